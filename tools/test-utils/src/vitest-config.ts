@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+/** Options for {@link packageTestConfig}. */
+export interface PackageTestOptions {
+  /** Extra setup files, relative to the package directory. */
+  setupFiles?: string[];
+  /** Per-test timeout in milliseconds (default 30 s: property tests run many cases). */
+  testTimeout?: number;
+}
+
+/**
+ * The vitest configuration every workspace package uses: tests beside the code
+ * (`src/**\/*.test.ts`), the default reporter for people and a JSON report
+ * (`.vitest-report.json`) that the root `pnpm test` sums into one closing line.
+ */
+export function packageTestConfig(options: PackageTestOptions = {}) {
+  return defineConfig({
+    test: {
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      setupFiles: [
+        fileURLToPath(new URL('./cpu-backend-setup.ts', import.meta.url)),
+        ...(options.setupFiles ?? []),
+      ],
+      testTimeout: options.testTimeout ?? 30_000,
+      reporters: ['default', 'json'],
+      outputFile: { json: '.vitest-report.json' },
+      pool: 'forks',
+    },
+  });
+}
