@@ -1,0 +1,64 @@
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import { groupNormSum, groupSoftThreshold, groupSubgradient, groupsOf } from './groups.js';
+import type { GroupRegularizerConfig, Regularizer } from './regularizer.js';
+import { checkAxesList, checkNonNegative } from './validation.js';
+
+/** Options of {@link GroupL12} and {@link SparseGroupLasso}. */
+export interface GroupOptions {
+  /** Regularization strength λ ≥ 0. */
+  lambda: number;
+  /**
+   * The axes one group spans: a group is all entries that share their index on the other
+   * axes. Neurons of a Dense kernel `[nIn, nOut]` (a neuron's incoming weights are a
+   * column): `[0]`. Kernels of a Conv2D kernel `[kh, kw, cin, cout]` (one `[kh, kw]` slice
+   * per `(cin, cout)` pair): `[0, 1]`. Negative axes count from the end.
+   */
+  reduceAxes: number[];
+}
+
+/**
+ * The group ℓ1,2 norm `J(θ) = λ Σ_g √n_g ‖θ_g‖₂` (paper eqs. 1.2 and 1.14; `n_g` is the
+ * number of entries of group g): whole neurons or conv kernels become zero together.
+ *
+ * - `prox_{δJ}(x)_g = x_g · max(1 − δλ√n_g/‖x_g‖, 0)`,
+ * - `∂J(θ)_g ∋ λ√n_g·θ_g/‖θ_g‖` (0 for a zero group).
+ *
+ * @example
+ * ```ts
+ * // neuron sparsity on a Dense kernel [nIn, nOut]: columns vanish as a whole
+ * const J = new GroupL12({ lambda: 0.1, reduceAxes: [0] });
+ * ```
+ */
+export class GroupL12 implements Regularizer {
+  /** Regularization strength λ. */
+  readonly lambda: number;
+  /** The axes one group spans. */
+  readonly reduceAxes: readonly number[];
+
+  constructor({ lambda, reduceAxes }: GroupOptions) {
+    checkNonNegative('GroupL12: lambda', lambda);
+    checkAxesList('GroupL12: reduceAxes', reduceAxes);
+    this.lambda = lambda;
+    this.reduceAxes = [...reduceAxes];
+  }
+
+  value(theta: Tensor): Scalar {
+    const groups = groupsOf('GroupL12: reduceAxes', theta, this.reduceAxes);
+    return groupNormSum(theta, groups, this.lambda) as Scalar;
+  }
+
+  prox(x: Tensor, delta: number): Tensor {
+    checkNonNegative('GroupL12.prox: delta', delta);
+    const groups = groupsOf('GroupL12: reduceAxes', x, this.reduceAxes);
+    return groupSoftThreshold(x, groups, delta * this.lambda);
+  }
+
+  subgradient(theta: Tensor): Tensor {
+    const groups = groupsOf('GroupL12: reduceAxes', theta, this.reduceAxes);
+    return groupSubgradient(theta, groups, this.lambda);
+  }
+
+  getConfig(): GroupRegularizerConfig {
+    return { type: 'GroupL12', lambda: this.lambda, reduceAxes: [...this.reduceAxes] };
+  }
+}

@@ -1,0 +1,73 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { resolveAxes } from './validation.js';
+
+/**
+ * The groups of a tensor for group sparsity: a group is all entries that share their index
+ * on every axis not in `reduceAxes` (DESIGN.md "tfjs layouts").
+ */
+export interface Groups {
+  /** The reduce axes, resolved against the tensor's rank and sorted. */
+  axes: number[];
+  /** Entries per group `n_g` (the same for every group). */
+  size: number;
+}
+
+/** Resolves `reduceAxes` for `x` (error naming `name` when an axis does not exist). */
+export function groupsOf(name: string, x: Tensor, reduceAxes: readonly number[]): Groups {
+  const axes = resolveAxes(name, reduceAxes, x.rank);
+  const size = axes.reduce((n, axis) => n * (x.shape[axis] as number), 1);
+  return { axes, size };
+}
+
+/**
+ * Euclidean norm `‖x_g‖` of each group, kept in `x`'s rank so that it broadcasts. Computed
+ * as `m·‖x_g/m‖` with `m = max|x_g|` so that squares neither underflow nor overflow in
+ * float32.
+ */
+export function groupNorms(x: Tensor, groups: Groups): Tensor {
+  return tf.tidy(() => {
+    const m = nonZero(tf.max(tf.abs(x), groups.axes, true));
+    return tf.mul(m, tf.sqrt(tf.sum(tf.square(tf.div(x, m)), groups.axes, true)));
+  });
+}
+
+/**
+ * The unit direction `x_g/‖x_g‖` of each group (0 for a zero group), computed as
+ * `u_g/‖u_g‖` with `u = x/max|x_g|`: exact to float32 rounding even when `‖x_g‖` itself
+ * would be subnormal.
+ */
+export function groupDirections(x: Tensor, groups: Groups): Tensor {
+  return tf.tidy(() => {
+    const u = tf.div(x, nonZero(tf.max(tf.abs(x), groups.axes, true)));
+    return tf.div(u, nonZero(tf.sqrt(tf.sum(tf.square(u), groups.axes, true))));
+  });
+}
+
+/** `t` where it is positive, 1 elsewhere: a divisor that leaves zero groups at zero. */
+function nonZero(t: Tensor): Tensor {
+  return tf.where(tf.greater(t, 0), t, tf.onesLike(t));
+}
+
+/**
+ * `prox` of `t·Σ_g √n_g‖x_g‖`: `x_g · max(1 − t√n_g/‖x_g‖, 0)` (group soft thresholding,
+ * paper eq. 1.14 with the weight √n_g of eq. 1.2).
+ */
+export function groupSoftThreshold(x: Tensor, groups: Groups, t: number): Tensor {
+  return tf.tidy(() => {
+    // A zero group stays zero whatever it is scaled by; dividing by 1 there avoids 0/0.
+    const norms = nonZero(groupNorms(x, groups));
+    const scale = tf.relu(tf.sub(1, tf.div(t * Math.sqrt(groups.size), norms)));
+    return tf.mul(x, scale);
+  });
+}
+
+/** `λ√n_g·θ_g/‖θ_g‖` per group, 0 on a zero group: an element of `∂(λΣ_g √n_g‖θ_g‖)`. */
+export function groupSubgradient(theta: Tensor, groups: Groups, lambda: number): Tensor {
+  return tf.tidy(() => tf.mul(groupDirections(theta, groups), lambda * Math.sqrt(groups.size)));
+}
+
+/** `λ Σ_g √n_g‖θ_g‖`. */
+export function groupNormSum(theta: Tensor, groups: Groups, lambda: number): Tensor {
+  return tf.tidy(() => tf.mul(tf.sum(groupNorms(theta, groups)), lambda * Math.sqrt(groups.size)));
+}

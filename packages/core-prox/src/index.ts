@@ -1,0 +1,19 @@
+export { bregmanDistance, symmetricBregmanDistance } from './bregman-distance.js';
+export { elasticNet } from './elastic-net.js';
+export { regularizerFromConfig } from './from-config.js';
+export type { GroupOptions } from './group-l12.js';
+export { GroupL12 } from './group-l12.js';
+export type { L1Options } from './l1.js';
+export { L1 } from './l1.js';
+export { L1Positive } from './l1-positive.js';
+export { NoRegularizer } from './no-regularizer.js';
+export type {
+  ElasticNetConfig,
+  EntrywiseRegularizerConfig,
+  GroupRegularizerConfig,
+  NoRegularizerConfig,
+  Regularizer,
+  RegularizerConfig,
+  RegularizerType,
+} from './regularizer.js';
+export { SparseGroupLasso } from './sparse-group-lasso.js';

@@ -1,0 +1,54 @@
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { EntrywiseRegularizerConfig, Regularizer } from './regularizer.js';
+import { checkNonNegative } from './validation.js';
+
+/** Options of {@link L1} and {@link L1Positive}. */
+export interface L1Options {
+  /** Regularization strength λ ≥ 0. */
+  lambda: number;
+}
+
+/**
+ * The ℓ1 norm `J(θ) = λ‖θ‖₁` (paper eq. 1.1): entry-wise sparsity.
+ *
+ * - `prox_{δJ}(x) = sign(x)·max(|x| − δλ, 0)` (soft thresholding, paper eq. 1.3),
+ * - `∂J(θ) ∋ λ·sign(θ)` (0 at θ = 0).
+ *
+ * @example
+ * ```ts
+ * const J = new L1({ lambda: 0.1 });
+ * J.prox(tf.tensor([0.5, -0.05]), 1).print(); // [0.4, 0]
+ * ```
+ */
+export class L1 implements Regularizer {
+  /** Regularization strength λ. */
+  readonly lambda: number;
+
+  constructor({ lambda }: L1Options) {
+    checkNonNegative('L1: lambda', lambda);
+    this.lambda = lambda;
+  }
+
+  value(theta: Tensor): Scalar {
+    return tf.tidy(() => tf.mul(tf.sum(tf.abs(theta)), this.lambda));
+  }
+
+  prox(x: Tensor, delta: number): Tensor {
+    checkNonNegative('L1.prox: delta', delta);
+    return softThreshold(x, delta * this.lambda);
+  }
+
+  subgradient(theta: Tensor): Tensor {
+    return tf.tidy(() => tf.mul(tf.sign(theta), this.lambda));
+  }
+
+  getConfig(): EntrywiseRegularizerConfig {
+    return { type: 'L1', lambda: this.lambda };
+  }
+}
+
+/** `sign(x)·max(|x| − t, 0)`: the prox of `t‖·‖₁`. */
+export function softThreshold(x: Tensor, t: number): Tensor {
+  return tf.tidy(() => tf.mul(tf.sign(x), tf.relu(tf.sub(tf.abs(x), t))));
+}

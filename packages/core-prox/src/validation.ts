@@ -1,0 +1,63 @@
+/** Throws unless `value` is a finite number ≥ 0; the message names `name`. */
+export function checkNonNegative(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number ≥ 0, got ${String(value)}`);
+  }
+}
+
+/** Throws unless `value` is a finite number > 0; the message names `name`. */
+export function checkPositive(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a finite number > 0, got ${String(value)}`);
+  }
+}
+
+/**
+ * Throws unless `axes` is a non-empty list of distinct integers; negative axes count from
+ * the end as in tfjs. The rank is checked per tensor by {@link resolveAxes}.
+ */
+export function checkAxesList(name: string, axes: readonly number[]): void {
+  if (!Array.isArray(axes) || axes.length === 0 || !axes.every(Number.isInteger)) {
+    throw new RangeError(
+      `${name} must be a non-empty array of integer axes, got ${JSON.stringify(axes)}`,
+    );
+  }
+  if (new Set(axes).size !== axes.length) {
+    throw new RangeError(`${name} must not repeat an axis, got ${JSON.stringify(axes)}`);
+  }
+}
+
+/**
+ * Resolves `axes` against a tensor of rank `rank` into sorted non-negative axes; an axis
+ * outside `[−rank, rank)` (or two names for one axis) is an error naming `name`.
+ */
+export function resolveAxes(name: string, axes: readonly number[], rank: number): number[] {
+  const resolved = axes.map((axis) => {
+    if (axis < -rank || axis >= rank) {
+      throw new RangeError(
+        `${name} contains axis ${axis}, but the tensor has rank ${rank}: allowed axes are ${-rank}…${rank - 1}`,
+      );
+    }
+    return axis < 0 ? axis + rank : axis;
+  });
+  if (new Set(resolved).size !== resolved.length) {
+    throw new RangeError(
+      `${name} ${JSON.stringify(axes)} names one axis twice for a tensor of rank ${rank}`,
+    );
+  }
+  return resolved.sort((a, b) => a - b);
+}
+
+/** Throws unless `a` and `b` have the same shape; names both arguments. */
+export function checkSameShape(
+  context: string,
+  names: [string, string],
+  a: readonly number[],
+  b: readonly number[],
+): void {
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new RangeError(
+      `${context}: ${names[0]} and ${names[1]} must have the same shape, got [${a.join(', ')}] and [${b.join(', ')}]`,
+    );
+  }
+}
