@@ -1,0 +1,22 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Direction } from './direction.js';
+
+/**
+ * Adam's bias-corrected moments (Algorithm 3): `m₁ ← β₁m₁ + (1 − β₁)g`,
+ * `m₂ ← β₂m₂ + (1 − β₂)g²`, `d = τ·m̂₁/(√m̂₂ + ε)` with `m̂ᵢ = mᵢ/(1 − βᵢᵏ)`. The same
+ * ε placement as `tf.train.adam`.
+ */
+export function adamDirection(beta1: number, beta2: number, epsilon: number): Direction {
+  return {
+    slots: ['m1', 'm2'],
+    step: (gradient, [m1, m2], learningRate, k) => {
+      const first = tf.add(tf.mul(m1!, beta1), tf.mul(gradient, 1 - beta1));
+      const second = tf.add(tf.mul(m2!, beta2), tf.mul(tf.square(gradient), 1 - beta2));
+      m1!.assign(first);
+      m2!.assign(second);
+      const firstHat = tf.div(first, 1 - beta1 ** k);
+      const secondHat = tf.div(second, 1 - beta2 ** k);
+      return tf.mul(tf.div(firstHat, tf.add(tf.sqrt(secondHat), epsilon)), learningRate);
+    },
+  };
+}

@@ -1,0 +1,320 @@
+import { type Regularizer, regularizerFromConfig } from '@bregman/core-prox';
+import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Direction } from './direction.js';
+import { mirrorInit, mirrorMap } from './mirror-step.js';
+import type { NamedTensor } from './optimizer-weights.js';
+import {
+  checkRules,
+  type RegularizerRule,
+  type RegularizerRuleConfig,
+  regularizerForName,
+  rulesToConfig,
+} from './rules.js';
+import { checkPositive } from './validation.js';
+
+/** Hyperparameters every Bregman optimizer has. */
+export interface BregmanOptions {
+  /** Step size τ > 0 (the learning rate). */
+  learningRate: number;
+  /**
+   * δ > 0 of the elastic net `J_δ = J + ‖·‖²/(2δ)` (paper eq. 2.6): it scales the weights'
+   * magnitude, not their support. Default 1. A variable that no rule matches (`J = 0`) is
+   * updated by `θ ← θ − δ·d`, so δ = 1 leaves it exactly as SGD / Adam would.
+   */
+  delta?: number;
+  /** Which regularizer applies to which variable (first match wins; none → `J = 0`). */
+  rules?: RegularizerRule[];
+}
+
+/** A variable's optimizer state. */
+interface VariableState {
+  /** The subgradient variable `v ∈ ∂J_δ(θ)`; null while `J = 0` (then `v = θ/δ`). */
+  v: Variable | null;
+  /** The direction's slots, in `direction.slots` order. */
+  slots: Variable[];
+}
+
+const MIRROR_SLOT = 'v';
+
+/**
+ * The shared machinery of {@link LinBreg} and {@link AdaBreg}: a {@link Direction} composed
+ * with the mirror step `θ = prox_{δJ}(δv)`, per-variable state keyed by variable name,
+ * checkpointing and rules. Subclasses choose the direction and their hyperparameters.
+ */
+export abstract class BregmanOptimizer extends tf.Optimizer {
+  /** δ of the elastic net. */
+  readonly delta: number;
+  private rules_: RegularizerRule[];
+  private learningRate_ = 0;
+  private readonly state = new Map<string, VariableState>();
+  private readonly resolved = new Map<string, Regularizer | null>();
+  /** Variables restored by `setWeights` that no variable has claimed yet. */
+  private readonly unclaimed = new Set<string>();
+
+  protected constructor(
+    { learningRate, delta = 1, rules = [] }: BregmanOptions,
+    private readonly direction: Direction,
+  ) {
+    super();
+    this.learningRate = learningRate;
+    checkPositive(`${new.target.name}: delta`, delta);
+    checkRules(rules);
+    this.delta = delta;
+    this.rules_ = [...rules];
+  }
+
+  /** The step size τ; settable (schedulers change it), must stay a finite number > 0. */
+  get learningRate(): number {
+    return this.learningRate_;
+  }
+
+  /** Sets τ (a finite number > 0, else a RangeError). */
+  set learningRate(value: number) {
+    checkPositive(`${this.getClassName()}: learningRate`, value);
+    this.learningRate_ = value;
+  }
+
+  /** The regularizer rules, in matching order. */
+  get rules(): readonly RegularizerRule[] {
+    return this.rules_;
+  }
+
+  /** The regularizer `J` for a variable name (`NoRegularizer` when no rule matches). */
+  regularizerFor(variableName: string): Regularizer {
+    return regularizerForName(this.rules_, variableName);
+  }
+
+  /**
+   * One step for every variable with a gradient: `v ← v − d(g)`, `θ ← prox_{δJ}(δv)`.
+   * State is created on a variable's first update (`v = θ/δ + ∂J(θ)`, direction slots 0).
+   */
+  override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
+    const entries: Array<[string, Tensor | undefined]> = Array.isArray(variableGradients)
+      ? variableGradients.map(({ name, tensor }) => [name, tensor])
+      : Object.entries(variableGradients);
+    const k = this.iterations + 1;
+    this.claimRestored(entries.filter(([, g]) => g != null).map(([name]) => name));
+    tf.tidy(() => {
+      for (const [name, gradient] of entries) {
+        if (gradient == null) continue;
+        const variable = tf.engine().registeredVariables[name];
+        if (variable == null) {
+          throw new Error(`${this.getClassName()}: no variable named '${name}' is registered`);
+        }
+        const J = this.resolvedRegularizer(name);
+        const state = this.stateOf(name, variable, J);
+        const d = this.direction.step(gradient, state.slots, this.learningRate_, k);
+        if (J && state.v) {
+          const v = tf.sub(state.v, d);
+          state.v.assign(v);
+          variable.assign(mirrorMap(J, v, this.delta));
+        } else {
+          variable.assign(tf.sub(variable, this.delta === 1 ? d : tf.mul(d, this.delta)));
+        }
+      }
+    });
+    this.incrementIterations();
+  }
+
+  /**
+   * Multiplies λ of every rule by `factor` and moves each `v` so that it stays a
+   * subgradient of the new `J_δ` at the same weights: `v ← θ/δ + factor·(v − θ/δ)` (since
+   * `∂(cJ) = c∂J`). The weights do not change; what changes is how far each zero weight is
+   * from becoming non-zero. Used by {@link LambdaScheduler}.
+   */
+  scaleRegularization(factor: number): void {
+    checkPositive(`${this.getClassName()}.scaleRegularization: factor`, factor);
+    this.rules_ = this.rules_.map(({ match, regularizer }) => ({
+      match,
+      regularizer: scaledRegularizer(regularizer, factor),
+    }));
+    this.resolved.clear();
+    tf.tidy(() => {
+      for (const [name, { v }] of this.state) {
+        const theta = tf.engine().registeredVariables[name];
+        if (!v || !theta) continue;
+        const base = tf.div(theta, this.delta);
+        v.assign(tf.add(base, tf.mul(tf.sub(v, base), factor)));
+      }
+    });
+  }
+
+  /**
+   * The whole state for a checkpoint: `iter`, then per variable `<name>/v` and the
+   * direction's slots (`<name>/m`, `<name>/m1`, `<name>/m2`). The tensors are the
+   * optimizer's own variables (as in tfjs's optimizers): read them, do not dispose them.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    const weights: NamedTensor[] = [await this.saveIterations()];
+    for (const [name, { v, slots }] of this.state) {
+      if (v) weights.push({ name: `${name}/${MIRROR_SLOT}`, tensor: v });
+      this.direction.slots.forEach((slot, i) => {
+        weights.push({ name: `${name}/${slot}`, tensor: slots[i] as Variable });
+      });
+    }
+    return weights;
+  }
+
+  /**
+   * Replaces the whole state with a checkpoint from {@link getWeights}, keyed by variable
+   * name. A variable whose name is not in the checkpoint takes the state saved under the
+   * same name without tfjs's `_<n>` uniqueness suffix (`dense_Dense1/kernel_1` ↔
+   * `dense_Dense1/kernel`), which is how `tf.loadLayersModel` names a reloaded model; other
+   * renamings go through `renameOptimizerWeights`. A variable that finds no state while
+   * restored state is still unclaimed is an error, never a silent fresh start. The tensors
+   * are copied; the caller keeps ownership of its own.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const [first, ...rest] = weightValues;
+    if (first?.name !== 'iter') {
+      throw new Error(
+        `${this.getClassName()}.setWeights: the first weight must be 'iter' (as getWeights writes), got '${first?.name}'`,
+      );
+    }
+    const iterations = (await first.tensor.data())[0] as number;
+    const allowed = [MIRROR_SLOT, ...this.direction.slots];
+    const byVariable = new Map<string, Map<string, Tensor>>();
+    for (const { name, tensor } of rest) {
+      const cut = name.lastIndexOf('/');
+      const slot = name.slice(cut + 1);
+      if (cut <= 0 || !allowed.includes(slot)) {
+        throw new Error(
+          `${this.getClassName()}.setWeights: '${name}' is not '<variable>/<slot>' with slot one of ${allowed.join(', ')}`,
+        );
+      }
+      const variable = name.slice(0, cut);
+      if (!byVariable.has(variable)) byVariable.set(variable, new Map());
+      byVariable.get(variable)!.set(slot, tensor);
+    }
+    for (const [variable, slots] of byVariable) {
+      const missing = this.direction.slots.filter((slot) => !slots.has(slot));
+      if (missing.length > 0) {
+        throw new Error(
+          `${this.getClassName()}.setWeights: '${variable}' lacks ${missing.map((s) => `'${variable}/${s}'`).join(', ')}`,
+        );
+      }
+    }
+    this.disposeState();
+    this.iterations_ = iterations;
+    for (const [variable, slots] of byVariable) {
+      const v = slots.get(MIRROR_SLOT);
+      this.state.set(variable, {
+        v: v ? tf.variable(v, false) : null,
+        slots: this.direction.slots.map((slot) => tf.variable(slots.get(slot)!, false)),
+      });
+      this.unclaimed.add(variable);
+    }
+  }
+
+  /** Disposes the optimizer's state (its weights are untouched). */
+  override dispose(): void {
+    this.disposeState();
+    super.dispose();
+  }
+
+  /** Hyperparameters as plain JSON; `fromConfig` rebuilds the optimizer. */
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate_,
+      delta: this.delta,
+      rules: rulesToConfig(this.rules_) as unknown as tf.serialization.ConfigDictArray,
+    };
+  }
+
+  private disposeState(): void {
+    for (const { v, slots } of this.state.values()) tf.dispose([...(v ? [v] : []), ...slots]);
+    this.state.clear();
+    this.unclaimed.clear();
+  }
+
+  /**
+   * After `setWeights`, hands restored state to the variables of this step: by exact name,
+   * else by name without tfjs's `_<n>` suffix. A variable that needs state and finds none
+   * while restored state stays unclaimed means the checkpoint was written for other names.
+   */
+  private claimRestored(names: readonly string[]): void {
+    if (this.unclaimed.size === 0) return;
+    for (const name of names) if (this.state.has(name)) this.unclaimed.delete(name);
+    const orphans: string[] = [];
+    for (const name of names) {
+      const needsState = this.direction.slots.length > 0 || this.resolvedRegularizer(name) !== null;
+      if (this.state.has(name) || !needsState) continue;
+      const base = withoutUniqueSuffix(name);
+      const candidates = [...this.unclaimed].filter((n) => withoutUniqueSuffix(n) === base);
+      if (candidates.length !== 1) {
+        orphans.push(name);
+        continue;
+      }
+      const saved = candidates[0] as string;
+      this.state.set(name, this.state.get(saved)!);
+      this.state.delete(saved);
+      this.unclaimed.delete(saved);
+    }
+    if (orphans.length > 0 && this.unclaimed.size > 0) {
+      const list = (xs: string[]) =>
+        xs
+          .slice(0, 4)
+          .map((n) => `'${n}'`)
+          .join(', ') + (xs.length > 4 ? ', …' : '');
+      throw new Error(
+        `${this.getClassName()}: no restored state for ${list(orphans)}, while the state restored for ${list([...this.unclaimed])} is unclaimed: the checkpoint was written for variables with other names. Map them with renameOptimizerWeights(weights, {oldName: newName}) before setWeights.`,
+      );
+    }
+  }
+
+  /** The variable's regularizer, or null for `J = 0` (no `v` is kept then). */
+  private resolvedRegularizer(name: string): Regularizer | null {
+    if (!this.resolved.has(name)) {
+      const J = this.regularizerFor(name);
+      this.resolved.set(name, J.getConfig().type === 'None' ? null : J);
+    }
+    return this.resolved.get(name)!;
+  }
+
+  private stateOf(name: string, variable: Variable, J: Regularizer | null): VariableState {
+    let state = this.state.get(name);
+    if (!state) {
+      state = {
+        v: null,
+        slots: this.direction.slots.map(() => tf.variable(tf.zerosLike(variable), false)),
+      };
+      this.state.set(name, state);
+    }
+    for (const [i, slot] of state.slots.entries()) {
+      checkStateShape(this.getClassName(), `${name}/${this.direction.slots[i]}`, slot, variable);
+    }
+    if (J && !state.v) state.v = tf.variable(mirrorInit(J, variable, this.delta), false);
+    if (state.v) checkStateShape(this.getClassName(), `${name}/${MIRROR_SLOT}`, state.v, variable);
+    if (!J && state.v) {
+      // The rules no longer regularize this variable: J = 0 means v = θ/δ, nothing to keep.
+      state.v.dispose();
+      state.v = null;
+    }
+    return state;
+  }
+}
+
+function checkStateShape(owner: string, name: string, state: Tensor, variable: Tensor): void {
+  if (!tf.util.arraysEqual(state.shape, variable.shape)) {
+    throw new Error(
+      `${owner}: state '${name}' has shape [${state.shape}] but the variable has shape [${variable.shape}]; was the state restored for another model?`,
+    );
+  }
+}
+
+/** A tfjs variable name without the `_<n>` suffix tfjs adds to make names unique. */
+function withoutUniqueSuffix(name: string): string {
+  return name.replace(/_\d+$/, '');
+}
+
+/** `J` with λ multiplied by `factor` (rebuilt from its config). */
+function scaledRegularizer(J: Regularizer, factor: number): Regularizer {
+  const scale = (config: RegularizerRuleConfig['regularizer']): typeof config =>
+    config.type === 'ElasticNet'
+      ? { ...config, lambda: config.lambda * factor, base: scale(config.base) }
+      : config.type === 'None'
+        ? config
+        : { ...config, lambda: config.lambda * factor };
+  return regularizerFromConfig(scale(J.getConfig()));
+}

@@ -1,0 +1,26 @@
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+
+/**
+ * A descent direction for the subgradient variable: given the gradient `g` it returns the
+ * step `d` of `v ← v − d` and keeps its own per-variable state ("slots", e.g. momentum).
+ * LinBreg, LinBreg with momentum and AdaBreg are one mirror step composed with three
+ * directions ({@link sgdDirection}, {@link momentumDirection}, {@link adamDirection}).
+ */
+export interface Direction {
+  /** Names of the per-variable state tensors, in the order `step` receives them. */
+  readonly slots: readonly string[];
+  /**
+   * Updates the slots in place (`assign`) and returns `d`. Runs inside `tf.tidy`.
+   *
+   * @param gradient - `g = ∇L(θ)` for this variable.
+   * @param slots - this variable's state, created as zeros on its first update.
+   * @param learningRate - τ.
+   * @param iteration - k, the 1-based number of this update (bias corrections use it).
+   */
+  step(
+    gradient: Tensor,
+    slots: readonly Variable[],
+    learningRate: number,
+    iteration: number,
+  ): Tensor;
+}

@@ -1,0 +1,25 @@
+export type { AdaBregOptions } from './ada-breg.js';
+export { AdaBreg } from './ada-breg.js';
+export { adamDirection } from './adam-direction.js';
+export type { BregmanOptions } from './bregman-optimizer.js';
+export { BregmanOptimizer } from './bregman-optimizer.js';
+export type { Direction } from './direction.js';
+export type {
+  LambdaSchedulerOptions,
+  LambdaSchedulerRecord,
+} from './lambda-scheduler.js';
+export { LambdaScheduler } from './lambda-scheduler.js';
+export { getLearningRate, setLearningRate } from './learning-rate.js';
+export type { LinBregOptions } from './lin-breg.js';
+export { LinBreg } from './lin-breg.js';
+export { mirrorInit, mirrorMap } from './mirror-step.js';
+export { momentumDirection } from './momentum-direction.js';
+export type { NamedTensor } from './optimizer-weights.js';
+export { renameOptimizerWeights } from './optimizer-weights.js';
+export type { ReduceLROnPlateauOptions } from './reduce-lr-on-plateau.js';
+export { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
+export type { EncodedRegExp, RegularizerRule, RegularizerRuleConfig } from './rules.js';
+export { regularizerForName, rulesFromConfig, rulesToConfig } from './rules.js';
+export type { LayerRegularizers } from './rules-for-model.js';
+export { rulesForModel } from './rules-for-model.js';
+export { sgdDirection } from './sgd-direction.js';

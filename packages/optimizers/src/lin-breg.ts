@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BregmanOptimizer, type BregmanOptions } from './bregman-optimizer.js';
+import { momentumDirection } from './momentum-direction.js';
+import { type RegularizerRuleConfig, rulesFromConfig } from './rules.js';
+import { sgdDirection } from './sgd-direction.js';
+import { checkUnitInterval } from './validation.js';
+
+/** Options of {@link LinBreg}. */
+export interface LinBregOptions extends BregmanOptions {
+  /**
+   * β ∈ [0, 1) of LinBreg with momentum (Algorithm 2, paper eq. 2.14):
+   * `m ← βm + (1 − β)τg, v ← v − m`. Default 0: plain LinBreg (Algorithm 1).
+   */
+  momentum?: number;
+}
+
+/**
+ * LinBreg, linearized Bregman iterations for training sparse networks (Algorithm 1, paper
+ * eq. 2.8), optionally with momentum (Algorithm 2, eq. 2.14):
+ *
+ * ```
+ * g ← ∇L(θ);  v ← v − τg  (or m ← βm + (1 − β)τg; v ← v − m);  θ ← prox_{δJ}(δv)
+ * ```
+ *
+ * A weight is non-zero only once its accumulated `v` leaves the dead zone of `J` (e.g.
+ * `|v| ≤ λ` for ℓ1): started from a sparse network, the network grows only the weights the
+ * loss asks for (inverse scale space). With no rules and δ = 1 it is `tf.train.sgd(τ)`
+ * (with momentum: `tf.train.momentum((1 − β)τ, β)`).
+ *
+ * @example
+ * ```ts
+ * const optimizer = new LinBreg({
+ *   learningRate: 0.1,
+ *   rules: rulesForModel(model, { dense: new L1({ lambda: 1e-3 }) }),
+ * });
+ * model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+ * ```
+ */
+export class LinBreg extends BregmanOptimizer {
+  /** Registered name for tfjs serialization. */
+  static className = 'LinBreg';
+  /** β of the momentum (0: none). */
+  readonly momentum: number;
+
+  constructor(options: LinBregOptions) {
+    const momentum = options?.momentum ?? 0;
+    checkUnitInterval('LinBreg: momentum', momentum);
+    super(options, momentum > 0 ? momentumDirection(momentum) : sgdDirection());
+    this.momentum = momentum;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), momentum: this.momentum };
+  }
+
+  /** Rebuilds a LinBreg from {@link LinBreg.getConfig} (tfjs serialization). */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls({
+      learningRate: config.learningRate,
+      delta: config.delta,
+      momentum: config.momentum,
+      rules: rulesFromConfig((config.rules ?? []) as unknown as RegularizerRuleConfig[]),
+    });
+  }
+}
+
+tf.serialization.registerClass(LinBreg);

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@bregman/test-utils';
+import { expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+it('the README example runs: model.fit with AdaBreg grows a sparse net that learns', async () => {
+  const printed = await runReadmeExample(packageDir, {
+    '@bregman/optimizers': fileURLToPath(new URL('./index.ts', import.meta.url)),
+    '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
+  });
+  const before = Number(/density before: ([\d.]+)/.exec(printed.join('\n'))?.[1]);
+  const [, after, accuracy] = /density after: ([\d.]+), accuracy: ([\d.]+)/
+    .exec(printed.join('\n'))!
+    .map(Number);
+  expect(before).toBeGreaterThan(0.05);
+  expect(before).toBeLessThan(0.15);
+  expect(after!).toBeGreaterThan(before);
+  expect(after!).toBeLessThan(0.8);
+  expect(accuracy!).toBeGreaterThan(0.8);
+}, 60_000);
