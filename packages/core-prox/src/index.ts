@@ -16,4 +16,6 @@ export type {
   RegularizerConfig,
   RegularizerType,
 } from './regularizer.js';
+export type { EncodedRegExp, RegularizerRule, RegularizerRuleConfig } from './rules.js';
+export { checkRules, regularizerForName, rulesFromConfig, rulesToConfig } from './rules.js';
 export { SparseGroupLasso } from './sparse-group-lasso.js';

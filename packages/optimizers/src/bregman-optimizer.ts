@@ -1,16 +1,17 @@
-import { type Regularizer, regularizerFromConfig } from '@bregman/core-prox';
+import {
+  checkRules,
+  type Regularizer,
+  type RegularizerRule,
+  type RegularizerRuleConfig,
+  regularizerForName,
+  regularizerFromConfig,
+  rulesToConfig,
+} from '@bregman/core-prox';
 import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Direction } from './direction.js';
 import { mirrorInit, mirrorMap } from './mirror-step.js';
 import type { NamedTensor } from './optimizer-weights.js';
-import {
-  checkRules,
-  type RegularizerRule,
-  type RegularizerRuleConfig,
-  regularizerForName,
-  rulesToConfig,
-} from './rules.js';
 import { checkPositive } from './validation.js';
 
 /** Hyperparameters every Bregman optimizer has. */

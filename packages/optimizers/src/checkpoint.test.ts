@@ -1,3 +1,4 @@
+import type { RegularizerRule } from '@bregman/core-prox';
 import { GroupL12, L1 } from '@bregman/core-prox';
 import { expectAllClose } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
@@ -7,7 +8,6 @@ import type { BregmanOptimizer } from './bregman-optimizer.js';
 import { sparseMlp, syntheticClassification } from './fit-model.test-helper.js';
 import { LinBreg } from './lin-breg.js';
 import { renameOptimizerWeights } from './optimizer-weights.js';
-import type { RegularizerRule } from './rules.js';
 import { rulesForModel } from './rules-for-model.js';
 
 type Make = (rules: RegularizerRule[]) => BregmanOptimizer;

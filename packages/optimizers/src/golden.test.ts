@@ -1,10 +1,10 @@
+import type { RegularizerRule } from '@bregman/core-prox';
 import { type RegularizerConfig, regularizerFromConfig } from '@bregman/core-prox';
 import { expectAllClose, type GoldenRun, loadGolden, shapeOf } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
 import { LinBreg } from './lin-breg.js';
-import type { RegularizerRule } from './rules.js';
 
 const golden = loadGolden();
 const ours = golden.runs.filter((r) => r.optimizer === 'LinBreg' || r.optimizer === 'AdaBreg');

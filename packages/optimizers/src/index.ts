@@ -18,8 +18,6 @@ export type { NamedTensor } from './optimizer-weights.js';
 export { renameOptimizerWeights } from './optimizer-weights.js';
 export type { ReduceLROnPlateauOptions } from './reduce-lr-on-plateau.js';
 export { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
-export type { EncodedRegExp, RegularizerRule, RegularizerRuleConfig } from './rules.js';
-export { regularizerForName, rulesFromConfig, rulesToConfig } from './rules.js';
 export type { LayerRegularizers } from './rules-for-model.js';
 export { rulesForModel } from './rules-for-model.js';
 export { sgdDirection } from './sgd-direction.js';

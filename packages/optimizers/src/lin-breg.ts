@@ -1,7 +1,7 @@
+import { type RegularizerRuleConfig, rulesFromConfig } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { BregmanOptimizer, type BregmanOptions } from './bregman-optimizer.js';
 import { momentumDirection } from './momentum-direction.js';
-import { type RegularizerRuleConfig, rulesFromConfig } from './rules.js';
 import { sgdDirection } from './sgd-direction.js';
 import { checkUnitInterval } from './validation.js';
 

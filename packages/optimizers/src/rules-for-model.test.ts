@@ -1,7 +1,6 @@
-import { GroupL12, L1 } from '@bregman/core-prox';
+import { GroupL12, L1, regularizerForName } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
-import { regularizerForName } from './rules.js';
 import { rulesForModel } from './rules-for-model.js';
 
 it('rulesForModel: Dense and Conv2D kernels get their regularizer, nothing else does', () => {

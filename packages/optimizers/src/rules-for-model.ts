@@ -1,5 +1,4 @@
-import type { Regularizer } from '@bregman/core-prox';
-import type { RegularizerRule } from './rules.js';
+import type { Regularizer, RegularizerRule } from '@bregman/core-prox';
 
 /** Which regularizer to put on which kind of layer (see {@link rulesForModel}). */
 export interface LayerRegularizers {

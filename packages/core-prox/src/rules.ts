@@ -1,9 +1,6 @@
-import {
-  NoRegularizer,
-  type Regularizer,
-  type RegularizerConfig,
-  regularizerFromConfig,
-} from '@bregman/core-prox';
+import { regularizerFromConfig } from './from-config.js';
+import { NoRegularizer } from './no-regularizer.js';
+import type { Regularizer, RegularizerConfig } from './regularizer.js';
 
 /**
  * Which regularizer applies to which variable. `match` is tested against the variable's
