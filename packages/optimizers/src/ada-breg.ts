@@ -1,4 +1,3 @@
-import { type RegularizerRuleConfig, rulesFromConfig } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { adamDirection } from './adam-direction.js';
 import { BregmanOptimizer, type BregmanOptions } from './bregman-optimizer.js';
@@ -56,21 +55,6 @@ export class AdaBreg extends BregmanOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
-  }
-
-  /** Rebuilds an AdaBreg from {@link AdaBreg.getConfig} (tfjs serialization). */
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls({
-      learningRate: config.learningRate,
-      delta: config.delta,
-      beta1: config.beta1,
-      beta2: config.beta2,
-      epsilon: config.epsilon,
-      rules: rulesFromConfig((config.rules ?? []) as unknown as RegularizerRuleConfig[]),
-    });
   }
 }
 

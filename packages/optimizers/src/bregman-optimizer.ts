@@ -5,6 +5,7 @@ import {
   type RegularizerRuleConfig,
   regularizerForName,
   regularizerFromConfig,
+  rulesFromConfig,
   rulesToConfig,
 } from '@bregman/core-prox';
 import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs-core';
@@ -221,6 +222,18 @@ export abstract class BregmanOptimizer extends tf.Optimizer {
       delta: this.delta,
       rules: rulesToConfig(this.rules_) as unknown as tf.serialization.ConfigDictArray,
     };
+  }
+
+  /**
+   * Rebuilds an optimizer from its `getConfig()` (tfjs serialization calls this through the
+   * registered class): the hyperparameters as they are, the rules from their JSON.
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const rules = (config.rules ?? []) as unknown as RegularizerRuleConfig[];
+    return new cls({ ...config, rules: rulesFromConfig(rules) });
   }
 
   private disposeState(): void {

@@ -1,4 +1,3 @@
-import { type RegularizerRuleConfig, rulesFromConfig } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { BregmanOptimizer, type BregmanOptions } from './bregman-optimizer.js';
 import { momentumDirection } from './momentum-direction.js';
@@ -51,19 +50,6 @@ export class LinBreg extends BregmanOptimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), momentum: this.momentum };
-  }
-
-  /** Rebuilds a LinBreg from {@link LinBreg.getConfig} (tfjs serialization). */
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls({
-      learningRate: config.learningRate,
-      delta: config.delta,
-      momentum: config.momentum,
-      rules: rulesFromConfig((config.rules ?? []) as unknown as RegularizerRuleConfig[]),
-    });
   }
 }
 
