@@ -1,32 +1,24 @@
 import {
-  checkRules,
   type Regularizer,
-  type RegularizerRule,
-  type RegularizerRuleConfig,
-  regularizerForName,
+  type RegularizerConfig,
   regularizerFromConfig,
-  rulesFromConfig,
-  rulesToConfig,
 } from '@bregman/core-prox';
-import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Direction } from './direction.js';
 import { mirrorInit, mirrorMap } from './mirror-step.js';
 import type { NamedTensor } from './optimizer-weights.js';
+import { RegularizedOptimizer, type RegularizedOptions } from './regularized-optimizer.js';
 import { checkPositive } from './validation.js';
 
 /** Hyperparameters every Bregman optimizer has. */
-export interface BregmanOptions {
-  /** Step size τ > 0 (the learning rate). */
-  learningRate: number;
+export interface BregmanOptions extends RegularizedOptions {
   /**
    * δ > 0 of the elastic net `J_δ = J + ‖·‖²/(2δ)` (paper eq. 2.6): it scales the weights'
    * magnitude, not their support. Default 1. A variable that no rule matches (`J = 0`) is
    * updated by `θ ← θ − δ·d`, so δ = 1 leaves it exactly as SGD / Adam would.
    */
   delta?: number;
-  /** Which regularizer applies to which variable (first match wins; none → `J = 0`). */
-  rules?: RegularizerRule[];
 }
 
 /** A variable's optimizer state. */
@@ -44,79 +36,48 @@ const MIRROR_SLOT = 'v';
  * with the mirror step `θ = prox_{δJ}(δv)`, per-variable state keyed by variable name,
  * checkpointing and rules. Subclasses choose the direction and their hyperparameters.
  */
-export abstract class BregmanOptimizer extends tf.Optimizer {
+export abstract class BregmanOptimizer extends RegularizedOptimizer {
   /** δ of the elastic net. */
   readonly delta: number;
-  private rules_: RegularizerRule[];
-  private learningRate_ = 0;
   private readonly state = new Map<string, VariableState>();
-  private readonly resolved = new Map<string, Regularizer | null>();
   /** Variables restored by `setWeights` that no variable has claimed yet. */
   private readonly unclaimed = new Set<string>();
 
   protected constructor(
-    { learningRate, delta = 1, rules = [] }: BregmanOptions,
+    options: BregmanOptions,
     private readonly direction: Direction,
   ) {
-    super();
-    this.learningRate = learningRate;
+    super(options);
+    const delta = options.delta ?? 1;
     checkPositive(`${new.target.name}: delta`, delta);
-    checkRules(rules);
     this.delta = delta;
-    this.rules_ = [...rules];
-  }
-
-  /** The step size τ; settable (schedulers change it), must stay a finite number > 0. */
-  get learningRate(): number {
-    return this.learningRate_;
-  }
-
-  /** Sets τ (a finite number > 0, else a RangeError). */
-  set learningRate(value: number) {
-    checkPositive(`${this.getClassName()}: learningRate`, value);
-    this.learningRate_ = value;
-  }
-
-  /** The regularizer rules, in matching order. */
-  get rules(): readonly RegularizerRule[] {
-    return this.rules_;
-  }
-
-  /** The regularizer `J` for a variable name (`NoRegularizer` when no rule matches). */
-  regularizerFor(variableName: string): Regularizer {
-    return regularizerForName(this.rules_, variableName);
   }
 
   /**
-   * One step for every variable with a gradient: `v ← v − d(g)`, `θ ← prox_{δJ}(δv)`.
-   * State is created on a variable's first update (`v = θ/δ + ∂J(θ)`, direction slots 0).
+   * One variable's step: `v ← v − d(g)`, `θ ← prox_{δJ}(δv)` (for `J = 0`: `θ ← θ − δ·d`,
+   * no `v` kept). State is created on a variable's first update (`v = θ/δ + ∂J(θ)`,
+   * direction slots 0).
    */
-  override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
-    const entries: Array<[string, Tensor | undefined]> = Array.isArray(variableGradients)
-      ? variableGradients.map(({ name, tensor }) => [name, tensor])
-      : Object.entries(variableGradients);
-    const k = this.iterations + 1;
-    this.claimRestored(entries.filter(([, g]) => g != null).map(([name]) => name));
-    tf.tidy(() => {
-      for (const [name, gradient] of entries) {
-        if (gradient == null) continue;
-        const variable = tf.engine().registeredVariables[name];
-        if (variable == null) {
-          throw new Error(`${this.getClassName()}: no variable named '${name}' is registered`);
-        }
-        const J = this.resolvedRegularizer(name);
-        const state = this.stateOf(name, variable, J);
-        const d = this.direction.step(gradient, state.slots, this.learningRate_, k);
-        if (J && state.v) {
-          const v = tf.sub(state.v, d);
-          state.v.assign(v);
-          variable.assign(mirrorMap(J, v, this.delta));
-        } else {
-          variable.assign(tf.sub(variable, this.delta === 1 ? d : tf.mul(d, this.delta)));
-        }
-      }
-    });
-    this.incrementIterations();
+  protected override updateVariable(
+    variable: Variable,
+    gradient: Tensor,
+    J: Regularizer | null,
+    k: number,
+  ): void {
+    const state = this.stateOf(variable.name, variable, J);
+    const d = this.direction.step(gradient, state.slots, this.learningRate, k);
+    if (J && state.v) {
+      const v = tf.sub(state.v, d);
+      state.v.assign(v);
+      variable.assign(mirrorMap(J, v, this.delta));
+    } else {
+      variable.assign(tf.sub(variable, this.delta === 1 ? d : tf.mul(d, this.delta)));
+    }
+  }
+
+  /** Hands restored checkpoint state to the variables of this step (see setWeights). */
+  protected override beforeStep(names: readonly string[]): void {
+    this.claimRestored(names);
   }
 
   /**
@@ -127,11 +88,10 @@ export abstract class BregmanOptimizer extends tf.Optimizer {
    */
   scaleRegularization(factor: number): void {
     checkPositive(`${this.getClassName()}.scaleRegularization: factor`, factor);
-    this.rules_ = this.rules_.map(({ match, regularizer }) => ({
+    this.rules = this.rules.map(({ match, regularizer }) => ({
       match,
       regularizer: scaledRegularizer(regularizer, factor),
     }));
-    this.resolved.clear();
     tf.tidy(() => {
       for (const [name, { v }] of this.state) {
         const theta = tf.engine().registeredVariables[name];
@@ -217,23 +177,7 @@ export abstract class BregmanOptimizer extends tf.Optimizer {
 
   /** Hyperparameters as plain JSON; `fromConfig` rebuilds the optimizer. */
   override getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate_,
-      delta: this.delta,
-      rules: rulesToConfig(this.rules_) as unknown as tf.serialization.ConfigDictArray,
-    };
-  }
-
-  /**
-   * Rebuilds an optimizer from its `getConfig()` (tfjs serialization calls this through the
-   * registered class): the hyperparameters as they are, the rules from their JSON.
-   */
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>,
-    config: tf.serialization.ConfigDict,
-  ): T {
-    const rules = (config.rules ?? []) as unknown as RegularizerRuleConfig[];
-    return new cls({ ...config, rules: rulesFromConfig(rules) });
+    return { ...super.getConfig(), delta: this.delta };
   }
 
   private disposeState(): void {
@@ -277,15 +221,6 @@ export abstract class BregmanOptimizer extends tf.Optimizer {
     }
   }
 
-  /** The variable's regularizer, or null for `J = 0` (no `v` is kept then). */
-  private resolvedRegularizer(name: string): Regularizer | null {
-    if (!this.resolved.has(name)) {
-      const J = this.regularizerFor(name);
-      this.resolved.set(name, J.getConfig().type === 'None' ? null : J);
-    }
-    return this.resolved.get(name)!;
-  }
-
   private stateOf(name: string, variable: Variable, J: Regularizer | null): VariableState {
     let state = this.state.get(name);
     if (!state) {
@@ -324,7 +259,7 @@ function withoutUniqueSuffix(name: string): string {
 
 /** `J` with λ multiplied by `factor` (rebuilt from its config). */
 function scaledRegularizer(J: Regularizer, factor: number): Regularizer {
-  const scale = (config: RegularizerRuleConfig['regularizer']): typeof config =>
+  const scale = (config: RegularizerConfig): RegularizerConfig =>
     config.type === 'ElasticNet'
       ? { ...config, lambda: config.lambda * factor, base: scale(config.base) }
       : config.type === 'None'

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@bregman/test-utils';
+import { expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+it('the README example runs: ProxGD, lasso + threshold and pruning each give a sparse net that learns', async () => {
+  const printed = await runReadmeExample(packageDir, {
+    '@bregman/baselines': source('./index.ts'),
+    '@bregman/optimizers': source('../../optimizers/src/index.ts'),
+    '@bregman/core-prox': source('../../core-prox/src/index.ts'),
+  });
+  const line = (name: string) => {
+    const match = new RegExp(`^${name}: density ([\\d.]+), accuracy ([\\d.]+)$`, 'm').exec(
+      printed.join('\n'),
+    );
+    if (!match) throw new Error(`no line for ${name} in:\n${printed.join('\n')}`);
+    return { density: Number(match[1]), accuracy: Number(match[2]) };
+  };
+  const proxgd = line('ProxGD');
+  const sgd = line('SGD on L \\+ J');
+  const thresholded = line('SGD \\+ thresh\\. \\(removed \\d+\\)');
+  const pruning = line('pruning');
+  expect(pruning.density).toBe(0.125);
+  expect(sgd.density).toBeGreaterThan(0.95); // subgradient descent leaves them near zero, not at it
+  expect(thresholded.density).toBeLessThan(0.6);
+  expect(proxgd.density).toBeLessThan(0.8);
+  for (const r of [proxgd, sgd, thresholded, pruning]) expect(r.accuracy).toBeGreaterThan(0.75);
+}, 60_000);
