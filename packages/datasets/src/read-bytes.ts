@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { DataFileError } from './data-file-error.js';
+
+const gunzipAsync = promisify(gunzip);
+
+/** True when `bytes` starts with the gzip magic number `1f 8b`. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Reads a file, inflating it when it is gzip-compressed (detected by its magic number, not
+ * its name). A missing file or a corrupt / truncated gzip stream is a {@link DataFileError}.
+ */
+export async function readMaybeGzipped(file: string): Promise<Uint8Array> {
+  let raw: Buffer;
+  try {
+    raw = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataFileError(
+      file,
+      code === 'ENOENT' ? 'file not found' : `cannot read (${String(error)})`,
+      { cause: error },
+    );
+  }
+  if (!isGzip(raw)) return raw;
+  try {
+    return await gunzipAsync(raw);
+  } catch (error) {
+    throw new DataFileError(file, `corrupt or truncated gzip data (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
