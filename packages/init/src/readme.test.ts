@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@bregman/test-utils';
+import { expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+it('the README example runs: densities near r, whole neurons and kernels', async () => {
+  const printed = (
+    await runReadmeExample(packageDir, {
+      '@bregman/init': fileURLToPath(new URL('./index.ts', import.meta.url)),
+    })
+  ).join('\n');
+  const layers = [...printed.matchAll(/(\w+) (\d+x\d+): density ([\d.]+), std ([\d.]+)/g)];
+  expect(layers.map((m) => m[2])).toEqual(['784x200', '200x80', '80x10']);
+  // std = 0.7·√(2/fan_in/r)
+  expect(layers.map((m) => Number(m[4]))).toEqual(
+    [784, 200, 80].map((fanIn) => Number((0.7 * Math.sqrt(2 / fanIn / 0.01)).toFixed(3))),
+  );
+  const total = /model density: ([\d.]+) \((\d+) of (\d+) weights\)/.exec(printed)!;
+  expect(Number(total[3])).toBe(784 * 200 + 200 * 80 + 80 * 10);
+  expect(Math.abs(Number(total[2]) / Number(total[3]) - 0.01)).toBeLessThan(
+    3 * Math.sqrt(0.0099 / 173600),
+  );
+  const neurons = /neurons alive: (\d+)\/200 (\d+)\/80 (\d+)\/10/.exec(printed)!;
+  expect(Number(neurons[1])).toBeGreaterThan(0);
+  expect(Number(neurons[1])).toBeLessThan(40);
+  // Binomial(4096, 0.01): mean 40.96, σ 6.37
+  const kernels = Number(/conv kernels alive: (\d+) of 4096/.exec(printed)![1]);
+  expect(Math.abs(kernels - 40.96)).toBeLessThan(3 * 6.37);
+});

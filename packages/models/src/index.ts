@@ -1,0 +1,17 @@
+export type { ActivationName } from './activation.js';
+export type { CompactedLayer, CompactOptions, CompactResult } from './compact.js';
+export { compact } from './compact.js';
+export type { ConvNetOptions } from './conv-net.js';
+export { convNet } from './conv-net.js';
+export type { ModelCost } from './cost.js';
+export { modelCost } from './cost.js';
+export type { DenoiserOptions } from './denoiser.js';
+export { denoiser } from './denoiser.js';
+export type { MlpOptions } from './mlp.js';
+export { mlp } from './mlp.js';
+export type { LayerInitializers, ModelInit } from './model-init.js';
+export { layerInitializers } from './model-init.js';
+export type { ResNet18Options } from './resnet18.js';
+export { resnet18 } from './resnet18.js';
+export type { LayerArgs, StandardizeArgs } from './standardize.js';
+export { Standardize } from './standardize.js';

@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@bregman/test-utils';
+import { expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const source = (pkg: string) =>
+  fileURLToPath(new URL(`../../${pkg}/src/index.ts`, import.meta.url));
+
+it('the README example runs: mlp, 2 LinBreg steps, compact to the same function', async () => {
+  const printed = (
+    await runReadmeExample(packageDir, {
+      '@bregman/models': fileURLToPath(new URL('./index.ts', import.meta.url)),
+      '@bregman/optimizers': source('optimizers'),
+      '@bregman/core-prox': source('core-prox'),
+    })
+  ).join('\n');
+  const units = [...printed.matchAll(/(dense_\d) (\d+)→(\d+)/g)].map((m) => [
+    m[1],
+    Number(m[2]),
+    Number(m[3]),
+  ]);
+  expect(units.map((u) => u.slice(0, 2))).toEqual([
+    ['dense_1', 200],
+    ['dense_2', 80],
+    ['dense_3', 10],
+  ]);
+  const [u1, u2, u3] = units.map((u) => u[2] as number) as [number, number, number];
+  expect(u3).toBe(10);
+  // ~5 % of 200 and 80 neurons alive at init; 2 steps cannot revive many
+  expect(u1).toBeGreaterThan(0);
+  expect(u1).toBeLessThan(50);
+  expect(u2).toBeLessThan(30);
+  const [, paramsBefore, paramsAfter] = /parameters: (\d+) → (\d+)/.exec(printed)!.map(Number);
+  expect(paramsBefore).toBe(173_890);
+  expect(paramsAfter).toBe(784 * u1 + u1 + u1 * u2 + u2 + u2 * 10 + 10);
+  const [, flopsBefore, flopsAfter] = /FLOPs per example: (\d+) → (\d+)/.exec(printed)!.map(Number);
+  expect(flopsBefore).toBe(2 * (784 * 200 + 200 * 80 + 80 * 10));
+  expect(flopsAfter).toBe(2 * (784 * u1 + u1 * u2 + u2 * 10));
+  const diff = Number(/max \|output difference\|: (\S+)/.exec(printed)![1]);
+  expect(diff).toBeLessThan(1e-5);
+}, 60_000);

@@ -1,0 +1,33 @@
+/** Throws unless `value` is an integer ≥ `min`; the message names `name`. */
+export function checkInteger(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer ≥ ${min}, got ${String(value)}`);
+  }
+}
+
+/** Throws unless `value` is a finite number > 0; the message names `name`. */
+export function checkPositive(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a finite number > 0, got ${String(value)}`);
+  }
+}
+
+/** Throws unless `value` is a finite number; the message names `name`. */
+export function checkFinite(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new RangeError(`${name} must be a finite number, got ${String(value)}`);
+  }
+}
+
+/** Throws unless `shape` is a non-empty list of integers ≥ 1; the message names `name`. */
+export function checkShape(name: string, shape: readonly number[]): void {
+  if (
+    !Array.isArray(shape) ||
+    shape.length === 0 ||
+    !shape.every((d) => Number.isInteger(d) && d >= 1)
+  ) {
+    throw new RangeError(
+      `${name} must be a non-empty array of integers ≥ 1, got ${JSON.stringify(shape)}`,
+    );
+  }
+}
