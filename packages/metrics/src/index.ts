@@ -1,0 +1,18 @@
+export type { BregmanDistanceOptions } from './bregman-distance-to.js';
+export { bregmanDistanceTo } from './bregman-distance-to.js';
+export { l1Norm } from './l1-norm.js';
+export type { Measurements, MeasureOptions } from './measure.js';
+export { measure } from './measure.js';
+export type { WeightsReference } from './reference.js';
+export { snapshotWeights } from './reference.js';
+export { regularizerValue } from './regularizer-value.js';
+export type {
+  Conv2DSparsity,
+  DenseSparsity,
+  KernelSparsity,
+  LayerSparsity,
+  SparsityReport,
+} from './sparsity.js';
+export { sparsity } from './sparsity.js';
+export type { SparsityLogEntry, SparsityLoggerOptions } from './sparsity-logger.js';
+export { SparsityLogger, sparsityLogs } from './sparsity-logger.js';

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@bregman/test-utils';
+import { expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+it('the README example runs and prints the sparsity it promises', async () => {
+  const printed = await runReadmeExample(packageDir, {
+    '@bregman/metrics': fileURLToPath(new URL('./index.ts', import.meta.url)),
+    '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
+  });
+  expect(printed).toEqual([
+    'N_total 0.382, N_linear 0.375, N_conv 0.500',
+    'active neurons per Dense layer: 3',
+    'Conv2D [3,3,2,4]: 36 of 72 non-zero',
+    'Dense [144,8]: 432 of 1152 non-zero',
+    'N_total per epoch: 1.000,1.000',
+  ]);
+  // and the README shows exactly that output
+  const readme = readFileSync(`${packageDir}/README.md`, 'utf8');
+  expect(readme).toContain(['```text', ...printed, '```'].join('\n'));
+}, 60_000);
