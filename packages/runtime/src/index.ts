@@ -1,0 +1,23 @@
+export type { BackendName, BackendRequest } from './backend-name.js';
+export { BACKEND_NAMES, parseBackendRequest } from './backend-name.js';
+export { seededRandom, setGlobalSeed } from './seed.js';
+export type {
+  PackageFailure,
+  TensorflowAttempt,
+  TensorflowStarted,
+} from './tensorflow-backend.js';
+export { startTensorflowBackend, TENSORFLOW_PACKAGES } from './tensorflow-backend.js';
+export type {
+  BackendChoice,
+  SkippedBackend,
+  UseBestBackendOptions,
+} from './use-best-backend.js';
+export { describeBackendChoice, useBestBackend } from './use-best-backend.js';
+export type { WasmStart } from './wasm-backend.js';
+export { startWasmBackend } from './wasm-backend.js';
+export {
+  registerWasmTrainingKernels,
+  unregisterWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+  wasmTrainingKernelsRegistered,
+} from './wasm-kernels/register.js';

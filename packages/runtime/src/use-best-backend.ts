@@ -1,0 +1,173 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendName, type BackendRequest, parseBackendRequest } from './backend-name.js';
+import { firstLine } from './console-capture.js';
+import { type PackageFailure, startTensorflowBackend } from './tensorflow-backend.js';
+import { startWasmBackend } from './wasm-backend.js';
+
+/** Options of {@link useBestBackend}. */
+export interface UseBestBackendOptions {
+  /**
+   * The backend to use (`tensorflow`, `wasm`, `cpu`) or `auto` (the fastest that starts);
+   * e.g. a `--backend` flag. Wins over `BREGMAN_BACKEND`. A named backend that cannot start
+   * is an error, never a silent fallback.
+   */
+  prefer?: string;
+  /** Where `BREGMAN_BACKEND` is read (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Called once with {@link describeBackendChoice}'s line (e.g. `console.error`); default: silent. */
+  log?: (line: string) => void;
+}
+
+/** A faster backend that was not used, and why. */
+export interface SkippedBackend {
+  /** The backend. */
+  name: BackendName;
+  /** The package that would have provided it. */
+  package: string;
+  /** Why it was not used, in one line. */
+  why: string;
+}
+
+/** The backend {@link useBestBackend} switched to. */
+export interface BackendChoice {
+  /** The backend now active (`tf.getBackend()`). */
+  name: BackendName;
+  /** The version of the package providing it (`tfjs-node(-gpu)`, `tfjs-backend-wasm`, or tfjs-core for `cpu`). */
+  version: string;
+  /**
+   * Threads it computes on: 1 for `wasm` in Node (the threaded build cannot start there,
+   * tfjs #3830) and for `cpu`; the logical cores for `tensorflow` (libtensorflow's default pool).
+   */
+  threads: number;
+  /** Why this backend runs, including why the faster ones were skipped. */
+  reason: string;
+  /** The faster backends (or packages of the chosen one) tried and skipped; empty when none was. */
+  skipped: SkippedBackend[];
+  /** The training kernels registered on `wasm` by this package (empty for other backends). */
+  kernels: string[];
+}
+
+/**
+ * Switches tfjs to the fastest backend that starts here — `tensorflow` (libtensorflow through
+ * `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then `wasm` (with the training
+ * kernels of this package registered), then `cpu` — and says which one and why. `prefer`, else
+ * the `BREGMAN_BACKEND` environment variable, names one instead; an unknown name is an error
+ * listing the allowed ones. Broken optional packages never crash the process: they are skipped
+ * with the reason.
+ *
+ * @example
+ * ```ts
+ * const choice = await useBestBackend();
+ * console.log(describeBackendChoice(choice));
+ * // backend wasm (tfjs-backend-wasm 4.22.0, 1 thread): …
+ * ```
+ */
+export async function useBestBackend(options: UseBestBackendOptions = {}): Promise<BackendChoice> {
+  const env = options.env ?? process.env;
+  let request: BackendRequest = 'auto';
+  let source = '';
+  if (options.prefer !== undefined) {
+    request = parseBackendRequest(options.prefer, 'useBestBackend: prefer');
+    source = `prefer: '${options.prefer}'`;
+  } else if (env.BREGMAN_BACKEND !== undefined) {
+    request = parseBackendRequest(env.BREGMAN_BACKEND, 'BREGMAN_BACKEND');
+    source = `BREGMAN_BACKEND=${env.BREGMAN_BACKEND}`;
+  }
+  const choice = request === 'auto' ? await chooseFastest() : await start(request, source);
+  options.log?.(describeBackendChoice(choice));
+  return choice;
+}
+
+/** One line for people: `backend wasm (tfjs-backend-wasm 4.22.0, 1 thread): <reason>`. */
+export function describeBackendChoice(choice: BackendChoice): string {
+  const pkg = { tensorflow: 'libtensorflow', wasm: 'tfjs-backend-wasm', cpu: 'tfjs-core' }[
+    choice.name
+  ];
+  const threads = `${choice.threads} thread${choice.threads === 1 ? '' : 's'}`;
+  return `backend ${choice.name} (${pkg} ${choice.version}, ${threads}): ${choice.reason}`;
+}
+
+async function chooseFastest(): Promise<BackendChoice> {
+  const tensorflow = await startTensorflowBackend();
+  const skipped: SkippedBackend[] = tensorflow.failures.map((f) => ({
+    name: 'tensorflow',
+    package: f.package,
+    why: f.why,
+  }));
+  if (tensorflow.started) {
+    const { package: pkg, version, threads } = tensorflow.started;
+    const reason = `the fastest backend: libtensorflow through ${pkg}${skippedText(tensorflow.failures)}`;
+    return { name: 'tensorflow', version, threads, reason, skipped, kernels: [] };
+  }
+  try {
+    const wasm = await startWasmBackend();
+    return {
+      name: 'wasm',
+      version: wasm.version,
+      threads: wasm.threads,
+      reason: `the fastest backend that starts here${skippedText(tensorflow.failures)}`,
+      skipped,
+      kernels: wasm.kernels,
+    };
+  } catch (error) {
+    skipped.push({ name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', why: firstLine(error) });
+  }
+  const cpu = await startCpu();
+  const why = skipped.map((s) => `${s.package}: ${s.why}`).join('; ');
+  return { ...cpu, reason: `the only backend that starts here (skipped ${why})`, skipped };
+}
+
+/**
+ * ` (skipped tfjs-node-gpu, tfjs-node: libtensorflow is not installed (…))`: each failure's
+ * summary (its text before the first `: `), packages with the same summary grouped.
+ */
+function skippedText(failures: PackageFailure[]): string {
+  if (failures.length === 0) return '';
+  const bySummary = new Map<string, string[]>();
+  for (const f of failures) {
+    const summary = f.why.split(': ')[0] ?? f.why;
+    bySummary.set(summary, [
+      ...(bySummary.get(summary) ?? []),
+      f.package.replace('@tensorflow/', ''),
+    ]);
+  }
+  const parts = [...bySummary].map(([summary, pkgs]) => `${pkgs.join(', ')}: ${summary}`);
+  return ` (skipped ${parts.join('; ')})`;
+}
+
+async function start(name: BackendName, source: string): Promise<BackendChoice> {
+  const reason = `requested by ${source}`;
+  if (name === 'tensorflow') {
+    const tensorflow = await startTensorflowBackend();
+    if (!tensorflow.started) {
+      const why = tensorflow.failures.map((f) => `${f.package}: ${f.why}`).join('; ');
+      throw new Error(`${source} asks for the tensorflow backend, which cannot start here: ${why}`);
+    }
+    const { version, threads } = tensorflow.started;
+    return { name, version, threads, reason, skipped: [], kernels: [] };
+  }
+  if (name === 'wasm') {
+    try {
+      const wasm = await startWasmBackend();
+      const { version, threads, kernels } = wasm;
+      return { name, version, threads, reason, skipped: [], kernels };
+    } catch (error) {
+      throw new Error(
+        `${source} asks for the wasm backend, which cannot start here: ${firstLine(error)}`,
+      );
+    }
+  }
+  return { ...(await startCpu(source)), reason };
+}
+
+async function startCpu(source?: string): Promise<Omit<BackendChoice, 'reason'>> {
+  const fail = (why: string) =>
+    new Error(`${source ? `${source} asks for the cpu backend, but ` : ''}${why}`);
+  if (!tf.findBackendFactory('cpu')) {
+    throw fail(
+      "the cpu backend is not registered: import '@tensorflow/tfjs' (or '@tensorflow/tfjs-backend-cpu')",
+    );
+  }
+  if (!(await tf.setBackend('cpu'))) throw fail('the cpu backend did not start');
+  return { name: 'cpu', version: tf.version_core, threads: 1, skipped: [], kernels: [] };
+}

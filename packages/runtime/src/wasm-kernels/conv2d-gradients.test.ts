@@ -1,0 +1,298 @@
+import { expectAllClose } from '@bregman/test-utils';
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadWasm, on, randomData, relativeError, wasmDataIds } from '../backends.test-helper.js';
+import { wasmTrainingKernelsRegistered } from './register.js';
+import { type FilterRoute, forceRoutes, type InputRoute } from './routes.js';
+
+type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface ConvCase {
+  batch: number;
+  height: number;
+  width: number;
+  cin: number;
+  cout: number;
+  kh: number;
+  kw: number;
+  strides: [number, number];
+  pad: Pad;
+}
+
+/** `dx`, `dW` of `Σ r ⊙ conv2d(x, W)` (r random, so dy is not all ones) on `backend`. */
+async function convGradients(backend: 'cpu' | 'wasm', c: ConvCase, seed: number) {
+  return on(backend, () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(randomData(c.batch * c.height * c.width * c.cin, seed), [
+        c.batch,
+        c.height,
+        c.width,
+        c.cin,
+      ]);
+      const w = tf.tensor4d(randomData(c.kh * c.kw * c.cin * c.cout, seed + 1), [
+        c.kh,
+        c.kw,
+        c.cin,
+        c.cout,
+      ]);
+      const shape = tf.conv2d(x, w, c.strides, c.pad).shape;
+      const r = tf.tensor(
+        randomData(
+          shape.reduce((a, b) => a * b, 1),
+          seed + 2,
+        ),
+        shape,
+      );
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)),
+      )([x, w]);
+      return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array };
+    }),
+  );
+}
+
+async function expectSameAsCpu(c: ConvCase, seed = 7) {
+  const cpu = await convGradients('cpu', c, seed);
+  const wasm = await convGradients('wasm', c, seed);
+  const scaleX = Math.max(...cpu.dx.map(Math.abs));
+  const scaleW = Math.max(...cpu.dw.map(Math.abs));
+  expectAllClose(wasm.dx, cpu.dx, { rtol: 1e-4, atol: 1e-5 * scaleX, label: 'dx' });
+  expectAllClose(wasm.dw, cpu.dw, { rtol: 1e-4, atol: 1e-5 * scaleW, label: 'dW' });
+  return Math.max(relativeError(wasm.dx, cpu.dx), relativeError(wasm.dw, cpu.dw));
+}
+
+const base = { batch: 2, height: 8, width: 8, cin: 3, cout: 4, kh: 3, kw: 3 };
+const table: [string, ConvCase][] = [
+  [
+    'ConvNet-like 5×5 valid stride 1',
+    { ...base, height: 12, width: 12, kh: 5, kw: 5, strides: [1, 1], pad: 'valid' },
+  ],
+  [
+    '3×3 same stride 1, H ≠ W',
+    { ...base, batch: 3, width: 7, cin: 4, cout: 5, strides: [1, 1], pad: 'same' },
+  ],
+  ['3×3 same stride 2, even size', { ...base, cout: 6, strides: [2, 2], pad: 'same' }],
+  ['3×3 same stride 2, odd size', { ...base, height: 7, width: 7, strides: [2, 2], pad: 'same' }],
+  ['3×3 valid stride 2, leftover rows', { ...base, height: 9, strides: [2, 2], pad: 'valid' }],
+  [
+    '1×1 same stride 2 projection, even',
+    { ...base, kh: 1, kw: 1, cout: 8, strides: [2, 2], pad: 'same' },
+  ],
+  [
+    '1×1 valid stride 2 projection, odd',
+    { ...base, height: 7, width: 9, kh: 1, kw: 1, strides: [2, 2], pad: 'valid' },
+  ],
+  [
+    'explicit padding, strides [2, 1]',
+    {
+      ...base,
+      strides: [2, 1],
+      pad: [
+        [0, 0],
+        [1, 2],
+        [2, 0],
+        [0, 0],
+      ],
+    },
+  ],
+  ['numeric pad 1, 4×4 kernel, stride 2', { ...base, kh: 4, kw: 4, strides: [2, 2], pad: 1 }],
+  ['3×2 kernel, strides [1, 2], same', { ...base, kh: 3, kw: 2, strides: [1, 2], pad: 'same' }],
+  [
+    'padding larger than the kernel',
+    {
+      ...base,
+      height: 5,
+      width: 6,
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [4, 3],
+        [3, 4],
+        [0, 0],
+      ],
+    },
+  ],
+  [
+    'batch 1, one input channel',
+    { ...base, batch: 1, cin: 1, cout: 6, kh: 5, kw: 5, strides: [1, 1], pad: 'valid' },
+  ],
+  ['stride 3, same', { ...base, height: 10, width: 11, strides: [3, 3], pad: 'same' }],
+];
+
+beforeAll(async () => {
+  await loadWasm();
+  expect(wasmTrainingKernelsRegistered()).toBe(true); // the kernels under test, not the stock ones
+});
+
+const routes: [string, { filter?: FilterRoute; input?: InputRoute }][] = [
+  ['automatic routes', {}],
+  ['dilated conv + flipped conv', { filter: 'dilated-conv', input: 'flipped-conv' }],
+  ['im2col matMul + matMul col2im', { filter: 'im2col-matmul', input: 'matmul-col2im' }],
+];
+
+describe.each(routes)(
+  'Conv2D gradients on wasm equal the cpu backend’s (1e-4), %s',
+  (_routes, forced) => {
+    beforeAll(() => forceRoutes(forced));
+    afterAll(() => forceRoutes({}));
+
+    it.each(table)('%s', async (_name, c) => {
+      const error = await expectSameAsCpu(c);
+      expect(error).toBeLessThan(1e-4);
+    });
+  },
+);
+
+describe('Conv2D gradients on wasm: random cases, other ops, memory', () => {
+  it('on random shapes, strides, paddings and data (fast-check)', async () => {
+    const side = fc.integer({ min: 0, max: 3 });
+    const shapes = fc
+      .record({
+        batch: fc.integer({ min: 1, max: 3 }),
+        height: fc.integer({ min: 1, max: 10 }),
+        width: fc.integer({ min: 1, max: 10 }),
+        cin: fc.integer({ min: 1, max: 5 }),
+        cout: fc.integer({ min: 1, max: 5 }),
+        kh: fc.integer({ min: 1, max: 5 }),
+        kw: fc.integer({ min: 1, max: 5 }),
+        sh: fc.integer({ min: 1, max: 3 }),
+        sw: fc.integer({ min: 1, max: 3 }),
+        pad: fc.oneof(
+          fc.constant<Pad>('same'),
+          fc.constant<Pad>('valid'),
+          fc.integer({ min: 0, max: 3 }),
+          fc.tuple(side, side, side, side).map(
+            ([t, b, l, r]): Pad => [
+              [0, 0],
+              [t, b],
+              [l, r],
+              [0, 0],
+            ],
+          ),
+        ),
+        seed: fc.integer({ min: 1, max: 1_000_000 }),
+        filterRoute: fc.constantFrom<FilterRoute>('dilated-conv', 'im2col-matmul'),
+        inputRoute: fc.constantFrom<InputRoute>('flipped-conv', 'matmul-col2im'),
+      })
+      // a numeric padding only with square filters and strides: tfjs-core 4.22 computes the
+      // output width of a numeric padding from the filter height (see the test below)
+      .filter((s) => typeof s.pad !== 'number' || (s.kh === s.kw && s.sh === s.sw))
+      .filter((s) => {
+        const [ph, pw] =
+          s.pad === 'same'
+            ? [s.kh, s.kw]
+            : s.pad === 'valid'
+              ? [0, 0]
+              : typeof s.pad === 'number'
+                ? [2 * s.pad, 2 * s.pad]
+                : [s.pad[1][0] + s.pad[1][1], s.pad[2][0] + s.pad[2][1]];
+        return s.height + ph >= s.kh && s.width + pw >= s.kw;
+      });
+    await fc.assert(
+      fc.asyncProperty(shapes, async (s) => {
+        forceRoutes({ filter: s.filterRoute, input: s.inputRoute });
+        const error = await expectSameAsCpu({ ...s, strides: [s.sh, s.sw], pad: s.pad }, s.seed);
+        expect(error).toBeLessThan(1e-4);
+      }),
+      { numRuns: 100, seed: 20240605 },
+    );
+    forceRoutes({});
+  });
+
+  it('conv2dTranspose (Conv2DBackpropInput as a forward op) equals the cpu backend’s', async () => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(randomData(2 * 4 * 5 * 6, 3), [2, 4, 5, 6]);
+          const w = tf.tensor4d(randomData(3 * 3 * 4 * 6, 4), [3, 3, 4, 6]);
+          return tf.conv2dTranspose(x, w, [2, 8, 9, 4], 2, 'same').dataSync();
+        }),
+      );
+    const cpu = await run('cpu');
+    expectAllClose(await run('wasm'), cpu, { rtol: 1e-4, atol: 1e-6, label: 'conv2dTranspose' });
+  });
+
+  it('a numeric padding with a non-square filter: the padding it means, no heap corruption', async () => {
+    // tfjs-core 4.22 sizes the output of a numeric padding with the filter height for both
+    // axes; the stock wasm Conv2D then wrote past its buffer. Reference: cpu with the
+    // equivalent explicit padding.
+    const c: ConvCase = {
+      ...base,
+      height: 10,
+      width: 7,
+      cin: 5,
+      cout: 1,
+      kh: 4,
+      kw: 3,
+      strides: [1, 1],
+      pad: 1,
+    };
+    const explicit: ConvCase = {
+      ...c,
+      pad: [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+    };
+    const cpu = await convGradients('cpu', explicit, 11);
+    const wasm = await convGradients('wasm', c, 11);
+    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
+    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-4);
+    const y = await on('wasm', () =>
+      tf.tidy(
+        () =>
+          tf.conv2d(
+            tf.ones([1, 10, 7, 5]) as tf.Tensor4D,
+            tf.ones([4, 3, 5, 1]) as tf.Tensor4D,
+            1,
+            1,
+          ).shape,
+      ),
+    );
+    expect(y).toEqual([1, 9, 7, 1]);
+    await on('wasm', () => tf.tidy(() => tf.ones([100_000]).dataSync())); // the heap is intact
+  });
+
+  it('frees every intermediate buffer (wasm data ids and tf tensors stay flat)', async () => {
+    const c = table[2]![1];
+    await convGradients('wasm', c, 1);
+    const ids = wasmDataIds();
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await convGradients('wasm', c, i + 2);
+    expect(wasmDataIds()).toBe(ids);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
+
+describe('unsupported cases are errors, not wrong answers', () => {
+  it('NCHW filter gradient: refused, naming the layout', async () => {
+    await on('wasm', () => {
+      const x = tf.zeros([1, 2, 5, 5]);
+      const dy = tf.zeros([1, 3, 3, 3]);
+      expect(() =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy },
+            { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] },
+          ),
+      ).toThrow(/dataFormat must be 'NHWC', got 'NCHW'/);
+      tf.dispose([x, dy]);
+    });
+  });
+
+  it('dilated convolutions: tfjs refuses their gradient before any kernel runs', async () => {
+    await on('wasm', () => {
+      const x = tf.ones([1, 6, 6, 1]) as tf.Tensor4D;
+      const w = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
+      expect(() =>
+        tf.grad((a: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, w, 1, 'valid', 'NHWC', 2)))(x),
+      ).toThrow(/dilation rates greater than 1/);
+      tf.dispose([x, w]);
+    });
+  });
+});

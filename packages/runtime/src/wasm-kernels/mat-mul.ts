@@ -1,0 +1,101 @@
+import type {
+  _FusedMatMulAttrs,
+  BatchMatMulAttrs,
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
+import { stockKernel } from './stock-kernels.js';
+import { callKernel, dispose, transpose } from './wasm-calls.js';
+
+/**
+ * Cost of XNNPACK packing one element of the right operand ("weights", packed anew for every
+ * new tensor), relative to transposing one element; measured with `bench/routes.mjs`-like
+ * timings on this package's shapes (packing: 4–15 ns per element, transposing: 4–12 ns).
+ */
+const PACK_COST = 1.4;
+
+/** `x` with its last two axes swapped in memory. */
+function transposeLastTwo(backend: KernelBackend, x: TensorInfo): TensorInfo {
+  const rank = x.shape.length;
+  const perm = [...Array(rank).keys()];
+  perm[rank - 2] = rank - 1;
+  perm[rank - 1] = rank - 2;
+  return transpose(backend, x, perm);
+}
+
+/**
+ * Whether `C = op(A)·op(B)` is cheaper as `Cᵀ = op(B)ᵀ·op(A)ᵀ` followed by a transpose: the
+ * memory passes (transposes in, XNNPACK's packing of the right operand, transpose out) of both
+ * orders, in elements. The multiply-adds are the same.
+ */
+function flipIsCheaper(m: number, k: number, n: number, ta: boolean, tb: boolean): boolean {
+  const direct = (ta ? m * k : 0) + (tb ? k * n : 0) + PACK_COST * k * n;
+  const flipped = (tb ? 0 : k * n) + (ta ? 0 : m * k) + PACK_COST * k * m + m * n;
+  return flipped < direct;
+}
+
+/**
+ * tfjs-backend-wasm multiplies through XNNPACK only when neither operand is transposed and
+ * both have batch 1; a transposed operand falls to a scalar loop — and both gradients of a
+ * Dense layer ask for one. This kernel transposes such an operand in memory and runs the
+ * untransposed, fast product; when packing the right operand would cost more than the
+ * transposes, it computes `Cᵀ = op(B)ᵀ·op(A)ᵀ` instead (not for a fused bias or activation).
+ * Batched products (batch > 1) stay on the stock kernel, which has no fast path for them.
+ */
+function untransposed(kernelName: string): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as KernelBackend;
+    const stock = stockKernel(kernelName);
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA: ta, transposeB: tb } = attrs as unknown as BatchMatMulAttrs;
+    const batchOne = (x: TensorInfo) => util.sizeFromShape(x.shape.slice(0, -2)) === 1;
+    if (!batchOne(a) || !batchOne(b) || a.dtype !== 'float32' || b.dtype !== 'float32') {
+      return callKernel(stock, backend, inputs, attrs);
+    }
+    const ra = a.shape.length;
+    const [m, k] = ta ? [a.shape[ra - 1]!, a.shape[ra - 2]!] : [a.shape[ra - 2]!, a.shape[ra - 1]!];
+    const n = tb ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
+    const fused = attrs as unknown as Partial<_FusedMatMulAttrs>;
+    const plain =
+      inputs.bias == null &&
+      inputs.preluActivationWeights == null &&
+      (fused.activation === undefined || fused.activation === 'linear');
+    const untransposedAttrs = { ...attrs, transposeA: false, transposeB: false } as NamedAttrMap;
+
+    if (plain && flipIsCheaper(m, k, n, ta, tb)) {
+      const left = tb ? b : transposeLastTwo(backend, b); // op(B)ᵀ: [N, K]
+      const right = ta ? a : transposeLastTwo(backend, a); // op(A)ᵀ: [K, M]
+      const ct = callKernel(stock, backend, { ...inputs, a: left, b: right }, untransposedAttrs);
+      const c = transposeLastTwo(backend, ct);
+      if (left !== b) dispose(backend, left);
+      if (right !== a) dispose(backend, right);
+      dispose(backend, ct);
+      return c;
+    }
+    if (!ta && !tb) return callKernel(stock, backend, inputs, attrs);
+    const a2 = ta ? transposeLastTwo(backend, a) : a;
+    const b2 = tb ? transposeLastTwo(backend, b) : b;
+    const out = callKernel(stock, backend, { ...inputs, a: a2, b: b2 }, untransposedAttrs);
+    if (a2 !== a) dispose(backend, a2);
+    if (b2 !== b) dispose(backend, b2);
+    return out;
+  };
+}
+
+/** `BatchMatMul` for the wasm backend: transposed operands made untransposed (XNNPACK). */
+export const batchMatMulConfig: KernelConfig = {
+  kernelName: 'BatchMatMul',
+  backendName: 'wasm',
+  kernelFunc: untransposed('BatchMatMul'),
+};
+
+/** `_FusedMatMul` for the wasm backend: transposed operands made untransposed (XNNPACK). */
+export const fusedMatMulConfig: KernelConfig = {
+  kernelName: '_FusedMatMul',
+  backendName: 'wasm',
+  kernelFunc: untransposed('_FusedMatMul'),
+};

@@ -1,0 +1,62 @@
+import { expectAllClose } from '@bregman/test-utils';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadWasm, on, randomData, wasmDataIds } from '../backends.test-helper.js';
+
+beforeAll(loadWasm);
+
+const cases: [number[], number | number[], boolean][] = [
+  [[4, 5, 6, 7], [0, 1, 2], false], // a conv bias gradient / BatchNorm moments
+  [[4, 5, 6, 7], [2, 1, 0], true],
+  [[32, 10], 0, false], // a Dense bias gradient
+  [[3, 4, 5], [0, 1], true],
+  [[4, 5, 6, 7], [1, 2], false], // not leading: the stock kernel
+  [[4, 5, 6, 7], -1, true],
+  [[4, 5, 6], [0, 1, 2], false], // every axis: the stock kernel
+];
+
+describe('Sum and Mean on wasm equal the cpu backend’s', () => {
+  it.each(cases)('shape %j, axis %j, keepDims %s', async (shape, axis, keepDims) => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () => {
+        const x = tf.tensor(
+          randomData(
+            shape.reduce((a, b) => a * b, 1),
+            41,
+          ),
+          shape,
+        );
+        const s = tf.sum(x, axis, keepDims);
+        const m = tf.mean(x, axis, keepDims);
+        const out = {
+          sum: s.dataSync(),
+          sumShape: s.shape,
+          mean: m.dataSync(),
+          meanShape: m.shape,
+        };
+        tf.dispose([x, s, m]);
+        return out;
+      });
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.sumShape).toEqual(cpu.sumShape);
+    expect(wasm.meanShape).toEqual(cpu.meanShape);
+    expectAllClose(wasm.sum, cpu.sum, { rtol: 1e-5, atol: 1e-6, label: 'sum' });
+    expectAllClose(wasm.mean, cpu.mean, { rtol: 1e-5, atol: 1e-6, label: 'mean' });
+  });
+
+  it('int32 sums stay on the stock kernel and stay int32', async () => {
+    const s = await on('wasm', () => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0));
+    expect(s.dtype).toBe('int32');
+    expect(Array.from(s.dataSync())).toEqual([4, 6]);
+    s.dispose();
+  });
+
+  it('allocates nothing it does not return', async () => {
+    const x = await on('wasm', () => tf.ones([8, 4, 4, 3]));
+    const ids = wasmDataIds();
+    await on('wasm', () => tf.tidy(() => tf.sum(x, [0, 1, 2]).dataSync()));
+    expect(wasmDataIds()).toBe(ids);
+    x.dispose();
+  });
+});

@@ -1,0 +1,60 @@
+import type {
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  SumAttrs,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
+import { stockKernel } from './stock-kernels.js';
+import { callKernel, type WasmBackend } from './wasm-calls.js';
+
+/**
+ * tfjs-backend-wasm reduces only innermost axes: to sum over the leading ones (the bias
+ * gradient of a conv or Dense layer, BatchNorm's moments and gradients: axes `[0, 1, 2]` of
+ * NHWC) it first transposes the whole tensor. This kernel sums the rows of the tensor seen as
+ * `[rows, columns]` in one pass (float64 accumulators, as the `cpu` backend sums); any other
+ * reduction goes to the stock kernel.
+ */
+function leadingReduction(kernelName: 'Sum' | 'Mean'): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as KernelBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const { axis, keepDims } = attrs as unknown as SumAttrs;
+    const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
+    const leading =
+      axes.length > 0 && axes.length < x.shape.length && axes.every((v, i) => v === i);
+    if (!leading || x.dtype !== 'float32') {
+      return callKernel(stockKernel(kernelName), backend, inputs, attrs);
+    }
+    const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+    const kept = x.shape.slice(axes.length);
+    const columns = util.sizeFromShape(kept);
+    const wasm = backend as WasmBackend;
+    const outShape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
+    const out = wasm.makeOutput(outShape, 'float32');
+    const src = wasm.typedArrayFromHeap(x) as Float32Array;
+    const dst = wasm.typedArrayFromHeap(out) as Float32Array;
+    const acc = new Float64Array(columns);
+    for (let r = 0, o = 0; r < rows; r++, o += columns) {
+      for (let c = 0; c < columns; c++) acc[c] = (acc[c] as number) + (src[o + c] as number);
+    }
+    const scale = kernelName === 'Mean' ? 1 / rows : 1;
+    for (let c = 0; c < columns; c++) dst[c] = (acc[c] as number) * scale;
+    return out;
+  };
+}
+
+/** `Sum` for the wasm backend: sums over leading axes without transposing. */
+export const sumConfig: KernelConfig = {
+  kernelName: 'Sum',
+  backendName: 'wasm',
+  kernelFunc: leadingReduction('Sum'),
+};
+
+/** `Mean` for the wasm backend: means over leading axes without transposing. */
+export const meanConfig: KernelConfig = {
+  kernelName: 'Mean',
+  backendName: 'wasm',
+  kernelFunc: leadingReduction('Mean'),
+};

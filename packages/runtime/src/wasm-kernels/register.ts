@@ -1,0 +1,92 @@
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
+import { batchMatMulConfig, fusedMatMulConfig } from './mat-mul.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { meanConfig, sumConfig } from './reduce-leading.js';
+import { stockKernels } from './stock-kernels.js';
+import { tileConfig } from './tile.js';
+import { wasmKernel } from './wasm-calls.js';
+
+const configs: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  maxPoolGradConfig,
+  conv2DConfig,
+  fusedConv2DConfig,
+  sumConfig,
+  meanConfig,
+  tileConfig,
+];
+
+/**
+ * The wasm kernels that {@link registerWasmTrainingKernels} registers:
+ * - `Conv2DBackpropFilter` (missing from tfjs-backend-wasm 4.22): one dilated XNNPACK
+ *   convolution, or im2col + one XNNPACK matMul, by shape;
+ * - `Conv2DBackpropInput` (a scalar loop there): one XNNPACK convolution with the flipped
+ *   filter, or one XNNPACK matMul + col2im, by shape;
+ * - `BatchMatMul`, `_FusedMatMul`: transposed operands transposed in memory, then XNNPACK
+ *   (in the order, `C` or `Cᵀ`, that packs less);
+ * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not);
+ * - `Conv2D`, `FusedConv2D`: the stock XNNPACK kernels with a numeric padding made explicit
+ *   (tfjs-core 4.22 gets the output width of a numeric padding wrong for non-square filters,
+ *   and the stock kernel then writes past its output buffer);
+ * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose;
+ * - `Tile` (BatchNorm's gradient tiles a `[1, 1, 1, C]` tensor to the input's shape): row copies.
+ */
+export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
+
+/**
+ * Registers the training kernels of this package for the `wasm` backend, replacing
+ * tfjs-backend-wasm's own (kept, and used for the cases they handle well: batched or
+ * untransposed products, NCHW input gradients). `@tensorflow/tfjs-backend-wasm` must have been
+ * imported. Idempotent; works before or after the backend starts. Returns the kernel names.
+ *
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * registerWasmTrainingKernels();
+ * await tf.setBackend('wasm');
+ * ```
+ */
+export function registerWasmTrainingKernels(): string[] {
+  wasmKernel('Conv2D'); // throws a clear error when tfjs-backend-wasm is not loaded
+  for (const config of configs) {
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current) {
+      stockKernels.set(config.kernelName, current);
+      unregisterKernel(config.kernelName, 'wasm');
+    }
+    registerKernel(config);
+  }
+  return [...WASM_TRAINING_KERNELS];
+}
+
+/**
+ * Puts tfjs-backend-wasm's own kernels back (and removes `Conv2DBackpropFilter`, which it
+ * lacks): the "stock" configuration, for comparisons.
+ */
+export function unregisterWasmTrainingKernels(): void {
+  for (const config of configs) {
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc !== config.kernelFunc) continue;
+    unregisterKernel(config.kernelName, 'wasm');
+    const stock = stockKernels.get(config.kernelName);
+    if (stock) {
+      registerKernel(stock);
+      // a backend that started while this package's kernel was registered never set it up
+      const backend = engine().registry.wasm;
+      if (backend) stock.setupFunc?.(backend);
+    }
+  }
+}
+
+/** Whether every kernel of {@link WASM_TRAINING_KERNELS} is the one of this package now. */
+export function wasmTrainingKernelsRegistered(): boolean {
+  return configs.every((c) => getKernel(c.kernelName, 'wasm')?.kernelFunc === c.kernelFunc);
+}

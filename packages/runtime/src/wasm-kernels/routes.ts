@@ -1,0 +1,61 @@
+/** How the filter gradient is computed: one dilated convolution, or im2col + one matMul. */
+export type FilterRoute = 'dilated-conv' | 'im2col-matmul';
+
+/** How the input gradient is computed: one convolution of the (upsampled) `dy` with the flipped filter, or one matMul + col2im. */
+export type InputRoute = 'flipped-conv' | 'matmul-col2im';
+
+/** Shapes that decide a route. */
+export interface RouteShape {
+  batchSize: number;
+  inChannels: number;
+  inHeight: number;
+  inWidth: number;
+  outHeight: number;
+  outWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+}
+
+const forced: { filter?: FilterRoute; input?: InputRoute } = {};
+
+/** Forces a route (tests and benchmarks run every route); `{}` restores the automatic choice. */
+export function forceRoutes(routes: { filter?: FilterRoute; input?: InputRoute }): void {
+  forced.filter = routes.filter;
+  forced.input = routes.input;
+}
+
+/**
+ * The dilated convolution reduces over the batch inside each of its `OH·OW` taps and packs `dy`
+ * as its filter: XNNPACK runs it well for a moderate channel count and enough output positions
+ * `N·OH·OW`. im2col + matMul (one product whose inner dimension is all of `N·OH·OW`) wins for
+ * few channels (the ConvNet's first layer), 1×1 filters, many channels (> 128) or few
+ * positions. Thresholds from `bench/routes.mjs` on the ConvNet's and ResNet-18's shapes.
+ */
+export function filterRoute(s: RouteShape): FilterRoute {
+  if (forced.filter) return forced.filter;
+  const positions = s.batchSize * s.outHeight * s.outWidth;
+  return s.inChannels >= 8 &&
+    s.inChannels <= 128 &&
+    s.filterHeight * s.filterWidth > 1 &&
+    positions >= 1024
+    ? 'dilated-conv'
+    : 'im2col-matmul';
+}
+
+/**
+ * The flipped-filter convolution computes `H·W` outputs with every tap; with a stride it
+ * first inserts zeros (stride² more work), for a `valid` forward pass it also multiplies the
+ * zero border, and with one input channel it is a matrix–vector product. matMul + col2im does
+ * only the `N·OH·OW` products that matter, plus one JavaScript pass that adds them up; the
+ * convolution wins for stride 1, `same`-like padding and images of at least 8×8.
+ */
+export function inputRoute(s: RouteShape): InputRoute {
+  if (forced.input) return forced.input;
+  const strided = s.strideHeight > 1 || s.strideWidth > 1;
+  const border = (s.inHeight * s.inWidth) / (s.outHeight * s.outWidth);
+  return !strided && border <= 1.3 && s.inChannels >= 2 && s.inHeight * s.inWidth >= 64
+    ? 'flipped-conv'
+    : 'matmul-col2im';
+}
