@@ -48,7 +48,11 @@ export class L1 implements Regularizer {
   }
 }
 
-/** `sign(x)·max(|x| − t, 0)`: the prox of `t‖·‖₁`. */
+/**
+ * `sign(x)·max(|x| − t, 0)`, the prox of `t‖·‖₁`, computed as `x − clip(x, −t, t)`: the
+ * same numbers (both are `x ∓ t` outside the dead zone and exactly 0 inside) in two
+ * elementwise passes instead of five, which matters on a training step's hot path.
+ */
 export function softThreshold(x: Tensor, t: number): Tensor {
-  return tf.tidy(() => tf.mul(tf.sign(x), tf.relu(tf.sub(tf.abs(x), t))));
+  return tf.tidy(() => tf.sub(x, tf.clipByValue(x, -t, t)));
 }

@@ -13,5 +13,5 @@ export function mirrorInit(J: Regularizer, theta: Tensor, delta: number): Tensor
 
 /** The weights of a subgradient variable: `θ = prox_{δJ}(δv)` (paper eq. 2.8c). */
 export function mirrorMap(J: Regularizer, v: Tensor, delta: number): Tensor {
-  return tf.tidy(() => J.prox(tf.mul(v, delta), delta));
+  return tf.tidy(() => J.prox(delta === 1 ? v : tf.mul(v, delta), delta));
 }
