@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { runBench } from './bench.js';
+import { parseArgs, UsageError } from './options.js';
+import { markdownTable } from './report.js';
+
+describe('pnpm bench', () => {
+  it('--smoke times every optimizer on wasm and reports the ratios', async () => {
+    const options = parseArgs(['--smoke', '--models', 'mlp'])!;
+    const result = await runBench(options);
+    expect(result.backends.map((b) => b.name)).toEqual(['wasm']);
+    expect(result.rows.map((r) => r.optimizer)).toEqual([
+      'sgd',
+      'linbreg',
+      'linbreg-momentum',
+      'adam',
+      'adabreg',
+    ]);
+    for (const row of result.rows) {
+      expect(row.stepTimes).toHaveLength(2);
+      expect(row.msPerStep).toBeGreaterThan(0);
+      expect(row.samplesPerSecond).toBeCloseTo((1000 * 4) / row.msPerStep, 6);
+    }
+    const ratios = Object.fromEntries(result.rows.map((r) => [r.optimizer, r.ratioName]));
+    expect(ratios).toMatchObject({ linbreg: 'linbreg/sgd', adabreg: 'adabreg/adam' });
+    expect(markdownTable(result.rows)).toContain('| wasm | mlp | 4 | linbreg |');
+    JSON.parse(JSON.stringify(result));
+  }, 120_000);
+
+  it('bad options are usage errors naming what is allowed', () => {
+    expect(() => parseArgs(['--models', 'vgg'])).toThrow(UsageError);
+    expect(() => parseArgs(['--models', 'vgg'])).toThrow(
+      /unknown vgg; allowed: mlp, convNet, resnet18/,
+    );
+    expect(() => parseArgs(['--steps', '0'])).toThrow(/--steps must be an integer ≥ 1/);
+    expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
+    expect(parseArgs(['--help'])).toBeNull();
+  });
+});

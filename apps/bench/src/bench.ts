@@ -1,0 +1,72 @@
+import { cpus } from 'node:os';
+import { useBestBackend } from '@bregman/runtime';
+import * as tf from '@tensorflow/tfjs';
+import { MODELS, OPTIMIZERS } from './cases.js';
+import { type Measurement, measureGroup } from './measure.js';
+import type { BenchOptions } from './options.js';
+import { type Row, withRatios } from './report.js';
+
+/** Everything a bench run produced (also its JSON). */
+export interface BenchResult {
+  /** Where and when it ran. */
+  machine: { node: string; platform: string; cpus: number; cpuModel: string; date: string };
+  /** The options of the run. */
+  options: BenchOptions;
+  /** Backends used, with the runtime's reason line. */
+  backends: Array<{ name: string; version: string; threads: number; reason: string }>;
+  /** Backends asked for that could not start, and why. */
+  skippedBackends: Array<{ name: string; why: string }>;
+  /** One row per backend × model × batch × optimizer. */
+  rows: Row[];
+}
+
+/** Runs the benchmark; `progress` gets a line per finished group. */
+export async function runBench(
+  options: BenchOptions,
+  progress: (line: string) => void = () => {},
+): Promise<BenchResult> {
+  const models = MODELS.filter((m) => options.models.includes(m.name));
+  const optimizers = OPTIMIZERS.filter((o) => options.optimizers.includes(o.name));
+  const result: BenchResult = {
+    machine: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      date: new Date().toISOString(),
+    },
+    options,
+    backends: [],
+    skippedBackends: [],
+    rows: [],
+  };
+  const measurements: Measurement[] = [];
+  for (const backend of options.backends) {
+    try {
+      const choice = await useBestBackend({ prefer: backend });
+      result.backends.push({
+        name: choice.name,
+        version: choice.version,
+        threads: choice.threads,
+        reason: choice.reason,
+      });
+      progress(`backend ${choice.name}: ${choice.reason}`);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      result.skippedBackends.push({ name: backend, why });
+      progress(`backend ${backend} skipped: ${why}`);
+      continue;
+    }
+    for (const model of models) {
+      for (const batchSize of options.batchSizes ?? model.batchSizes) {
+        const group = await measureGroup(tf.getBackend(), model, batchSize, optimizers, options);
+        measurements.push(...group);
+        progress(
+          `${tf.getBackend()} ${model.name} b${batchSize}: ${group.map((g) => `${g.optimizer} ${g.msPerStep.toFixed(1)} ms`).join(', ')}`,
+        );
+      }
+    }
+  }
+  result.rows = withRatios(measurements, optimizers);
+  return result;
+}

@@ -1,0 +1,28 @@
+// pnpm bench [options]: see --help.
+import { renameSync, writeFileSync } from 'node:fs';
+import { runBench } from './bench.js';
+import { parseArgs, USAGE, UsageError } from './options.js';
+import { markdownTable } from './report.js';
+
+try {
+  const options = parseArgs(process.argv.slice(2));
+  if (!options) {
+    console.log(USAGE);
+  } else {
+    const result = await runBench(options, (line) => console.error(line));
+    for (const s of result.skippedBackends) console.log(`skipped backend ${s.name}: ${s.why}`);
+    console.log(markdownTable(result.rows));
+    if (options.json) {
+      const tmp = `${options.json}.tmp-${process.pid}`;
+      writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);
+      renameSync(tmp, options.json);
+      console.error(`wrote ${options.json}`);
+    }
+  }
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`bench: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelCase, OptimizerCase } from './cases.js';
+
+/** One timed configuration. */
+export interface Measurement {
+  backend: string;
+  model: string;
+  batchSize: number;
+  optimizer: string;
+  /** Timed steps (after warm-up). */
+  steps: number;
+  /** Median wall time of one `trainOnBatch`, milliseconds. */
+  msPerStep: number;
+  /** `batchSize / msPerStep`, per second. */
+  samplesPerSecond: number;
+  /** Every timed step, milliseconds. */
+  stepTimes: number[];
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * Times `model.trainOnBatch` (forward, backward, optimizer step, loss read back) of one
+ * model per optimizer on one fixed random batch. The optimizers take turns step by step
+ * (interleaved), so that drift of the machine (other load, JIT, GC) hits them alike:
+ * `warmup` untimed rounds, then `steps` timed ones; the median is kept.
+ */
+export async function measureGroup(
+  backend: string,
+  modelCase: ModelCase,
+  batchSize: number,
+  optimizerCases: OptimizerCase[],
+  { steps, warmup }: { steps: number; warmup: number },
+): Promise<Measurement[]> {
+  const x = tf.randomNormal([batchSize, ...modelCase.inputShape], 0, 1, 'float32', 1);
+  const y = tf.oneHot(
+    tf.randomUniform([batchSize], 0, modelCase.classes, 'int32', 2),
+    modelCase.classes,
+  );
+  const runs = optimizerCases.map((optimizerCase) => {
+    const model = modelCase.build();
+    const optimizer = optimizerCase.build(model);
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    return { optimizerCase, model, optimizer, stepTimes: [] as number[] };
+  });
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      for (const run of runs) {
+        const start = performance.now();
+        await run.model.trainOnBatch(x, y);
+        if (i >= warmup) run.stepTimes.push(performance.now() - start);
+      }
+    }
+  } finally {
+    for (const run of runs) {
+      run.optimizer.dispose();
+      run.model.dispose();
+    }
+    tf.dispose([x, y]);
+  }
+  return runs.map(({ optimizerCase, stepTimes }) => {
+    const msPerStep = median(stepTimes);
+    return {
+      backend,
+      model: modelCase.name,
+      batchSize,
+      optimizer: optimizerCase.name,
+      steps,
+      msPerStep,
+      samplesPerSecond: (1000 * batchSize) / msPerStep,
+      stepTimes,
+    };
+  });
+}

@@ -1,0 +1,129 @@
+import { MODELS, OPTIMIZERS } from './cases.js';
+
+/** What to run. */
+export interface BenchOptions {
+  /** Backends to time (`tensorflow`, `wasm`, `cpu`); those that cannot start are reported and skipped. */
+  backends: string[];
+  /** Model names (see `MODELS`). */
+  models: string[];
+  /** Optimizer names (see `OPTIMIZERS`). */
+  optimizers: string[];
+  /** Override the batch sizes of every model. */
+  batchSizes?: number[];
+  /** Timed steps per configuration (≥ 1). */
+  steps: number;
+  /** Untimed warm-up steps. */
+  warmup: number;
+  /** Write the results as JSON here. */
+  json?: string;
+}
+
+/** A command-line mistake: exit code 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `pnpm bench [options]
+
+Times training steps (model.trainOnBatch) for backends × models × optimizers and prints a
+markdown table of median ms/step, samples/s and the LinBreg/SGD and AdaBreg/Adam ratios.
+
+  --backends LIST    comma-separated: tensorflow, wasm, cpu (default: tensorflow,wasm;
+                     those that cannot start are listed with the reason and skipped)
+  --models LIST      ${MODELS.map((m) => m.name).join(', ')} (default: all)
+  --optimizers LIST  ${OPTIMIZERS.map((o) => o.name).join(', ')} (default: all)
+  --batch LIST       batch sizes for every model (default: mlp 128, convNet 32,128, resnet18 16)
+  --steps N          timed steps per configuration (default 20)
+  --warmup N         untimed warm-up steps (default 3)
+  --json FILE        also write the results as JSON
+  --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up
+  --help             this text`;
+
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+
+function list(flag: string, value: string | undefined, allowed: string[]): string[] {
+  if (!value)
+    throw new UsageError(`${flag} needs a value: a comma-separated list of ${allowed.join(', ')}`);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = items.filter((i) => !allowed.includes(i));
+  if (unknown.length > 0 || items.length === 0) {
+    throw new UsageError(
+      `${flag}: unknown ${unknown.join(', ') || '(empty)'}; allowed: ${allowed.join(', ')}`,
+    );
+  }
+  return items;
+}
+
+function count(flag: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got ${value}`);
+  return n;
+}
+
+/** Parses the command line; `null` means `--help` was asked. */
+export function parseArgs(argv: string[]): BenchOptions | null {
+  const options: BenchOptions = {
+    backends: ['tensorflow', 'wasm'],
+    models: MODELS.map((m) => m.name),
+    optimizers: OPTIMIZERS.map((o) => o.name),
+    steps: 20,
+    warmup: 3,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => argv[++i];
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return null;
+      case '--backends':
+        options.backends = list(flag, value(), BACKENDS);
+        break;
+      case '--models':
+        options.models = list(
+          flag,
+          value(),
+          MODELS.map((m) => m.name),
+        );
+        break;
+      case '--optimizers':
+        options.optimizers = list(
+          flag,
+          value(),
+          OPTIMIZERS.map((o) => o.name),
+        );
+        break;
+      case '--batch':
+        options.batchSizes = (value() ?? '').split(',').map((b) => count('--batch', b, 1));
+        break;
+      case '--steps':
+        options.steps = count(flag, value(), 1);
+        break;
+      case '--warmup':
+        options.warmup = count(flag, value(), 0);
+        break;
+      case '--json': {
+        const file = value();
+        if (!file) throw new UsageError('--json needs a file name');
+        options.json = file;
+        break;
+      }
+      case '--smoke':
+        Object.assign(options, {
+          backends: ['wasm'],
+          models: ['mlp', 'convNet'],
+          batchSizes: [4],
+          steps: 2,
+          warmup: 1,
+        });
+        break;
+      case '--':
+        break;
+      default:
+        throw new UsageError(`unknown option ${flag}; see --help`);
+    }
+  }
+  return options;
+}
