@@ -1,7 +1,6 @@
-import type { RegularizerRule } from '@bregman/core-prox';
 import { type RegularizerConfig, regularizerFromConfig } from '@bregman/core-prox';
-import { expectAllClose, type GoldenRun, loadGolden, shapeOf } from '@bregman/test-utils';
-import * as tf from '@tensorflow/tfjs';
+import { checkGoldenRun, type GoldenRun, loadGolden } from '@bregman/test-utils';
+import '@tensorflow/tfjs';
 import { describe, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
 import { LinBreg } from './lin-breg.js';
@@ -9,8 +8,17 @@ import { LinBreg } from './lin-breg.js';
 const golden = loadGolden();
 const ours = golden.runs.filter((r) => r.optimizer === 'LinBreg' || r.optimizer === 'AdaBreg');
 
-function optimizerFor(run: GoldenRun, rules: RegularizerRule[]) {
+/** The run's optimizer, its regularizer on the kernels only. */
+function optimizerFor(run: GoldenRun) {
   const { lr, delta, momentum, beta1, beta2 } = run.hyper;
+  const rules = run.kernelRegularizer
+    ? [
+        {
+          match: /\/kernel$/,
+          regularizer: regularizerFromConfig(run.kernelRegularizer as RegularizerConfig),
+        },
+      ]
+    : [];
   return run.optimizer === 'LinBreg'
     ? new LinBreg({ learningRate: lr!, delta, momentum, rules })
     : new AdaBreg({ learningRate: lr!, delta, beta1, beta2, rules });
@@ -21,50 +29,9 @@ describe('optimizer runs of shared/fixtures/golden-public.json (float64 referenc
     if (ours.length < 2) throw new Error('fixture lacks LinBreg / AdaBreg runs');
   });
 
-  ours.forEach((run, r) => {
-    const label = `${run.optimizer} ${JSON.stringify(run.hyper)} J=${JSON.stringify(run.kernelRegularizer)}`;
-    it(`${label}: loss and parameters step by step to 1e-5 relative`, () => {
-      // Dense(nHidden, relu) -> Dense(nOut), params [W1, b1, W2, b2]; a rule on kernels only.
-      const names = ['dense1/kernel', 'dense1/bias', 'dense2/kernel', 'dense2/bias'].map(
-        (n) => `golden${r}/${n}`,
-      );
-      const params = golden.model.init.map((value, i) =>
-        tf.variable(tf.tensor(value as number[], shapeOf(value)), true, names[i]),
-      );
-      const [W1, b1, W2, b2] = params as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-      const rules = run.kernelRegularizer
-        ? [
-            {
-              match: /\/kernel$/,
-              regularizer: regularizerFromConfig(run.kernelRegularizer as RegularizerConfig),
-            },
-          ]
-        : [];
-      const optimizer = optimizerFor(run, rules);
-      run.lossBeforeEachStep.forEach((expectedLoss, step) => {
-        const batch = golden.batches[step % golden.batches.length]!;
-        const x = tf.tensor2d(batch.x as number[][]);
-        const labels = tf.oneHot(tf.tensor1d(batch.labels as number[], 'int32'), golden.model.nOut);
-        const loss = optimizer.minimize(
-          () =>
-            tf.losses.softmaxCrossEntropy(
-              labels,
-              tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, W1), b1)), W2), b2),
-            ),
-          true,
-        ) as tf.Scalar;
-        expectAllClose(loss.dataSync(), expectedLoss, {
-          label: `${label} loss before step ${step}`,
-        });
-        for (const [i, p] of params.entries()) {
-          expectAllClose(p.dataSync(), run.paramsAfterEachStep[step]![i]!, {
-            label: `${label} ${names[i]} after step ${step}`,
-          });
-        }
-        tf.dispose([x, labels, loss]);
-      });
-      optimizer.dispose();
-      tf.dispose(params);
+  for (const run of ours) {
+    it(`${run.optimizer} ${JSON.stringify(run.hyper)} J=${JSON.stringify(run.kernelRegularizer)}: loss and parameters step by step to 1e-5 relative`, () => {
+      checkGoldenRun(golden, run, () => optimizerFor(run));
     });
-  });
+  }
 });

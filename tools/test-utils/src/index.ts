@@ -7,4 +7,5 @@ export type {
   NestedNumbers,
 } from './golden.js';
 export { loadGolden, sharedDir } from './golden.js';
+export { checkGoldenRun } from './golden-run.js';
 export { readmeExample, runReadmeExample } from './readme-example.js';
