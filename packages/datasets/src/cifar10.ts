@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CIFAR10_CLASSES } from './class-names.js';
 import { DataFileError } from './data-file-error.js';
 import { createDataset, type ImageDataset } from './dataset.js';
+import { readBytes } from './read-bytes.js';
 import type { TrainTestData } from './train-test.js';
 
 const SIDE = 32;
@@ -71,32 +71,12 @@ export function parseCifar10Batch(bytes: Uint8Array, file: string, name = file):
       for (let p = 0; p < PLANE; p++) images[out + 3 * p + c] = bytes[plane + p]!;
     }
   }
-  return createDataset({
-    name,
-    images,
-    labels,
-    height: SIDE,
-    width: SIDE,
-    channels: 3,
-    numClasses: 10,
-    classNames: CIFAR10_CLASSES,
-  });
+  return cifarDataset(name, images, labels);
 }
 
 /** Reads one CIFAR-10 binary batch file. See {@link parseCifar10Batch}. */
 export async function readCifar10Batch(file: string, name = file): Promise<ImageDataset> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataFileError(
-      file,
-      code === 'ENOENT' ? `file not found; ${WHERE_TO_GET}` : `cannot read (${String(error)})`,
-      { cause: error },
-    );
-  }
-  return parseCifar10Batch(bytes, file, name);
+  return parseCifar10Batch(await readBytes(file, WHERE_TO_GET), file, name);
 }
 
 /**
@@ -133,8 +113,14 @@ export async function loadCifar10(options: Cifar10Options): Promise<TrainTestDat
     labels.set(batch.labels, offset);
     offset += batch.count;
   }
-  const train = createDataset({
-    name: 'cifar10/train',
+  const train = cifarDataset('cifar10/train', images, labels);
+  return { train, test, source: `CIFAR-10 binary files in ${dir}` };
+}
+
+/** A CIFAR-10 dataset (32 × 32 × 3 HWC, 10 classes) from its bytes. */
+function cifarDataset(name: string, images: Uint8Array, labels: Uint8Array): ImageDataset {
+  return createDataset({
+    name,
     images,
     labels,
     height: SIDE,
@@ -143,5 +129,4 @@ export async function loadCifar10(options: Cifar10Options): Promise<TrainTestDat
     numClasses: 10,
     classNames: CIFAR10_CLASSES,
   });
-  return { train, test, source: `CIFAR-10 binary files in ${dir}` };
 }

@@ -11,21 +11,27 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
+ * Reads a file's bytes; a missing or unreadable file is a {@link DataFileError} (with
+ * `whereToGet` appended to the "file not found" message when given).
+ */
+export async function readBytes(file: string, whereToGet?: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const notFound = whereToGet ? `file not found; ${whereToGet}` : 'file not found';
+    throw new DataFileError(file, code === 'ENOENT' ? notFound : `cannot read (${String(error)})`, {
+      cause: error,
+    });
+  }
+}
+
+/**
  * Reads a file, inflating it when it is gzip-compressed (detected by its magic number, not
  * its name). A missing file or a corrupt / truncated gzip stream is a {@link DataFileError}.
  */
 export async function readMaybeGzipped(file: string): Promise<Uint8Array> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataFileError(
-      file,
-      code === 'ENOENT' ? 'file not found' : `cannot read (${String(error)})`,
-      { cause: error },
-    );
-  }
+  const raw = await readBytes(file);
   if (!isGzip(raw)) return raw;
   try {
     return await gunzipAsync(raw);
