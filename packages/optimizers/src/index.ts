@@ -16,7 +16,10 @@ export { mirrorInit, mirrorMap } from './mirror-step.js';
 export { momentumDirection } from './momentum-direction.js';
 export type { NamedTensor } from './optimizer-weights.js';
 export { renameOptimizerWeights } from './optimizer-weights.js';
-export type { ReduceLROnPlateauOptions } from './reduce-lr-on-plateau.js';
+export type {
+  ReduceLROnPlateauOptions,
+  ReduceLROnPlateauState,
+} from './reduce-lr-on-plateau.js';
 export { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
 export type { RegularizedOptions } from './regularized-optimizer.js';
 export { RegularizedOptimizer } from './regularized-optimizer.js';

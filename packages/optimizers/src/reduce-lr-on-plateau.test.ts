@@ -34,6 +34,31 @@ describe("ReduceLROnPlateau follows PyTorch's rule", () => {
     expect(reductions(new Array(6).fill(1), { patience: 0, cooldown: 2 }).at).toEqual([1, 4]);
   });
 
+  it('getState / setState: a scheduler restored mid-way reduces exactly when the original does', () => {
+    const losses = [1.0, 0.9, 0.895, 0.894, 0.893, 0.88, 0.8799, 0.8798, 0.8797, 0.5, 0.5, 0.5];
+    const options = { patience: 2, cooldown: 1 };
+    const whole = reductions(losses, options);
+    for (const cut of [0, 3, 5, 9]) {
+      const first = new LinBreg({ learningRate: 0.1 });
+      const before = new ReduceLROnPlateau({ ...options, optimizer: first });
+      const at = losses.slice(0, cut).flatMap((loss, epoch) => (before.step(loss) ? [epoch] : []));
+      const state = JSON.parse(JSON.stringify(before.getState()));
+      const second = new LinBreg({ learningRate: first.learningRate });
+      const after = new ReduceLROnPlateau({ ...options, optimizer: second });
+      after.setState(state);
+      at.push(...losses.slice(cut).flatMap((loss, i) => (after.step(loss) ? [cut + i] : [])));
+      expect({ at, lr: second.learningRate }).toEqual(whole);
+    }
+    expect(new ReduceLROnPlateau().getState()).toEqual({
+      best: null,
+      badEpochs: 0,
+      cooldownLeft: 0,
+    });
+    expect(() =>
+      new ReduceLROnPlateau().setState({ best: 1, badEpochs: -1, cooldownLeft: 0 }),
+    ).toThrow(/badEpochs/);
+  });
+
   it("thresholdMode 'abs', mode 'max', minLr and eps", () => {
     // 9.5 improves on 10 by more than 0.3 (abs) but not by 30 % (rel)
     expect(

@@ -27,6 +27,16 @@ export interface ReduceLROnPlateauOptions {
   optimizer?: object;
 }
 
+/** What {@link ReduceLROnPlateau} remembers between epochs (for checkpoints). */
+export interface ReduceLROnPlateauState {
+  /** The best value seen so far; `null` before the first step (JSON has no infinity). */
+  best: number | null;
+  /** Epochs since the last improvement. */
+  badEpochs: number;
+  /** Epochs of cooldown left. */
+  cooldownLeft: number;
+}
+
 /**
  * Halves (by default) the learning rate when a monitored quantity stops improving: the
  * rule of PyTorch's `torch.optim.lr_scheduler.ReduceLROnPlateau`, which the paper's
@@ -120,6 +130,30 @@ export class ReduceLROnPlateau extends tfl.Callback {
     if (old - next <= this.eps) return false;
     setLearningRate(optimizer, next);
     return true;
+  }
+
+  /**
+   * The scheduler's memory, as JSON-safe numbers, so that a
+   * resumed run reduces the learning rate exactly when an uninterrupted one would.
+   */
+  getState(): ReduceLROnPlateauState {
+    const best = Number.isFinite(this.best) ? this.best : null;
+    return { best, badEpochs: this.badEpochs, cooldownLeft: this.cooldownLeft };
+  }
+
+  /** Restores what {@link ReduceLROnPlateau.getState} returned. */
+  setState(state: ReduceLROnPlateauState): void {
+    checkCount('ReduceLROnPlateau.setState: badEpochs', state?.badEpochs);
+    checkCount('ReduceLROnPlateau.setState: cooldownLeft', state.cooldownLeft);
+    if (state.best !== null && typeof state.best !== 'number') {
+      throw new TypeError(
+        `ReduceLROnPlateau.setState: best must be a number or null, got ${String(state.best)}`,
+      );
+    }
+    this.best =
+      state.best ?? (this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+    this.badEpochs = state.badEpochs;
+    this.cooldownLeft = state.cooldownLeft;
   }
 
   /** tfjs callback hook: {@link ReduceLROnPlateau.step} with the epoch's `monitor` log. */
