@@ -1,0 +1,41 @@
+import type { MethodSpec, RunSpec } from '../spec.js';
+
+/** A tiny MNIST MLP run for tests: 512 training images, a 784-16-10 net. */
+export function tinySpec(method: MethodSpec, overrides: Partial<RunSpec> = {}): RunSpec {
+  return {
+    experiment: 'test',
+    profile: 'smoke',
+    runId: `${method.id}-s1`,
+    method,
+    seed: 1,
+    data: {
+      dataset: 'mnist',
+      validationSize: 500,
+      splitSeed: 0,
+      trainLimit: 512,
+      validationLimit: 128,
+      testLimit: 128,
+      layout: 'flat',
+    },
+    model: {
+      kind: 'mlp',
+      sizes: [784, 16, 10],
+      init: { density: 0.2, variance: 'he', gain: 0.7 },
+    },
+    loss: 'crossentropy',
+    epochs: 3,
+    batchSize: 64,
+    // patience 0 with a large threshold: the learning rate is halved at every epoch, so a
+    // resumed run must restore the scheduler to match
+    plateau: { factor: 0.5, patience: 0, threshold: 0.5 },
+    ...overrides,
+  };
+}
+
+/** LinBreg with momentum: θ, v and m must all come back from a checkpoint. */
+export const LINBREG_MOMENTUM: MethodSpec = {
+  id: 'linbreg-m',
+  label: 'LinBreg β = 0.9',
+  optimizer: { kind: 'linbreg', learningRate: 0.1, momentum: 0.9 },
+  regularization: { dense: { type: 'L1', lambda: 0.01 } },
+};

@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { MethodSpec } from '../spec.js';
+import { readCheckpoint } from './checkpoint.js';
+import { runPaths } from './plan.js';
+import type { RunEvent } from './run-events.js';
+import { type RunRecord, readRunRecord } from './run-record.js';
+import { LINBREG_MOMENTUM, tinySpec } from './test-spec.test-helper.js';
+import { NonFiniteLossError, trainRun } from './train-run.js';
+
+const ADABREG: MethodSpec = {
+  id: 'adabreg',
+  label: 'AdaBreg',
+  optimizer: { kind: 'adabreg', learningRate: 0.01 },
+  regularization: { dense: { type: 'L1', lambda: 0.01 } },
+};
+
+/** A record without what legitimately differs between two trainings of the same run. */
+function numbers(record: RunRecord) {
+  return {
+    ...record,
+    startedAt: undefined,
+    finishedAt: undefined,
+    trainSeconds: undefined,
+    epochs: record.epochs.map((e) => ({ ...e, seconds: undefined })),
+  };
+}
+
+describe('trainRun', () => {
+  for (const method of [LINBREG_MOMENTUM, ADABREG]) {
+    it(`${method.label}: stopped after epoch 1 and resumed, it ends with the numbers of an uninterrupted run`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'repro-resume-'));
+      const spec = tinySpec(method);
+      const whole = runPaths(join(dir, 'whole'), spec);
+      const cut = runPaths(join(dir, 'cut'), spec);
+      const before = tf.memory().numTensors;
+      const reference = await trainRun(spec, whole, { resume: false, backend: 'cpu' });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(reference.status).toBe('done');
+      expect(reference.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+      // the scheduler halved the learning rate after the cut: the resumed run must know why
+      const rates = reference.epochs.map((e) => e.learningRate);
+      expect(rates.slice(0, 2)).toEqual([
+        method.optimizer.learningRate,
+        method.optimizer.learningRate,
+      ]);
+      expect(rates.at(-1)).toBeLessThan(method.optimizer.learningRate);
+      expect(existsSync(whole.checkpoint)).toBe(false);
+
+      const stopped = await trainRun(spec, cut, {
+        resume: false,
+        backend: 'cpu',
+        stopAfterEpoch: 1,
+      });
+      expect(stopped.status).toBe('running');
+      expect(readRunRecord(cut.record)?.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+      expect(readCheckpoint<{ epoch: number }>(cut.checkpoint)?.state.epoch).toBe(1);
+
+      const events: RunEvent[] = [];
+      const resumed = await trainRun(spec, cut, {
+        resume: true,
+        backend: 'cpu',
+        onEvent: (e) => events.push(e),
+      });
+      expect(events[0]).toMatchObject({ type: 'start', fromEpoch: 1 });
+      expect(
+        events.filter((e) => e.type === 'epoch').map((e) => e.type === 'epoch' && e.record.epoch),
+      ).toEqual([2, 3]);
+      expect(numbers(resumed)).toEqual(numbers(reference));
+      expect(numbers(readRunRecord(cut.record)!)).toEqual(numbers(readRunRecord(whole.record)!));
+      expect(readFileSync(cut.model).equals(readFileSync(whole.model))).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('records per epoch: losses, accuracies, sparsity, ℓ1 norm, λ, learning rate, time; the best model by validation accuracy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repro-record-'));
+    const spec = tinySpec(LINBREG_MOMENTUM, { epochs: 2 });
+    const record = await trainRun(spec, runPaths(dir, spec), { resume: false, backend: 'cpu' });
+    const [init, ...trained] = record.epochs;
+    expect(init).toMatchObject({
+      epoch: 0,
+      trainLoss: null,
+      trainAccuracy: null,
+      nConv: null,
+      lambda: 0.01,
+    });
+    expect(init!.nTotal).toBeGreaterThan(0.1);
+    expect(init!.nTotal).toBeLessThan(0.3);
+    for (const e of trained) {
+      expect(e.trainLoss).toBeGreaterThan(0);
+      for (const v of [
+        e.trainAccuracy!,
+        e.validationAccuracy,
+        e.testAccuracy,
+        e.nTotal,
+        e.nLinear!,
+      ]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+      expect(e.activeNeurons).toHaveLength(2);
+      expect(e.l1Norm).toBeGreaterThan(0);
+      expect(e.seconds).toBeGreaterThan(0);
+    }
+    const best = record.epochs.reduce((a, b) =>
+      b.validationAccuracy > a.validationAccuracy ? b : a,
+    );
+    expect(record.best).toMatchObject({
+      epoch: best.epoch,
+      validationAccuracy: best.validationAccuracy,
+      testAccuracy: best.testAccuracy,
+    });
+    expect(record.trainSeconds).toBeCloseTo(
+      trained.reduce((a, e) => a + e.seconds, 0),
+      6,
+    );
+  });
+
+  it('a non-finite training loss fails the run with a clear message and keeps the last good checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repro-nan-'));
+    const sgd: MethodSpec = {
+      id: 'sgd',
+      label: 'SGD',
+      optimizer: { kind: 'sgd', learningRate: 1e30 },
+      regularization: {},
+    };
+    const spec = tinySpec(sgd, { plateau: null });
+    const paths = runPaths(dir, spec);
+    await expect(trainRun(spec, paths, { resume: false, backend: 'cpu' })).rejects.toThrow(
+      NonFiniteLossError,
+    );
+    const record = readRunRecord(paths.record)!;
+    expect(record.status).toBe('failed');
+    expect(record.error).toMatch(
+      /training loss is (NaN|Infinity) in epoch 1 .*checkpoint of epoch 0 is kept/,
+    );
+    expect(existsSync(paths.model)).toBe(false);
+  });
+
+  it('a checkpoint of another configuration is refused, not used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repro-other-'));
+    const spec = tinySpec(LINBREG_MOMENTUM, { epochs: 2 });
+    const paths = runPaths(dir, spec);
+    await trainRun(spec, paths, { resume: false, backend: 'cpu', stopAfterEpoch: 1 });
+    const other = { ...spec, seed: 2 };
+    await expect(trainRun(other, paths, { resume: true, backend: 'cpu' })).rejects.toThrow(
+      /belongs to another configuration/,
+    );
+  });
+});

@@ -1,0 +1,26 @@
+import type { RunSpec } from '../spec.js';
+import type { RunEvent } from './run-events.js';
+import type { RunPaths } from './train-run.js';
+
+/** Options every run of an invocation shares. */
+export interface SharedRunOptions {
+  /** Continue from checkpoints. */
+  resume: boolean;
+  /** `--data-dir`. */
+  dataDir?: string;
+  /** `--backend`. */
+  backend?: string;
+}
+
+/** Parent → worker. */
+export type ToWorker =
+  | { type: 'init'; options: SharedRunOptions }
+  | { type: 'run'; spec: RunSpec; paths: RunPaths; resume: boolean }
+  | { type: 'exit' };
+
+/** Worker → parent. */
+export type FromWorker =
+  | { type: 'ready'; backend: string }
+  | { type: 'failed'; error: string }
+  | { type: 'event'; event: RunEvent }
+  | { type: 'result'; runId: string; status: 'done' | 'failed'; error?: string };

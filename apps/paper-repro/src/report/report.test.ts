@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { EpochRecord, RunRecord } from '../engine/run-record.js';
+import type { ExperimentRuns } from '../experiments/experiment.js';
+import { fig2 } from '../experiments/fig2.js';
+import { fig3 } from '../experiments/fig3.js';
+import { curve, meanStd } from './aggregate.js';
+import { curveRows } from './figures.js';
+import { duration, markdownTable, percentMeanStd } from './format.js';
+import { claimsTable, finalTable, groupRuns } from './report.js';
+
+/** A finished record whose curves are given per epoch. */
+function record(
+  runId: string,
+  seed: number,
+  series: { train: number[]; val: number[]; nz: number[] },
+  experiment = fig2,
+): RunRecord {
+  const spec = experiment.runs('smoke').find((s) => s.runId === `${runId}-s1`)!;
+  const epochs: EpochRecord[] = series.val.map((val, epoch) => ({
+    epoch,
+    trainLoss: epoch === 0 ? null : 1 / (epoch + 1),
+    trainAccuracy: epoch === 0 ? null : series.train[epoch - 1]!,
+    validationLoss: 1,
+    validationAccuracy: val,
+    testLoss: 1,
+    testAccuracy: val - 0.01,
+    nTotal: series.nz[epoch]!,
+    nLinear: series.nz[epoch]!,
+    nConv: null,
+    activeNeurons: [200, 80, 10],
+    l1Norm: 1000 * series.nz[epoch]!,
+    lambda: 0.1,
+    learningRate: 0.1,
+    seconds: 1,
+  }));
+  const best = epochs.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+  return {
+    format: 1,
+    key: 'k',
+    spec: { ...spec, seed, runId: `${runId}-s${seed}` },
+    status: 'done',
+    backend: 'cpu',
+    epochs,
+    best: { ...best, trainAccuracy: best.trainAccuracy },
+    trainSeconds: epochs.length,
+    startedAt: '2026-01-01T00:00:00Z',
+    finishedAt: '2026-01-01T00:01:00Z',
+  };
+}
+
+const GOOD: ExperimentRuns = groupRuns([
+  record('sgd', 1, { train: [0.9, 0.95, 0.97], val: [0.1, 0.95, 0.97, 0.98], nz: [0.01, 1, 1, 1] }),
+  record('sgd', 2, { train: [0.9, 0.95, 0.97], val: [0.1, 0.95, 0.97, 0.98], nz: [0.01, 1, 1, 1] }),
+  record('linbreg-l0.001', 1, {
+    train: [0.9, 0.95, 0.97],
+    val: [0.1, 0.95, 0.97, 0.979],
+    nz: [0.01, 0.5, 0.7, 0.8],
+  }),
+  record('linbreg-l0.01', 1, {
+    train: [0.9, 0.95, 0.96],
+    val: [0.1, 0.95, 0.97, 0.978],
+    nz: [0.01, 0.2, 0.3, 0.3],
+  }),
+  record('linbreg-l0.1', 1, {
+    train: [0.8, 0.9, 0.95],
+    val: [0.1, 0.9, 0.97, 0.976],
+    nz: [0.01, 0.05, 0.08, 0.1],
+  }),
+  record('proxgd-l0.0001', 1, {
+    train: [0.9, 0.85, 0.9],
+    val: [0.1, 0.9, 0.8, 0.95],
+    nz: [0.01, 0.9, 0.5, 0.4],
+  }),
+]);
+
+describe('aggregation', () => {
+  it('meanStd: mean and sample standard deviation of the finite values', () => {
+    expect(meanStd([1, 2, 3, null, Number.NaN])).toEqual({ mean: 2, std: 1, n: 3 });
+    expect(meanStd([5])).toEqual({ mean: 5, std: 0, n: 1 });
+    expect(meanStd([]).n).toBe(0);
+  });
+
+  it('curve: per-epoch mean ± std over seeds; epochs without values are left out', () => {
+    const sgd = GOOD.methods[0]!.runs;
+    expect(curve(sgd, 'trainAccuracy').map((p) => p.epoch)).toEqual([1, 2, 3]);
+    expect(curve(sgd, 'nTotal')[0]).toEqual({ epoch: 0, mean: 0.01, std: 0, n: 2 });
+  });
+
+  it('figure rows: one per method × panel × epoch, percentages scaled to 0–100', () => {
+    const rows = curveRows(fig2.figures[0]!, GOOD);
+    expect(
+      rows
+        .filter((r) => r.method === 'SGD' && r.panel === 'non-zero weights (%)')
+        .map((r) => r.mean),
+    ).toEqual([1, 100, 100, 100]);
+    expect(rows.find((r) => r.panel === 'ℓ1 norm of the weights')?.mean).toBe(10);
+  });
+});
+
+describe('claims and tables', () => {
+  it('fig2: every claim holds on runs that behave as the paper says', () => {
+    const table = claimsTable(
+      fig2,
+      GOOD,
+      fig2.claims.map((c) => c.text),
+    );
+    expect(table.match(/\*\*holds\*\*/g)).toHaveLength(5);
+    expect(table).toContain("SGD's non-zero weights: 1.0% at initialization, 100.0% after epoch 1");
+    expect(table).toContain('ProxGD: train accuracy falls 1×, the share of non-zeros falls 2×');
+    expect(table).not.toContain('not in paper-results.json');
+  });
+
+  it('fig2: a claim the runs contradict does not hold; a missing method is not measured', () => {
+    const dense = groupRuns([
+      ...GOOD.methods
+        .flatMap((m) => m.runs)
+        .filter((r) => !r.spec.method.id.startsWith('linbreg-l0.1')),
+      record('linbreg-l0.1', 1, {
+        train: [0.8, 0.7, 0.9],
+        val: [0.1, 0.5, 0.6, 0.7],
+        nz: [0.01, 0.3, 0.4, 0.5],
+      }),
+    ]);
+    const verdicts = fig2.claims.map((c) => c.check(dense).verdict);
+    expect(verdicts).toEqual(['holds', 'does not hold', 'holds', 'holds', 'does not hold']);
+    const noProx = groupRuns(
+      GOOD.methods.flatMap((m) => m.runs).filter((r) => r.spec.method.optimizer.kind !== 'proxgd'),
+    );
+    expect(fig2.claims[2]!.check(noProx)).toEqual({
+      verdict: 'not measured',
+      evidence: 'no finished runs of proxgd-l0.0001',
+    });
+    expect(claimsTable(fig3, { methods: [] }, [])).toContain('(not in paper-results.json)');
+  });
+
+  it('the final table: mean ± std per method in percent', () => {
+    const table = finalTable(GOOD);
+    expect(table.split('\n')[0]).toBe(
+      '| method | seeds | best val. acc. (%) | test acc. of that model (%) | train acc. at end (%) | non-zero weights at end (%) | ℓ1 norm at end | final LR |',
+    );
+    expect(table).toContain(
+      '| SGD | 2 | 98.00 ± 0.00 | 97.00 ± 0.00 | 97.00 ± 0.00 | 100.00 ± 0.00 | 1000 ± 0 | 0.1 |',
+    );
+    expect(table).toContain('| LinBreg, λ = 0.1 | 1 | 97.60 | 96.60 | 95.00 | 10.00 | 100 | 0.1 |');
+  });
+
+  it('formatting helpers', () => {
+    expect(percentMeanStd({ mean: 0.9213, std: 0.0031, n: 3 })).toBe('92.1 ± 0.3');
+    expect(duration(12.34)).toBe('12.3 s');
+    expect(duration(185)).toBe('3 min 05 s');
+    expect(duration(3725)).toBe('1 h 02 min');
+    expect(markdownTable(['a', 'b|c'], [['1', '2']])).toBe(
+      '| a | b\\|c |\n| --- | --- |\n| 1 | 2 |',
+    );
+  });
+});

@@ -1,0 +1,122 @@
+import { join, relative } from 'node:path';
+import { writeFileAtomic } from './engine/atomic-write.js';
+import { copyFinished, planRuns, runPaths } from './engine/plan.js';
+import { Progress } from './engine/progress.js';
+import { runKey } from './engine/run-key.js';
+import { type RunRecord, readRunRecord } from './engine/run-record.js';
+import { type RunOutcome, runAll } from './engine/scheduler.js';
+import type { Experiment } from './experiments/experiment.js';
+import { EXPERIMENTS } from './experiments/registry.js';
+import type { ReproOptions } from './options.js';
+import { readReference } from './reference.js';
+import { curveRows, curvesSpec, renderSvg } from './report/figures.js';
+import { type ExperimentReport, groupRuns, renderReport } from './report/report.js';
+
+/** What {@link repro} did. */
+export interface ReproResult {
+  /** Trainings run now (not counting finished ones that were skipped). */
+  outcomes: RunOutcome[];
+  /** Trainings skipped because they had finished before. */
+  skipped: number;
+  /** The report's path. */
+  report: string;
+}
+
+/**
+ * `pnpm repro`: plans the runs of the chosen experiments, trains what is not finished
+ * (`jobs` at a time), then draws every experiment's figures and writes `<out>/REPORT.md`.
+ */
+export async function repro(
+  options: ReproOptions,
+  command: string,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<ReproResult> {
+  const started = performance.now();
+  const chosen = EXPERIMENTS.filter((e) => options.experiments.includes(e.id));
+  const specs = chosen.flatMap((e) => e.runs(options.profile, options.seeds));
+  const planned = planRuns(specs, options.out, options.resume);
+  for (const run of planned) if (run.start === 'done') copyFinished(run);
+  const todo = planned.filter((run) => run.start !== 'done');
+  const skipped = planned.length - todo.length;
+  log(
+    `repro: ${chosen.map((e) => e.id).join(', ')} (profile ${options.profile}): ${specs.length} runs, ` +
+      `${planned.length} distinct trainings, ${skipped} finished before, ${todo.length} to train ` +
+      `with ${Math.min(options.jobs, Math.max(1, todo.length))} worker(s) → ${options.out}`,
+  );
+  const progress = new Progress(process.stderr);
+  const backends = new Set<string>();
+  const outcomes = await runAll(todo, {
+    jobs: options.jobs,
+    resume: options.resume,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    onEvent: (event) => progress.handle(event),
+    onBackend: (backend) => {
+      if (!backends.has(backend)) log(`repro: backend ${backend}`);
+      backends.add(backend);
+    },
+    onOutcome: (outcome) => {
+      if (outcome.status === 'done') copyFinished(outcome.run);
+    },
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const report = await writeReport(options, command, wallSeconds, options.jobs);
+  log(`repro: wrote ${report}`);
+  return { outcomes, skipped, report };
+}
+
+/** The finished records of an experiment in this profile (those of the current configuration). */
+export function finishedRecords(experiment: Experiment, options: ReproOptions): RunRecord[] {
+  return experiment.runs(options.profile, options.seeds).flatMap((spec) => {
+    const record = readRunRecord(runPaths(options.out, spec).record);
+    return record?.status === 'done' && record.key === runKey(spec) ? [record] : [];
+  });
+}
+
+/** Draws the figures of every experiment that has finished runs and writes `<out>/REPORT.md`. */
+export async function writeReport(
+  options: ReproOptions,
+  command: string,
+  wallSeconds: number,
+  jobs: number,
+): Promise<string> {
+  const reference = readReference();
+  const entries: ExperimentReport[] = [];
+  const backends = new Set<string>();
+  for (const experiment of EXPERIMENTS) {
+    const records = finishedRecords(experiment, options);
+    for (const r of records) backends.add(r.backend);
+    const runs = groupRuns(records);
+    const figures: string[] = [];
+    if (records.length > 0) {
+      for (const figure of experiment.figures) {
+        const path = join(options.out, experiment.id, `${figure.file}.svg`);
+        const svg = await renderSvg(curvesSpec(figure, curveRows(figure, runs)));
+        writeFileAtomic(path, svg);
+        figures.push(relative(options.out, path));
+      }
+    }
+    entries.push({
+      experiment,
+      runs,
+      planned: experiment.runs(options.profile, options.seeds).length,
+      finished: records.length,
+      figures,
+    });
+  }
+  const path = join(options.out, 'REPORT.md');
+  const text = renderReport(
+    {
+      profile: options.profile,
+      command,
+      wallSeconds,
+      backend: [...backends].join('; ') || 'none (no finished runs)',
+      jobs,
+      referenceSource: reference.source,
+    },
+    entries,
+    reference.data,
+  );
+  writeFileAtomic(path, text);
+  return path;
+}
