@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from './engine/run-record.js';
 
@@ -12,14 +13,26 @@ const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.j
 function repro(...args: string[]) {
   const result = spawnSync(process.execPath, [MAIN, ...args], {
     encoding: 'utf8',
-    timeout: 240_000,
+    timeout: 900_000,
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
+function records(out: string, experiment: string): RunRecord[] {
+  const dir = join(out, experiment, 'runs');
+  return readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunRecord);
+}
+
+function expectSvg(path: string, ...texts: string[]) {
+  const svg = readFileSync(path, 'utf8');
+  expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  expect(svg.trim().endsWith('</svg>')).toBe(true);
+  for (const text of texts) expect(svg).toContain(text);
+}
+
 describe('pnpm repro (the built CLI)', () => {
   it.each([
-    [['fig9'], /repro: unknown experiment 'fig9'; allowed: fig2, fig3/],
+    [['fig9'], /repro: unknown experiment 'fig9'; allowed: fig2, fig3, table1/],
     [['fig2', '--profile', 'huge'], /repro: unknown profile 'huge'; allowed: smoke, quick, paper/],
     [
       ['fig2', '--data-dir', '/no/such/dir'],
@@ -38,61 +51,102 @@ describe('pnpm repro (the built CLI)', () => {
     expect(out).toContain('--resume');
   });
 
-  it('fig2 fig3 --profile smoke, 2 workers: records, figures and report; a second call trains nothing', () => {
+  it('without CIFAR-10, table3 is reported as not run (data missing) and the command still succeeds', () => {
+    const out = mkdtempSync(join(tmpdir(), 'repro-nodata-'));
+    const { code, err } = repro('table3', '--profile', 'quick', '--out', out);
+    expect(code).toBe(0);
+    expect(err).toMatch(
+      /table3 not run: CIFAR-10 data missing \(no --data-dir given\): download https:\/\/www\.cs\.toronto\.edu/,
+    );
+    const report = readFileSync(join(out, 'REPORT.md'), 'utf8');
+    expect(report).toMatch(/## Table 3 — [^\n]*\n\n[^\n]*\n\n\*\*Not run: CIFAR-10 data missing/);
+    expect(report).toContain('## Fig. 2 — SGD, LinBreg and ProxGD on MNIST');
+    expect(report).toContain('Not run in this profile yet (0 of 15 runs finished).');
+  });
+
+  it('--all --profile smoke, 2 workers: every experiment end to end (records, figures, tables, report); a second call trains nothing', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-smoke-'));
-    const first = repro('fig2', 'fig3', '--profile', 'smoke', '--jobs', '2', '--out', out);
+    const first = repro('--all', '--profile', 'smoke', '--jobs', '2', '--out', out);
     expect(first.err).toContain(
-      '18 runs, 14 distinct trainings, 0 finished before, 14 to train with 2 worker(s)',
+      '41 runs, 34 distinct trainings, 0 finished before, 34 to train with 2 worker(s)',
     );
     expect(first.code).toBe(0);
-    for (const [experiment, count] of [
-      ['fig2', 10],
-      ['fig3', 8],
-    ] as const) {
-      const runs = readdirSync(join(out, experiment, 'runs'));
+    const counts = {
+      fig2: 10,
+      fig3: 8,
+      table1: 7,
+      table2: 7,
+      fig1: 1,
+      table3: 6,
+      fig4: 1,
+      fig5: 1,
+    };
+    for (const [experiment, count] of Object.entries(counts)) {
+      const runs = records(out, experiment);
       expect(runs).toHaveLength(count);
-      for (const file of runs) {
-        const record = JSON.parse(
-          readFileSync(join(out, experiment, 'runs', file), 'utf8'),
-        ) as RunRecord;
+      for (const record of runs) {
         expect(record.status).toBe('done');
         expect(record.spec.experiment).toBe(experiment);
-        expect(record.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
-        expect(record.backend).toMatch(/^wasm|^cpu|^tensorflow/);
+        expect(record.epochs[0]!.epoch).toBe(0);
+        expect(record.epochs.at(-1)!.epoch).toBe(record.spec.epochs);
+        expect(record.finish?.kept.nTotal).toBeGreaterThan(0);
       }
-      expect(readdirSync(join(out, experiment, 'checkpoints'))).toEqual([]);
-      const svg = readFileSync(join(out, experiment, `${experiment}.svg`), 'utf8');
-      expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-      expect(svg.trim().endsWith('</svg>')).toBe(true);
-      for (const panel of [
-        'train accuracy (%)',
-        'validation accuracy (%)',
-        'ℓ1 norm of the weights',
-        'non-zero weights (%)',
-      ]) {
-        expect(svg).toContain(panel);
-      }
-      expect(svg).toContain('LinBreg, λ = 0.1');
+      // a run removes its checkpoint when done (runs copied from another experiment have none)
+      const checkpoints = join(out, experiment, 'checkpoints');
+      if (existsSync(checkpoints)) expect(readdirSync(checkpoints)).toEqual([]);
     }
+    const panels = [
+      'train accuracy (%)',
+      'validation accuracy (%)',
+      'ℓ1 norm of the weights',
+      'non-zero weights (%)',
+    ];
+    expectSvg(join(out, 'fig2', 'fig2.svg'), ...panels, 'LinBreg, λ = 0.1', 'ProxGD, λ = 0.0001');
+    expectSvg(join(out, 'fig3', 'fig3.svg'), ...panels, 'AdaBreg, λ = 0.1');
+    expectSvg(join(out, 'fig4', 'fig4.svg'), 'active neurons');
+    const fig1 = decode(readFileSync(join(out, 'fig1', 'fig1.png')));
+    expect([fig1.channels, fig1.width > fig1.height]).toEqual([1, true]);
+    const fig5 = decode(readFileSync(join(out, 'fig5', 'fig5.png')));
+    expect(fig5.channels).toBe(1);
+
+    // the thresholded lasso rows keep the paper's density; the pruned nets their target
+    const table1 = records(out, 'table1');
+    const lasso = table1.find((r) => r.spec.method.id === 'lasso-sgd-l1')!;
+    expect(lasso.finish!.thresholded!.nTotal).toBeLessThanOrEqual(0.035);
+    expect(lasso.finish!.thresholded!.nTotal).toBeGreaterThan(0.03);
+    const pruned = table1.find((r) => r.spec.method.id === 'pruning-l1')!;
+    expect(pruned.finish!.kept.nTotal).toBeCloseTo(0.05, 3);
+    const denoiser = records(out, 'fig4')[0]!;
+    expect(denoiser.finish!.compacted!.layers).toHaveLength(6);
+    expect(denoiser.finish!.compacted!.paramsAfter).toBeLessThan(
+      denoiser.finish!.compacted!.paramsBefore,
+    );
+
     const report = readFileSync(join(out, 'REPORT.md'), 'utf8');
     expect(report).toContain('| profile | `smoke` |');
-    expect(report).toContain('![fig2](fig2/fig2.svg)');
-    expect(report).toContain('![fig3](fig3/fig3.svg)');
+    for (const figure of [
+      'fig2/fig2.svg',
+      'fig3/fig3.svg',
+      'fig1/fig1.png',
+      'fig4/fig4.svg',
+      'fig5/fig5.png',
+    ]) {
+      expect(report).toContain(`](${figure})`);
+    }
     expect(report).toContain('Runs: 10 of 10 finished · 2 epochs · 2 seeds');
-    expect(report).toContain('| SGD | 2 |');
-    expect(report).toContain('| LinBreg β = 0.9, λ = 0.1 | 2 |');
+    expect(report).toContain('| Vanilla | Adam | 100.0 (100) |');
+    expect(report).toContain('| Lasso | SGD + thresh. | 3.5 (3.5) |');
+    expect(report).toContain('| Bregman | AdaBreg + thresh. |');
+    expect(report).toContain('### `compact()` of the trained denoiser');
     expect(report).toContain(
       'SGD without regularization destroys the sparse initialization at once',
     );
-    expect(report).toContain(
-      'after 100 epochs AdaBreg has a higher validation accuracy than SGD while staying sparse',
-    );
-    expect(report.match(/\*\*(holds|does not hold|not measured)\*\*/g)).toHaveLength(8);
+    expect(report.match(/\*\*(holds|does not hold|not measured)\*\*/g)).toHaveLength(11);
 
     const before = statSync(join(out, 'fig2', 'runs', 'sgd-s1.json')).mtimeMs;
-    const second = repro('fig2', 'fig3', '--profile', 'smoke', '--jobs', '2', '--out', out);
+    const second = repro('--all', '--profile', 'smoke', '--jobs', '2', '--out', out);
     expect(second.code).toBe(0);
-    expect(second.err).toContain('14 finished before, 0 to train');
+    expect(second.err).toContain('34 finished before, 0 to train');
     expect(statSync(join(out, 'fig2', 'runs', 'sgd-s1.json')).mtimeMs).toBe(before);
-  });
+  }, 900_000);
 });

@@ -11,7 +11,16 @@ describe('parseArgs', () => {
       out: '/work/results',
       resume: false,
     });
-    expect(parseArgs(['--all'], '/w')?.experiments).toEqual(['fig2', 'fig3']);
+    expect(parseArgs(['--all'], '/w')?.experiments).toEqual([
+      'fig2',
+      'fig3',
+      'table1',
+      'table2',
+      'fig1',
+      'table3',
+      'fig4',
+      'fig5',
+    ]);
     expect(parseArgs(['--help'])).toBeUndefined();
   });
 
@@ -49,9 +58,15 @@ describe('parseArgs', () => {
   });
 
   it.each([
-    [['fig9'], /unknown experiment 'fig9'; allowed: fig2, fig3 \(or --all\)/],
+    [
+      ['fig9'],
+      /unknown experiment 'fig9'; allowed: fig2, fig3, table1, table2, fig1, table3, fig4, fig5 \(or --all\)/,
+    ],
     [['fig2', '--profile', 'huge'], /unknown profile 'huge'; allowed: smoke, quick, paper/],
-    [[], /name the experiments to run \(fig2, fig3\) or pass --all/],
+    [
+      [],
+      /name the experiments to run \(fig2, fig3, table1, table2, fig1, table3, fig4, fig5\) or pass --all/,
+    ],
     [['fig2', '--jobs', '0'], /--jobs must be an integer ≥ 1, got '0'/],
     [['fig2', '--seeds', '1.5'], /--seeds must be an integer ≥ 1, got '1.5'/],
     [['fig2', '--seeds'], /--seeds needs a value/],

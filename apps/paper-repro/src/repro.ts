@@ -1,7 +1,11 @@
 import { join, relative } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from './engine/atomic-write.js';
+import { startBackend } from './engine/backend.js';
+import { cifarMissing, dataAvailable } from './engine/data.js';
 import { copyFinished, planRuns, runPaths } from './engine/plan.js';
 import { Progress } from './engine/progress.js';
+import { runCost } from './engine/run-cost.js';
 import { runKey } from './engine/run-key.js';
 import { type RunRecord, readRunRecord } from './engine/run-record.js';
 import { type RunOutcome, runAll } from './engine/scheduler.js';
@@ -33,13 +37,19 @@ export async function repro(
 ): Promise<ReproResult> {
   const started = performance.now();
   const chosen = EXPERIMENTS.filter((e) => options.experiments.includes(e.id));
-  const specs = chosen.flatMap((e) => e.runs(options.profile, options.seeds));
+  const missing = chosen.filter((e) => missingData(e, options) !== undefined);
+  for (const e of missing) log(`repro: ${e.id} not run: ${missingData(e, options)}`);
+  const runnable = chosen.filter((e) => !missing.includes(e));
+  const specs = runnable.flatMap((e) => e.runs(options.profile, options.seeds));
   const planned = planRuns(specs, options.out, options.resume);
   for (const run of planned) if (run.start === 'done') copyFinished(run);
-  const todo = planned.filter((run) => run.start !== 'done');
+  // the longest trainings first, so that the workers finish together
+  const todo = planned
+    .filter((run) => run.start !== 'done')
+    .sort((a, b) => runCost(b.spec) - runCost(a.spec));
   const skipped = planned.length - todo.length;
   log(
-    `repro: ${chosen.map((e) => e.id).join(', ')} (profile ${options.profile}): ${specs.length} runs, ` +
+    `repro: ${runnable.map((e) => e.id).join(', ') || 'nothing to run'} (profile ${options.profile}): ${specs.length} runs, ` +
       `${planned.length} distinct trainings, ${skipped} finished before, ${todo.length} to train ` +
       `with ${Math.min(options.jobs, Math.max(1, todo.length))} worker(s) → ${options.out}`,
   );
@@ -65,6 +75,17 @@ export async function repro(
   return { outcomes, skipped, report };
 }
 
+/** Why an experiment cannot run with these options (its data is missing), or undefined. */
+export function missingData(experiment: Experiment, options: ReproOptions): string | undefined {
+  const datasets = new Set(
+    experiment.runs(options.profile, options.seeds).map((s) => s.data.dataset),
+  );
+  for (const dataset of datasets) {
+    if (!dataAvailable(dataset, options.dataDir)) return cifarMissing(options.dataDir);
+  }
+  return undefined;
+}
+
 /** The finished records of an experiment in this profile (those of the current configuration). */
 export function finishedRecords(experiment: Experiment, options: ReproOptions): RunRecord[] {
   return experiment.runs(options.profile, options.seeds).flatMap((spec) => {
@@ -81,6 +102,10 @@ export async function writeReport(
   jobs: number,
 ): Promise<string> {
   const reference = readReference();
+  // drawing some figures (Fig. 1's feature maps) computes with tfjs: start the same backend
+  if (!(tf.engine() as unknown as { backendInstance: unknown }).backendInstance) {
+    await startBackend(options.backend);
+  }
   const entries: ExperimentReport[] = [];
   const backends = new Set<string>();
   for (const experiment of EXPERIMENTS) {
@@ -88,20 +113,25 @@ export async function writeReport(
     for (const r of records) backends.add(r.backend);
     const runs = groupRuns(records);
     const figures: string[] = [];
+    const dir = join(options.out, experiment.id);
     if (records.length > 0) {
       for (const figure of experiment.figures) {
-        const path = join(options.out, experiment.id, `${figure.file}.svg`);
-        const svg = await renderSvg(curvesSpec(figure, curveRows(figure, runs)));
-        writeFileAtomic(path, svg);
+        const path = join(dir, `${figure.file}.svg`);
+        writeFileAtomic(path, await renderSvg(curvesSpec(figure, curveRows(figure, runs))));
+        figures.push(relative(options.out, path));
+      }
+      for (const path of (await experiment.draw?.(runs, dir, options.out)) ?? []) {
         figures.push(relative(options.out, path));
       }
     }
+    const notRun = records.length === 0 ? missingData(experiment, options) : undefined;
     entries.push({
       experiment,
       runs,
       planned: experiment.runs(options.profile, options.seeds).length,
       finished: records.length,
       figures,
+      ...(notRun === undefined ? {} : { notRun }),
     });
   }
   const path = join(options.out, 'REPORT.md');

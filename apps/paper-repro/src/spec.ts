@@ -1,4 +1,6 @@
+import type { GroupSelection } from '@bregman/baselines';
 import type { RegularizerConfig } from '@bregman/core-prox';
+import type { Augmentation } from '@bregman/datasets';
 import type { ModelInit } from '@bregman/models';
 
 /** The run profiles: the paper's settings, a one-hour shrink of them, a minutes-long smoke test. */
@@ -7,8 +9,12 @@ export const PROFILES = ['smoke', 'quick', 'paper'] as const;
 /** One of {@link PROFILES}. */
 export type ProfileName = (typeof PROFILES)[number];
 
-/** The datasets the experiments read. */
-export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10';
+/**
+ * The datasets the experiments read. `cifar10-synthetic`: a small random dataset in the
+ * official CIFAR-10 binary format, written by the app, so that the smoke profile runs the
+ * CIFAR pipeline without the real files.
+ */
+export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10' | 'cifar10-synthetic';
 
 /** Which images a run trains, validates and tests on. */
 export interface DataSpec {
@@ -26,15 +32,26 @@ export interface DataSpec {
   testLimit?: number;
   /** `x` as images `[b, h, w, c]` or flat vectors `[b, h·w·c]`. */
   layout: 'image' | 'flat';
+  /** `'image'`: the target is the clean image (denoising); default the class. */
+  target?: 'image';
+  /** Std of additive Gaussian noise on the inputs, in [0, 1] pixel units (denoising). */
+  noiseStd?: number;
+  /** Random crops / flips of the training images (CIFAR-10). */
+  augment?: Augmentation;
 }
 
 /** A model builder of `@bregman/models` and its arguments. */
-export type ModelSpec = { kind: 'mlp'; sizes: number[]; init: ModelInit };
+export type ModelSpec =
+  | { kind: 'mlp'; sizes: number[]; init: ModelInit }
+  | { kind: 'convNet'; init: ModelInit }
+  | { kind: 'resnet18'; init: ModelInit }
+  | { kind: 'denoiser'; width: number; hiddenLayers: number; init: ModelInit };
 
 /** An optimizer and its hyperparameters (τ is `learningRate`). */
 export type OptimizerSpec =
   | { kind: 'sgd'; learningRate: number }
   | { kind: 'adam'; learningRate: number }
+  | { kind: 'momentum'; learningRate: number; momentum: number }
   | { kind: 'linbreg'; learningRate: number; momentum?: number; delta?: number }
   | { kind: 'adabreg'; learningRate: number; delta?: number }
   | { kind: 'proxgd'; learningRate: number };
@@ -55,8 +72,20 @@ export interface MethodSpec {
   label: string;
   /** The optimizer. */
   optimizer: OptimizerSpec;
-  /** The sparsity regularization (none: plain SGD / Adam). */
+  /** The sparsity regularization of the optimizer (prox / mirror step); none for SGD / Adam. */
   regularization: RegularizationSpec;
+  /** A penalty `J(θ)` added to the loss (lasso / group lasso trained by SGD or Adam). */
+  penalty?: RegularizationSpec;
+  /** Iterative magnitude pruning with retraining (epochs 1-based, pruned at their end). */
+  pruning?: { targetDensity: number; endEpoch: number; groups?: GroupSelection };
+  /**
+   * Also report the kept model after thresholding (the "+ thresh." rows): weights (or, with
+   * `groups`, neurons / conv kernels) of magnitude below `epsilon` are set to zero; with
+   * `density` instead, ε is the smallest magnitude that leaves at most that share of units.
+   */
+  threshold?: { epsilon?: number; density?: number; groups?: GroupSelection };
+  /** Initialization of this method, replacing the model's (e.g. dense for the baselines). */
+  init?: ModelInit;
 }
 
 /** Everything one run (experiment × method × seed) needs; JSON, so it can go to a worker. */
@@ -75,12 +104,26 @@ export interface RunSpec {
   data: DataSpec;
   /** The network. */
   model: ModelSpec;
-  /** Loss: cross-entropy on logits. */
-  loss: 'crossentropy';
+  /** Loss: cross-entropy on logits, or mean squared error against the target image. */
+  loss: 'crossentropy' | 'mse';
   /** Epochs to train. */
   epochs: number;
   /** Batch size (the paper: 128). */
   batchSize: number;
   /** Learning-rate halving on a training-loss plateau (PyTorch's rule), or none. */
   plateau: { factor: number; patience: number; threshold: number } | null;
+  /** Analyses of the kept model when the run is done (see {@link FinishSpec}). */
+  finish?: FinishSpec;
+}
+
+/** What a run computes on its kept model once training is done. */
+export interface FinishSpec {
+  /** Accuracy on (up to this many) training images in inference mode, as the tables report. */
+  trainEvaluation?: number;
+  /** Save the first conv layer's kernel and bias after these epochs (0 = initialization): Fig. 1. */
+  snapshotEpochs?: number[];
+  /** Apply `compact()` and record the layer widths and parameter counts: Fig. 4. */
+  compact?: boolean;
+  /** Save noisy input, output and clean target of this many test images: Fig. 5. */
+  denoisedSamples?: number;
 }

@@ -1,7 +1,7 @@
 import { ProxGD } from '@bregman/baselines';
 import { type RegularizerRule, regularizerFromConfig } from '@bregman/core-prox';
 import type { Standardization } from '@bregman/datasets';
-import { mlp } from '@bregman/models';
+import { convNet, denoiser, mlp, resnet18 } from '@bregman/models';
 import { AdaBreg, LinBreg, rulesForModel } from '@bregman/optimizers';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -10,13 +10,20 @@ import type { RegularizationSpec, RunSpec } from '../spec.js';
 /** Builds a run's network, seeded with the run's seed, standardizing with the training statistics. */
 export function buildModel(spec: RunSpec, standardization: Standardization): LayersModel {
   const { model } = spec;
-  if (model.kind === 'mlp') {
-    return mlp({
-      sizes: model.sizes,
-      mean: standardization.mean,
-      std: standardization.std,
-      init: { ...model.init, seed: spec.seed },
-    });
+  const common = {
+    mean: standardization.mean,
+    std: standardization.std,
+    init: { ...(spec.method.init ?? model.init), seed: spec.seed },
+  };
+  switch (model.kind) {
+    case 'mlp':
+      return mlp({ sizes: model.sizes, ...common });
+    case 'convNet':
+      return convNet(common);
+    case 'resnet18':
+      return resnet18(common);
+    case 'denoiser':
+      return denoiser({ width: model.width, hiddenLayers: model.hiddenLayers, ...common });
   }
   throw new Error(`unknown model kind ${JSON.stringify((model as { kind: unknown }).kind)}`);
 }
@@ -32,9 +39,10 @@ export function buildRules(
   });
 }
 
-/** λ of a method: the largest of its regularizers' (0 without regularization). */
-export function lambdaOf(regularization: RegularizationSpec): number {
-  return Math.max(0, regularization.dense?.lambda ?? 0, regularization.conv?.lambda ?? 0);
+/** λ of a method: the largest of its regularizers' or penalty's (0 without regularization). */
+export function lambdaOf(method: RunSpec['method']): number {
+  const all = [method.regularization, method.penalty ?? {}];
+  return Math.max(0, ...all.flatMap((r) => [r.dense?.lambda ?? 0, r.conv?.lambda ?? 0]));
 }
 
 /** Builds a run's optimizer for `model`. */
@@ -44,15 +52,16 @@ export function buildOptimizer(spec: RunSpec, model: LayersModel): tf.Optimizer 
   const regularized = rules.length > 0;
   switch (optimizer.kind) {
     case 'sgd':
+    case 'momentum':
     case 'adam':
       if (regularized) {
         throw new Error(
-          `method ${spec.method.id}: ${optimizer.kind} takes no regularization (use proxgd, linbreg or adabreg)`,
+          `method ${spec.method.id}: ${optimizer.kind} takes no regularization (use proxgd, linbreg or adabreg, or a penalty)`,
         );
       }
-      return optimizer.kind === 'sgd'
-        ? tf.train.sgd(optimizer.learningRate)
-        : tf.train.adam(optimizer.learningRate);
+      if (optimizer.kind === 'sgd') return tf.train.sgd(optimizer.learningRate);
+      if (optimizer.kind === 'adam') return tf.train.adam(optimizer.learningRate);
+      return tf.train.momentum(optimizer.learningRate, optimizer.momentum);
     case 'linbreg':
       return new LinBreg({
         learningRate: optimizer.learningRate,

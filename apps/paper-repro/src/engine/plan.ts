@@ -33,6 +33,7 @@ export function runPaths(outDir: string, spec: RunSpec): RunPaths {
     record: join(dir, 'runs', `${spec.runId}.json`),
     checkpoint: join(dir, 'checkpoints', `${spec.runId}.ckpt`),
     model: join(dir, 'models', `${spec.runId}.bin`),
+    artifacts: join(dir, 'artifacts', spec.runId),
   };
 }
 

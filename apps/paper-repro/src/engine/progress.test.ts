@@ -4,7 +4,10 @@ import type { EpochRecord } from './run-record.js';
 
 function sink() {
   const chunks: string[] = [];
-  return { stream: { write: (s: string) => chunks.push(s), isTTY: false } as unknown as NodeJS.WriteStream, chunks };
+  return {
+    stream: { write: (s: string) => chunks.push(s), isTTY: false } as unknown as NodeJS.WriteStream,
+    chunks,
+  };
 }
 
 const epoch = (n: number): EpochRecord => ({
@@ -29,7 +32,13 @@ describe('Progress', () => {
   it('plain lines off a terminal: start, one per epoch, the end', () => {
     const { stream, chunks } = sink();
     const progress = new Progress(stream, false);
-    progress.handle({ type: 'start', runId: 'sgd-s1', experiment: 'fig2', epochs: 30, fromEpoch: 0 });
+    progress.handle({
+      type: 'start',
+      runId: 'sgd-s1',
+      experiment: 'fig2',
+      epochs: 30,
+      fromEpoch: 0,
+    });
     progress.handle({ type: 'batch', runId: 'sgd-s1', epoch: 1, batch: 10, batches: 430 });
     progress.handle({ type: 'epoch', runId: 'sgd-s1', record: epoch(1) });
     progress.handle({ type: 'end', runId: 'sgd-s1', status: 'done' });
@@ -47,7 +56,9 @@ describe('Progress', () => {
     progress.handle({ type: 'start', runId: 'b-s1', experiment: 'fig2', epochs: 4, fromEpoch: 0 });
     progress.handle({ type: 'epoch', runId: 'a-s1', record: epoch(2) });
     const screen = chunks.join('');
-    expect(screen).toContain('fig2/a-s1 [##########----------] epoch 2/4, val 95.12%, non-zero 4.21%');
+    expect(screen).toContain(
+      'fig2/a-s1 [##########----------] epoch 2/4, val 95.12%, non-zero 4.21%',
+    );
     expect(screen).toMatch(/fig2\/b-s1 \[-+\] epoch 0\/4, ETA …/);
     expect(screen).toContain('\x1b[2A\x1b[0J'); // the two bars are redrawn in place
     progress.handle({ type: 'end', runId: 'a-s1', status: 'failed', message: 'loss is NaN' });

@@ -69,7 +69,11 @@ export class Progress {
     const r = run.last;
     const parts = [`epoch ${run.epoch}/${run.epochs}`];
     if (r) {
-      parts.push(`val ${(100 * r.validationAccuracy).toFixed(2)}%`);
+      parts.push(
+        r.validationAccuracy === null
+          ? `val loss ${r.validationLoss.toFixed(4)}`
+          : `val ${(100 * r.validationAccuracy).toFixed(2)}%`,
+      );
       parts.push(`non-zero ${(100 * r.nTotal).toFixed(2)}%`);
       if (r.trainLoss !== null) parts.push(`loss ${r.trainLoss.toFixed(4)}`);
       parts.push(`${r.seconds.toFixed(1)} s`);

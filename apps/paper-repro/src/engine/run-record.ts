@@ -10,14 +10,14 @@ export interface EpochRecord {
   trainLoss: number | null;
   /** Training accuracy over the epoch's batches, in [0, 1] (`null` at epoch 0). */
   trainAccuracy: number | null;
-  /** Validation loss and accuracy after the epoch. */
+  /** Validation loss and accuracy after the epoch (accuracy `null` for a regression loss). */
   validationLoss: number;
   /** See {@link EpochRecord.validationLoss}. */
-  validationAccuracy: number;
+  validationAccuracy: number | null;
   /** Test loss and accuracy after the epoch. */
   testLoss: number;
   /** See {@link EpochRecord.testLoss}. */
-  testAccuracy: number;
+  testAccuracy: number | null;
   /** N_total: non-zero share of all Dense and Conv2D kernel entries, in [0, 1]. */
   nTotal: number;
   /** N_linear: non-zero share of the Dense kernel entries (`null` without Dense layers). */
@@ -36,14 +36,19 @@ export interface EpochRecord {
   seconds: number;
 }
 
-/** The epoch whose model is kept: best validation accuracy (the first of ties). */
+/**
+ * The epoch whose model is kept: best validation accuracy (the first of ties), or lowest
+ * validation loss for a regression loss.
+ */
 export interface BestRecord {
   /** Its epoch. */
   epoch: number;
+  /** Its validation loss. */
+  validationLoss: number;
   /** Its validation accuracy. */
-  validationAccuracy: number;
+  validationAccuracy: number | null;
   /** The test accuracy of that model: what the paper's tables report. */
-  testAccuracy: number;
+  testAccuracy: number | null;
   /** Its training accuracy (over that epoch's batches). */
   trainAccuracy: number | null;
   /** Its N_total / N_linear / N_conv. */
@@ -52,6 +57,45 @@ export interface BestRecord {
   nLinear: number | null;
   /** See {@link EpochRecord.nConv}. */
   nConv: number | null;
+}
+
+/** The kept model measured once training is done (and again after thresholding). */
+export interface ModelReport {
+  /** Test loss and accuracy. */
+  testLoss: number;
+  /** See {@link ModelReport.testLoss}. */
+  testAccuracy: number | null;
+  /** Accuracy on the training images in inference mode (`null` if not asked for). */
+  trainAccuracy: number | null;
+  /** How many training images that accuracy is over. */
+  trainImages: number;
+  /** N_total / N_linear / N_conv of the model. */
+  nTotal: number;
+  /** See {@link EpochRecord.nLinear}. */
+  nLinear: number | null;
+  /** See {@link EpochRecord.nConv}. */
+  nConv: number | null;
+  /** Active neurons / filters per layer. */
+  activeNeurons: number[];
+}
+
+/** What a run computed on its kept model after training (see the spec's `finish`). */
+export interface FinishRecord {
+  /** The kept model. */
+  kept: ModelReport;
+  /** The kept model after thresholding, when the method asks for it. */
+  thresholded?: ModelReport & { epsilon: number };
+  /** `compact()` of the kept model: widths and parameter counts. */
+  compacted?: {
+    /** Units per Dense / Conv2D layer before and after. */
+    layers: Array<{ name: string; before: number; after: number }>;
+    /** Parameters before and after. */
+    paramsBefore: number;
+    /** See above. */
+    paramsAfter: number;
+  };
+  /** Files written beside the record (snapshots, samples), relative to the results directory. */
+  artifacts: string[];
 }
 
 /** `results/<experiment>/runs/<run-id>.json`: a run's spec and everything it measured so far. */
@@ -74,6 +118,8 @@ export interface RunRecord {
   best: BestRecord | null;
   /** Sum of the epochs' wall times, seconds. */
   trainSeconds: number;
+  /** What was computed on the kept model after training (once done). */
+  finish?: FinishRecord;
   /** When the run first started (ISO 8601). */
   startedAt: string;
   /** When its last epoch ended (ISO 8601); absent until it is done. */

@@ -18,6 +18,17 @@ const ADABREG: MethodSpec = {
   regularization: { dense: { type: 'L1', lambda: 0.01 } },
 };
 
+/** Lasso by SGD (a penalty in the loss) with magnitude pruning: the masks must come back too. */
+const PRUNED_LASSO: MethodSpec = {
+  id: 'pruned-lasso',
+  label: 'SGD + penalty + pruning',
+  optimizer: { kind: 'sgd', learningRate: 0.1 },
+  regularization: {},
+  penalty: { dense: { type: 'L1', lambda: 1e-3 } },
+  pruning: { targetDensity: 0.3, endEpoch: 2 },
+  threshold: { density: 0.1 },
+};
+
 /** A record without what legitimately differs between two trainings of the same run. */
 function numbers(record: RunRecord) {
   return {
@@ -30,7 +41,7 @@ function numbers(record: RunRecord) {
 }
 
 describe('trainRun', () => {
-  for (const method of [LINBREG_MOMENTUM, ADABREG]) {
+  for (const method of [LINBREG_MOMENTUM, ADABREG, PRUNED_LASSO]) {
     it(`${method.label}: stopped after epoch 1 and resumed, it ends with the numbers of an uninterrupted run`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'repro-resume-'));
       const spec = tinySpec(method);
@@ -42,6 +53,18 @@ describe('trainRun', () => {
       expect(reference.status).toBe('done');
       expect(reference.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
       // the scheduler halved the learning rate after the cut: the resumed run must know why
+      if (method.pruning) {
+        // init density 0.2; pruned at the end of epoch 1 (to 0.39) and 2 (to the target 0.3)
+        expect(reference.epochs.map((e) => e.nTotal > 0.3 + 1e-6)).toEqual([
+          false,
+          true,
+          false,
+          false,
+        ]);
+        expect(reference.finish!.kept.nTotal).toBeCloseTo(0.3, 2);
+        expect(reference.best!.epoch).toBeGreaterThanOrEqual(2);
+        expect(reference.finish!.thresholded!.nTotal).toBeLessThanOrEqual(0.1);
+      }
       const rates = reference.epochs.map((e) => e.learningRate);
       expect(rates.slice(0, 2)).toEqual([
         method.optimizer.learningRate,
@@ -107,7 +130,7 @@ describe('trainRun', () => {
       expect(e.seconds).toBeGreaterThan(0);
     }
     const best = record.epochs.reduce((a, b) =>
-      b.validationAccuracy > a.validationAccuracy ? b : a,
+      b.validationAccuracy! > a.validationAccuracy! ? b : a,
     );
     expect(record.best).toMatchObject({
       epoch: best.epoch,

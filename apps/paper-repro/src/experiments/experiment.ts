@@ -43,6 +43,21 @@ export interface ExperimentRuns {
   methods: Array<{ method: MethodSpec; runs: import('../engine/run-record.js').RunRecord[] }>;
 }
 
+/** A table of the paper, with our numbers beside the paper's. */
+export interface PaperTable {
+  /** Heading. */
+  title: string;
+  /** Key of the table's rows in `reference/paper-results.json`. */
+  referenceKey: string;
+  /** Columns: a field of the kept (or thresholded) model and the paper row's key for it. */
+  columns: Array<{ header: string; field: TableField; reference: string }>;
+  /** Rows, in the paper's order: which method, and whether its thresholded model. */
+  rows: Array<{ strategy: string; optimizer: string; method: string; thresholded?: boolean }>;
+}
+
+/** Fields of a kept model a table can show. */
+export type TableField = 'nTotal' | 'nLinear' | 'nConv' | 'testAccuracy' | 'trainAccuracy';
+
 /** One of the paper's experiments, declared: what to train, record, draw and tabulate. */
 export interface Experiment {
   /** CLI name, e.g. `fig2`. */
@@ -53,8 +68,14 @@ export interface Experiment {
   setup: (profile: ProfileName) => string;
   /** The runs of a profile (methods × seeds). */
   runs: (profile: ProfileName, seeds?: number) => RunSpec[];
-  /** The figures drawn from the runs. */
+  /** The curve figures drawn from the runs' records. */
   figures: CurvesFigure[];
+  /** Other figures (images from the runs' files): writes them into `dir`, returns their paths. */
+  draw?: (runs: ExperimentRuns, dir: string, outDir: string) => Promise<string[]>;
+  /** The paper's tables, ours beside them. */
+  tables?: PaperTable[];
+  /** More markdown for the report (e.g. what `compact()` made of the model). */
+  notes?: (runs: ExperimentRuns) => string;
   /** The claims of `paper-results.json` checked against the runs. */
   claims: Claim[];
   /** Key of this experiment in `reference/paper-results.json`. */

@@ -33,7 +33,7 @@ function record(
     learningRate: 0.1,
     seconds: 1,
   }));
-  const best = epochs.reduce((a, b) => (b.validationAccuracy > a.validationAccuracy ? b : a));
+  const best = epochs.reduce((a, b) => (b.validationAccuracy! > a.validationAccuracy! ? b : a));
   return {
     format: 1,
     key: 'k',

@@ -1,5 +1,5 @@
 import type { RunRecord } from '../engine/run-record.js';
-import type { Experiment, ExperimentRuns } from '../experiments/experiment.js';
+import type { Experiment, ExperimentRuns, PaperTable } from '../experiments/experiment.js';
 import type { ProfileName } from '../spec.js';
 import { lastCommonEpoch, meanStd } from './aggregate.js';
 import { duration, markdownTable, numberMeanStd, percentMeanStd } from './format.js';
@@ -16,6 +16,8 @@ export interface ExperimentReport {
   finished: number;
   /** Figure files, relative to the report. */
   figures: string[];
+  /** Why the experiment did not run (e.g. its data is missing). */
+  notRun?: string;
 }
 
 /** What the report says about the whole invocation. */
@@ -39,7 +41,7 @@ export function finalTable(runs: ExperimentRuns): string {
   const header = [
     'method',
     'seeds',
-    'best val. acc. (%)',
+    'best val. acc. (%) / loss',
     'test acc. of that model (%)',
     'train acc. at end (%)',
     'non-zero weights at end (%)',
@@ -51,12 +53,37 @@ export function finalTable(runs: ExperimentRuns): string {
     return [
       method.label,
       String(records.length),
-      percentMeanStd(meanStd(records.map((r) => r.best?.validationAccuracy)), 2),
+      records[0]?.spec.loss === 'mse'
+        ? numberMeanStd(meanStd(records.map((r) => r.best?.validationLoss)), 5)
+        : percentMeanStd(meanStd(records.map((r) => r.best?.validationAccuracy)), 2),
       percentMeanStd(meanStd(records.map((r) => r.best?.testAccuracy)), 2),
       percentMeanStd(meanStd(last.map((e) => e?.trainAccuracy)), 2),
       percentMeanStd(meanStd(last.map((e) => e?.nTotal)), 2),
       numberMeanStd(meanStd(last.map((e) => e?.l1Norm)), 0),
       last[0] ? String(last[0].learningRate) : '–',
+    ];
+  });
+  return markdownTable(header, rows);
+}
+
+/** A paper table with our numbers beside the paper's: `ours (paper)` per cell, mean ± std over seeds. */
+export function paperTable(table: PaperTable, runs: ExperimentRuns, reference: unknown): string {
+  const paperRows = Array.isArray(reference) ? (reference as Array<Record<string, unknown>>) : [];
+  const header = ['strategy', 'optimizer', ...table.columns.map((c) => `${c.header} ours (paper)`)];
+  const rows = table.rows.map((row, i) => {
+    const records = runs.methods.find((m) => m.method.id === row.method)?.runs ?? [];
+    const reports = records.map((r) => (row.thresholded ? r.finish?.thresholded : r.finish?.kept));
+    const paper = paperRows[i];
+    return [
+      row.strategy,
+      row.optimizer,
+      ...table.columns.map((c) => {
+        const ours = percentMeanStd(
+          meanStd(reports.map((m) => m?.[c.field] as number | null | undefined)),
+        );
+        const theirs = paper?.[c.reference];
+        return `${ours} (${typeof theirs === 'number' ? theirs : '–'})`;
+      }),
     ];
   });
   return markdownTable(header, rows);
@@ -101,6 +128,10 @@ export function renderReport(
   for (const entry of experiments) {
     const { experiment, runs } = entry;
     lines.push(`## ${experiment.title}`, '', experiment.setup(context.profile), '');
+    if (entry.notRun) {
+      lines.push(`**Not run: ${entry.notRun}**`, '');
+      continue;
+    }
     if (entry.finished === 0) {
       lines.push(`Not run in this profile yet (0 of ${entry.planned} runs finished).`, '');
       continue;
@@ -120,10 +151,22 @@ export function renderReport(
       '',
     );
     for (const figure of entry.figures) lines.push(`![${experiment.id}](${figure})`, '');
-    lines.push('### Final numbers (mean ± std over seeds)', '', finalTable(runs), '');
-    const known =
-      (reference[experiment.referenceKey] as { claims?: string[] } | undefined)?.claims ?? [];
-    lines.push("### The paper's claims", '', claimsTable(experiment, runs, known), '');
+    for (const table of experiment.tables ?? []) {
+      lines.push(
+        `### ${table.title}`,
+        '',
+        paperTable(table, runs, reference[table.referenceKey]),
+        '',
+      );
+    }
+    const notes = experiment.notes?.(runs);
+    if (notes) lines.push(notes, '');
+    lines.push('### Final numbers per method (mean ± std over seeds)', '', finalTable(runs), '');
+    if (experiment.claims.length > 0) {
+      const known =
+        (reference[experiment.referenceKey] as { claims?: string[] } | undefined)?.claims ?? [];
+      lines.push("### The paper's claims", '', claimsTable(experiment, runs, known), '');
+    }
   }
   return `${lines.join('\n')}\n`;
 }

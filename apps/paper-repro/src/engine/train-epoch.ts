@@ -1,0 +1,110 @@
+import { MagnitudePruning, SparsityPenalty } from '@bregman/baselines';
+import { Batcher } from '@bregman/datasets';
+import * as tf from '@tensorflow/tfjs';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { RunSpec } from '../spec.js';
+import { buildRules } from './build.js';
+import type { RunData } from './data.js';
+import { batcherOptions, batchLoss, countCorrect } from './evaluate.js';
+import type { RunEvent } from './run-events.js';
+
+/** The parts of a run that one training epoch uses. */
+export interface Trainer {
+  /** The network. */
+  model: LayersModel;
+  /** Its optimizer. */
+  optimizer: tf.Optimizer;
+  /** The run's magnitude pruning, if the method prunes. */
+  pruning: MagnitudePruning | null;
+  /** `J(θ)` terms added to the loss (lasso by SGD / Adam). */
+  penalties: Array<{ variable: tf.Variable; penalty: SparsityPenalty }>;
+}
+
+/** Builds the penalty terms and the pruning of a run's method for its model. */
+export function trainerParts(spec: RunSpec, model: LayersModel) {
+  const { penalty, pruning } = spec.method;
+  const rules = penalty ? buildRules(model, penalty) : [];
+  const penalties = model.trainableWeights.flatMap((w) => {
+    const rule = rules.find((r) =>
+      typeof r.match === 'string' ? r.match === w.name : r.match.test(w.name),
+    );
+    return rule
+      ? [{ variable: w.read() as tf.Variable, penalty: new SparsityPenalty(rule.regularizer) }]
+      : [];
+  });
+  let magnitude: MagnitudePruning | null = null;
+  if (pruning) {
+    // the schedule counts epochs from 0, as model.fit does; ours count from 1
+    magnitude = new MagnitudePruning({
+      targetDensity: pruning.targetDensity,
+      endEpoch: pruning.endEpoch - 1,
+      ...(pruning.groups === undefined ? {} : { groups: pruning.groups }),
+    });
+    magnitude.setModel(model);
+  }
+  return { penalties, pruning: magnitude };
+}
+
+/**
+ * One epoch of training (1-based `epoch`): every batch in the epoch's seeded order, one
+ * optimizer step each (loss plus any penalty), the pruning masks re-applied after each step
+ * and pruning at the epoch's end when the schedule says so. Returns the mean loss and the
+ * accuracy over the epoch's batches (accuracy `null` for a regression loss).
+ */
+export async function trainEpoch(
+  spec: RunSpec,
+  trainer: Trainer,
+  data: RunData,
+  epoch: number,
+  emit: (event: RunEvent) => void,
+): Promise<{ loss: number; accuracy: number | null }> {
+  const { model, optimizer, pruning, penalties } = trainer;
+  const batcher = new Batcher(data.train, {
+    ...batcherOptions(spec.data, spec.batchSize),
+    seed: spec.seed,
+    ...(spec.data.augment === undefined ? {} : { augment: spec.data.augment }),
+  });
+  const classify = spec.loss === 'crossentropy';
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let sums = tf.zeros([2]);
+  let batch = 0;
+  const every = Math.max(1, Math.floor(batcher.numBatches / 50));
+  for (const { x, y } of batcher.batches(epoch - 1)) {
+    const next = tf.tidy(() => {
+      let correct: tf.Scalar | undefined;
+      let dataLoss: tf.Scalar | undefined;
+      optimizer.minimize(
+        () => {
+          const output = model.apply(x, { training: true }) as tf.Tensor;
+          if (classify) correct = tf.keep(countCorrect(output, y));
+          const loss = batchLoss(spec.loss, y, output);
+          dataLoss = tf.keep(loss.clone());
+          return penalties.reduce<tf.Scalar>(
+            (sum, p) => sum.add(p.penalty.apply(p.variable)),
+            loss,
+          );
+        },
+        false,
+        variables,
+      );
+      pruning?.applyMasks();
+      const step = tf.stack([dataLoss!.mul(x.shape[0]), correct ?? tf.scalar(0)]);
+      tf.dispose([correct, dataLoss] as tf.Tensor[]);
+      return sums.add(step);
+    });
+    tf.dispose([x, y, sums]);
+    sums = next;
+    batch++;
+    if (batch % every === 0 || batch === batcher.numBatches) {
+      emit({ type: 'batch', runId: spec.runId, epoch, batch, batches: batcher.numBatches });
+    }
+  }
+  const density = pruning?.densityAt(epoch - 1) ?? null;
+  if (density !== null) pruning!.prune(density, epoch - 1);
+  const [loss, correct] = await sums.data();
+  sums.dispose();
+  return {
+    loss: loss! / data.train.count,
+    accuracy: classify ? correct! / data.train.count : null,
+  };
+}
