@@ -3,10 +3,11 @@ import type { EpochRecord, RunRecord } from '../engine/run-record.js';
 import type { ExperimentRuns } from '../experiments/experiment.js';
 import { fig2 } from '../experiments/fig2.js';
 import { fig3 } from '../experiments/fig3.js';
+import { table1 } from '../experiments/table1.js';
 import { curve, meanStd } from './aggregate.js';
 import { curveRows } from './figures.js';
 import { duration, markdownTable, percentMeanStd } from './format.js';
-import { claimsTable, finalTable, groupRuns } from './report.js';
+import { claimsTable, finalTable, groupRuns, paperTable } from './report.js';
 
 /** A finished record whose curves are given per epoch. */
 function record(
@@ -136,12 +137,64 @@ describe('claims and tables', () => {
   it('the final table: mean ± std per method in percent', () => {
     const table = finalTable(GOOD);
     expect(table.split('\n')[0]).toBe(
-      '| method | seeds | best val. acc. (%) | test acc. of that model (%) | train acc. at end (%) | non-zero weights at end (%) | ℓ1 norm at end | final LR |',
+      '| method | seeds | best val. acc. (%) / loss | test acc. of that model (%) | train acc. at end (%) | non-zero weights at end (%) | ℓ1 norm at end | final LR |',
     );
     expect(table).toContain(
       '| SGD | 2 | 98.00 ± 0.00 | 97.00 ± 0.00 | 97.00 ± 0.00 | 100.00 ± 0.00 | 1000 ± 0 | 0.1 |',
     );
     expect(table).toContain('| LinBreg, λ = 0.1 | 1 | 97.60 | 96.60 | 95.00 | 10.00 | 100 | 0.1 |');
+  });
+
+  it("paper tables: our kept (or thresholded) model beside the paper's row, mean ± std over seeds", () => {
+    const kept = (nTotal: number, testAccuracy: number) => ({
+      testLoss: 0.3,
+      testAccuracy,
+      trainAccuracy: 0.95,
+      trainImages: 100,
+      nTotal,
+      nLinear: nTotal,
+      nConv: nTotal,
+      activeNeurons: [],
+    });
+    const run = (
+      method: string,
+      seed: number,
+      nTotal: number,
+      acc: number,
+      thresholded?: number,
+    ) => ({
+      ...record('sgd', seed, { train: [0.9], val: [0.1, 0.9], nz: [1, 1] }),
+      spec: {
+        ...table1.runs('smoke')[0]!,
+        method: { ...table1.runs('smoke')[0]!.method, id: method },
+      },
+      finish: {
+        kept: kept(nTotal, acc),
+        ...(thresholded === undefined
+          ? {}
+          : { thresholded: { ...kept(thresholded, acc - 0.01), epsilon: 0.1 } }),
+        artifacts: [],
+      },
+    });
+    const runs = groupRuns([
+      run('adam', 1, 1, 0.9),
+      run('adam', 2, 1, 0.92),
+      run('lasso-sgd-l1', 1, 0.5, 0.9, 0.035),
+    ]);
+    const reference = [
+      { density: 100, test_acc: 92.1, train_acc: 100 },
+      { density: 4.7, test_acc: 89.2, train_acc: 92 },
+      { density: 3.5, test_acc: 90.1, train_acc: 94.7 },
+    ];
+    const table = paperTable(table1.tables![0]!, runs, reference).split('\n');
+    expect(table[0]).toBe(
+      '| strategy | optimizer | N_total [%] ours (paper) | test acc. [%] ours (paper) | train acc. [%] ours (paper) |',
+    );
+    expect(table[2]).toBe(
+      '| Vanilla | Adam | 100.0 ± 0.0 (100) | 91.0 ± 1.4 (92.1) | 95.0 ± 0.0 (100) |',
+    );
+    expect(table[3]).toBe('| Pruning (5%) | SGD | – (4.7) | – (89.2) | – (92) |');
+    expect(table[4]).toBe('| Lasso | SGD + thresh. | 3.5 (3.5) | 89.0 (90.1) | 95.0 (94.7) |');
   });
 
   it('formatting helpers', () => {
