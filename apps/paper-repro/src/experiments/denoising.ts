@@ -7,6 +7,7 @@ import { tileGrid } from '../report/png.js';
 import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../spec.js';
 import { pct, verdict, withRuns } from './claim-helpers.js';
 import type { Experiment, ExperimentRuns } from './experiment.js';
+import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data of the denoising experiment per profile. */
 export const DENOISING_PROFILES: Record<
@@ -33,33 +34,34 @@ export const DENOISER_METHOD: MethodSpec = {
 
 function denoisingRuns(experiment: string, profile: ProfileName, seeds?: number): RunSpec[] {
   const settings = DENOISING_PROFILES[profile];
-  return Array.from({ length: seeds ?? settings.seeds }, (_, i) => ({
+  return seedRuns(
     experiment,
     profile,
-    runId: `${DENOISER_METHOD.id}-s${i + 1}`,
-    method: DENOISER_METHOD,
-    seed: i + 1,
-    data: {
-      dataset: 'mnist' as const,
-      validationSize: 5000,
-      splitSeed: 0,
-      layout: 'flat' as const,
-      target: 'image' as const,
-      noiseStd: 0.05,
-      ...settings.limits,
+    [DENOISER_METHOD],
+    seeds ?? settings.seeds,
+    {
+      data: {
+        dataset: 'mnist',
+        validationSize: 5000,
+        splitSeed: 0,
+        layout: 'flat',
+        target: 'image',
+        noiseStd: 0.05,
+        ...settings.limits,
+      },
+      model: {
+        kind: 'denoiser',
+        width: 784,
+        hiddenLayers: 5,
+        init: { density: 0.01, groups: { dense: 'neuron' }, variance: 'he' },
+      },
+      loss: 'mse',
+      epochs: settings.epochs,
+      batchSize: 128,
+      plateau: PAPER_PLATEAU,
     },
-    model: {
-      kind: 'denoiser' as const,
-      width: 784,
-      hiddenLayers: 5,
-      init: { density: 0.01, groups: { dense: 'neuron' as const }, variance: 'he' as const },
-    },
-    loss: 'mse' as const,
-    epochs: settings.epochs,
-    batchSize: 128,
-    plateau: { factor: 0.5, patience: 5, threshold: 0.01 },
-    finish: { compact: true, denoisedSamples: 8 },
-  }));
+    () => ({ compact: true, denoisedSamples: 8 }),
+  );
 }
 
 function setup(profile: ProfileName): string {

@@ -1,12 +1,12 @@
 import type { ModelInit } from '@bregman/models';
 import type {
   DataSpec,
-  FinishSpec,
   MethodSpec,
   ProfileName,
   RegularizationSpec,
   RunSpec,
 } from '../spec.js';
+import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data of the Fashion-MNIST ConvNet experiments per profile. */
 export const FASHION_PROFILES: Record<
@@ -140,25 +140,23 @@ export function fashionRuns(
     layout: 'image',
     ...settings.limits,
   };
-  return methods.flatMap((method) =>
-    Array.from({ length: seeds ?? settings.seeds }, (_, i) => {
-      const finish: FinishSpec = { trainEvaluation: 10000 };
-      // Fig. 1 shows the first layer of Table 2's LinBreg run
-      if (method.id === 'linbreg-group') finish.snapshotEpochs = figure1Epochs(profile);
-      return {
-        experiment,
-        profile,
-        runId: `${method.id}-s${i + 1}`,
-        method,
-        seed: i + 1,
-        data,
-        model: { kind: 'convNet' as const, init: DENSE },
-        loss: 'crossentropy' as const,
-        epochs: settings.epochs,
-        batchSize: 128,
-        plateau: { factor: 0.5, patience: 5, threshold: 0.01 },
-        finish,
-      };
+  return seedRuns(
+    experiment,
+    profile,
+    methods,
+    seeds ?? settings.seeds,
+    {
+      data,
+      model: { kind: 'convNet', init: DENSE },
+      loss: 'crossentropy',
+      epochs: settings.epochs,
+      batchSize: 128,
+      plateau: PAPER_PLATEAU,
+    },
+    // Fig. 1 shows the first layer of Table 2's LinBreg run
+    (method) => ({
+      trainEvaluation: 10000,
+      ...(method.id === 'linbreg-group' ? { snapshotEpochs: figure1Epochs(profile) } : {}),
     }),
   );
 }

@@ -11,7 +11,7 @@ import {
   withRuns,
 } from './claim-helpers.js';
 import type { Experiment } from './experiment.js';
-import { linBreg, mnistMlpRuns, mnistMlpSetup, proxGD, SGD } from './mnist-mlp.js';
+import { linBreg, MLP_PANELS, mnistMlpRuns, mnistMlpSetup, proxGD, SGD } from './mnist-mlp.js';
 
 /** LinBreg's λ in Fig. 2: the smallest and the largest are the ones the paper's claims name. */
 export const FIG2_LAMBDAS = [1e-3, 1e-2, 1e-1];
@@ -39,12 +39,7 @@ export const fig2: Experiment = {
     {
       file: 'fig2',
       title: 'MNIST MLP: SGD, LinBreg, ProxGD (mean ± std over seeds)',
-      panels: [
-        { field: 'trainAccuracy', title: 'train accuracy', percent: true },
-        { field: 'validationAccuracy', title: 'validation accuracy', percent: true },
-        { field: 'l1Norm', title: 'ℓ1 norm of the weights' },
-        { field: 'nTotal', title: 'non-zero weights', percent: true },
-      ],
+      panels: MLP_PANELS,
     },
   ],
   claims: [

@@ -2,7 +2,7 @@ import { meanAt } from '../report/aggregate.js';
 import type { ProfileName } from '../spec.js';
 import { bestValidation, final, labelOf, pct, points, verdict, withRuns } from './claim-helpers.js';
 import type { Experiment } from './experiment.js';
-import { adaBreg, linBreg, mnistMlpRuns, mnistMlpSetup, SGD } from './mnist-mlp.js';
+import { adaBreg, linBreg, MLP_PANELS, mnistMlpRuns, mnistMlpSetup, SGD } from './mnist-mlp.js';
 
 const LAMBDA = 0.1;
 const PLAIN = linBreg(LAMBDA);
@@ -25,12 +25,7 @@ export const fig3: Experiment = {
     {
       file: 'fig3',
       title: 'MNIST MLP: LinBreg, LinBreg with momentum, AdaBreg, SGD (mean ± std over seeds)',
-      panels: [
-        { field: 'trainAccuracy', title: 'train accuracy', percent: true },
-        { field: 'validationAccuracy', title: 'validation accuracy', percent: true },
-        { field: 'l1Norm', title: 'ℓ1 norm of the weights' },
-        { field: 'nTotal', title: 'non-zero weights', percent: true },
-      ],
+      panels: MLP_PANELS,
     },
   ],
   claims: [

@@ -1,4 +1,6 @@
 import type { DataSpec, MethodSpec, ModelSpec, ProfileName, RunSpec } from '../spec.js';
+import type { CurvesFigure } from './experiment.js';
+import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data size of the MNIST MLP experiments per profile. */
 export const MNIST_MLP_PROFILES: Record<
@@ -23,6 +25,14 @@ export const MNIST_MLP: ModelSpec = {
   sizes: [784, 200, 80, 10],
   init: { density: 0.01, variance: 'he', gain: 0.7, bias: 'positiveUniform' },
 };
+
+/** The four panels of Figs. 2 and 3. */
+export const MLP_PANELS: CurvesFigure['panels'] = [
+  { field: 'trainAccuracy', title: 'train accuracy', percent: true },
+  { field: 'validationAccuracy', title: 'validation accuracy', percent: true },
+  { field: 'l1Norm', title: 'ℓ1 norm of the weights' },
+  { field: 'nTotal', title: 'non-zero weights', percent: true },
+];
 
 /** SGD, τ = 0.1, no regularization. */
 export const SGD: MethodSpec = {
@@ -75,7 +85,6 @@ export function mnistMlpRuns(
   seeds?: number,
 ): RunSpec[] {
   const settings = MNIST_MLP_PROFILES[profile];
-  const seedCount = seeds ?? settings.seeds;
   const data: DataSpec = {
     dataset: 'mnist',
     validationSize: 5000,
@@ -83,21 +92,14 @@ export function mnistMlpRuns(
     layout: 'flat',
     ...settings.limits,
   };
-  return methods.flatMap((method) =>
-    Array.from({ length: seedCount }, (_, i) => ({
-      experiment,
-      profile,
-      runId: `${method.id}-s${i + 1}`,
-      method,
-      seed: i + 1,
-      data,
-      model: MNIST_MLP,
-      loss: 'crossentropy' as const,
-      epochs: settings.epochs,
-      batchSize: 128,
-      plateau: { factor: 0.5, patience: 5, threshold: 0.01 },
-    })),
-  );
+  return seedRuns(experiment, profile, methods, seeds ?? settings.seeds, {
+    data,
+    model: MNIST_MLP,
+    loss: 'crossentropy',
+    epochs: settings.epochs,
+    batchSize: 128,
+    plateau: PAPER_PLATEAU,
+  });
 }
 
 /** The setup paragraph of the MNIST MLP experiments. */

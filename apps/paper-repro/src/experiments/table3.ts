@@ -1,6 +1,7 @@
 import type { ModelInit } from '@bregman/models';
 import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../spec.js';
 import type { Experiment } from './experiment.js';
+import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data of Table 3 per profile. */
 export const CIFAR_PROFILES: Record<
@@ -100,21 +101,20 @@ function runs(profile: ProfileName, seeds?: number): RunSpec[] {
     augment: { cropPadding: 4, horizontalFlip: true },
     ...settings.limits,
   };
-  return TABLE3_METHODS.flatMap((method) =>
-    Array.from({ length: seeds ?? settings.seeds }, (_, i) => ({
-      experiment: 'table3',
-      profile,
-      runId: `${method.id}-s${i + 1}`,
-      method,
-      seed: i + 1,
+  return seedRuns(
+    'table3',
+    profile,
+    TABLE3_METHODS,
+    seeds ?? settings.seeds,
+    {
       data,
-      model: { kind: 'resnet18' as const, init: DENSE },
-      loss: 'crossentropy' as const,
+      model: { kind: 'resnet18', init: DENSE },
+      loss: 'crossentropy',
       epochs: settings.epochs,
       batchSize: 128,
-      plateau: { factor: 0.5, patience: 5, threshold: 0.01 },
-      finish: { trainEvaluation: 10000 },
-    })),
+      plateau: PAPER_PLATEAU,
+    },
+    () => ({ trainEvaluation: 10000 }),
   );
 }
 
