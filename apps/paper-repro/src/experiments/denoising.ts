@@ -15,8 +15,8 @@ export const DENOISING_PROFILES: Record<
   { epochs: number; seeds: number; limits: Partial<DataSpec> }
 > = {
   paper: { epochs: 100, seeds: 1, limits: {} },
-  // ~1 min per epoch on one wasm thread
-  quick: { epochs: 20, seeds: 1, limits: {} },
+  // ~2 min per epoch on one wasm thread
+  quick: { epochs: 10, seeds: 1, limits: {} },
   smoke: {
     epochs: 2,
     seeds: 1,
@@ -29,7 +29,7 @@ export const DENOISER_METHOD: MethodSpec = {
   id: 'linbreg-neurons',
   label: 'LinBreg, neuron sparsity',
   optimizer: { kind: 'linbreg', learningRate: 0.1 },
-  regularization: { dense: { type: 'GroupL12', lambda: 0.05, reduceAxes: [0] } },
+  regularization: { dense: { type: 'GroupL12', lambda: 0.01, reduceAxes: [0] } },
 };
 
 function denoisingRuns(experiment: string, profile: ProfileName, seeds?: number): RunSpec[] {
