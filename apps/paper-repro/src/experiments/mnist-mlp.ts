@@ -9,7 +9,7 @@ export const MNIST_MLP_PROFILES: Record<
 > = {
   // the paper: 100 epochs, 3 seeds, 55k / 5k / 10k
   paper: { epochs: 100, seeds: 3, limits: {} },
-  // full data, fewer epochs: fig2 + fig3 in about 40 minutes with --jobs 2 on a 2-core CPU
+  // full data, fewer epochs: fig2 + fig3 in about 45 minutes with --jobs 2 on a 2-core CPU
   quick: { epochs: 30, seeds: 3, limits: {} },
   // the whole pipeline in seconds per run
   smoke: {
