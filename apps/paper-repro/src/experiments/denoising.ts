@@ -109,12 +109,20 @@ const ACTIVE_CLAIMS = [
         const hidden = last.slice(0, -1); // the 5 hidden layers (the output layer has 784 units by design)
         const middle = Math.min(...hidden);
         const at = hidden.indexOf(middle);
+        // an autoencoder: widths fall (weakly) to an inner minimum, then rise (weakly)
+        const falls = hidden.slice(0, at + 1).every((n, i, a) => i === 0 || n <= a[i - 1]!);
+        const rises = hidden.slice(at).every((n, i, a) => i === 0 || n >= a[i - 1]!);
         const shape =
-          at > 0 && at < hidden.length - 1 && hidden[0]! > middle && hidden.at(-1)! > middle;
+          at > 0 &&
+          at < hidden.length - 1 &&
+          falls &&
+          rises &&
+          hidden[0]! > middle &&
+          hidden.at(-1)! > middle;
         const grew = last.reduce((a, b) => a + b, 0) > first.reduce((a, b) => a + b, 0);
         return {
           verdict: verdict(grew && shape),
-          evidence: `active neurons per layer: ${first.join(', ')} at initialization → ${last.join(', ')} after epoch ${r[0]!.epochs.at(-1)!.epoch} (holds if they grew and the hidden layers' minimum is inside, below both ends).`,
+          evidence: `active neurons per layer: ${first.join(', ')} at initialization → ${last.join(', ')} after epoch ${r[0]!.epochs.at(-1)!.epoch} (holds if they grew and the hidden widths fall to an inner minimum and rise again).`,
         };
       }),
   },
