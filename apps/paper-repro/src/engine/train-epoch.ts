@@ -1,4 +1,5 @@
 import { MagnitudePruning, SparsityPenalty } from '@bregman/baselines';
+import { NoRegularizer, regularizerForName } from '@bregman/core-prox';
 import { Batcher } from '@bregman/datasets';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -25,12 +26,9 @@ export function trainerParts(spec: RunSpec, model: LayersModel) {
   const { penalty, pruning } = spec.method;
   const rules = penalty ? buildRules(model, penalty) : [];
   const penalties = model.trainableWeights.flatMap((w) => {
-    const rule = rules.find((r) =>
-      typeof r.match === 'string' ? r.match === w.name : r.match.test(w.name),
-    );
-    return rule
-      ? [{ variable: w.read() as tf.Variable, penalty: new SparsityPenalty(rule.regularizer) }]
-      : [];
+    const J = regularizerForName(rules, w.name);
+    if (J instanceof NoRegularizer) return [];
+    return [{ variable: w.read() as tf.Variable, penalty: new SparsityPenalty(J) }];
   });
   let magnitude: MagnitudePruning | null = null;
   if (pruning) {
