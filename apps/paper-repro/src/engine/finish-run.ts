@@ -1,7 +1,6 @@
 import { join, relative } from 'node:path';
 import { threshold } from '@bregman/baselines';
 import { Batcher, head } from '@bregman/datasets';
-import { measure } from '@bregman/metrics';
 import { compact } from '@bregman/models';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -9,6 +8,7 @@ import type { RunSpec } from '../spec.js';
 import { writeCheckpoint } from './checkpoint.js';
 import type { RunData } from './data.js';
 import { batcherOptions, evaluate } from './evaluate.js';
+import { modelSparsity } from './model-sparsity.js';
 import type { FinishRecord, ModelReport } from './run-record.js';
 import { thresholdForDensity } from './threshold-for-density.js';
 
@@ -21,17 +21,13 @@ export async function modelReport(
   const test = await evaluate(model, data.test, spec);
   const trainImages = Math.min(spec.finish?.trainEvaluation ?? 0, data.train.count);
   const train = trainImages > 0 ? await evaluate(model, head(data.train, trainImages), spec) : null;
-  const { sparsity } = await measure(model);
-  const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+  const { l1Norm: _l1, ...sparsity } = await modelSparsity(model);
   return {
     testLoss: test.loss,
     testAccuracy: test.accuracy,
     trainAccuracy: train?.accuracy ?? null,
     trainImages,
-    nTotal: sparsity.total,
-    nLinear: orNull(sparsity.linear),
-    nConv: orNull(sparsity.convKernels),
-    activeNeurons: sparsity.activeNeurons,
+    ...sparsity,
   };
 }
 

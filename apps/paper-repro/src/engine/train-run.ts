@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import { measure } from '@bregman/metrics';
 import { getLearningRate, ReduceLROnPlateau } from '@bregman/optimizers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { RunSpec } from '../spec.js';
@@ -9,6 +8,7 @@ import { writeCheckpoint } from './checkpoint.js';
 import { loadRunData, type RunData } from './data.js';
 import { evaluate } from './evaluate.js';
 import { finishRun, saveFirstConv } from './finish-run.js';
+import { modelSparsity } from './model-sparsity.js';
 import {
   readWeights,
   restoreRunCheckpoint,
@@ -196,8 +196,7 @@ async function epochRecord(
 ): Promise<EpochRecord> {
   const validation = await evaluate(model, data.validation, spec);
   const test = await evaluate(model, data.test, spec);
-  const { sparsity, l1Norm } = await measure(model);
-  const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+  const sparsity = await modelSparsity(model);
   return {
     epoch,
     trainLoss: train?.loss ?? null,
@@ -206,11 +205,7 @@ async function epochRecord(
     validationAccuracy: validation.accuracy,
     testLoss: test.loss,
     testAccuracy: test.accuracy,
-    nTotal: sparsity.total,
-    nLinear: orNull(sparsity.linear),
-    nConv: orNull(sparsity.convKernels),
-    activeNeurons: sparsity.activeNeurons,
-    l1Norm,
+    ...sparsity,
     lambda: lambdaOf(spec.method),
     learningRate,
     seconds: 0,
