@@ -35,15 +35,40 @@ describe('parameter counts of the paper nets', () => {
       'Standardize',
       'Conv2D',
       'MaxPooling2D',
-      'Activation',
       'Conv2D',
       'MaxPooling2D',
-      'Activation',
       'Flatten',
       'Dense',
       'Dense',
     ]);
+    expect(model.getLayer('conv_1').getConfig().activation).toBe('relu');
+    expect(model.getLayer('conv_2').getConfig().activation).toBe('relu');
     model.dispose();
+  });
+
+  it("ConvNet: ReLU before the pooling is the paper's conv → maxpool → ReLU", () => {
+    const model = convNet({ inputShape: [16, 16, 2], filters: 4, hidden: 8 });
+    const paperOrder = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [16, 16, 2], filters: 4, kernelSize: 5 }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.reLU(),
+        tf.layers.conv2d({ filters: 4, kernelSize: 5 }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.reLU(),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 8, activation: 'relu' }),
+        tf.layers.dense({ units: 10 }),
+      ],
+    });
+    paperOrder.setWeights(model.getWeights());
+    const x = tf.randomNormal([3, 16, 16, 2], 0, 1, 'float32', 7);
+    const ours = model.predict(x) as tf.Tensor;
+    const theirs = paperOrder.predict(x) as tf.Tensor;
+    expect(ours.arraySync()).toEqual(theirs.arraySync());
+    tf.dispose([x, ours, theirs]);
+    model.dispose();
+    paperOrder.dispose();
   });
 
   it('ResNet-18 for CIFAR (Table 3): 11,173,962 trainable + 9,600 BatchNorm statistics', () => {

@@ -27,8 +27,13 @@ export interface ConvNetOptions {
  * The Fashion-MNIST ConvNet of the paper's §4.4 (Tables 1–2): `Standardize →
  * conv5×5·64 → maxpool2 → ReLU → conv5×5·64 → maxpool2 → ReLU → flatten (4·4·64 = 1024)
  * → Dense 128 ReLU → Dense 10` (logits), 'valid' padding. 236,618 parameters on 28×28×1.
- * Layers: `standardize`, `conv_1`, `pool_1`, `relu_1`, `conv_2`, `pool_2`, `relu_2`,
- * `flatten`, `dense_1`, `dense_2`.
+ *
+ * Max-pooling commutes with ReLU (both are monotone), so each conv layer applies the ReLU
+ * itself and the pooling follows: the same function, but in training tfjs then takes the
+ * unfused convolution, whose gradient skips the input gradient of the first layer (the
+ * data needs none); the fused one always computes it.
+ * Layers: `standardize`, `conv_1` (ReLU), `pool_1`, `conv_2` (ReLU), `pool_2`, `flatten`,
+ * `dense_1`, `dense_2`.
  */
 export function convNet(options: ConvNetOptions = {}): tf.Sequential {
   const {
@@ -65,15 +70,14 @@ export function convNet(options: ConvNetOptions = {}): tf.Sequential {
       filters,
       kernelSize: 5,
       padding: 'valid',
+      activation: 'relu',
       name: `conv_${i}`,
       ...layerInitializers(init, i - 1, 'conv', 25 * cin, true),
     });
   model.add(conv(1, c));
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool_1' }));
-  model.add(tf.layers.activation({ activation: 'relu', name: 'relu_1' }));
   model.add(conv(2, filters));
   model.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool_2' }));
-  model.add(tf.layers.activation({ activation: 'relu', name: 'relu_2' }));
   model.add(tf.layers.flatten({ name: 'flatten' }));
   const flat = h2 * w2 * filters;
   model.add(

@@ -4,12 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 export function convNet() {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 64, kernelSize: 5 }),
+      // ReLU inside the conv layers, before the pooling, as @bregman/models' convNet
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 64, kernelSize: 5, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.reLU(),
-      tf.layers.conv2d({ filters: 64, kernelSize: 5 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 5, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.reLU(),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       tf.layers.dense({ units: 10 }),

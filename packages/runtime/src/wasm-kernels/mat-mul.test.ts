@@ -26,19 +26,25 @@ describe('BatchMatMul / _FusedMatMul on wasm equal the cpu backend’s', () => {
   it.each(flags)(
     'matMul transposeA=%s transposeB=%s (rank 2, rank 3 batch 1, batch 3)',
     async (ta, tb) => {
-      for (const batch of [undefined, 1, 3]) {
-        const run = (backend: 'cpu' | 'wasm') =>
-          on(backend, () =>
-            tf.tidy(() => {
-              const { a, b } = operands(13, 17, 11, ta, tb, batch);
-              return tf.matMul(a, b, ta, tb).dataSync();
-            }),
-          );
-        expectAllClose(await run('wasm'), await run('cpu'), {
-          rtol: 1e-5,
-          atol: 1e-5,
-          label: `batch ${batch}`,
-        });
+      // 37 × 40 × 19: the in-memory transposes cross several 16 × 16 tiles, with remainders
+      for (const [m, k, n] of [
+        [13, 17, 11],
+        [37, 40, 19],
+      ] as const) {
+        for (const batch of [undefined, 1, 3]) {
+          const run = (backend: 'cpu' | 'wasm') =>
+            on(backend, () =>
+              tf.tidy(() => {
+                const { a, b } = operands(m, k, n, ta, tb, batch);
+                return tf.matMul(a, b, ta, tb).dataSync();
+              }),
+            );
+          expectAllClose(await run('wasm'), await run('cpu'), {
+            rtol: 1e-5,
+            atol: 1e-5,
+            label: `${m}×${k}×${n}, batch ${batch}`,
+          });
+        }
       }
     },
   );

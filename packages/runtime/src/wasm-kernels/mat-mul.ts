@@ -9,7 +9,7 @@ import type {
 } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
 import { stockKernel } from './stock-kernels.js';
-import { callKernel, dispose, transpose } from './wasm-calls.js';
+import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
 
 /**
  * Cost of XNNPACK packing one element of the right operand ("weights", packed anew for every
@@ -18,13 +18,31 @@ import { callKernel, dispose, transpose } from './wasm-calls.js';
  */
 const PACK_COST = 1.4;
 
-/** `x` with its last two axes swapped in memory. */
+/**
+ * `x` (batch 1, float32) with its last two axes swapped in memory: a blocked copy in
+ * JavaScript, 16 × 16 tiles, writing each output row's tile in turn (about 1.6× faster than
+ * tfjs-backend-wasm's `Transpose` on `[18432, 64]`, the ConvNet's first filter gradient).
+ */
 function transposeLastTwo(backend: KernelBackend, x: TensorInfo): TensorInfo {
   const rank = x.shape.length;
-  const perm = [...Array(rank).keys()];
-  perm[rank - 2] = rank - 1;
-  perm[rank - 1] = rank - 2;
-  return transpose(backend, x, perm);
+  const rows = x.shape[rank - 2] as number;
+  const columns = x.shape[rank - 1] as number;
+  const wasm = backend as WasmBackend;
+  const out = wasm.makeOutput([...x.shape.slice(0, -2), columns, rows], 'float32');
+  const src = wasm.typedArrayFromHeap(x) as Float32Array;
+  const dst = wasm.typedArrayFromHeap(out) as Float32Array;
+  const tile = 16;
+  for (let c0 = 0; c0 < columns; c0 += tile) {
+    const c1 = Math.min(columns, c0 + tile);
+    for (let r0 = 0; r0 < rows; r0 += tile) {
+      const r1 = Math.min(rows, r0 + tile);
+      for (let c = c0; c < c1; c++) {
+        const d = c * rows;
+        for (let r = r0; r < r1; r++) dst[d + r] = src[r * columns + c] as number;
+      }
+    }
+  }
+  return out;
 }
 
 /**

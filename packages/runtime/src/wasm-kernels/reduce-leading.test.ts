@@ -10,6 +10,8 @@ const cases: [number[], number | number[], boolean][] = [
   [[4, 5, 6, 7], [2, 1, 0], true],
   [[32, 10], 0, false], // a Dense bias gradient
   [[3, 4, 5], [0, 1], true],
+  [[3, 7], 0, false], // fewer rows than the four summed per pass
+  [[5, 3, 2], [0, 1], false], // 15 rows: three left over
   [[4, 5, 6, 7], [1, 2], false], // not leading: the stock kernel
   [[4, 5, 6, 7], -1, true],
   [[4, 5, 6], [0, 1, 2], false], // every axis: the stock kernel
