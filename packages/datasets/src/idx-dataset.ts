@@ -1,6 +1,7 @@
 import { DataFileError } from './data-file-error.js';
 import { createDataset, type ImageDataset } from './dataset.js';
-import { readIdx } from './idx.js';
+import { readIdxFile } from './idx.js';
+import type { FileContent } from './read-bytes.js';
 
 /** Options of {@link readIdxDataset}. */
 export interface IdxDatasetOptions {
@@ -22,8 +23,20 @@ export interface IdxDatasetOptions {
  * mismatch between the two files, a label outside `[0, numClasses)`.
  */
 export async function readIdxDataset(options: IdxDatasetOptions): Promise<ImageDataset> {
+  return (await readIdxDatasetFiles(options)).dataset;
+}
+
+/** {@link readIdxDataset}, also returning the two files as read (for their sizes and hashes). */
+export async function readIdxDatasetFiles(
+  options: IdxDatasetOptions,
+): Promise<{ dataset: ImageDataset; images: FileContent; labels: FileContent }> {
   const { imagesFile, labelsFile, name, numClasses = 10, classNames } = options;
-  const [images, labels] = await Promise.all([readIdx(imagesFile, 3), readIdx(labelsFile, 1)]);
+  const [imagesRead, labelsRead] = await Promise.all([
+    readIdxFile(imagesFile, 3),
+    readIdxFile(labelsFile, 1),
+  ]);
+  const images = imagesRead.idx;
+  const labels = labelsRead.idx;
   const [count, rows, cols] = images.dims as [number, number, number];
   const labelCount = labels.dims[0]!;
   if (count !== labelCount) {
@@ -43,7 +56,7 @@ export async function readIdxDataset(options: IdxDatasetOptions): Promise<ImageD
       );
     }
   }
-  return createDataset({
+  const dataset = createDataset({
     name,
     images: images.data,
     labels: labels.data,
@@ -53,4 +66,5 @@ export async function readIdxDataset(options: IdxDatasetOptions): Promise<ImageD
     numClasses,
     ...(classNames ? { classNames } : {}),
   });
+  return { dataset, images: imagesRead.content, labels: labelsRead.content };
 }

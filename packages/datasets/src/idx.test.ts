@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -133,7 +134,7 @@ describe('loadIdxDirectory', () => {
     for (const gzip of [false, true]) {
       const sub = tempDir();
       const written = writeIdxSet(sub, { gzip });
-      const { train, test, source } = await loadIdxDirectory(sub, 'toy', [
+      const { train, test, source, provenance } = await loadIdxDirectory(sub, 'toy', [
         'a',
         'b',
         'c',
@@ -151,6 +152,22 @@ describe('loadIdxDirectory', () => {
       expect(Array.from(train.images)).toEqual(Array.from(written.train.images));
       expect(Array.from(test.labels)).toEqual(Array.from(written.test.labels));
       expect(train.classNames?.[1]).toBe('b');
+      // each file as stored (compressed or not): its name in the directory, size and hash
+      const ext = gzip ? '.gz' : '';
+      expect(provenance).toEqual({
+        kind: 'files',
+        dir: sub,
+        files: [
+          'train-images-idx3-ubyte',
+          'train-labels-idx1-ubyte',
+          't10k-images-idx3-ubyte',
+          't10k-labels-idx1-ubyte',
+        ].map((base) => {
+          const stored = readFileSync(join(sub, base + ext));
+          const sha256 = createHash('sha256').update(stored).digest('hex');
+          return { name: base + ext, bytes: stored.length, sha256 };
+        }),
+      });
     }
   });
 

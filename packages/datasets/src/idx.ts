@@ -1,5 +1,5 @@
 import { DataFileError } from './data-file-error.js';
-import { readMaybeGzipped } from './read-bytes.js';
+import { type FileContent, readFileContent } from './read-bytes.js';
 
 /** Magic number of an IDX label file: unsigned bytes, 1 dimension. */
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -64,25 +64,54 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedDims?: number)
   }
   const dims: number[] = [];
   for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d));
-  const size = dims.reduce((a, b) => a * b, 1);
+  // exact: up to 255 dimensions of up to 2^32 − 1 each, far beyond Number's 2^53 (and its
+  // Infinity, whose product with a 0 dimension would be NaN); nothing is allocated, the data
+  // is a view over `bytes`, and only once its size matches the header
+  const size = dims.reduce((a, b) => a * BigInt(b), 1n);
   const actual = bytes.length - headerSize;
-  if (actual < size) {
+  if (BigInt(actual) < size) {
     throw new DataFileError(
       file,
-      `truncated: the header promises ${dims.join(' × ')} = ${size} bytes of data, the file has ${actual}`,
+      `truncated: the header promises ${formatDims(dims)} = ${formatBig(size)} bytes of data, the file has ${actual}`,
     );
   }
-  if (actual > size) {
+  if (BigInt(actual) > size) {
     throw new DataFileError(
       file,
-      `${actual - size} trailing bytes after the ${dims.join(' × ')} = ${size} bytes the header promises`,
+      `${actual - Number(size)} trailing bytes after the ${formatDims(dims)} = ${size} bytes the header promises`,
     );
   }
   // a plain Uint8Array view (not a Node Buffer) over the data
-  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, size) };
+  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, actual) };
 }
 
-/** Reads and parses an IDX file, plain or gzip-compressed. See {@link parseIdx}. */
+/**
+ * Reads and parses an IDX file, plain or gzip-compressed (a gzip stream that inflates to more
+ * than {@link MAX_GZIP_INFLATED_BYTES} is refused). See {@link parseIdx}.
+ */
 export async function readIdx(file: string, expectedDims?: number): Promise<IdxArray> {
-  return parseIdx(await readMaybeGzipped(file), file, expectedDims);
+  return (await readIdxFile(file, expectedDims)).idx;
+}
+
+/** {@link readIdx}, also returning the file as read (for its size and hash). */
+export async function readIdxFile(
+  file: string,
+  expectedDims?: number,
+  maxInflatedBytes?: number,
+): Promise<{ idx: IdxArray; content: FileContent }> {
+  const content = await readFileContent(file, maxInflatedBytes);
+  return { idx: parseIdx(content.data, file, expectedDims), content };
+}
+
+/** `a × b × c`, or the first and last few of many dimensions. */
+function formatDims(dims: number[]): string {
+  if (dims.length <= 8) return dims.join(' × ');
+  return `${dims.slice(0, 4).join(' × ')} × … × ${dims.slice(-2).join(' × ')} (${dims.length} dimensions)`;
+}
+
+/** A non-negative integer, exact up to 30 digits, else in scientific notation. */
+function formatBig(n: bigint): string {
+  const digits = n.toString();
+  if (digits.length <= 30) return digits;
+  return `${digits[0]}.${digits.slice(1, 4)}e+${digits.length - 1}`;
 }

