@@ -8,7 +8,13 @@ import {
 } from '@bregman/optimizers';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { readCheckpoint, type StoredTensor, writeCheckpoint } from './checkpoint.js';
+import {
+  type Checkpoint,
+  CorruptCheckpointError,
+  readCheckpoint,
+  type StoredTensor,
+  writeCheckpoint,
+} from './checkpoint.js';
 import type { RunRecord } from './run-record.js';
 import type { Trainer } from './train-epoch.js';
 
@@ -107,7 +113,17 @@ export async function restoreRunCheckpoint(
   trainer: Trainer,
   plateau: ReduceLROnPlateau | null,
 ): Promise<Restored | undefined> {
-  const checkpoint = readCheckpoint<CheckpointState>(path);
+  let checkpoint: Checkpoint<CheckpointState> | undefined;
+  try {
+    checkpoint = readCheckpoint<CheckpointState>(path);
+  } catch (error) {
+    if (!(error instanceof CorruptCheckpointError)) throw error;
+    throw new CorruptCheckpointError(
+      path,
+      `${error.reason}; delete it to train this run again from the start`,
+      { cause: error },
+    );
+  }
   if (!checkpoint) return undefined;
   const { state, tensors } = checkpoint;
   const { model, optimizer, pruning } = trainer;

