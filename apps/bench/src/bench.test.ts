@@ -24,7 +24,7 @@ describe('pnpm bench', () => {
     expect(ratios).toMatchObject({ linbreg: 'linbreg/sgd', adabreg: 'adabreg/adam' });
     expect(markdownTable(result.rows)).toContain('| wasm | mlp | 4 | linbreg |');
     JSON.parse(JSON.stringify(result));
-  }, 120_000);
+  });
 
   it('bad options are usage errors naming what is allowed', () => {
     expect(() => parseArgs(['--models', 'vgg'])).toThrow(UsageError);

@@ -1,27 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import type { RunRecord } from './engine/run-record.js';
-
-// The built CLI, as `pnpm repro` runs it (turbo builds the app before its tests).
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
-
-function repro(...args: string[]) {
-  const result = spawnSync(process.execPath, [MAIN, ...args], {
-    encoding: 'utf8',
-    timeout: 900_000,
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
-
-function records(out: string, experiment: string): RunRecord[] {
-  const dir = join(out, experiment, 'runs');
-  return readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunRecord);
-}
+import { filesBelow, MAIN, records, repro } from './cli.test-helper.js';
 
 function expectSvg(path: string, ...texts: string[]) {
   const svg = readFileSync(path, 'utf8');
@@ -51,18 +42,71 @@ describe('pnpm repro (the built CLI)', () => {
     expect(out).toContain('--resume');
   });
 
-  it('without CIFAR-10, table3 is reported as not run (data missing) and the command still succeeds', () => {
+  it('table3 named without CIFAR-10 exits 2 before training, saying where to get the data', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-nodata-'));
-    const { code, err } = repro('table3', '--profile', 'quick', '--out', out);
-    expect(code).toBe(0);
+    const { code, err } = repro('table3', 'fig2', '--profile', 'quick', '--out', out);
+    expect(code).toBe(2);
     expect(err).toMatch(
-      /table3 not run: CIFAR-10 data missing \(no --data-dir given\): download https:\/\/www\.cs\.toronto\.edu/,
+      /^repro: table3 cannot run: CIFAR-10 data missing \(no --data-dir given\): download https:\/\/www\.cs\.toronto\.edu/,
     );
-    const report = readFileSync(join(out, 'REPORT.md'), 'utf8');
-    expect(report).toMatch(/## Table 3 — [^\n]*\n\n[^\n]*\n\n\*\*Not run: CIFAR-10 data missing/);
-    expect(report).toContain('## Fig. 2 — SGD, LinBreg and ProxGD on MNIST');
-    expect(report).toContain('Not run in this profile yet (0 of 15 runs finished).');
+    expect(existsSync(join(out, 'REPORT.md'))).toBe(false);
+    expect(existsSync(join(out, 'fig2'))).toBe(false);
   });
+
+  it.each([
+    [['--out', '/proc/x'], /^repro: --out \/proc\/x is on the proc pseudo filesystem/],
+    [['--out', '/sys/x'], /^repro: --out \/sys\/x is on the sysfs pseudo filesystem/],
+    [['--out', MAIN], /^repro: --out .*main\.js is a file, not a directory/],
+    [
+      ['--data-dir', tmpdir(), '--out', join(tmpdir(), 'repro-unused')],
+      /^repro: --data-dir \/tmp holds none of mnist\//,
+    ],
+  ])('fig2 %j exits 2 with one line before anything trains', (args, message) => {
+    const { code, err } = repro('fig2', '--profile', 'smoke', '--jobs', '1', ...(args as string[]));
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a truncated run record is exit 2 with the file named and what to do', () => {
+    const out = mkdtempSync(join(tmpdir(), 'repro-cut-'));
+    const record = join(out, 'fig2', 'runs', 'sgd-s1.json');
+    mkdirSync(dirname(record), { recursive: true });
+    writeFileSync(record, '{"format": 1, "key": "ab');
+    const { code, err } = repro('fig2', '--profile', 'smoke', '--out', out);
+    expect(code).toBe(2);
+    expect(err).toMatch(`repro: run record ${record}: not valid JSON`);
+    expect(err).toMatch('Delete the file to rerun that run');
+  });
+
+  it('a results directory of another process is refused (exit 2) while that process lives', () => {
+    const out = mkdtempSync(join(tmpdir(), 'repro-locked-'));
+    // this test's own process holds the lock
+    writeFileSync(
+      join(out, '.repro.lock'),
+      JSON.stringify({ pid: process.pid, workers: [], startedAt: 'now' }),
+    );
+    const { code, err } = repro('fig2', '--profile', 'smoke', '--out', out);
+    expect(code).toBe(2);
+    expect(err).toMatch(`--out ${out} is in use by another pnpm repro (pid ${process.pid}`);
+  });
+
+  it.runIf(process.getuid?.() === 0)(
+    'a full disk: the sweep stops with exit 3, says why, and leaves no temporary file (root: mounts a 1 MiB tmpfs)',
+    () => {
+      const out = mkdtempSync(join(tmpdir(), 'repro-full-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', out]);
+      try {
+        const { code, err } = repro('fig2', '--profile', 'smoke', '--jobs', '2', '--out', out);
+        expect(code, err).toBe(3);
+        expect(err).toMatch(/repro: fig2\/[^ ]+ failed: .*ENOSPC/);
+        expect(err).toMatch(/run\(s\) not started: .*ENOSPC/);
+        expect(filesBelow(out).filter((f) => /\.tmp-\d+$|\.repro/.test(f))).toEqual([]);
+      } finally {
+        execFileSync('umount', [out]);
+      }
+    },
+  );
 
   it('--all --profile smoke, 2 workers: every experiment end to end (records, figures, tables, report); a second call trains nothing', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-smoke-'));

@@ -1,25 +1,46 @@
 #!/usr/bin/env node
-// pnpm repro [experiments…] [options]: see --help.
+// pnpm repro [experiments…] [options]: see --help. Every path ends with an exit code of
+// the table in exit-codes.ts.
+import { exitOnCrash } from './engine/crash.js';
+import { DataDirError } from './engine/data-dir.js';
+import { UnusableDirError } from './engine/out-dir.js';
+import { OutDirBusyError } from './engine/out-dir-lock.js';
 import { ConfigurationMismatchError } from './engine/plan.js';
+import { CorruptRunRecordError } from './engine/run-record.js';
+import { EXIT, isStorageError } from './exit-codes.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
 import { repro } from './repro.js';
 
+/** Errors that mean bad usage, found before training: exit 2 with their one line. */
+const USAGE_ERRORS = [
+  UsageError,
+  ConfigurationMismatchError,
+  UnusableDirError,
+  OutDirBusyError,
+  DataDirError,
+  CorruptRunRecordError,
+];
+
 const argv = process.argv.slice(2);
+exitOnCrash('repro');
 try {
   const options = parseArgs(argv);
   if (!options) {
     console.log(USAGE);
   } else {
-    const { outcomes } = await repro(options, ['pnpm repro', ...argv].join(' '));
-    const failed = outcomes.filter((o) => o.status === 'failed');
-    for (const f of failed)
-      console.error(`repro: ${f.run.spec.experiment}/${f.run.spec.runId} failed: ${f.error}`);
-    process.exitCode = failed.length > 0 ? 1 : 0;
+    const result = await repro(options, ['pnpm repro', ...argv].join(' '));
+    process.exitCode = result.exitCode;
   }
 } catch (error) {
-  if (error instanceof UsageError || error instanceof ConfigurationMismatchError) {
-    console.error(`repro: ${error.message}`);
-    process.exit(2);
+  const message = error instanceof Error ? error.message : String(error);
+  if (USAGE_ERRORS.some((kind) => error instanceof kind)) {
+    console.error(`repro: ${message}`);
+    process.exitCode = EXIT.usage;
+  } else if (isStorageError(error)) {
+    console.error(`repro: cannot write the results: ${message}`);
+    process.exitCode = EXIT.storage;
+  } else {
+    console.error(`repro: internal error: ${error instanceof Error ? error.stack : message}`);
+    process.exitCode = EXIT.internal;
   }
-  throw error;
 }

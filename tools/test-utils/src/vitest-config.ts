@@ -5,7 +5,11 @@ import { defineConfig } from 'vitest/config';
 export interface PackageTestOptions {
   /** Extra setup files, relative to the package directory. */
   setupFiles?: string[];
-  /** Per-test timeout in milliseconds (default 30 s: property tests run many cases). */
+  /**
+   * Per-test timeout in milliseconds: a guard against a hang, never a speed check (default
+   * 10 minutes, far above what any test takes on a loaded 2-core machine; speed is
+   * measured by `pnpm bench`, not by tests).
+   */
   testTimeout?: number;
 }
 
@@ -22,7 +26,8 @@ export function packageTestConfig(options: PackageTestOptions = {}) {
         fileURLToPath(new URL('./cpu-backend-setup.ts', import.meta.url)),
         ...(options.setupFiles ?? []),
       ],
-      testTimeout: options.testTimeout ?? 30_000,
+      testTimeout: options.testTimeout ?? 600_000,
+      hookTimeout: options.testTimeout ?? 600_000,
       reporters: ['default', 'json'],
       outputFile: { json: '.vitest-report.json' },
       pool: 'forks',

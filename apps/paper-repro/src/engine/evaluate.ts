@@ -2,6 +2,7 @@ import { Batcher, type BatcherOptions, type ImageDataset } from '@bregman/datase
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { DataSpec, RunSpec } from '../spec.js';
+import { yieldToEventLoop } from './event-loop.js';
 
 /** Loss and accuracy of a model on a dataset. */
 export interface Evaluation {
@@ -59,6 +60,7 @@ export async function evaluate(
     });
     tf.dispose([x, y, sums]);
     sums = next;
+    await yieldToEventLoop();
   }
   const [loss, correct] = await sums.data();
   sums.dispose();

@@ -76,11 +76,13 @@ export function planRuns(specs: readonly RunSpec[], outDir: string, resume: bool
 
 /**
  * Gives every slot that shares a finished training a copy of its record (with the slot's
- * own experiment, run id and method label) and of its kept model.
+ * own experiment, run id and method label) and of its kept model, and removes the
+ * training's resume checkpoint if one is left (a kill between the record and the cleanup).
  */
 export function copyFinished(run: PlannedRun): void {
   const record = readRunRecord(run.paths.record);
   if (record?.status !== 'done') return;
+  rmSync(run.paths.checkpoint, { force: true });
   for (const slot of run.copies) {
     writeRunRecord(slot.paths.record, { ...record, spec: slot.spec });
     if (existsSync(run.paths.model)) {

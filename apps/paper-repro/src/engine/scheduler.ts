@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { isStorageError } from '../exit-codes.js';
 import { startBackend } from './backend.js';
 import type { PlannedRun } from './plan.js';
 import type { RunEvent } from './run-events.js';
@@ -10,10 +11,15 @@ import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.j
 export interface RunOutcome {
   /** The run. */
   run: PlannedRun;
-  /** `done`, or `failed` with the error. */
-  status: 'done' | 'failed';
-  /** Why it failed. */
+  /**
+   * `done`; `failed` with the error; `skipped`: not started, because an earlier run could
+   * not write its results (the disk is full or read-only: every later run would fail too).
+   */
+  status: 'done' | 'failed' | 'skipped';
+  /** Why it failed, or why it was skipped. */
   error?: string;
+  /** The failure was one of writing to the results directory (see `isStorageError`). */
+  storage?: boolean;
 }
 
 /** Options of {@link runAll}. */
@@ -24,30 +30,51 @@ export interface RunAllOptions extends SharedRunOptions {
   onEvent: (event: RunEvent) => void;
   /** Called once per process with the backend it started. */
   onBackend?: (backend: string) => void;
-  /** Called when a run ends, before the next one starts. */
+  /**
+   * Called when a run ends, before the next one starts. If it throws, the run counts as
+   * failed with that error (e.g. its record could not be copied for want of disk space).
+   */
   onOutcome?: (outcome: RunOutcome) => void;
+  /** Called with the process id of every worker process started. */
+  onWorker?: (pid: number) => void;
 }
 
 /**
  * Trains the runs, `jobs` at a time: with `jobs` 1 in this process, else in `jobs` worker
  * processes (each with its own tfjs backend: wasm runs one thread per process). A failed
- * run does not stop the others. Resolves when every run has ended.
+ * run does not stop the others, except a failure to write results (disk full, read-only):
+ * then no further run starts, and those left are `skipped`. Resolves when every run has
+ * ended.
  */
 export async function runAll(
   runs: readonly PlannedRun[],
   options: RunAllOptions,
 ): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
-  const finish = (outcome: RunOutcome) => {
-    outcomes.push(outcome);
-    options.onOutcome?.(outcome);
-  };
   const queue = [...runs];
+  const finish = (outcome: RunOutcome) => {
+    try {
+      options.onOutcome?.(outcome);
+    } catch (error) {
+      outcome = { ...outcome, status: 'failed', error: String(error) };
+      outcome.storage = isStorageError(error);
+    }
+    outcomes.push(outcome);
+    if (outcome.storage) {
+      for (const run of queue.splice(0)) {
+        outcomes.push({
+          run,
+          status: 'skipped',
+          error: `an earlier run could not write its results: ${outcome.error}`,
+        });
+      }
+    }
+  };
   if (queue.length === 0) return outcomes;
   if (options.jobs <= 1) {
     const backend = await startBackend(options.backend);
     options.onBackend?.(backend);
-    for (const run of queue) {
+    for (let run = queue.shift(); run; run = queue.shift()) {
       try {
         await trainRun(run.spec, run.paths, {
           resume: run.start === 'resume',
@@ -57,7 +84,7 @@ export async function runAll(
         });
         finish({ run, status: 'done' });
       } catch (error) {
-        finish({ run, status: 'failed', error: String(error) });
+        finish({ run, status: 'failed', error: String(error), storage: isStorageError(error) });
       }
     }
     return outcomes;
@@ -78,7 +105,10 @@ function drain(
 ): Promise<void> {
   const script = fileURLToPath(new URL('./worker.js', import.meta.url));
   const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const send = (message: ToWorker) => child.send(message);
+  if (child.pid !== undefined) options.onWorker?.(child.pid);
+  const send = (message: ToWorker) => {
+    if (child.connected) child.send(message);
+  };
   const shared: SharedRunOptions = {
     resume: options.resume,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -114,8 +144,18 @@ function drain(
           run: current,
           status: message.status,
           ...(message.error ? { error: message.error } : {}),
+          ...(message.storage ? { storage: true } : {}),
         });
         next();
+      }
+    });
+    // a worker that cannot be started (or whose channel breaks) ends like one that exits
+    child.on('error', (error) => {
+      console.error(`repro: worker process ${child.pid ?? '(not started)'}: ${error.message}`);
+      if (child.pid === undefined) {
+        resolve(); // never started: no 'exit' will come
+      } else if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
       }
     });
     child.on('exit', (code, signal) => {

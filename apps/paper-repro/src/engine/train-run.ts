@@ -83,6 +83,7 @@ export async function trainRun(
     spec,
     status: 'running',
     backend: options.backend,
+    data: { source: data.source, provenance: data.provenance },
     epochs: [],
     best: null,
     trainSeconds: 0,
@@ -126,8 +127,12 @@ export async function trainRun(
       const learningRate = getLearningRate(optimizer);
       const train = await trainEpoch(spec, trainer, data, epoch, emit);
       if (!Number.isFinite(train.loss)) {
+        const kept =
+          epoch > 1
+            ? `the checkpoint of epoch ${epoch - 1} is kept`
+            : 'no epoch had finished, so there is no checkpoint';
         throw new NonFiniteLossError(
-          `training loss is ${train.loss} in epoch ${epoch} (learning rate ${learningRate}); the checkpoint of epoch ${epoch - 1} is kept`,
+          `training loss is ${train.loss} in epoch ${epoch} (learning rate ${learningRate}); ${kept}`,
         );
       }
       prunedTo = pruning?.densityAt(epoch - 1) ?? prunedTo;
@@ -175,7 +180,13 @@ export async function trainRun(
   } catch (error) {
     record.status = 'failed';
     record.error = error instanceof Error ? error.message : String(error);
-    writeRunRecord(paths.record, record);
+    try {
+      writeRunRecord(paths.record, record);
+    } catch (writeError) {
+      // the disk may be what failed: the run's own error is what the user must see
+      record.error += `; its failure record could not be written either (${String(writeError)})`;
+      if (error instanceof Error) error.message = record.error;
+    }
     emit({ type: 'end', runId: spec.runId, status: 'failed', message: record.error });
     throw error;
   } finally {

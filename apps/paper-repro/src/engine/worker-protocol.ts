@@ -23,4 +23,11 @@ export type FromWorker =
   | { type: 'ready'; backend: string }
   | { type: 'failed'; error: string }
   | { type: 'event'; event: RunEvent }
-  | { type: 'result'; runId: string; status: 'done' | 'failed'; error?: string };
+  | {
+      type: 'result';
+      runId: string;
+      status: 'done' | 'failed';
+      error?: string;
+      /** The failure was one of writing results (disk full…): no further run starts. */
+      storage?: boolean;
+    };

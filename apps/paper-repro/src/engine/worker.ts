@@ -1,11 +1,22 @@
 // A worker process of `pnpm repro --jobs N`: its own tfjs backend, runs one run at a time.
+import { EXIT, isStorageError } from '../exit-codes.js';
 import { startBackend } from './backend.js';
+import { exitOnCrash } from './crash.js';
 import { trainRun } from './train-run.js';
 import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.js';
 
-const send = (message: FromWorker) => process.send?.(message);
+const send = (message: FromWorker) => {
+  if (process.connected) process.send?.(message);
+};
 let options: SharedRunOptions = { resume: false };
 let backend = '';
+exitOnCrash('repro worker');
+
+// The parent is gone (it ended, or was killed): stop at once rather than go on writing into
+// a results directory that a `--resume` may be using. Training yields to the event loop at
+// every progress step, so this runs within a batch or so. Files are written atomically:
+// stopping here leaves the last epoch's checkpoint whole.
+process.on('disconnect', () => process.exit(EXIT.ok));
 
 process.on('message', async (message: ToWorker) => {
   if (message.type === 'init') {
@@ -27,7 +38,13 @@ process.on('message', async (message: ToWorker) => {
       });
       send({ type: 'result', runId: spec.runId, status: 'done' });
     } catch (error) {
-      send({ type: 'result', runId: spec.runId, status: 'failed', error: String(error) });
+      send({
+        type: 'result',
+        runId: spec.runId,
+        status: 'failed',
+        error: String(error),
+        ...(isStorageError(error) ? { storage: true } : {}),
+      });
     }
   } else if (message.type === 'exit') {
     process.disconnect();

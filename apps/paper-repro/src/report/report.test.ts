@@ -7,7 +7,7 @@ import { table1 } from '../experiments/table1.js';
 import { curve, meanStd } from './aggregate.js';
 import { curveRows } from './figures.js';
 import { duration, markdownTable, percentMeanStd } from './format.js';
-import { claimsTable, finalTable, groupRuns, paperTable } from './report.js';
+import { claimsTable, finalTable, groupRuns, paperTable, renderReport } from './report.js';
 
 /** A finished record whose curves are given per epoch. */
 function record(
@@ -205,5 +205,34 @@ describe('claims and tables', () => {
     expect(markdownTable(['a', 'b|c'], [['1', '2']])).toBe(
       '| a | b\\|c |\n| --- | --- |\n| 1 | 2 |',
     );
+  });
+
+  it('failed runs are listed with their errors, never shown as "not run"', () => {
+    const context = {
+      profile: 'smoke' as const,
+      command: 'pnpm repro fig2',
+      wallSeconds: 3,
+      backend: 'cpu',
+      jobs: 1,
+      referenceSource: '../shared/reference/paper-results.json',
+    };
+    const failed = [{ runId: 'sgd-s1', error: 'training loss is NaN in epoch 1;\n no checkpoint' }];
+    const none = renderReport(
+      context,
+      [{ experiment: fig2, runs: groupRuns([]), planned: 10, finished: 0, figures: [], failed }],
+      {},
+    );
+    expect(none).toContain(
+      '**1 of 10 runs failed:**\n\n- `sgd-s1`: training loss is NaN in epoch 1; no checkpoint\n\nNo run finished (0 of 10).',
+    );
+    expect(none).not.toContain('Not run');
+    const some = renderReport(
+      context,
+      [{ experiment: fig2, runs: GOOD, planned: 10, finished: 6, figures: [], failed }],
+      {},
+    );
+    expect(some).toContain('**1 of 10 runs failed:**');
+    expect(some).toContain('Runs: 6 of 10 finished');
+    expect(some).toContain('| paper numbers from | ../shared/reference/paper-results.json |');
   });
 });

@@ -16,6 +16,8 @@ export interface ExperimentReport {
   finished: number;
   /** Figure files, relative to the report. */
   figures: string[];
+  /** Runs that failed (their records say why), in run order. */
+  failed: Array<{ runId: string; error: string }>;
   /** Why the experiment did not run (e.g. its data is missing). */
   notRun?: string;
 }
@@ -132,8 +134,21 @@ export function renderReport(
       lines.push(`**Not run: ${entry.notRun}**`, '');
       continue;
     }
+    if (entry.failed.length > 0) {
+      lines.push(
+        `**${entry.failed.length} of ${entry.planned} runs failed:**`,
+        '',
+        ...entry.failed.map((f) => `- \`${f.runId}\`: ${f.error.replace(/\s+/g, ' ')}`),
+        '',
+      );
+    }
     if (entry.finished === 0) {
-      lines.push(`Not run in this profile yet (0 of ${entry.planned} runs finished).`, '');
+      lines.push(
+        entry.failed.length > 0
+          ? `No run finished (0 of ${entry.planned}).`
+          : `Not run in this profile yet (0 of ${entry.planned} runs finished).`,
+        '',
+      );
       continue;
     }
     const records = runs.methods.flatMap((m) => m.runs);

