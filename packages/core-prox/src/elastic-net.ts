@@ -1,7 +1,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ElasticNetConfig, Regularizer } from './regularizer.js';
-import { checkNonNegative, checkPositive } from './validation.js';
+import { checkNonNegative, checkPositive, checkRegularizer } from './validation.js';
 
 /**
  * The elastic net `J_δ(θ) = J(θ) + ‖θ‖²/(2δ)` (paper eq. 2.6), whose subgradients `v` are
@@ -16,6 +16,7 @@ import { checkNonNegative, checkPositive } from './validation.js';
  * @param delta - δ > 0.
  */
 export function elasticNet(J: Regularizer, delta: number): Regularizer {
+  checkRegularizer('elasticNet: J', J);
   checkPositive('elasticNet: delta', delta);
   return new ElasticNet(J, delta);
 }

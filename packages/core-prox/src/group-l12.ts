@@ -1,7 +1,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { groupNormSum, groupSoftThreshold, groupSubgradient, groupsOf } from './groups.js';
 import type { GroupRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkAxesList, checkNonNegative } from './validation.js';
+import { checkAxesList, checkNonNegative, checkOptionsObject } from './validation.js';
 
 /** Options of {@link GroupL12} and {@link SparseGroupLasso}. */
 export interface GroupOptions {
@@ -14,6 +14,11 @@ export interface GroupOptions {
    * per `(cin, cout)` pair): `[0, 1]`. Negative axes count from the end.
    */
   reduceAxes: number[];
+}
+
+/** What the options of {@link GroupL12} and {@link SparseGroupLasso} must hold, for error messages. */
+export function groupOptionsNeeded(owner: string): string {
+  return `with lambda and reduceAxes, e.g. new ${owner}({ lambda: 0.1, reduceAxes: [0] })`;
 }
 
 /**
@@ -35,7 +40,9 @@ export class GroupL12 implements Regularizer {
   /** The axes one group spans. */
   readonly reduceAxes: readonly number[];
 
-  constructor({ lambda, reduceAxes }: GroupOptions) {
+  constructor(options: GroupOptions) {
+    checkOptionsObject('GroupL12', options, groupOptionsNeeded('GroupL12'));
+    const { lambda, reduceAxes } = options;
     checkNonNegative('GroupL12: lambda', lambda);
     checkAxesList('GroupL12: reduceAxes', reduceAxes);
     this.lambda = lambda;

@@ -23,30 +23,47 @@ export function groupsOf(name: string, x: Tensor, reduceAxes: readonly number[])
 /**
  * Euclidean norm `‖x_g‖` of each group, kept in `x`'s rank so that it broadcasts. Computed
  * as `m·‖x_g/m‖` with `m = max|x_g|` so that squares neither underflow nor overflow in
- * float32.
+ * float32. A group with a NaN entry has norm NaN, one with an infinite entry norm `∞`.
  */
 export function groupNorms(x: Tensor, groups: Groups): Tensor {
   return tf.tidy(() => {
-    const m = nonZero(tf.max(tf.abs(x), groups.axes, true));
+    // m = ∞ or NaN is replaced by 1: ‖x_g‖ is then ∞ or NaN as it should be (∞/∞ would be NaN).
+    const m = finiteNonZero(tf.max(tf.abs(x), groups.axes, true));
     return tf.mul(m, tf.sqrt(tf.sum(tf.square(tf.div(x, m)), groups.axes, true)));
   });
 }
 
 /**
- * The unit direction `x_g/‖x_g‖` of each group (0 for a zero group), computed as
- * `u_g/‖u_g‖` with `u = x/max|x_g|`: exact to float32 rounding even when `‖x_g‖` itself
- * would be subnormal.
+ * The unit direction `x_g/‖x_g‖` of each group (0 for a zero group, NaN in every entry of a
+ * group with a NaN entry), computed as `u_g/‖u_g‖` with `u = x/max|x_g|`: exact to float32
+ * rounding even when `‖x_g‖` itself would be subnormal. A group with infinite entries
+ * points along them (the limit: `±1/√k` on its k infinite entries, 0 on the others).
  */
 export function groupDirections(x: Tensor, groups: Groups): Tensor {
   return tf.tidy(() => {
-    const u = tf.div(x, nonZero(tf.max(tf.abs(x), groups.axes, true)));
-    return tf.div(u, nonZero(tf.sqrt(tf.sum(tf.square(u), groups.axes, true))));
+    // x/max|x_g| is ±∞/∞ = NaN exactly on the infinite entries: their limit is sign(x).
+    const scaled = tf.div(x, positiveOrOne(tf.max(tf.abs(x), groups.axes, true)));
+    const u = tf.where(tf.isInf(x), tf.sign(x), scaled);
+    return tf.div(u, zeroToOne(tf.sqrt(tf.sum(tf.square(u), groups.axes, true))));
   });
 }
 
-/** `t` where it is positive, 1 elsewhere: a divisor that leaves zero groups at zero. */
-function nonZero(t: Tensor): Tensor {
+/** `t` where it is positive (∞ included), 1 elsewhere (0 and NaN). */
+function positiveOrOne(t: Tensor): Tensor {
   return tf.where(tf.greater(t, 0), t, tf.onesLike(t));
+}
+
+/** `t` where it is finite and positive, 1 elsewhere (0, ∞ and NaN). */
+function finiteNonZero(t: Tensor): Tensor {
+  return tf.where(tf.logicalAnd(tf.greater(t, 0), tf.isFinite(t)), t, tf.onesLike(t));
+}
+
+/**
+ * `t` with 0 replaced by 1: a divisor that leaves zero groups at zero and keeps NaN
+ * (a group with a NaN entry stays NaN in every entry).
+ */
+function zeroToOne(t: Tensor): Tensor {
+  return tf.where(tf.equal(t, 0), tf.onesLike(t), t);
 }
 
 /**
@@ -56,7 +73,8 @@ function nonZero(t: Tensor): Tensor {
 export function groupSoftThreshold(x: Tensor, groups: Groups, t: number): Tensor {
   return tf.tidy(() => {
     // A zero group stays zero whatever it is scaled by; dividing by 1 there avoids 0/0.
-    const norms = nonZero(groupNorms(x, groups));
+    // A NaN norm stays NaN (the whole group comes out NaN); ‖x_g‖ = ∞ gives scale 1.
+    const norms = zeroToOne(groupNorms(x, groups));
     const scale = tf.relu(tf.sub(1, tf.div(t * Math.sqrt(groups.size), norms)));
     return tf.mul(x, scale);
   });

@@ -19,3 +19,4 @@ export type {
 export type { EncodedRegExp, RegularizerRule, RegularizerRuleConfig } from './rules.js';
 export { checkRules, regularizerForName, rulesFromConfig, rulesToConfig } from './rules.js';
 export { SparseGroupLasso } from './sparse-group-lasso.js';
+export { checkOptionsObject, checkRegularizer } from './validation.js';

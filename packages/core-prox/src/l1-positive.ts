@@ -1,8 +1,8 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { L1Options } from './l1.js';
+import { type L1Options, lambdaNeeded } from './l1.js';
 import type { EntrywiseRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkNonNegative } from './validation.js';
+import { checkNonNegative, checkOptionsObject } from './validation.js';
 
 /**
  * ℓ1 restricted to non-negative weights: `J(θ) = λ‖θ‖₁ + χ_{θ ≥ 0}(θ)` (paper §1.1).
@@ -17,7 +17,9 @@ export class L1Positive implements Regularizer {
   /** Regularization strength λ. */
   readonly lambda: number;
 
-  constructor({ lambda }: L1Options) {
+  constructor(options: L1Options) {
+    checkOptionsObject('L1Positive', options, lambdaNeeded('L1Positive'));
+    const { lambda } = options;
     checkNonNegative('L1Positive: lambda', lambda);
     this.lambda = lambda;
   }

@@ -1,7 +1,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EntrywiseRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkNonNegative } from './validation.js';
+import { checkNonNegative, checkOptionsObject } from './validation.js';
 
 /** Options of {@link L1} and {@link L1Positive}. */
 export interface L1Options {
@@ -9,11 +9,18 @@ export interface L1Options {
   lambda: number;
 }
 
+/** What the options of {@link L1} and {@link L1Positive} must hold, for error messages. */
+export function lambdaNeeded(owner: string): string {
+  return `with lambda (a finite number ≥ 0), e.g. new ${owner}({ lambda: 0.1 })`;
+}
+
 /**
  * The ℓ1 norm `J(θ) = λ‖θ‖₁` (paper eq. 1.1): entry-wise sparsity.
  *
  * - `prox_{δJ}(x) = sign(x)·max(|x| − δλ, 0)` (soft thresholding, paper eq. 1.3),
  * - `∂J(θ) ∋ λ·sign(θ)` (0 at θ = 0).
+ *
+ * A NaN entry stays NaN in the prox and the subgradient; ±∞ give the formulas' limits.
  *
  * @example
  * ```ts
@@ -25,7 +32,9 @@ export class L1 implements Regularizer {
   /** Regularization strength λ. */
   readonly lambda: number;
 
-  constructor({ lambda }: L1Options) {
+  constructor(options: L1Options) {
+    checkOptionsObject('L1', options, lambdaNeeded('L1'));
+    const { lambda } = options;
     checkNonNegative('L1: lambda', lambda);
     this.lambda = lambda;
   }
@@ -40,7 +49,7 @@ export class L1 implements Regularizer {
   }
 
   subgradient(theta: Tensor): Tensor {
-    return tf.tidy(() => tf.mul(tf.sign(theta), this.lambda));
+    return tf.tidy(() => signKeepingNaN(theta, this.lambda));
   }
 
   getConfig(): EntrywiseRegularizerConfig {
@@ -55,4 +64,12 @@ export class L1 implements Regularizer {
  */
 export function softThreshold(x: Tensor, t: number): Tensor {
   return tf.tidy(() => tf.sub(x, tf.clipByValue(x, -t, t)));
+}
+
+/**
+ * `scale·sign(x)`, NaN where `x` is NaN (`tf.sign` returns 0 there, which would make a
+ * diverged weight look like a zero one).
+ */
+export function signKeepingNaN(x: Tensor, scale: number): Tensor {
+  return tf.tidy(() => tf.where(tf.isNaN(x), x, tf.mul(tf.sign(x), scale)));
 }

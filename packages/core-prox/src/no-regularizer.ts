@@ -5,14 +5,16 @@ import { checkNonNegative } from './validation.js';
 
 /**
  * `J = 0`: no sparsity. Its prox is the identity, so LinBreg with it (and δ = 1) is plain
- * SGD, and AdaBreg is Adam (paper §2.2).
+ * SGD, and AdaBreg is Adam (paper §2.2). A NaN entry still shows: its value, prox and
+ * subgradient are NaN there.
  */
 export class NoRegularizer implements Regularizer {
   /** Always 0. */
   readonly lambda = 0;
 
-  value(_theta: Tensor): Scalar {
-    return tf.scalar(0);
+  /** 0, or NaN when `theta` has a NaN entry. */
+  value(theta: Tensor): Scalar {
+    return tf.tidy(() => tf.sum(nanOrZero(theta)));
   }
 
   /** The identity: returns a new tensor (a clone) equal to `x`. */
@@ -21,11 +23,17 @@ export class NoRegularizer implements Regularizer {
     return tf.clone(x);
   }
 
+  /** 0, NaN where `theta` is NaN. */
   subgradient(theta: Tensor): Tensor {
-    return tf.zerosLike(theta);
+    return nanOrZero(theta);
   }
 
   getConfig(): NoRegularizerConfig {
     return { type: 'None', lambda: 0 };
   }
+}
+
+/** NaN where `x` is NaN, 0 elsewhere. */
+function nanOrZero(x: Tensor): Tensor {
+  return tf.tidy(() => tf.where(tf.isNaN(x), x, tf.zerosLike(x)));
 }

@@ -1,6 +1,7 @@
 import { regularizerFromConfig } from './from-config.js';
 import { NoRegularizer } from './no-regularizer.js';
 import type { Regularizer, RegularizerConfig } from './regularizer.js';
+import { checkRegularizer } from './validation.js';
 
 /**
  * Which regularizer applies to which variable. `match` is tested against the variable's
@@ -46,17 +47,7 @@ export function checkRules(rules: readonly RegularizerRule[]): void {
     if (!(typeof match === 'string' || match instanceof RegExp)) {
       throw new TypeError(`rules[${i}].match must be a string or a RegExp, got ${String(match)}`);
     }
-    const J = rule.regularizer as Partial<Regularizer> | undefined;
-    if (
-      typeof J?.prox !== 'function' ||
-      typeof J.subgradient !== 'function' ||
-      typeof J.value !== 'function' ||
-      typeof J.getConfig !== 'function'
-    ) {
-      throw new TypeError(
-        `rules[${i}].regularizer must be a Regularizer from @bregman/core-prox (value, prox, subgradient, getConfig)`,
-      );
-    }
+    checkRegularizer(`rules[${i}].regularizer`, rule.regularizer);
   });
 }
 

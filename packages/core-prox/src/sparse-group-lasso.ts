@@ -1,10 +1,10 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { GroupOptions } from './group-l12.js';
+import { type GroupOptions, groupOptionsNeeded } from './group-l12.js';
 import { groupNormSum, groupSoftThreshold, groupSubgradient, groupsOf } from './groups.js';
-import { softThreshold } from './l1.js';
+import { signKeepingNaN, softThreshold } from './l1.js';
 import type { GroupRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkAxesList, checkNonNegative } from './validation.js';
+import { checkAxesList, checkNonNegative, checkOptionsObject } from './validation.js';
 
 /**
  * Sparse group lasso `J(θ) = λ‖θ‖₁ + λ Σ_g √n_g ‖θ_g‖₂` (paper §1.1): ℓ1 and group ℓ1,2
@@ -21,7 +21,9 @@ export class SparseGroupLasso implements Regularizer {
   /** The axes one group spans (see {@link GroupOptions.reduceAxes}). */
   readonly reduceAxes: readonly number[];
 
-  constructor({ lambda, reduceAxes }: GroupOptions) {
+  constructor(options: GroupOptions) {
+    checkOptionsObject('SparseGroupLasso', options, groupOptionsNeeded('SparseGroupLasso'));
+    const { lambda, reduceAxes } = options;
     checkNonNegative('SparseGroupLasso: lambda', lambda);
     checkAxesList('SparseGroupLasso: reduceAxes', reduceAxes);
     this.lambda = lambda;
@@ -45,7 +47,7 @@ export class SparseGroupLasso implements Regularizer {
   subgradient(theta: Tensor): Tensor {
     const groups = groupsOf('SparseGroupLasso: reduceAxes', theta, this.reduceAxes);
     return tf.tidy(() =>
-      tf.add(tf.mul(tf.sign(theta), this.lambda), groupSubgradient(theta, groups, this.lambda)),
+      tf.add(signKeepingNaN(theta, this.lambda), groupSubgradient(theta, groups, this.lambda)),
     );
   }
 

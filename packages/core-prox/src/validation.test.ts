@@ -117,3 +117,23 @@ describe('domain of L1Positive', () => {
     expect(sub.slice(1)).toEqual([0, 0.5]);
   });
 });
+
+describe('regularizers built without an options object: an error naming the class and what it needs', () => {
+  it.each([undefined, null, 0.1, 'l1', [0.1]])('options = %s', (options) => {
+    const o = options as never;
+    expect(() => new L1(o)).toThrow(/L1: options must be an object with lambda/);
+    expect(() => new L1Positive(o)).toThrow(/L1Positive: options must be an object with lambda/);
+    expect(() => new GroupL12(o)).toThrow(
+      /GroupL12: options must be an object with lambda and reduceAxes/,
+    );
+    expect(() => new SparseGroupLasso(o)).toThrow(
+      /SparseGroupLasso: options must be an object with lambda and reduceAxes/,
+    );
+  });
+
+  it('elasticNet needs a Regularizer', () => {
+    expect(() => elasticNet(undefined as never, 1)).toThrow(
+      /elasticNet: J must be a Regularizer from @bregman\/core-prox/,
+    );
+  });
+});

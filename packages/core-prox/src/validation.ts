@@ -1,3 +1,5 @@
+import type { Regularizer } from './regularizer.js';
+
 /** Throws unless `value` is a finite number ≥ 0; the message names `name`. */
 export function checkNonNegative(name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -60,4 +62,48 @@ export function checkSameShape(
       `${context}: ${names[0]} and ${names[1]} must have the same shape, got [${a.join(', ')}] and [${b.join(', ')}]`,
     );
   }
+}
+
+/**
+ * Throws a TypeError unless `options` is an options object (not undefined, null, an array
+ * or a primitive), so that a constructor called without its options says which class needs
+ * what instead of failing to destructure.
+ *
+ * @param owner - the class or function that takes the options, e.g. `'LinBreg'`.
+ * @param options - what the caller passed.
+ * @param needs - what the object must hold, read after "options must be an object", e.g.
+ *   `'with learningRate (a finite number > 0), e.g. new LinBreg({ learningRate: 0.1 })'`.
+ */
+export function checkOptionsObject(
+  owner: string,
+  options: unknown,
+  needs: string,
+): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${owner}: options must be an object ${needs}, got ${describe(options)}`);
+  }
+}
+
+/** Throws unless `J` has the methods of a {@link Regularizer}; the message names `name`. */
+export function checkRegularizer(name: string, J: unknown): asserts J is Regularizer {
+  const r = J as Partial<Regularizer> | null | undefined;
+  if (
+    typeof r?.prox !== 'function' ||
+    typeof r.subgradient !== 'function' ||
+    typeof r.value !== 'function' ||
+    typeof r.getConfig !== 'function'
+  ) {
+    throw new TypeError(
+      `${name} must be a Regularizer from @bregman/core-prox (value, prox, subgradient, getConfig), got ${describe(J)}`,
+    );
+  }
+}
+
+/** A short description of a bad argument for an error message. */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return 'an object without them';
+  return String(value);
 }
