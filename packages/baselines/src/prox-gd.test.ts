@@ -172,8 +172,8 @@ describe('bad input is an error naming the argument and the allowed range', () =
       /learningRate must be a finite number > 0, got NaN/,
     ],
     [
-      () => new ProxGD(undefined as never),
-      /learningRate must be a finite number > 0, got undefined/,
+      () => new ProxGD({} as never),
+      /ProxGD: learningRate must be a finite number > 0, got undefined/,
     ],
     [
       () =>

@@ -43,8 +43,9 @@ export class ProxGD extends RegularizedOptimizer {
   /** Registered name for tfjs serialization. */
   static className = 'ProxGD';
 
+  /** @param options - `learningRate` is required (a missing options object is an error). */
   constructor(options: ProxGDOptions) {
-    super(options ?? ({} as ProxGDOptions));
+    super(options);
   }
 
   /** One variable's step `θ ← prox_{τJ}(θ − τg)` (eq. 1.5); `θ − τg` when `J = 0`. */

@@ -1,3 +1,4 @@
+import { checkOptionsObject } from '@bregman/core-prox';
 import { checkFraction, checkInteger, checkPositive } from './validation.js';
 
 /** When and how far {@link MagnitudePruning} prunes. Epochs are 0-based, as in `model.fit`. */
@@ -27,8 +28,13 @@ export type ResolvedPruningSchedule = Required<PruningSchedule>;
 
 /** Checks a schedule (errors name the argument and the allowed range) and fills in defaults. */
 export function resolvePruningSchedule(schedule: PruningSchedule): ResolvedPruningSchedule {
-  const { targetDensity, startEpoch = 0, endEpoch, frequency = 1, power = 3 } = schedule ?? {};
   const owner = 'MagnitudePruning';
+  checkOptionsObject(
+    owner,
+    schedule,
+    `with targetDensity and endEpoch, e.g. new ${owner}({ targetDensity: 0.05, endEpoch: 20 })`,
+  );
+  const { targetDensity, startEpoch = 0, endEpoch, frequency = 1, power = 3 } = schedule;
   checkFraction(`${owner}: targetDensity`, targetDensity);
   checkInteger(`${owner}: startEpoch`, startEpoch, 0);
   checkInteger(`${owner}: endEpoch`, endEpoch, 0);

@@ -27,4 +27,4 @@ it('the README example runs: ProxGD, lasso + threshold and pruning each give a s
   expect(thresholded.density).toBeLessThan(0.6);
   expect(proxgd.density).toBeLessThan(0.8);
   for (const r of [proxgd, sgd, thresholded, pruning]) expect(r.accuracy).toBeGreaterThan(0.75);
-}, 60_000);
+});

@@ -1,3 +1,4 @@
+import { checkOptionsObject } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { countNonZero, unitMagnitudes } from './group-scores.js';
 import { type GroupSelection, modelKernels, type PruningUnit } from './model-kernels.js';
@@ -59,8 +60,14 @@ export interface ThresholdReport {
  */
 export async function threshold(
   model: { layers: readonly unknown[] },
-  { epsilon, groups = false }: ThresholdOptions,
+  options: ThresholdOptions,
 ): Promise<ThresholdReport> {
+  checkOptionsObject(
+    'threshold',
+    options,
+    'with epsilon (a finite number ≥ 0), e.g. { epsilon: 1e-3 }',
+  );
+  const { epsilon, groups = false } = options;
   checkNonNegative('threshold: epsilon', epsilon);
   const kernels = modelKernels(model, groups, 'threshold');
   const counts = tf.tidy(() =>

@@ -20,4 +20,4 @@ it('the README example runs and prints the sparsity it promises', async () => {
   // and the README shows exactly that output
   const readme = readFileSync(`${packageDir}/README.md`, 'utf8');
   expect(readme).toContain(['```text', ...printed, '```'].join('\n'));
-}, 60_000);
+});

@@ -38,4 +38,4 @@ it('the README example runs: mlp, 2 LinBreg steps, compact to the same function'
   expect(flopsAfter).toBe(2 * (784 * u1 + u1 * u2 + u2 * 10));
   const diff = Number(/max \|output difference\|: (\S+)/.exec(printed)![1]);
   expect(diff).toBeLessThan(1e-5);
-}, 60_000);
+});

@@ -42,8 +42,10 @@ export class AdaBreg extends BregmanOptimizer {
   /** ε. */
   readonly epsilon: number;
 
+  /** @param options - `learningRate` is required; the rest have defaults. */
   constructor(options: AdaBregOptions) {
-    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = options ?? {};
+    // a missing options object is reported by RegularizedOptimizer, naming the class
+    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = (options ?? {}) as AdaBregOptions;
     checkUnitInterval('AdaBreg: beta1', beta1);
     checkUnitInterval('AdaBreg: beta2', beta2);
     checkPositive('AdaBreg: epsilon', epsilon);

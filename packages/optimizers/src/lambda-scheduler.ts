@@ -1,3 +1,4 @@
+import { checkOptionsObject } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BregmanOptimizer } from './bregman-optimizer.js';
@@ -49,14 +50,15 @@ export class LambdaScheduler extends tfl.Callback {
   private readonly optimizer: BregmanOptimizer | undefined;
   private cooldownLeft = 0;
 
-  constructor({
-    targetDensity,
-    step = 0.1,
-    warmup = 0,
-    cooldown = 0,
-    optimizer,
-  }: LambdaSchedulerOptions) {
+  /** @param options - `targetDensity` is required; the rest have defaults. */
+  constructor(options: LambdaSchedulerOptions) {
     super();
+    checkOptionsObject(
+      'LambdaScheduler',
+      options,
+      'with targetDensity (a number in (0, 1]), e.g. new LambdaScheduler({ targetDensity: 0.05 })',
+    );
+    const { targetDensity, step = 0.1, warmup = 0, cooldown = 0, optimizer } = options;
     checkFraction('LambdaScheduler: targetDensity', targetDensity);
     checkPositive('LambdaScheduler: step', step);
     checkCount('LambdaScheduler: warmup', warmup);

@@ -41,8 +41,10 @@ export class LinBreg extends BregmanOptimizer {
   /** β of the momentum (0: none). */
   readonly momentum: number;
 
+  /** @param options - `learningRate` is required; the rest have defaults. */
   constructor(options: LinBregOptions) {
-    const momentum = options?.momentum ?? 0;
+    // a missing options object is reported by RegularizedOptimizer, naming the class
+    const momentum = (options as Partial<LinBregOptions> | undefined)?.momentum ?? 0;
     checkUnitInterval('LinBreg: momentum', momentum);
     super(options, momentum > 0 ? momentumDirection(momentum) : sgdDirection());
     this.momentum = momentum;

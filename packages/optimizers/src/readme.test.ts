@@ -18,4 +18,4 @@ it('the README example runs: model.fit with AdaBreg grows a sparse net that lear
   expect(after!).toBeGreaterThan(before);
   expect(after!).toBeLessThan(0.8);
   expect(accuracy!).toBeGreaterThan(0.8);
-}, 60_000);
+});

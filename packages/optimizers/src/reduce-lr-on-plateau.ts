@@ -1,3 +1,4 @@
+import { checkOptionsObject } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
@@ -62,8 +63,14 @@ export class ReduceLROnPlateau extends tfl.Callback {
   badEpochs = 0;
   private cooldownLeft = 0;
 
+  /** @param options - every option has a default (PyTorch's); leave it out for all of them. */
   constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
+    checkOptionsObject(
+      'ReduceLROnPlateau',
+      options,
+      '(or left out: every option has a default), e.g. new ReduceLROnPlateau({ factor: 0.5, patience: 5 })',
+    );
     const {
       monitor = 'loss',
       mode = 'min',

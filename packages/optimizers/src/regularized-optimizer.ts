@@ -1,4 +1,5 @@
 import {
+  checkOptionsObject,
   checkRules,
   type Regularizer,
   type RegularizerRule,
@@ -31,8 +32,15 @@ export abstract class RegularizedOptimizer extends tf.Optimizer {
   private learningRate_ = 0;
   private readonly resolved = new Map<string, Regularizer | null>();
 
-  protected constructor({ learningRate, rules = [] }: RegularizedOptions) {
+  protected constructor(options: RegularizedOptions) {
     super();
+    const owner = (new.target as { className?: string }).className ?? new.target.name;
+    checkOptionsObject(
+      owner,
+      options,
+      `with learningRate (the step size τ, a finite number > 0), e.g. new ${owner}({ learningRate: 0.1 })`,
+    );
+    const { learningRate, rules = [] } = options;
     this.learningRate = learningRate;
     checkRules(rules);
     this.rules_ = [...rules];

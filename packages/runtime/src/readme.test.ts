@@ -22,4 +22,4 @@ it('the README example runs: it picks wasm, says why tfjs-node was skipped, and 
   const [, first, last] = /^loss ([\d.]+) -> ([\d.]+) on wasm$/.exec(printed[3] ?? '')!.map(Number);
   expect(last!).toBeLessThan(0.5 * first!);
   expect(printed).toHaveLength(4);
-}, 60_000);
+});
