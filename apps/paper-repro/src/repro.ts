@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from './engine/atomic-write.js';
+import { removeStaleTemporaryFiles, writeFileAtomic } from './engine/atomic-write.js';
 import { startBackend } from './engine/backend.js';
 import { cifarMissing, dataAvailable } from './engine/data.js';
 import { checkDataDir } from './engine/data-dir.js';
@@ -68,6 +68,10 @@ export async function repro(
   }
   const lock = await lockOutDir(options.out);
   try {
+    // a process killed in the middle of an atomic write leaves its temporary file
+    for (const file of removeStaleTemporaryFiles(options.out)) {
+      log(`repro: removed ${file}, left by an interrupted write`);
+    }
     return await trainAndReport(options, command, specs, started, lock.addWorker, log);
   } finally {
     lock.release();

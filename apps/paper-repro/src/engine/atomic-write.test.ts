@@ -1,8 +1,8 @@
 import { closeSync, fsyncSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AtomicWriteError, writeFileAtomic } from './atomic-write.js';
+import { AtomicWriteError, removeStaleTemporaryFiles, writeFileAtomic } from './atomic-write.js';
 
 // the real file system, with calls a test can make fail (a full disk cannot be made without privileges)
 vi.mock('node:fs', async (importOriginal) => {
@@ -140,5 +140,40 @@ describe('writeFileAtomic', () => {
       throw errno('EACCES', 'unlink');
     });
     expectFailure(path, 'data', /the temporary file .*out\.tmp-\d+ could not be removed/);
+  });
+});
+
+describe('removeStaleTemporaryFiles', () => {
+  it('removes what a killed writer left at any depth, and nothing else', () => {
+    const dir = real.mkdtempSync(join(tmpdir(), 'stale-'));
+    const files = [
+      'a/runs/x.json',
+      'a/runs/x.json.tmp-123',
+      'a/checkpoints/x.ckpt.tmp-9',
+      'a/artifacts/x/first-conv-e1.bin.tmp-77',
+      '.repro-write-test-55',
+      'notes.tmp-draft',
+      'REPORT.md',
+    ];
+    for (const file of files) {
+      real.mkdirSync(dirname(join(dir, file)), { recursive: true });
+      real.writeFileSync(join(dir, file), 'x');
+    }
+    expect(removeStaleTemporaryFiles(dir).sort()).toEqual([
+      '.repro-write-test-55',
+      'a/artifacts/x/first-conv-e1.bin.tmp-77',
+      'a/checkpoints/x.ckpt.tmp-9',
+      'a/runs/x.json.tmp-123',
+    ]);
+    expect(real.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()).toEqual([
+      'REPORT.md',
+      'a',
+      'a/artifacts',
+      'a/artifacts/x',
+      'a/checkpoints',
+      'a/runs',
+      'a/runs/x.json',
+      'notes.tmp-draft',
+    ]);
   });
 });

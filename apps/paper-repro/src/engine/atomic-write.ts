@@ -3,11 +3,13 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * {@link writeFileAtomic} could not write a file: the disk is full (`ENOSPC`), a write,
@@ -94,4 +96,20 @@ export function writeFileAtomic(
     }
     throw new AtomicWriteError(path, error, leftBehind);
   }
+}
+
+/** The temporary files of {@link writeFileAtomic} and the write probe of `prepareOutDir`. */
+const TEMPORARY = /(\.tmp-\d+|^\.repro-write-test-\d+)$/;
+
+/**
+ * Removes the temporary files that a process killed in the middle of a
+ * {@link writeFileAtomic} (or of the write probe) left below `dir`; returns them. Call it
+ * only while no other process writes there (`pnpm repro` holds the directory's lock).
+ */
+export function removeStaleTemporaryFiles(dir: string): string[] {
+  const stale = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    TEMPORARY.test(basename(f)),
+  );
+  for (const file of stale) rmSync(join(dir, file), { force: true });
+  return stale;
 }
