@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fuzzParameters, mutate, mutationsArb } from '@bregman/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_FILE_NAMES, loadCifar10, parseCifar10Batch, readCifar10Batch } from './cifar10.js';
 import type { ImageDataset } from './dataset.js';
 import { encodeCifarBatch, tempDir } from './files.test-helper.js';
-import {
-  expectDataFileError,
-  fuzzParameters,
-  largestAllocation,
-  mutate,
-  mutationsArb,
-} from './fuzz.test-helper.js';
+import { expectDataFileError, largestAllocation } from './fuzz.test-helper.js';
 import type { TrainTestData } from './train-test.js';
 
 const RECORD = 3073;

@@ -1,18 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { fuzzParameters, maybeMutationsArb, mutate, mutationsArb } from '@bregman/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from './data-file-error.js';
 import { encodeIdx, tempDir } from './files.test-helper.js';
-import {
-  expectDataFileError,
-  fuzzParameters,
-  largestAllocation,
-  maybeMutationsArb,
-  mutate,
-  mutationsArb,
-} from './fuzz.test-helper.js';
+import { expectDataFileError, largestAllocation } from './fuzz.test-helper.js';
 import { type IdxArray, parseIdx, readIdx, readIdxFile } from './idx.js';
 import { MAX_GZIP_INFLATED_BYTES } from './read-bytes.js';
 

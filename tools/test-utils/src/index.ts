@@ -1,4 +1,20 @@
+/** Byte-damage fuzzing of file readers: fixed-seed settings, mutations and `mutate`. */
+export type { Mutation } from './byte-damage.js';
+export {
+  bitFlipArb,
+  bitFlipsArb,
+  deletionArb,
+  fuzzParameters,
+  insertionArb,
+  maybeMutationsArb,
+  mutate,
+  mutationArb,
+  mutationsArb,
+  truncationArb,
+} from './byte-damage.js';
 export { expectAllClose, flatten, shapeOf } from './close.js';
+/** Errors about a file: of the right class, naming the file in a property and the message. */
+export { expectFileError, thrownBy } from './file-error.js';
 export type {
   Golden,
   GoldenProxCase,
