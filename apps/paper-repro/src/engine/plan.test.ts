@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fig2 } from '../experiments/fig2.js';
 import { fig3 } from '../experiments/fig3.js';
@@ -66,6 +66,19 @@ describe('planRuns', () => {
     expect(copy.status).toBe('done');
     expect(copy.spec.experiment).toBe('fig2');
     expect(copy.key).toBe(sgdRun.key);
+  });
+
+  it('the checkpoint that a kill between a run’s last record and its cleanup leaves is removed', () => {
+    const out = mkdtempSync(join(tmpdir(), 'plan-'));
+    const spec = fig2.runs('smoke')[0]!;
+    const paths = runPaths(out, spec);
+    writeRunRecord(paths.record, finished(spec));
+    mkdirSync(dirname(paths.checkpoint), { recursive: true });
+    writeFileSync(paths.checkpoint, 'left behind');
+    const [run] = planRuns([spec], out, true);
+    expect(run!.start).toBe('done');
+    copyFinished(run!);
+    expect(existsSync(paths.checkpoint)).toBe(false);
   });
 
   it('a record of another configuration at a run’s path is an error, never overwritten', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -188,6 +188,19 @@ describe('trainRun', () => {
       ),
     );
     expect(readRunRecord(paths.record)?.status).toBe('failed');
+  });
+
+  it('when even the failure record cannot be written, the error says both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repro-unwritable-'));
+    const spec = tinySpec(LINBREG_MOMENTUM, { epochs: 1 });
+    const paths = runPaths(dir, spec);
+    // a directory where the record belongs: every write of the record fails (EISDIR)
+    mkdirSync(paths.record, { recursive: true });
+    await expect(trainRun(spec, paths, { resume: false, backend: 'cpu' })).rejects.toThrow(
+      new RegExp(
+        `^could not write ${paths.record}: .*; its failure record could not be written either \\(AtomicWriteError: could not write ${paths.record}`,
+      ),
+    );
   });
 
   it('a checkpoint of another configuration is refused, not used', async () => {
