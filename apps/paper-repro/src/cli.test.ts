@@ -79,6 +79,17 @@ describe('pnpm repro (the built CLI)', () => {
     expect(err).toMatch('Delete the file to rerun that run');
   });
 
+  it('a report that cannot be written: the runs are kept, the reason printed, exit 3', () => {
+    const out = mkdtempSync(join(tmpdir(), 'repro-noreport-'));
+    mkdirSync(join(out, 'REPORT.md')); // a directory where the report belongs
+    const { code, err } = repro('fig2', '--profile', 'smoke', '--jobs', '1', '--out', out);
+    expect(code, err).toBe(3);
+    expect(err).toMatch(
+      /repro: could not write the report: AtomicWriteError: could not write .*REPORT\.md/,
+    );
+    expect(records(out, 'fig2').every((r) => r.status === 'done')).toBe(true);
+  });
+
   it('a results directory of another process is refused (exit 2) while that process lives', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-locked-'));
     // this test's own process holds the lock
