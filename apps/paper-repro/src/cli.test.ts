@@ -79,6 +79,32 @@ describe('pnpm repro (the built CLI)', () => {
     expect(err).toMatch('Delete the file to rerun that run');
   });
 
+  it('a run that fails (a damaged checkpoint on --resume) does not stop the others: exit 1, the report lists it', () => {
+    const out = mkdtempSync(join(tmpdir(), 'repro-fail-'));
+    const checkpoint = join(out, 'fig2', 'checkpoints', 'sgd-s1.ckpt');
+    mkdirSync(dirname(checkpoint), { recursive: true });
+    writeFileSync(checkpoint, 'BRGCKPT2 and then nothing that makes sense');
+    const { code, err } = repro(
+      'fig2',
+      '--profile',
+      'smoke',
+      '--jobs',
+      '2',
+      '--resume',
+      '--out',
+      out,
+    );
+    expect(code, err).toBe(1);
+    expect(err).toMatch(
+      `repro: fig2/sgd-s1 failed: CorruptCheckpointError: checkpoint ${checkpoint}: `,
+    );
+    const done = records(out, 'fig2').filter((r) => r.status === 'done');
+    expect(done).toHaveLength(9);
+    const report = readFileSync(join(out, 'REPORT.md'), 'utf8');
+    expect(report).toContain('**1 of 10 runs failed:**');
+    expect(report).toMatch(/- `sgd-s1`: checkpoint .*delete it to train this run again/);
+  });
+
   it('a report that cannot be written: the runs are kept, the reason printed, exit 3', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-noreport-'));
     mkdirSync(join(out, 'REPORT.md')); // a directory where the report belongs
