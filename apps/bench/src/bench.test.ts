@@ -19,7 +19,11 @@ describe('pnpm bench', () => {
       expect(row.stepTimes).toHaveLength(2);
       expect(row.msPerStep).toBeGreaterThan(0);
       expect(row.samplesPerSecond).toBeCloseTo((1000 * 4) / row.msPerStep, 6);
+      expect(row.gflops).toBeCloseTo(row.stepFlops / (row.msPerStep * 1e6), 9);
+      expect(row.efficiency).toBeCloseTo(row.gflops / result.backends[0]!.matMul.gflops, 9);
     }
+    expect(result.backends[0]!.matMul).toMatchObject({ n: 128, calls: 10 });
+    expect(result.backends[0]!.matMul.gflops).toBeGreaterThan(0);
     const ratios = Object.fromEntries(result.rows.map((r) => [r.optimizer, r.ratioName]));
     expect(ratios).toMatchObject({ linbreg: 'linbreg/sgd', adabreg: 'adabreg/adam' });
     expect(markdownTable(result.rows)).toContain('| wasm | mlp | 4 | linbreg |');
@@ -32,6 +36,7 @@ describe('pnpm bench', () => {
       /unknown vgg; allowed: mlp, convNet, resnet18/,
     );
     expect(() => parseArgs(['--steps', '0'])).toThrow(/--steps must be an integer ≥ 1/);
+    expect(() => parseArgs(['--matmul', '0'])).toThrow(/--matmul must be an integer ≥ 1/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
     expect(parseArgs(['--help'])).toBeNull();
   });

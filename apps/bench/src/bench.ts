@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { useBestBackend } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { MODELS, OPTIMIZERS } from './cases.js';
+import { type MatMulRate, measureMatMulRate } from './mat-mul-rate.js';
 import { type Measurement, measureGroup } from './measure.js';
 import type { BenchOptions } from './options.js';
 import { type Row, withRatios } from './report.js';
@@ -12,8 +13,17 @@ export interface BenchResult {
   machine: { node: string; platform: string; cpus: number; cpuModel: string; date: string };
   /** The options of the run. */
   options: BenchOptions;
-  /** Backends used, with the runtime's reason line. */
-  backends: Array<{ name: string; version: string; threads: number; reason: string }>;
+  /**
+   * Backends used, with the runtime's reason line and their `n × n` matMul rate, measured
+   * in this run before the models (the ceiling of the efficiency column).
+   */
+  backends: Array<{
+    name: string;
+    version: string;
+    threads: number;
+    reason: string;
+    matMul: MatMulRate;
+  }>;
   /** Backends asked for that could not start, and why. */
   skippedBackends: Array<{ name: string; why: string }>;
   /** One row per backend × model × batch × optimizer. */
@@ -44,13 +54,18 @@ export async function runBench(
   for (const backend of options.backends) {
     try {
       const choice = await useBestBackend({ prefer: backend });
+      const matMul = await measureMatMulRate(options.matMulSize, 10);
       result.backends.push({
         name: choice.name,
         version: choice.version,
         threads: choice.threads,
         reason: choice.reason,
+        matMul,
       });
       progress(`backend ${choice.name}: ${choice.reason}`);
+      progress(
+        `${choice.name} matMul ${matMul.n}²: ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms)`,
+      );
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       result.skippedBackends.push({ name: backend, why });
@@ -67,6 +82,6 @@ export async function runBench(
       }
     }
   }
-  result.rows = withRatios(measurements, optimizers);
+  result.rows = withRatios(measurements, optimizers, result.backends);
   return result;
 }

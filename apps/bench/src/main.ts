@@ -11,6 +11,13 @@ try {
   } else {
     const result = await runBench(options, (line) => console.error(line));
     for (const s of result.skippedBackends) console.log(`skipped backend ${s.name}: ${s.why}`);
+    const { cpuModel, cpus } = result.machine;
+    console.log(`${cpuModel}, ${cpus} cores`);
+    for (const { name, matMul } of result.backends) {
+      console.log(
+        `${name}: matMul ${matMul.n}² at ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms), the efficiency's ceiling`,
+      );
+    }
     console.log(markdownTable(result.rows));
     if (options.json) {
       const tmp = `${options.json}.tmp-${process.pid}`;

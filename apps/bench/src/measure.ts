@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
+import { trainingFlops } from './flops.js';
+import { median } from './median.js';
 
 /** One timed configuration. */
 export interface Measurement {
@@ -15,13 +17,11 @@ export interface Measurement {
   samplesPerSecond: number;
   /** Every timed step, milliseconds. */
   stepTimes: number[];
+  /** FLOPs of one training step, counted analytically (see `trainingFlops`). */
+  stepFlops: number;
+  /** `stepFlops` over the median step time, GFLOP/s. */
+  gflops: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * Times `model.trainOnBatch` (forward, backward, optimizer step, loss read back) of one
@@ -41,8 +41,10 @@ export async function measureGroup(
     tf.randomUniform([batchSize], 0, modelCase.classes, 'int32', 2),
     modelCase.classes,
   );
+  let stepFlops = 0;
   const runs = optimizerCases.map((optimizerCase) => {
     const model = modelCase.build();
+    stepFlops = trainingFlops(model, batchSize).total;
     const optimizer = optimizerCase.build(model);
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     return { optimizerCase, model, optimizer, stepTimes: [] as number[] };
@@ -73,6 +75,8 @@ export async function measureGroup(
       msPerStep,
       samplesPerSecond: (1000 * batchSize) / msPerStep,
       stepTimes,
+      stepFlops,
+      gflops: stepFlops / (msPerStep * 1e6),
     };
   });
 }

@@ -16,6 +16,8 @@ export interface BenchOptions {
   warmup: number;
   /** Write the results as JSON here. */
   json?: string;
+  /** Side of the square matMul whose rate is the efficiency's ceiling. */
+  matMulSize: number;
 }
 
 /** A command-line mistake: exit code 2. */
@@ -24,7 +26,9 @@ export class UsageError extends Error {}
 export const USAGE = `pnpm bench [options]
 
 Times training steps (model.trainOnBatch) for backends × models × optimizers and prints a
-markdown table of median ms/step, samples/s and the LinBreg/SGD and AdaBreg/Adam ratios.
+markdown table of median ms/step, samples/s, the step's GFLOP/s (FLOPs counted
+analytically), its efficiency (÷ the backend's matMul GFLOP/s measured in the same run)
+and the LinBreg/SGD and AdaBreg/Adam ratios.
 
   --backends LIST    comma-separated: tensorflow, wasm, cpu (default: tensorflow,wasm;
                      those that cannot start are listed with the reason and skipped)
@@ -34,7 +38,10 @@ markdown table of median ms/step, samples/s and the LinBreg/SGD and AdaBreg/Adam
   --steps N          timed steps per configuration (default 20)
   --warmup N         untimed warm-up steps (default 3)
   --json FILE        also write the results as JSON
-  --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up
+  --matmul N         side of the square matMul timed on each backend, the ceiling of the
+                     efficiency column = model GFLOP/s ÷ matMul GFLOP/s (default 1024)
+  --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up,
+                     a 128² matMul
   --help             this text`;
 
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
@@ -70,6 +77,7 @@ export function parseArgs(argv: string[]): BenchOptions | null {
     optimizers: OPTIMIZERS.map((o) => o.name),
     steps: 20,
     warmup: 3,
+    matMulSize: 1024,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -104,6 +112,9 @@ export function parseArgs(argv: string[]): BenchOptions | null {
       case '--warmup':
         options.warmup = count(flag, value(), 0);
         break;
+      case '--matmul':
+        options.matMulSize = count(flag, value(), 1);
+        break;
       case '--json': {
         const file = value();
         if (!file) throw new UsageError('--json needs a file name');
@@ -117,6 +128,7 @@ export function parseArgs(argv: string[]): BenchOptions | null {
           batchSizes: [4],
           steps: 2,
           warmup: 1,
+          matMulSize: 128,
         });
         break;
       case '--':

@@ -1,4 +1,5 @@
 import type { OptimizerCase } from './cases.js';
+import type { MatMulRate } from './mat-mul-rate.js';
 import type { Measurement } from './measure.js';
 
 /** A measurement with its ratio to the baseline optimizer (same backend, model, batch). */
@@ -7,11 +8,22 @@ export interface Row extends Measurement {
   ratioName?: string;
   /** This step time over the baseline's. */
   ratio?: number;
+  /**
+   * The step's GFLOP/s over the backend's matMul GFLOP/s in the same run: a figure that
+   * holds from machine to machine (1 = the step runs at matMul speed).
+   */
+  efficiency: number;
 }
 
-/** Adds the LinBreg/SGD and AdaBreg/Adam ratios. */
-export function withRatios(results: Measurement[], optimizers: OptimizerCase[]): Row[] {
-  return results.map((r) => {
+/** Adds the LinBreg/SGD and AdaBreg/Adam ratios and the efficiency. */
+export function withRatios(
+  results: Measurement[],
+  optimizers: OptimizerCase[],
+  backends: ReadonlyArray<{ name: string; matMul: MatMulRate }>,
+): Row[] {
+  return results.map((measured) => {
+    const matMul = backends.find((b) => b.name === measured.backend)?.matMul;
+    const r = { ...measured, efficiency: matMul ? measured.gflops / matMul.gflops : Number.NaN };
     const baseline = optimizers.find((o) => o.name === r.optimizer)?.baseline;
     const base = results.find(
       (b) =>
@@ -22,20 +34,20 @@ export function withRatios(results: Measurement[], optimizers: OptimizerCase[]):
     );
     return base
       ? { ...r, ratioName: `${r.optimizer}/${baseline}`, ratio: r.msPerStep / base.msPerStep }
-      : { ...r };
+      : r;
   });
 }
 
 /** The markdown table of the results. */
 export function markdownTable(rows: Row[]): string {
   const lines = [
-    '| backend | model | batch | optimizer | ms/step (median) | samples/s | ratio |',
-    '|---|---|---:|---|---:|---:|---|',
+    '| backend | model | batch | optimizer | ms/step (median) | samples/s | GFLOP/s | efficiency | ratio |',
+    '|---|---|---:|---|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const ratio = r.ratio === undefined ? '' : `${r.ratioName} = ${r.ratio.toFixed(3)}`;
     lines.push(
-      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${ratio} |`,
+      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${ratio} |`,
     );
   }
   return lines.join('\n');
