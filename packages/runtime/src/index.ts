@@ -1,5 +1,17 @@
 export type { BackendName, BackendRequest } from './backend-name.js';
 export { BACKEND_NAMES, parseBackendRequest } from './backend-name.js';
+export type { Batch, BatchArray, BatchInput } from './data-parallel/batch.js';
+export type {
+  Batches,
+  DataParallelHistory,
+  FitOptions,
+  TrainerCallback,
+} from './data-parallel/fit.js';
+export type { DataParallelLoss } from './data-parallel/losses.js';
+export { DATA_PARALLEL_LOSSES } from './data-parallel/losses.js';
+export type { DataParallelOptions } from './data-parallel/options.js';
+export type { StepLogs } from './data-parallel/trainer.js';
+export { DataParallelTrainer } from './data-parallel/trainer.js';
 export { seededRandom, setGlobalSeed } from './seed.js';
 export type {
   PackageFailure,

@@ -23,3 +23,16 @@ it('the README example runs: it picks wasm, says why tfjs-node was skipped, and 
   expect(last!).toBeLessThan(0.5 * first!);
   expect(printed).toHaveLength(4);
 });
+
+it('the README example of "Training on every core" runs: the loss falls on 2 threads', async () => {
+  const printed = await runReadmeExample(
+    packageDir,
+    { '@bregman/runtime': fileURLToPath(new URL('./index.ts', import.meta.url)) },
+    1,
+  );
+  const [, first, last] = /^loss ([\d.]+) -> ([\d.]+) on 2 threads$/
+    .exec(printed[0] ?? '')!
+    .map(Number);
+  expect(last!).toBeLessThan(0.5 * first!);
+  expect(printed).toHaveLength(1);
+});

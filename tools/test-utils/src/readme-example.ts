@@ -3,24 +3,30 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
- * The first fenced ```ts block of a package README, the block the README promises runs.
+ * A fenced ```ts block of a package README, a block the README promises runs: the first one,
+ * or the one at index `block` (0-based) for a README with several examples.
  */
-export function readmeExample(packageDir: string): string {
+export function readmeExample(packageDir: string, block = 0): string {
   const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
-  const match = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match?.[1]) throw new Error(`${packageDir}/README.md has no \`\`\`ts example block`);
-  return match[1];
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const code = blocks[block];
+  if (!code) {
+    throw new Error(`${packageDir}/README.md has no \`\`\`ts example block at index ${block}`);
+  }
+  return code;
 }
 
 /**
- * Runs a package README's example as a module, with imports of workspace packages pointed
- * at their sources, and returns what it printed with `console.log`.
+ * Runs a package README's example (its first ```ts block, or the one at index `block`) as a
+ * module, with imports of workspace packages pointed at their sources, and returns what it
+ * printed with `console.log`.
  */
 export async function runReadmeExample(
   packageDir: string,
   sources: Record<string, string>,
+  block = 0,
 ): Promise<string[]> {
-  let code = readmeExample(packageDir);
+  let code = readmeExample(packageDir, block);
   for (const [specifier, file] of Object.entries(sources)) {
     code = code.replaceAll(`'${specifier}'`, `'${pathToFileURL(file).href}'`);
   }

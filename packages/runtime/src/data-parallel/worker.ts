@@ -1,0 +1,152 @@
+// The script of a data-parallel worker thread: one replica of the model on its own tfjs
+// engine and backend. It answers the main thread's messages one at a time (see protocol.ts).
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { captureWarnings } from '../console-capture.js';
+import { startWasmBackend } from '../wasm-backend.js';
+import { regionView } from './input-region.js';
+import type { DataParallelLoss } from './losses.js';
+import type { FromWorker, InitMessage, StepMessage, ToWorker } from './protocol.js';
+import { shardGradients } from './shard-gradients.js';
+import { TensorLayout, tensorFromShared } from './shared-tensors.js';
+
+interface Replica {
+  model: tf.LayersModel;
+  /** Trainable weights first, then the non-trainable ones (the main model's order). */
+  variables: tf.Variable[];
+  trainable: number;
+  loss: DataParallelLoss;
+  layout: TensorLayout;
+  weights: Float32Array;
+  results: Float32Array;
+}
+
+const port = parentPort;
+if (!port)
+  throw new Error('@bregman/runtime: data-parallel/worker.js runs only as a worker thread');
+let replica: Replica | null = null;
+let queue: Promise<void> = Promise.resolve();
+
+port.on('message', (message: ToWorker) => {
+  queue = queue.then(async () => {
+    let answer: FromWorker;
+    try {
+      answer = await handle(message);
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      answer = { type: 'failed', message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+    }
+    port.postMessage(answer);
+  });
+});
+
+async function handle(message: ToWorker): Promise<FromWorker> {
+  if (message.type === 'init') return init(message);
+  const r = replica;
+  if (!r) throw new Error(`'${message.type}' before 'init'`);
+  if (message.type === 'step') return step(r, message);
+  if (message.type === 'sync') {
+    load(r);
+    return { type: 'done', loss: 0, correct: null };
+  }
+  await r.layout.write(r.results, r.variables);
+  return { type: 'done', loss: 0, correct: null };
+}
+
+async function init(message: InitMessage): Promise<FromWorker> {
+  for (const specifier of message.modules) {
+    try {
+      await import(specifier);
+    } catch (error) {
+      throw new Error(`could not import module '${specifier}': ${(error as Error).message}`);
+    }
+  }
+  if (message.backend === 'wasm') await startWasmBackend();
+  else await startCpu();
+  let model: tf.LayersModel;
+  try {
+    model = await tf.models.modelFromJSON({ modelTopology: JSON.parse(message.topology) });
+  } catch (error) {
+    throw new Error(
+      `could not rebuild the model from model.toJSON(): ${(error as Error).message.trim()}\n` +
+        'Custom layers, initializers, regularizers or constraints must be registered in the thread ' +
+        '(tf.serialization.registerClass) by a module listed in the `modules` option.',
+    );
+  }
+  const weights = [...model.trainableWeights, ...model.nonTrainableWeights];
+  const names = weights.map((w) => w.originalName);
+  const shapes = weights.map((w) => w.shape);
+  const same =
+    model.trainableWeights.length === message.trainable &&
+    names.length === message.names.length &&
+    names.every((n, i) => n === message.names[i]) &&
+    shapes.every((s, i) => s.join() === message.shapes[i]!.join());
+  if (!same) {
+    const list = (n: string[], s: number[][]) => n.map((name, i) => `${name} [${s[i]}]`).join(', ');
+    throw new Error(
+      `the model rebuilt from model.toJSON() has other weights than the original: ${list(names, shapes as number[][])} instead of ${list(message.names, message.shapes)}`,
+    );
+  }
+  const layout = new TensorLayout(message.shapes);
+  replica = {
+    model,
+    variables: weights.map((w) => w.read() as tf.Variable),
+    trainable: message.trainable,
+    loss: message.loss,
+    layout,
+    weights: new Float32Array(message.weights),
+    results: new Float32Array(message.results),
+  };
+  return { type: 'ready', backend: tf.getBackend() };
+}
+
+/**
+ * Switches to `cpu`. Its first tensor makes tfjs print "looks like you are running
+ * TensorFlow.js in Node.js…": the main thread has said so already, the threads stay quiet.
+ */
+async function startCpu(): Promise<void> {
+  const { value: started, warnings } = await captureWarnings(async () => {
+    const ok = await tf.setBackend('cpu');
+    if (ok) tf.tensor([0]).dispose();
+    return ok;
+  }, /running TensorFlow\.js in Node\.js|is already registered/);
+  for (const line of warnings) console.warn(line);
+  if (!started) throw new Error('the cpu backend did not start');
+}
+
+/** Assigns the weights region to the replica's variables. */
+function load(r: Replica): void {
+  tf.tidy(() => {
+    r.variables.forEach((v, i) => {
+      v.assign(tensorFromShared(r.layout.view(r.weights, i), r.layout.shapes[i]!));
+    });
+  });
+}
+
+async function step(r: Replica, message: StepMessage): Promise<FromWorker> {
+  load(r);
+  const rows = message.end - message.start;
+  const rowsOf = (buffer: SharedArrayBuffer, shape: number[], dtype: 'float32' | 'int32') => {
+    const rowSize = shape.reduce((a, b) => a * b, 1);
+    const values = regionView(buffer, dtype).subarray(
+      message.start * rowSize,
+      message.end * rowSize,
+    );
+    return tensorFromShared(values, [rows, ...shape], dtype);
+  };
+  const x = rowsOf(message.x, message.xShape, message.xDtype);
+  const y = rowsOf(message.y, message.yShape, message.yDtype);
+  const trainable = r.variables.slice(0, r.trainable);
+  let result: ReturnType<typeof shardGradients> | null = null;
+  try {
+    result = shardGradients(r.model, trainable, r.loss, x, y);
+    await r.layout.write(r.results, [...result.grads, ...r.variables.slice(r.trainable)]);
+    const loss = (await result.loss.data())[0]!;
+    const correct = result.correct ? (await result.correct.data())[0]! : null;
+    return { type: 'done', loss, correct };
+  } finally {
+    tf.dispose([x, y]);
+    if (result)
+      tf.dispose([result.loss, ...result.grads, ...(result.correct ? [result.correct] : [])]);
+  }
+}
