@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench.js';
 import { parseArgs, UsageError } from './options.js';
-import { markdownTable } from './report.js';
+import { markdownTable, parallelTable } from './report.js';
 
 describe('pnpm bench', () => {
   it('--smoke times every optimizer on wasm and reports the ratios', async () => {
@@ -30,6 +30,28 @@ describe('pnpm bench', () => {
     JSON.parse(JSON.stringify(result));
   });
 
+  it('--workers 2 times one run on 2 threads beside 1, with the speedup', async () => {
+    const options = parseArgs([
+      '--smoke',
+      '--models',
+      'mlp',
+      '--optimizers',
+      'linbreg',
+      '--workers',
+      '2',
+    ])!;
+    const result = await runBench(options);
+    expect(result.parallel.map((r) => [r.model, r.optimizer, r.workers])).toEqual([
+      ['mlp', 'linbreg', 1],
+      ['mlp', 'linbreg', 2],
+    ]);
+    const [one, two] = result.parallel;
+    expect(one!.speedup).toBe(1);
+    expect(two!.speedup).toBeCloseTo(one!.msPerStep / two!.msPerStep, 9);
+    expect(two!.scaling).toBeCloseTo(two!.speedup / 2, 9);
+    expect(parallelTable(result.parallel)).toContain('| wasm | mlp | 4 | linbreg | 2 |');
+  });
+
   it('bad options are usage errors naming what is allowed', () => {
     expect(() => parseArgs(['--models', 'vgg'])).toThrow(UsageError);
     expect(() => parseArgs(['--models', 'vgg'])).toThrow(
@@ -37,6 +59,9 @@ describe('pnpm bench', () => {
     );
     expect(() => parseArgs(['--steps', '0'])).toThrow(/--steps must be an integer ≥ 1/);
     expect(() => parseArgs(['--matmul', '0'])).toThrow(/--matmul must be an integer ≥ 1/);
+    expect(() => parseArgs(['--workers', '2,0'])).toThrow(
+      /--workers must be an integer ≥ 1, got 0/,
+    );
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
     expect(parseArgs(['--help'])).toBeNull();
   });

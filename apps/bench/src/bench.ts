@@ -5,7 +5,8 @@ import { MODELS, OPTIMIZERS } from './cases.js';
 import { type MatMulRate, measureMatMulRate } from './mat-mul-rate.js';
 import { type Measurement, measureGroup } from './measure.js';
 import type { BenchOptions } from './options.js';
-import { type Row, withRatios } from './report.js';
+import { measureParallel } from './parallel.js';
+import { type ParallelRow, type Row, withRatios, withSpeedups } from './report.js';
 
 /** Everything a bench run produced (also its JSON). */
 export interface BenchResult {
@@ -28,6 +29,8 @@ export interface BenchResult {
   skippedBackends: Array<{ name: string; why: string }>;
   /** One row per backend × model × batch × optimizer. */
   rows: Row[];
+  /** With `--workers`: one row per backend × model × batch × optimizer × worker count. */
+  parallel: ParallelRow[];
 }
 
 /** Runs the benchmark; `progress` gets a line per finished group. */
@@ -49,6 +52,7 @@ export async function runBench(
     backends: [],
     skippedBackends: [],
     rows: [],
+    parallel: [],
   };
   const measurements: Measurement[] = [];
   for (const backend of options.backends) {
@@ -79,6 +83,26 @@ export async function runBench(
         progress(
           `${tf.getBackend()} ${model.name} b${batchSize}: ${group.map((g) => `${g.optimizer} ${g.msPerStep.toFixed(1)} ms`).join(', ')}`,
         );
+      }
+    }
+    const active = tf.getBackend();
+    if (!options.workers) continue;
+    if (active !== 'wasm' && active !== 'cpu') {
+      progress(`--workers: skipped on ${active} (data-parallel threads run wasm or cpu)`);
+      continue;
+    }
+    const matMul = result.backends.at(-1)!.matMul;
+    // one worker is the baseline of the speedup: always measured
+    const counts = [...new Set([1, ...options.workers])].sort((a, b) => a - b);
+    for (const model of models) {
+      for (const batchSize of options.batchSizes ?? model.batchSizes) {
+        for (const optimizer of optimizers) {
+          const group = await measureParallel(active, model, batchSize, optimizer, counts, options);
+          result.parallel.push(...withSpeedups(group, matMul));
+          progress(
+            `${active} ${model.name} b${batchSize} ${optimizer.name}: ${group.map((g) => `${g.workers} worker(s) ${g.msPerStep.toFixed(1)} ms`).join(', ')}`,
+          );
+        }
       }
     }
   }

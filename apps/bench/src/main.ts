@@ -2,7 +2,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { runBench } from './bench.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
-import { markdownTable } from './report.js';
+import { markdownTable, parallelTable } from './report.js';
 
 try {
   const options = parseArgs(process.argv.slice(2));
@@ -19,6 +19,7 @@ try {
       );
     }
     console.log(markdownTable(result.rows));
+    if (result.parallel.length > 0) console.log(`\n${parallelTable(result.parallel)}`);
     if (options.json) {
       const tmp = `${options.json}.tmp-${process.pid}`;
       writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);

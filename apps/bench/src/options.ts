@@ -18,6 +18,8 @@ export interface BenchOptions {
   json?: string;
   /** Side of the square matMul whose rate is the efficiency's ceiling. */
   matMulSize: number;
+  /** Worker counts to time `DataParallelTrainer` with (1 is always added as the baseline). */
+  workers?: number[];
 }
 
 /** A command-line mistake: exit code 2. */
@@ -38,6 +40,8 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --steps N          timed steps per configuration (default 20)
   --warmup N         untimed warm-up steps (default 3)
   --json FILE        also write the results as JSON
+  --workers LIST     also time one run on N threads (DataParallelTrainer of @bregman/runtime)
+                     for each N in the list, e.g. 1,2; prints the speedup over 1 worker
   --matmul N         side of the square matMul timed on each backend, the ceiling of the
                      efficiency column = model GFLOP/s ÷ matMul GFLOP/s (default 1024)
   --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up,
@@ -111,6 +115,9 @@ export function parseArgs(argv: string[]): BenchOptions | null {
         break;
       case '--warmup':
         options.warmup = count(flag, value(), 0);
+        break;
+      case '--workers':
+        options.workers = (value() ?? '').split(',').map((n) => count('--workers', n, 1));
         break;
       case '--matmul':
         options.matMulSize = count(flag, value(), 1);

@@ -1,6 +1,7 @@
 import type { OptimizerCase } from './cases.js';
 import type { MatMulRate } from './mat-mul-rate.js';
 import type { Measurement } from './measure.js';
+import type { ParallelMeasurement } from './parallel.js';
 
 /** A measurement with its ratio to the baseline optimizer (same backend, model, batch). */
 export interface Row extends Measurement {
@@ -48,6 +49,44 @@ export function markdownTable(rows: Row[]): string {
     const ratio = r.ratio === undefined ? '' : `${r.ratioName} = ${r.ratio.toFixed(3)}`;
     lines.push(
       `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${ratio} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A data-parallel measurement with its speedup over one worker (same model, batch, optimizer). */
+export interface ParallelRow extends ParallelMeasurement {
+  /** One worker's step time over this one's. */
+  speedup: number;
+  /** `speedup / workers`: 1 is perfect scaling. */
+  scaling: number;
+  /** GFLOP/s over `workers ×` the backend's one-thread matMul GFLOP/s. */
+  efficiency: number;
+}
+
+/** Adds the speedup over the one-worker run of the same group, and the efficiencies. */
+export function withSpeedups(group: ParallelMeasurement[], matMul: MatMulRate): ParallelRow[] {
+  const one = group.find((g) => g.workers === 1);
+  return group.map((g) => {
+    const speedup = one ? one.msPerStep / g.msPerStep : Number.NaN;
+    return {
+      ...g,
+      speedup,
+      scaling: speedup / g.workers,
+      efficiency: g.gflops / (g.workers * matMul.gflops),
+    };
+  });
+}
+
+/** The markdown table of the data-parallel results. */
+export function parallelTable(rows: ParallelRow[]): string {
+  const lines = [
+    '| backend | model | batch | optimizer | workers | ms/step (median) | samples/s | speedup | speedup ÷ workers | efficiency per core |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.workers} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.speedup.toFixed(2)} | ${r.scaling.toFixed(2)} | ${r.efficiency.toFixed(2)} |`,
     );
   }
   return lines.join('\n');
