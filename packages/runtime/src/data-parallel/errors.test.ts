@@ -16,6 +16,18 @@ function withLayer(layer: tf.layers.Layer): tf.Sequential {
   });
 }
 
+/** Two cpu threads that load the fixture module registering the test layers. */
+function withFixtureThreads(model: tf.LayersModel): Promise<DataParallelTrainer> {
+  return DataParallelTrainer.create({
+    model,
+    optimizer: tf.train.sgd(0.1),
+    loss: 'softmaxCrossEntropy',
+    workers: 2,
+    backend: 'cpu',
+    modules: [fixture],
+  });
+}
+
 describe('DataParallelTrainer.create refuses bad options, naming them', () => {
   const base = () => ({
     model,
@@ -101,14 +113,7 @@ describe('DataParallelTrainer: models the worker threads cannot build', () => {
 
   it('with the module that registers the layer in `modules`, the threads build it and train', async () => {
     const custom = withLayer(new Twice());
-    const trainer = await DataParallelTrainer.create({
-      model: custom,
-      optimizer: tf.train.sgd(0.1),
-      loss: 'softmaxCrossEntropy',
-      workers: 2,
-      backend: 'cpu',
-      modules: [fixture],
-    });
+    const trainer = await withFixtureThreads(custom);
     const { x, y } = batch(4, [8], 1);
     const { loss, acc } = await trainer.step(x, y);
     expect(Number.isFinite(loss)).toBe(true);
@@ -133,14 +138,7 @@ describe('DataParallelTrainer: a failing worker thread rejects the step, no hang
     ],
   ])('a thread that %s', async (_, layer, message) => {
     const custom = withLayer(layer());
-    const trainer = await DataParallelTrainer.create({
-      model: custom,
-      optimizer: tf.train.sgd(0.1),
-      loss: 'softmaxCrossEntropy',
-      workers: 2,
-      backend: 'cpu',
-      modules: [fixture],
-    });
+    const trainer = await withFixtureThreads(custom);
     const { x, y } = batch(4, [8], 1);
     await expect(trainer.step(x, y)).rejects.toThrow(message);
     await expect(trainer.step(x, y)).rejects.toThrow(
