@@ -47,7 +47,6 @@ export async function repro(
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<ReproResult> {
   const started = performance.now();
-  prepareOutDir(options.out);
   const chosen = EXPERIMENTS.filter((e) => options.experiments.includes(e.id));
   const missing = chosen.filter((e) => missingData(e, options) !== undefined);
   if (!options.all && missing.length > 0) {
@@ -66,6 +65,8 @@ export async function repro(
       );
     }
   }
+  // last of the checks, as it creates the directory
+  prepareOutDir(options.out);
   const lock = await lockOutDir(options.out);
   try {
     // a process killed in the middle of an atomic write leaves its temporary file
