@@ -4,7 +4,8 @@ import type { Direction } from './direction.js';
 /**
  * Adam's bias-corrected moments (Algorithm 3): `m₁ ← β₁m₁ + (1 − β₁)g`,
  * `m₂ ← β₂m₂ + (1 − β₂)g²`, `d = τ·m̂₁/(√m̂₂ + ε)` with `m̂ᵢ = mᵢ/(1 − βᵢᵏ)`. The same
- * ε placement as `tf.train.adam`.
+ * ε placement as `tf.train.adam`. The bias corrections are applied as scalars (the same
+ * value, two tensor divisions fewer per variable and step).
  */
 export function adamDirection(beta1: number, beta2: number, epsilon: number): Direction {
   return {
@@ -14,9 +15,11 @@ export function adamDirection(beta1: number, beta2: number, epsilon: number): Di
       const second = tf.add(tf.mul(m2!, beta2), tf.mul(tf.square(gradient), 1 - beta2));
       m1!.assign(first);
       m2!.assign(second);
-      const firstHat = tf.div(first, 1 - beta1 ** k);
-      const secondHat = tf.div(second, 1 - beta2 ** k);
-      return tf.mul(tf.div(firstHat, tf.add(tf.sqrt(secondHat), epsilon)), learningRate);
+      // m̂₁/(√m̂₂ + ε) = (m₁/b₁)·√b₂/(√m₂ + ε√b₂) with bᵢ = 1 − βᵢᵏ, exactly: the bias
+      // corrections become two scalars instead of two divisions of whole tensors
+      const rootB2 = Math.sqrt(1 - beta2 ** k);
+      const scale = (learningRate * rootB2) / (1 - beta1 ** k);
+      return tf.mul(tf.div(first, tf.add(tf.sqrt(second), epsilon * rootB2)), scale);
     },
   };
 }
