@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
-import { median } from './median.js';
+import { randomBatch, stepRate, timeInterleaved } from './timing.js';
 
 /** One timed configuration. */
 export interface Measurement {
@@ -36,27 +36,25 @@ export async function measureGroup(
   optimizerCases: OptimizerCase[],
   { steps, warmup }: { steps: number; warmup: number },
 ): Promise<Measurement[]> {
-  const x = tf.randomNormal([batchSize, ...modelCase.inputShape], 0, 1, 'float32', 1);
-  const y = tf.oneHot(
-    tf.randomUniform([batchSize], 0, modelCase.classes, 'int32', 2),
-    modelCase.classes,
-  );
+  const { x, y } = randomBatch(modelCase, batchSize);
   let stepFlops = 0;
   const runs = optimizerCases.map((optimizerCase) => {
     const model = modelCase.build();
     stepFlops = trainingFlops(model, batchSize).total;
     const optimizer = optimizerCase.build(model);
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-    return { optimizerCase, model, optimizer, stepTimes: [] as number[] };
+    return { optimizerCase, model, optimizer };
   });
+  let times: number[][];
   try {
-    for (let i = 0; i < warmup + steps; i++) {
-      for (const run of runs) {
-        const start = performance.now();
-        await run.model.trainOnBatch(x, y);
-        if (i >= warmup) run.stepTimes.push(performance.now() - start);
-      }
-    }
+    times = await timeInterleaved(
+      runs.map(
+        ({ model }) =>
+          () =>
+            model.trainOnBatch(x, y),
+      ),
+      { steps, warmup },
+    );
   } finally {
     for (const run of runs) {
       run.optimizer.dispose();
@@ -64,19 +62,12 @@ export async function measureGroup(
     }
     tf.dispose([x, y]);
   }
-  return runs.map(({ optimizerCase, stepTimes }) => {
-    const msPerStep = median(stepTimes);
-    return {
-      backend,
-      model: modelCase.name,
-      batchSize,
-      optimizer: optimizerCase.name,
-      steps,
-      msPerStep,
-      samplesPerSecond: (1000 * batchSize) / msPerStep,
-      stepTimes,
-      stepFlops,
-      gflops: stepFlops / (msPerStep * 1e6),
-    };
-  });
+  return runs.map(({ optimizerCase }, k) => ({
+    backend,
+    model: modelCase.name,
+    batchSize,
+    optimizer: optimizerCase.name,
+    stepFlops,
+    ...stepRate(times[k]!, batchSize, stepFlops),
+  }));
 }

@@ -73,6 +73,11 @@ function count(flag: string, value: string | undefined, min: number): number {
   return n;
 }
 
+/** A comma-separated list of integers ≥ 1. */
+function counts(flag: string, value: string | undefined): number[] {
+  return (value ?? '').split(',').map((n) => count(flag, n, 1));
+}
+
 /** Parses the command line; `null` means `--help` was asked. */
 export function parseArgs(argv: string[]): BenchOptions | null {
   const options: BenchOptions = {
@@ -108,7 +113,7 @@ export function parseArgs(argv: string[]): BenchOptions | null {
         );
         break;
       case '--batch':
-        options.batchSizes = (value() ?? '').split(',').map((b) => count('--batch', b, 1));
+        options.batchSizes = counts(flag, value());
         break;
       case '--steps':
         options.steps = count(flag, value(), 1);
@@ -117,7 +122,7 @@ export function parseArgs(argv: string[]): BenchOptions | null {
         options.warmup = count(flag, value(), 0);
         break;
       case '--workers':
-        options.workers = (value() ?? '').split(',').map((n) => count('--workers', n, 1));
+        options.workers = counts(flag, value());
         break;
       case '--matmul':
         options.matMulSize = count(flag, value(), 1);

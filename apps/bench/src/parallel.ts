@@ -2,7 +2,7 @@ import { DataParallelTrainer } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
-import { median } from './median.js';
+import { randomBatch, stepRate, timeInterleaved } from './timing.js';
 
 /** One timed data-parallel configuration (`DataParallelTrainer.step`). */
 export interface ParallelMeasurement {
@@ -39,13 +39,10 @@ export async function measureParallel(
   workerCounts: readonly number[],
   { steps, warmup }: { steps: number; warmup: number },
 ): Promise<ParallelMeasurement[]> {
-  const x = tf.randomNormal([batchSize, ...modelCase.inputShape], 0, 1, 'float32', 1);
-  const y = tf.oneHot(
-    tf.randomUniform([batchSize], 0, modelCase.classes, 'int32', 2),
-    modelCase.classes,
-  );
-  const runs: Array<{ trainer: DataParallelTrainer; times: number[] }> = [];
+  const { x, y } = randomBatch(modelCase, batchSize);
+  const trainers: DataParallelTrainer[] = [];
   let stepFlops = 0;
+  let times: number[][];
   try {
     for (const workers of workerCounts) {
       const model = modelCase.build();
@@ -61,36 +58,26 @@ export async function measureParallel(
         // the paper's nets start with a Standardize layer: the threads register it from here
         modules: [import.meta.resolve('@bregman/models')],
       });
-      runs.push({ trainer, times: [] });
+      trainers.push(trainer);
     }
-    for (let i = 0; i < warmup + steps; i++) {
-      for (const run of runs) {
-        const start = performance.now();
-        await run.trainer.step(x, y);
-        if (i >= warmup) run.times.push(performance.now() - start);
-      }
-    }
+    times = await timeInterleaved(
+      trainers.map((trainer) => () => trainer.step(x, y)),
+      { steps, warmup },
+    );
   } finally {
-    for (const { trainer } of runs) {
+    for (const trainer of trainers) {
       await trainer.dispose();
       trainer.optimizer.dispose();
       trainer.model.dispose();
     }
     tf.dispose([x, y]);
   }
-  return runs.map(({ trainer, times }) => {
-    const msPerStep = median(times);
-    return {
-      backend,
-      model: modelCase.name,
-      batchSize,
-      optimizer: optimizerCase.name,
-      workers: trainer.workers,
-      steps,
-      msPerStep,
-      samplesPerSecond: (1000 * batchSize) / msPerStep,
-      gflops: stepFlops / (msPerStep * 1e6),
-      stepTimes: times,
-    };
-  });
+  return trainers.map((trainer, k) => ({
+    backend,
+    model: modelCase.name,
+    batchSize,
+    optimizer: optimizerCase.name,
+    workers: trainer.workers,
+    ...stepRate(times[k]!, batchSize, stepFlops),
+  }));
 }

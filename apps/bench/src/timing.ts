@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelCase } from './cases.js';
+import { median } from './median.js';
+
+/** One fixed random batch for a model: standard normal inputs, one-hot labels (seeded). */
+export function randomBatch(
+  modelCase: ModelCase,
+  batchSize: number,
+): { x: tf.Tensor; y: tf.Tensor } {
+  const x = tf.randomNormal([batchSize, ...modelCase.inputShape], 0, 1, 'float32', 1);
+  const y = tf.tidy(() =>
+    tf.oneHot(tf.randomUniform([batchSize], 0, modelCase.classes, 'int32', 2), modelCase.classes),
+  );
+  return { x, y };
+}
+
+/**
+ * Times each of `steps` (one training step each) in turn, step by step (interleaved), so
+ * that drift of the machine (other load, JIT, GC) hits them alike: `warmup` untimed rounds,
+ * then `timed` timed ones. Returns every timed step of each, milliseconds.
+ */
+export async function timeInterleaved(
+  steps: ReadonlyArray<() => Promise<unknown>>,
+  { steps: timed, warmup }: { steps: number; warmup: number },
+): Promise<number[][]> {
+  const times = steps.map(() => [] as number[]);
+  for (let i = 0; i < warmup + timed; i++) {
+    for (const [k, step] of steps.entries()) {
+      const start = performance.now();
+      await step();
+      if (i >= warmup) times[k]!.push(performance.now() - start);
+    }
+  }
+  return times;
+}
+
+/** The numbers every timed configuration reports, from its step times. */
+export function stepRate(stepTimes: number[], batchSize: number, stepFlops: number) {
+  const msPerStep = median(stepTimes);
+  return {
+    steps: stepTimes.length,
+    msPerStep,
+    samplesPerSecond: (1000 * batchSize) / msPerStep,
+    gflops: stepFlops / (msPerStep * 1e6),
+    stepTimes,
+  };
+}
