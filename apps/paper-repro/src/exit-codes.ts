@@ -35,24 +35,3 @@ export const EXIT_CODES_HELP = `Exit codes:
      runs and epoch checkpoints are kept for --resume
   4  an internal error (a bug; please report it with the printed stack)
   128+N  killed by signal N (Ctrl-C: 130): rerun with --resume`;
-
-const STORAGE_CODES = new Set([
-  'ENOSPC',
-  'EDQUOT',
-  'EROFS',
-  'EACCES',
-  'EPERM',
-  'EIO',
-  'EFBIG',
-  'EISDIR',
-  'ENOTDIR',
-]);
-
-/** Whether an error (or its `cause`) is a failure to write to the disk: {@link EXIT}.storage. */
-export function isStorageError(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined && STORAGE_CODES.has(code)) return true;
-  }
-  return false;
-}

@@ -7,7 +7,8 @@ import { UnusableDirError } from './engine/out-dir.js';
 import { OutDirBusyError } from './engine/out-dir-lock.js';
 import { ConfigurationMismatchError } from './engine/plan.js';
 import { CorruptRunRecordError } from './engine/run-record.js';
-import { EXIT, isStorageError } from './exit-codes.js';
+import { isStorageError } from './engine/storage-error.js';
+import { EXIT } from './exit-codes.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
 import { repro } from './repro.js';
 

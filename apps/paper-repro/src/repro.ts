@@ -12,7 +12,8 @@ import { runCost } from './engine/run-cost.js';
 import { runKey } from './engine/run-key.js';
 import { type RunRecord, readRunRecord } from './engine/run-record.js';
 import { type RunOutcome, runAll } from './engine/scheduler.js';
-import { EXIT, isStorageError } from './exit-codes.js';
+import { isStorageError } from './engine/storage-error.js';
+import { EXIT } from './exit-codes.js';
 import type { Experiment } from './experiments/experiment.js';
 import { EXPERIMENTS } from './experiments/registry.js';
 import { type ReproOptions, UsageError } from './options.js';
@@ -48,14 +49,15 @@ export async function repro(
 ): Promise<ReproResult> {
   const started = performance.now();
   const chosen = EXPERIMENTS.filter((e) => options.experiments.includes(e.id));
-  const missing = chosen.filter((e) => missingData(e, options) !== undefined);
+  const missing = chosen.flatMap((e) => {
+    const why = missingData(e, options);
+    return why === undefined ? [] : [{ id: e.id, why }];
+  });
   if (!options.all && missing.length > 0) {
-    throw new UsageError(
-      missing.map((e) => `${e.id} cannot run: ${missingData(e, options)}`).join('\n'),
-    );
+    throw new UsageError(missing.map((m) => `${m.id} cannot run: ${m.why}`).join('\n'));
   }
-  for (const e of missing) log(`repro: ${e.id} not run: ${missingData(e, options)}`);
-  const runnable = chosen.filter((e) => !missing.includes(e));
+  for (const m of missing) log(`repro: ${m.id} not run: ${m.why}`);
+  const runnable = chosen.filter((e) => !missing.some((m) => m.id === e.id));
   const specs = runnable.flatMap((e) => e.runs(options.profile, options.seeds));
   const datasets = [...new Set(specs.map((s) => s.data.dataset))];
   for (const { dataset, dir } of checkDataDir(options.dataDir, datasets)) {

@@ -1,9 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isStorageError } from '../exit-codes.js';
 import { startBackend } from './backend.js';
 import type { PlannedRun } from './plan.js';
 import type { RunEvent } from './run-events.js';
+import { isStorageError } from './storage-error.js';
 import { trainRun } from './train-run.js';
 import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.js';
 

@@ -1,7 +1,8 @@
 // A worker process of `pnpm repro --jobs N`: its own tfjs backend, runs one run at a time.
-import { EXIT, isStorageError } from '../exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { startBackend } from './backend.js';
 import { exitOnCrash } from './crash.js';
+import { isStorageError } from './storage-error.js';
 import { trainRun } from './train-run.js';
 import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.js';
 
