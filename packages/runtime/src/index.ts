@@ -9,6 +9,7 @@ export type {
 } from './data-parallel/fit.js';
 export type { DataParallelLoss } from './data-parallel/losses.js';
 export { DATA_PARALLEL_LOSSES } from './data-parallel/losses.js';
+export { NonFiniteLossError } from './data-parallel/non-finite-loss.js';
 export type { DataParallelOptions } from './data-parallel/options.js';
 export type { StepLogs } from './data-parallel/trainer.js';
 export { DataParallelTrainer } from './data-parallel/trainer.js';

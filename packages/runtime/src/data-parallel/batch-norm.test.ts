@@ -29,7 +29,7 @@ function byName(model: tf.LayersModel, names: string[]): Record<string, Float32A
   );
 }
 
-it('BatchNorm with 2 workers: each shard its own statistics, the running ones averaged, every replica the same after the sync', async () => {
+it('BatchNorm with 2 workers: each shard its own statistics, the running ones averaged, every replica the same after the step', async () => {
   const model = convBn();
   const names = model.weights.map((w) => w.name);
   const movingNames = model.nonTrainableWeights.map((w) => w.name);
@@ -81,16 +81,11 @@ it('BatchNorm with 2 workers: each shard its own statistics, the running ones av
     expect(relativeError(after[w.name]!, expected), w.name).toBeLessThan(1e-5);
   });
 
-  // the worker thread's replica moved its statistics toward its own shard's (shard 1) …
+  // the worker thread's replica applied the same step: it holds the main model's weights and
+  // averaged statistics, bit for bit
   const [replica] = await trainer.replicaWeights();
-  for (const name of movingNames) {
-    expect(relativeError(replica![name]!, shards[1]!.after[name]!), name).toBeLessThan(1e-6);
-  }
-  // … and holds the main model's weights, bit for bit, once synced (as at every step's start)
-  await trainer.syncReplicas();
-  const [synced] = await trainer.replicaWeights();
   for (const name of names)
-    expect(Array.from(synced![name]!), name).toEqual(Array.from(after[name]!));
+    expect(Array.from(replica![name]!), name).toEqual(Array.from(after[name]!));
 
   await trainer.dispose();
   tf.dispose([x, y]);

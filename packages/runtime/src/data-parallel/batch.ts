@@ -70,12 +70,6 @@ export function checkInput(name: string, input: unknown): CheckedInput {
   return { shape: [...shape], dtype, rowSize: size / shape[0]!, tensor: null, values };
 }
 
-/** All entries of a checked input (the tensor's are read asynchronously). */
-export async function inputValues(input: CheckedInput): Promise<Float32Array | Int32Array> {
-  if (input.values) return input.values;
-  return (await input.tensor!.data()) as Float32Array | Int32Array;
-}
-
 /** The first `count` samples of a checked input as a tensor the caller disposes. */
 export function leadingRows(input: CheckedInput, count: number): tf.Tensor {
   const shape = [count, ...input.shape.slice(1)];

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LayersModel } from '@tensorflow/tfjs';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { checkLoss, type DataParallelLoss } from './losses.js';
 
 /** Options of {@link DataParallelTrainer.create}. */
@@ -10,28 +10,32 @@ export interface DataParallelOptions {
   /**
    * The model to train: built (its weights exist), one input, one output. It stays on the
    * main thread and is the one trained (the source of truth); every worker thread builds a
-   * replica from `model.toJSON()` and loads its weights at the start of every step.
+   * replica from `model.toJSON()`, loads its weights, and applies the same steps.
    */
   model: LayersModel;
   /**
-   * Any tfjs optimizer (`tf.train.sgd`, `tf.train.adam`, `LinBreg`, `AdaBreg`, …). It runs on
-   * the main thread only: one `applyGradients` per step with the whole batch's gradient.
+   * Any tfjs optimizer registered for serialization (`tf.train.sgd`, `tf.train.adam`,
+   * `LinBreg`, `AdaBreg`, …): every worker thread rebuilds it from its class name and
+   * `getConfig()` (import the module that registers its class through `modules`:
+   * `'@bregman/optimizers'` for LinBreg and AdaBreg) and loads its state; each thread applies
+   * the whole batch's gradient to its own replica, one `applyGradients` per step.
    */
   optimizer: tf.Optimizer;
   /** The loss, by name: one of {@link DATA_PARALLEL_LOSSES} (a function cannot be sent to a thread). */
   loss: DataParallelLoss;
   /**
    * How many threads compute, the main thread included: the main thread computes one shard
-   * itself (and the optimizer step), `workers − 1` worker threads compute the others. An
+   * itself, `workers − 1` worker threads compute the others; each applies the step. An
    * integer ≥ 1; default `os.availableParallelism()` (every core). `1` trains on the main
    * thread alone, with no worker thread.
    */
   workers?: number;
   /**
-   * The backend of the worker threads: `wasm` (default; started by {@link startWasmBackend},
-   * with this package's training kernels) or `cpu`. The main thread computes its shard on its
-   * own active backend: use the same one there (e.g. through {@link useBestBackend}) for
-   * the same arithmetic in every shard.
+   * The backend of every thread: `wasm` (started in the worker threads by
+   * {@link startWasmBackend}, with this package's training kernels) or `cpu`. The main thread
+   * must run it too (e.g. through {@link useBestBackend} or {@link startWasmBackend}): every
+   * thread applies the same step to its own copy of the weights, and the copies stay equal
+   * only with the same arithmetic. Default: the main thread's backend.
    */
   backend?: 'wasm' | 'cpu';
   /**
@@ -76,9 +80,19 @@ export function checkOptions(options: unknown): CheckedOptions {
   if (!Number.isInteger(workers) || workers < 1) {
     throw new RangeError(`${NAME}: workers must be an integer ≥ 1, got ${String(o.workers)}`);
   }
-  const backend = o.backend ?? 'wasm';
+  const own = tf.getBackend();
+  const backend = o.backend ?? own;
   if (backend !== 'wasm' && backend !== 'cpu') {
-    throw new RangeError(`${NAME}: backend must be 'wasm' or 'cpu', got ${String(o.backend)}`);
+    throw new RangeError(
+      o.backend === undefined
+        ? `${NAME}: backend: the main thread runs '${own}'; the threads run 'wasm' or 'cpu', the main thread too (call startWasmBackend() or tf.setBackend('cpu') first, or pass backend)`
+        : `${NAME}: backend must be 'wasm' or 'cpu', got ${String(o.backend)}`,
+    );
+  }
+  if (workers > 1 && backend !== own) {
+    throw new RangeError(
+      `${NAME}: backend is '${backend}' but the main thread runs '${own}': every thread applies the same step to its own copy of the weights, which stay equal only on the same backend (switch the main thread to '${backend}' first)`,
+    );
   }
   const modules = o.modules ?? [];
   if (!Array.isArray(modules) || !modules.every((m) => typeof m === 'string' && m !== '')) {

@@ -1,4 +1,5 @@
 import type { DataParallelLoss } from './losses.js';
+import type { OptimizerSpec, OptimizerWeight } from './optimizer-replica.js';
 
 /**
  * The messages between the main thread and a worker thread. `postMessage` only signals: the
@@ -8,10 +9,14 @@ import type { DataParallelLoss } from './losses.js';
 /** Builds the replica; answered by {@link ReadyMessage}. */
 export interface InitMessage {
   type: 'init';
+  /** This thread's index (the main thread is 0): the gradient region it writes. */
+  index: number;
   /** `model.toJSON()`: the topology, as a JSON string. */
   topology: string;
   /** The main model's weights' original names (trainable first, then non-trainable). */
   names: string[];
+  /** Their unique names on the main thread (`variable.name`), to rename optimizer state. */
+  variableNames: string[];
   /** Their shapes. */
   shapes: number[][];
   /** How many of them are trainable. */
@@ -22,19 +27,35 @@ export interface InitMessage {
   modules: string[];
   /** The loss. */
   loss: DataParallelLoss;
-  /** Every weight (in the order of `names`), written by the main thread. */
+  /** Every weight (in the order of `names`), written by the main thread for a sync. */
   weights: SharedArrayBuffer;
-  /** Written by this thread: its gradients, then its non-trainable weights after the step. */
-  results: SharedArrayBuffer;
+  /** Each thread's results region (gradients, then non-trainable weights), in thread order. */
+  regions: SharedArrayBuffer[];
+  /** Each thread's shard loss and correct count (two float64 per thread). */
+  scalars: SharedArrayBuffer;
 }
 
-/** Computes one shard; answered by {@link DoneMessage}. */
+/**
+ * Loads the weights region into the replica and rebuilds its optimizer with the main
+ * thread's state; answered by {@link DoneMessage}.
+ */
+export interface SyncMessage {
+  type: 'sync';
+  /** The optimizer to rebuild. */
+  optimizer: OptimizerSpec;
+  /** Its state (`getWeights()` of the main thread's). */
+  state: OptimizerWeight[];
+}
+
+/** Computes one shard and publishes it; answered by {@link DoneMessage}. */
 export interface StepMessage {
   type: 'step';
-  /** The first sample of the shard. */
+  /** The first sample of this thread's shard. */
   start: number;
-  /** One past its last sample. */
+  /** One past its last sample (`start` when the thread has no shard in this batch). */
   end: number;
+  /** Every shard's size, in thread order. */
+  sizes: number[];
   /** The shape of one input sample, and its dtype. */
   xShape: number[];
   xDtype: 'float32' | 'int32';
@@ -46,18 +67,21 @@ export interface StepMessage {
   y: SharedArrayBuffer;
 }
 
-/** Loads the weights region into the replica; answered by {@link DoneMessage}. */
-export interface SyncMessage {
-  type: 'sync';
+/**
+ * Every thread has published its shard: applies the step of the last {@link StepMessage}
+ * to the replica; answered by {@link DoneMessage}.
+ */
+export interface ApplyMessage {
+  type: 'apply';
 }
 
-/** Writes every weight of the replica into the results region; answered by {@link DoneMessage}. */
+/** Writes every weight of the replica into its results region; answered by {@link DoneMessage}. */
 export interface ReadMessage {
   type: 'read';
 }
 
 /** What the main thread sends. */
-export type ToWorker = InitMessage | StepMessage | SyncMessage | ReadMessage;
+export type ToWorker = InitMessage | SyncMessage | StepMessage | ApplyMessage | ReadMessage;
 
 /** The replica is built and its weights match the main model's. */
 export interface ReadyMessage {
@@ -69,10 +93,6 @@ export interface ReadyMessage {
 /** A request is done. */
 export interface DoneMessage {
   type: 'done';
-  /** The shard's mean loss (steps only, else 0). */
-  loss: number;
-  /** The samples classified right (classification losses, steps only). */
-  correct: number | null;
 }
 
 /** A request failed; the thread lives on. */

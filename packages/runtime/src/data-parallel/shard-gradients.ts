@@ -1,5 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
+import type { GradientExchange } from './gradient-exchange.js';
 import {
   computeLoss,
   countCorrect,
@@ -44,5 +45,37 @@ export function shardGradients(
   } catch (error) {
     correct?.dispose();
     throw error;
+  }
+}
+
+/**
+ * Computes thread `index`'s shard (`x`, `y`; none when `x` is null: the batch had fewer
+ * samples than threads) on `model` and publishes it into `exchange`: the gradients for the
+ * trainable `variables[0, trainable)`, the non-trainable rest after the shard, the loss and
+ * the correct count. The same code runs on the main thread and in every worker thread.
+ */
+export function publishShard(
+  exchange: GradientExchange,
+  index: number,
+  model: LayersModel,
+  variables: readonly tf.Variable[],
+  loss: DataParallelLoss,
+  x: tf.Tensor | null,
+  y: tf.Tensor | null,
+): void {
+  if (!x || !y) return;
+  const trainable = variables.slice(0, exchange.trainable);
+  const result = shardGradients(model, trainable, loss, x, y);
+  try {
+    const correct = result.correct ? result.correct.dataSync()[0]! : null;
+    exchange.publish(
+      index,
+      result.grads,
+      variables.slice(exchange.trainable),
+      result.loss.dataSync()[0]!,
+      correct,
+    );
+  } finally {
+    tf.dispose([result.loss, ...result.grads, ...(result.correct ? [result.correct] : [])]);
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { WasmBackend } from '../wasm-kernels/wasm-calls.js';
 
 /**
  * Where each tensor of a fixed list lies in one contiguous float32 region: tensor `i` is
@@ -59,4 +60,17 @@ export function tensorFromShared(
   dtype: 'float32' | 'int32' = 'float32',
 ): tf.Tensor {
   return tf.tensor(tf.getBackend() === 'cpu' ? values.slice() : values, shape, dtype);
+}
+
+/**
+ * The entries of `tensor`, to be copied at once (before the next tfjs call): on `wasm` a view
+ * of the backend's own memory (no copy, no allocation: a step publishes megabytes, and every
+ * allocated buffer adds to the garbage collector's work in every thread), elsewhere
+ * `dataSync()`.
+ */
+export function entriesOf(tensor: tf.Tensor): Float32Array | Int32Array {
+  if (tf.getBackend() === 'wasm') {
+    return (tf.backend() as unknown as WasmBackend).typedArrayFromHeap(tensor) as Float32Array;
+  }
+  return tensor.dataSync() as Float32Array | Int32Array;
 }

@@ -10,6 +10,9 @@ import { convNet } from '../models.test-helper.js';
 import { DataParallelTrainer } from './trainer.js';
 import { batch, copyOf, mlp, weightValues } from './trainer.test-helper.js';
 
+/** LinBreg and AdaBreg are rebuilt in the threads: the threads import their module. */
+const OPTIMIZERS_MODULE = ['@bregman/optimizers'];
+
 type MakeOptimizer = (model: tf.LayersModel) => tf.Optimizer;
 
 const optimizers: [string, MakeOptimizer][] = [
@@ -61,6 +64,7 @@ async function trainBoth(c: Case) {
     loss: 'softmaxCrossEntropy',
     workers: c.workers,
     backend: c.backend,
+    modules: OPTIMIZERS_MODULE,
   });
   const optimizer = c.makeOptimizer(reference);
   const losses: [number, number][] = [];

@@ -1,16 +1,20 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchInput } from './batch.js';
-import { type CheckedInput, checkInput, inputValues, leadingRows } from './batch.js';
+import { type CheckedInput, checkInput, leadingRows } from './batch.js';
 import { type Batches, type DataParallelHistory, type FitOptions, fitEpochs } from './fit.js';
+import { GradientExchange } from './gradient-exchange.js';
 import { InputRegion } from './input-region.js';
 import { type DataParallelLoss, isClassificationLoss } from './losses.js';
+import { NonFiniteLossError } from './non-finite-loss.js';
+import { describeOptimizer, readOptimizerState } from './optimizer-replica.js';
 import { checkOptions, type DataParallelOptions } from './options.js';
 import type { DoneMessage, StepMessage } from './protocol.js';
 import { ReplicaThread } from './replica-thread.js';
-import { type ShardGradients, shardGradients } from './shard-gradients.js';
+import { ReplicaVersion } from './replica-version.js';
+import { publishShard, shardGradients } from './shard-gradients.js';
 import { shardSizes } from './shards.js';
-import { TensorLayout, tensorFromShared } from './shared-tensors.js';
+import { entriesOf, TensorLayout } from './shared-tensors.js';
 import { workerScript } from './worker-script.js';
 
 /** What {@link DataParallelTrainer.step} returns: the batch's mean loss (and accuracy). */
@@ -26,28 +30,33 @@ export interface StepLogs {
  * thread with its own tfjs engine and backend (a `tfjs-backend-wasm` process computes on one
  * core; its threaded build cannot start in Node, tfjs #3830).
  *
- * Each {@link DataParallelTrainer.step} splits the batch into `workers` contiguous shards
- * (sizes differ by at most 1; fewer shards when the batch has fewer samples). The main thread
- * computes the first on `model` itself, on its active backend; worker thread `k` computes
- * shard `k` on its replica. Each computes the gradient of its shard's mean loss; the main
- * thread sums them in a fixed order (shard 0, 1, …), each weighted by its share of the batch
- * (`size / batchSize`) — the gradient of the whole batch's mean loss, the same from run to run
- * — and calls `optimizer.applyGradients` once. The replicas load the main model's weights at
- * the start of every step, so changes made to `model` between steps (callbacks,
- * `setWeights`) reach them.
+ * Every thread holds a replica of the model and of the optimizer (rebuilt from
+ * `model.toJSON()` and from the optimizer's class and `getConfig()`, with the main thread's
+ * weights and optimizer state loaded); the main thread's are `model` and `optimizer`
+ * themselves. Each {@link DataParallelTrainer.step} splits the batch into `workers`
+ * contiguous shards (sizes differ by at most 1; fewer shards when the batch has fewer
+ * samples); thread `k` computes the gradient of shard `k`'s mean loss and publishes it. Once
+ * all have, every thread sums the gradients in the same fixed order (shard 0, 1, …), each
+ * weighted by its share of the batch (`size / batchSize`) — the gradient of the whole batch's
+ * mean loss, the same from run to run — and applies one `optimizer.applyGradients` to its
+ * own weights (an all-reduce, as PyTorch's DistributedDataParallel does): every thread
+ * computes the same update at the same time, no weights travel, and the replicas stay equal
+ * to `model` bit for bit. Changes made on the main thread between steps — `model.setWeights`,
+ * a variable's `assign`, `optimizer.setWeights`, a learning-rate or λ schedule that changes
+ * the optimizer's config — are noticed at the next step, which first loads the weights and
+ * the optimizer (with its state) into every replica again.
  *
- * Transport: the weights (one region for all, written by the main thread), each thread's
- * gradients (one region per thread) and the batch (a region for the inputs and one for the
- * labels, grown when a larger batch comes) are `Float32Array`s on `SharedArrayBuffer`s
- * allocated once; `postMessage` only signals.
+ * Transport: each thread's gradients (one region per thread), the weights for a reload and
+ * the batch (a region for the inputs and one for the labels, grown when a larger batch comes)
+ * are `Float32Array`s on `SharedArrayBuffer`s allocated once; `postMessage` only signals.
  *
- * BatchNorm: each shard normalizes with its own batch statistics (as PyTorch's
- * DistributedDataParallel without SyncBatchNorm), and each replica moves its running mean and
- * variance toward its own shard's. After the step the non-trainable weights (these statistics)
- * are averaged over the shards, in shard order, weighted by shard size, and written to `model`;
- * the replicas load them with the next step's weights. Results differ from one-thread
- * training only through these per-shard statistics (and dropout, whose masks each thread
- * draws for itself); without BatchNorm or dropout they are the same up to float rounding.
+ * BatchNorm: each shard normalizes with its own batch statistics (as DistributedDataParallel
+ * without SyncBatchNorm), and each replica moves its running mean and variance toward its own
+ * shard's. After the step the non-trainable weights (these statistics) are averaged over the
+ * shards, in shard order, weighted by shard size, in every thread. Results differ from
+ * one-thread training only through these per-shard statistics (and dropout, whose masks each
+ * thread draws for itself); without BatchNorm or dropout they are the same up to float
+ * rounding.
  *
  * A step that fails in a thread (an error, a crash, an exit) rejects with an error that names
  * the thread and its error; the trainer is then unusable (every later step rejects): dispose
@@ -66,23 +75,24 @@ export interface StepLogs {
  * ```
  */
 export class DataParallelTrainer {
-  /** The model trained (the main thread's; the source of truth). */
+  /** The model trained (the main thread's replica, which the others follow). */
   readonly model: LayersModel;
-  /** The optimizer (it runs on the main thread). */
+  /** The optimizer (the main thread's replica). */
   readonly optimizer: tf.Optimizer;
   /** The loss. */
   readonly loss: DataParallelLoss;
   /** Threads that compute, the main thread included (worker threads: `workers − 1`). */
   readonly workers: number;
-  /** The backend of the worker threads. */
+  /** The backend of every thread. */
   readonly backend: 'wasm' | 'cpu';
 
   private readonly threads: ReplicaThread[];
+  private readonly variables: tf.Variable[];
   private readonly trainable: tf.Variable[];
-  private readonly nonTrainable: tf.Variable[];
   private readonly layout: TensorLayout;
   private readonly weights: Float32Array;
-  private readonly results: Float32Array[];
+  private readonly exchange: GradientExchange;
+  private readonly version: ReplicaVersion;
   private readonly xRegion = new InputRegion();
   private readonly yRegion = new InputRegion();
   private running = false;
@@ -94,7 +104,7 @@ export class DataParallelTrainer {
     threads: ReplicaThread[],
     layout: TensorLayout,
     weights: Float32Array,
-    results: Float32Array[],
+    exchange: GradientExchange,
   ) {
     this.model = options.model;
     this.optimizer = options.optimizer;
@@ -102,19 +112,23 @@ export class DataParallelTrainer {
     this.workers = options.workers;
     this.backend = options.backend;
     this.threads = threads;
-    this.trainable = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.nonTrainable = this.model.nonTrainableWeights.map((w) => w.read() as tf.Variable);
+    this.variables = [...this.model.trainableWeights, ...this.model.nonTrainableWeights].map(
+      (w) => w.read() as tf.Variable,
+    );
+    this.trainable = this.variables.slice(0, this.model.trainableWeights.length);
     this.layout = layout;
     this.weights = weights;
-    this.results = results;
+    this.exchange = exchange;
+    this.version = new ReplicaVersion(this.variables, this.optimizer);
   }
 
   /**
    * Checks the options, starts `workers − 1` worker threads and builds a replica of the model
-   * in each (from `model.toJSON()`, after importing `modules`, on `backend`). Rejects with a
-   * clear error when an option is wrong (naming it and what is allowed) or a thread cannot
-   * build the model (e.g. a custom layer its modules do not register); no thread is left
-   * running then.
+   * and of the optimizer in each (after importing `modules`, on `backend`), with the main
+   * thread's weights and optimizer state. Rejects with a clear error when an option is wrong
+   * (naming it and what is allowed), when the optimizer cannot be rebuilt from its class and
+   * config, or when a thread cannot build the model or the optimizer (e.g. a custom layer or
+   * an optimizer class its modules do not register); no thread is left running then.
    */
   static async create(options: DataParallelOptions): Promise<DataParallelTrainer> {
     const checked = checkOptions(options);
@@ -122,28 +136,36 @@ export class DataParallelTrainer {
     const weights = [...model.trainableWeights, ...model.nonTrainableWeights];
     const layout = new TensorLayout(weights.map((w) => w.shape as number[]));
     const shared = layout.allocate();
-    const results: Float32Array[] = [];
+    const { regions, scalars } = GradientExchange.allocate(
+      layout,
+      checked.workers > 1 ? checked.workers : 0,
+    );
+    const exchange = new GradientExchange(layout, model.trainableWeights.length, regions, scalars);
     const threads: ReplicaThread[] = [];
     if (checked.workers > 1) {
+      describeOptimizer(
+        checked.optimizer,
+        model.trainableWeights.map((w) => w.name),
+      );
       const script = workerScript();
       const topology = model.toJSON(null, true) as string;
-      for (let i = 1; i < checked.workers; i++) {
-        threads.push(new ReplicaThread(i, script));
-        results.push(layout.allocate());
-      }
+      for (let i = 1; i < checked.workers; i++) threads.push(new ReplicaThread(i, script));
       const started = await Promise.allSettled(
         threads.map((thread, i) =>
           thread.request({
             type: 'init',
+            index: i + 1,
             topology,
             names: weights.map((w) => w.originalName),
+            variableNames: weights.map((w) => w.name),
             shapes: layout.shapes as number[][],
             trainable: model.trainableWeights.length,
             backend: checked.backend,
             modules: checked.modules,
             loss: checked.loss,
             weights: shared.buffer as SharedArrayBuffer,
-            results: results[i]!.buffer as SharedArrayBuffer,
+            regions: regions.map((r) => r.buffer as SharedArrayBuffer),
+            scalars: scalars.buffer as SharedArrayBuffer,
           }),
         ),
       );
@@ -155,16 +177,26 @@ export class DataParallelTrainer {
         });
       }
     }
-    return new DataParallelTrainer(checked, threads, layout, shared, results);
+    const trainer = new DataParallelTrainer(checked, threads, layout, shared, exchange);
+    try {
+      await trainer.sync('create');
+    } catch (error) {
+      await trainer.dispose();
+      throw new Error(
+        (error as Error).message.replace('DataParallelTrainer.sync', 'DataParallelTrainer.create'),
+        { cause: error },
+      );
+    }
+    return trainer;
   }
 
   /**
    * One training step on one batch (`x` and `y`: tensors, or typed arrays with their shapes,
-   * with the same number of samples): every thread computes the gradient of its shard, the
-   * main thread sums them and applies one optimizer step to `model`. Resolves with the
-   * batch's mean loss (and accuracy for a classification loss). A non-finite loss rejects
-   * before the optimizer step (the trainable weights stay as they were). Steps run one at a
-   * time: await each.
+   * with the same number of samples): every thread computes the gradient of its shard, then
+   * applies the whole batch's gradient to its replica (`model` on the main thread). Resolves
+   * with the batch's mean loss (and accuracy for a classification loss). A non-finite loss
+   * rejects with a {@link NonFiniteLossError} before the optimizer step (the trainable weights
+   * stay as they were, in every thread). Steps run one at a time: await each.
    */
   async step(x: BatchInput, y: BatchInput): Promise<StepLogs> {
     this.checkUsable('step');
@@ -173,7 +205,7 @@ export class DataParallelTrainer {
     this.checkShapes(bx, by);
     this.running = true;
     try {
-      return await this.run(bx, by);
+      return this.threads.length === 0 ? await this.runAlone(bx, by) : await this.run(bx, by);
     } finally {
       this.running = false;
     }
@@ -188,18 +220,15 @@ export class DataParallelTrainer {
   }
 
   /**
-   * Loads the main model's weights into every replica now (every step does this first; call
-   * it before {@link DataParallelTrainer.replicaWeights} to see them).
+   * Loads the main thread's weights and optimizer (rebuilt from its config, with its state)
+   * into every replica now. Each step does this first when something changed them on the
+   * main thread; call it to see them in {@link DataParallelTrainer.replicaWeights} before.
    */
   async syncReplicas(): Promise<void> {
     this.checkUsable('syncReplicas');
     this.running = true;
     try {
-      await this.layout.write(this.weights, [...this.trainable, ...this.nonTrainable]);
-      await this.all(
-        'syncReplicas',
-        this.threads.map((t) => t.request({ type: 'sync' })),
-      );
+      await this.sync('syncReplicas');
     } finally {
       this.running = false;
     }
@@ -207,9 +236,8 @@ export class DataParallelTrainer {
 
   /**
    * The weights each worker thread's replica holds now (index 0: worker thread 1), keyed by
-   * the main model's variable names, trainable and non-trainable: for checks. After a step a
-   * replica holds the weights the step started from, with the running statistics its own shard
-   * moved; {@link DataParallelTrainer.syncReplicas} makes them the main model's again.
+   * the main model's variable names, trainable and non-trainable: for checks. After a step
+   * they equal the main model's.
    */
   async replicaWeights(): Promise<Record<string, Float32Array>[]> {
     this.checkUsable('replicaWeights');
@@ -219,10 +247,13 @@ export class DataParallelTrainer {
         'replicaWeights',
         this.threads.map((t) => t.request({ type: 'read' })),
       );
-      const names = [...this.trainable, ...this.nonTrainable].map((v) => v.name);
-      return this.results.map((region) =>
-        Object.fromEntries(names.map((name, i) => [name, this.layout.view(region, i).slice()])),
-      );
+      const names = this.variables.map((v) => v.name);
+      return this.threads.map((_, k) => {
+        const region = this.exchange.regions[k + 1]!;
+        return Object.fromEntries(
+          names.map((name, i) => [name, this.layout.view(region, i).slice()]),
+        );
+      });
     } finally {
       this.running = false;
     }
@@ -273,51 +304,119 @@ export class DataParallelTrainer {
     }
   }
 
+  /** Makes every replica equal to the main thread's model and optimizer. */
+  private async sync(method: string): Promise<void> {
+    if (this.threads.length > 0) {
+      await this.layout.write(this.weights, this.variables);
+      const names = this.trainable.map((v) => v.name);
+      const message = {
+        type: 'sync' as const,
+        optimizer: describeOptimizer(this.optimizer, names),
+        state: await readOptimizerState(this.optimizer),
+      };
+      await this.all(
+        method,
+        this.threads.map((t) => t.request(message)),
+      );
+    }
+    await this.version.record();
+  }
+
+  /** One step with no worker thread: the main thread's shard is the batch. */
+  private async runAlone(x: CheckedInput, y: CheckedInput): Promise<StepLogs> {
+    const bx = leadingRows(x, x.shape[0]!);
+    const by = leadingRows(y, y.shape[0]!);
+    let result: ReturnType<typeof shardGradients> | null = null;
+    try {
+      result = shardGradients(this.model, this.trainable, this.loss, bx, by);
+      const loss = (await result.loss.data())[0]!;
+      const correct = result.correct ? (await result.correct.data())[0]! : null;
+      this.checkFinite(loss, [loss]);
+      const grads: tf.NamedTensorMap = {};
+      this.trainable.forEach((v, i) => {
+        grads[v.name] = result!.grads[i]!;
+      });
+      this.optimizer.applyGradients(grads);
+      return this.stepLogs(loss, correct, x.shape[0]!);
+    } finally {
+      tf.dispose([bx, by]);
+      if (result)
+        tf.dispose([result.loss, ...result.grads, ...(result.correct ? [result.correct] : [])]);
+    }
+  }
+
   private async run(x: CheckedInput, y: CheckedInput): Promise<StepLogs> {
+    if (await this.version.changed()) await this.sync('step');
     const batchSize = x.shape[0]!;
     const sizes = shardSizes(batchSize, this.workers);
-    const others: Promise<DoneMessage>[] = [];
-    if (sizes.length > 1) {
-      // the weights and the batch first: nothing is posted unless all of it is in place
-      await this.layout.write(this.weights, [...this.trainable, ...this.nonTrainable]);
-      this.xRegion.write(await inputValues(x));
-      this.yRegion.write(await inputValues(y));
-      let start = sizes[0]!;
-      for (let k = 1; k < sizes.length; k++) {
-        const message: StepMessage = {
-          type: 'step',
-          start,
-          end: start + sizes[k]!,
-          xShape: x.shape.slice(1),
-          xDtype: x.dtype,
-          yShape: y.shape.slice(1),
-          yDtype: y.dtype,
-          // a handle on shared memory, not a copy
-          x: this.xRegion.buffer!,
-          y: this.yRegion.buffer!,
-        };
-        others.push(this.threads[k - 1]!.request(message));
-        start += sizes[k]!;
-      }
+    // the batch first: nothing is posted unless all of it is in place
+    this.xRegion.write(x.values ?? entriesOf(x.tensor!));
+    this.yRegion.write(y.values ?? entriesOf(y.tensor!));
+    const computed: Promise<DoneMessage>[] = [];
+    let start = sizes[0]!;
+    for (const [i, thread] of this.threads.entries()) {
+      const rows = sizes[i + 1] ?? 0;
+      const message: StepMessage = {
+        type: 'step',
+        start,
+        end: start + rows,
+        sizes,
+        xShape: x.shape.slice(1),
+        xDtype: x.dtype,
+        yShape: y.shape.slice(1),
+        yDtype: y.dtype,
+        // a handle on shared memory, not a copy
+        x: this.xRegion.buffer!,
+        y: this.yRegion.buffer!,
+      };
+      computed.push(thread.request(message));
+      start += rows;
     }
-    let own: ShardGradients | null = null;
     let ownError: unknown = null;
     const x0 = leadingRows(x, sizes[0]!);
     const y0 = leadingRows(y, sizes[0]!);
     try {
-      own = shardGradients(this.model, this.trainable, this.loss, x0, y0);
+      publishShard(this.exchange, 0, this.model, this.variables, this.loss, x0, y0);
     } catch (error) {
       ownError = error;
     } finally {
       tf.dispose([x0, y0]);
     }
+    await this.all('step', computed);
+    if (ownError) throw ownError;
+    const { loss, losses, correct } = this.exchange.logs(sizes);
+    this.checkFinite(loss, losses);
+    const applied = this.threads.map((t) => t.request({ type: 'apply' }));
+    let applyError: unknown = null;
     try {
-      const answers = await this.all('step', others);
-      if (ownError) throw ownError;
-      return await this.combine(own!, answers, sizes, batchSize);
-    } finally {
-      if (own) tf.dispose([own.loss, ...own.grads, ...(own.correct ? [own.correct] : [])]);
+      this.exchange.apply(sizes, this.variables, this.optimizer);
+    } catch (error) {
+      applyError = error;
     }
+    await this.all('step', applied);
+    if (applyError) {
+      // the replicas applied the step, the main thread did not: they differ now
+      this.broken = applyError as Error;
+      throw applyError;
+    }
+    await this.version.record();
+    return this.stepLogs(loss, correct, batchSize);
+  }
+
+  private checkFinite(loss: number, losses: number[]): void {
+    if (Number.isFinite(loss)) return;
+    const k = losses.findIndex((l) => !Number.isFinite(l));
+    const where = k <= 0 ? 'the main thread' : this.threads[k - 1]!.label;
+    throw new NonFiniteLossError(
+      `DataParallelTrainer.step: the loss is ${loss} (${losses[Math.max(k, 0)]} on the shard of ${where}); the trainable weights were not updated`,
+      loss,
+    );
+  }
+
+  private stepLogs(loss: number, correct: number | null, batchSize: number): StepLogs {
+    const logs: StepLogs = { loss };
+    if (isClassificationLoss(this.loss)) logs.acc = (correct ?? 0) / batchSize;
+    return logs;
   }
 
   /** Awaits every thread's answer; the first failure (in thread order) breaks the trainer. */
@@ -330,58 +429,5 @@ export class DataParallelTrainer {
       throw new Error(`DataParallelTrainer.${method}: ${error.message}`, { cause: error });
     }
     return settled.map((s) => (s as PromiseFulfilledResult<DoneMessage>).value);
-  }
-
-  private async combine(
-    own: ShardGradients,
-    answers: DoneMessage[],
-    sizes: number[],
-    batchSize: number,
-  ): Promise<StepLogs> {
-    const shares = sizes.map((n) => n / batchSize);
-    const ownLoss = (await own.loss.data())[0]!;
-    const losses = [ownLoss, ...answers.map((a) => a.loss)];
-    const loss = losses.reduce((sum, l, k) => sum + shares[k]! * l, 0);
-    if (!Number.isFinite(loss)) {
-      const k = losses.findIndex((l) => !Number.isFinite(l));
-      const where = k === 0 ? 'the main thread' : this.threads[k - 1]!.label;
-      throw new Error(
-        `DataParallelTrainer.step: the loss is ${loss} (${losses[k]} on the shard of ${where}); the trainable weights were not updated`,
-      );
-    }
-    tf.tidy(() => {
-      const grads: tf.NamedTensorMap = {};
-      this.trainable.forEach((variable, i) => {
-        let sum = sizes.length === 1 ? own.grads[i]! : tf.mul(own.grads[i]!, shares[0]!);
-        for (let k = 1; k < sizes.length; k++) {
-          const g = tensorFromShared(this.layout.view(this.results[k - 1]!, i), variable.shape);
-          sum = tf.add(sum, tf.mul(g, shares[k]!));
-        }
-        grads[variable.name] = sum;
-      });
-      this.optimizer.applyGradients(grads);
-      // running statistics: x₀ + Σ_k share_k·(x_k − x₀) in shard order (= Σ share_k·x_k);
-      // a weight no shard changed stays bit for bit what it was
-      const offset = this.trainable.length;
-      this.nonTrainable.forEach((variable, j) => {
-        if (sizes.length === 1) return;
-        let mean: tf.Tensor = variable;
-        for (let k = 1; k < sizes.length; k++) {
-          const other = tensorFromShared(
-            this.layout.view(this.results[k - 1]!, offset + j),
-            variable.shape,
-          );
-          mean = tf.add(mean, tf.mul(tf.sub(other, variable), shares[k]!));
-        }
-        variable.assign(mean);
-      });
-    });
-    const logs: StepLogs = { loss };
-    if (isClassificationLoss(this.loss)) {
-      const ownCorrect = (await own.correct!.data())[0]!;
-      const correct = answers.reduce((sum, a) => sum + (a.correct ?? 0), ownCorrect);
-      logs.acc = correct / batchSize;
-    }
-    return logs;
   }
 }

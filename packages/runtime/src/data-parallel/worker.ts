@@ -4,23 +4,29 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { captureWarnings } from '../console-capture.js';
 import { startWasmBackend } from '../wasm-backend.js';
+import { GradientExchange } from './gradient-exchange.js';
 import { regionView } from './input-region.js';
 import type { DataParallelLoss } from './losses.js';
-import type { FromWorker, InitMessage, StepMessage, ToWorker } from './protocol.js';
-import { shardGradients } from './shard-gradients.js';
+import { loadOptimizerState, rebuildOptimizer } from './optimizer-replica.js';
+import type { FromWorker, InitMessage, StepMessage, SyncMessage, ToWorker } from './protocol.js';
+import { publishShard } from './shard-gradients.js';
 import { TensorLayout, tensorFromShared } from './shared-tensors.js';
 
 interface Replica {
+  index: number;
   model: tf.LayersModel;
   /** Trainable weights first, then the non-trainable ones (the main model's order). */
   variables: tf.Variable[];
-  trainable: number;
+  /** The main thread's name of each trainable variable → the replica's. */
+  rename: Map<string, string>;
   loss: DataParallelLoss;
   layout: TensorLayout;
   weights: Float32Array;
-  results: Float32Array;
+  exchange: GradientExchange;
+  optimizer: tf.Optimizer | null;
+  /** The shard sizes of the step last computed, for its `apply`. */
+  sizes: number[] | null;
 }
-
 const port = parentPort;
 if (!port)
   throw new Error('@bregman/runtime: data-parallel/worker.js runs only as a worker thread');
@@ -45,12 +51,10 @@ async function handle(message: ToWorker): Promise<FromWorker> {
   const r = replica;
   if (!r) throw new Error(`'${message.type}' before 'init'`);
   if (message.type === 'step') return step(r, message);
-  if (message.type === 'sync') {
-    load(r);
-    return { type: 'done', loss: 0, correct: null };
-  }
-  await r.layout.write(r.results, r.variables);
-  return { type: 'done', loss: 0, correct: null };
+  if (message.type === 'apply') return apply(r);
+  if (message.type === 'sync') return sync(r, message);
+  await r.layout.write(r.exchange.regions[r.index]!, r.variables);
+  return { type: 'done' };
 }
 
 async function init(message: InitMessage): Promise<FromWorker> {
@@ -88,14 +92,23 @@ async function init(message: InitMessage): Promise<FromWorker> {
     );
   }
   const layout = new TensorLayout(message.shapes);
+  const variables = weights.map((w) => w.read() as tf.Variable);
   replica = {
+    index: message.index,
     model,
-    variables: weights.map((w) => w.read() as tf.Variable),
-    trainable: message.trainable,
+    variables,
+    rename: new Map(message.variableNames.map((name, i) => [name, variables[i]!.name])),
     loss: message.loss,
     layout,
     weights: new Float32Array(message.weights),
-    results: new Float32Array(message.results),
+    exchange: new GradientExchange(
+      layout,
+      message.trainable,
+      message.regions.map((buffer) => new Float32Array(buffer)),
+      new Float64Array(message.scalars),
+    ),
+    optimizer: null,
+    sizes: null,
   };
   return { type: 'ready', backend: tf.getBackend() };
 }
@@ -114,18 +127,31 @@ async function startCpu(): Promise<void> {
   if (!started) throw new Error('the cpu backend did not start');
 }
 
-/** Assigns the weights region to the replica's variables. */
-function load(r: Replica): void {
+/** Loads the main thread's weights and optimizer (rebuilt, with its state). */
+async function sync(r: Replica, message: SyncMessage): Promise<FromWorker> {
   tf.tidy(() => {
     r.variables.forEach((v, i) => {
       v.assign(tensorFromShared(r.layout.view(r.weights, i), r.layout.shapes[i]!));
     });
   });
+  const trainable = r.variables.slice(0, r.exchange.trainable).map((v) => v.name);
+  const optimizer = rebuildOptimizer(message.optimizer, trainable);
+  try {
+    await loadOptimizerState(optimizer, message.state, r.rename);
+  } catch (error) {
+    optimizer.dispose();
+    throw new Error(`could not load the optimizer's state: ${(error as Error).message}`);
+  }
+  r.optimizer?.dispose();
+  r.optimizer = optimizer;
+  return { type: 'done' };
 }
 
-async function step(r: Replica, message: StepMessage): Promise<FromWorker> {
-  load(r);
+function step(r: Replica, message: StepMessage): FromWorker {
+  if (!r.optimizer) throw new Error("'step' before 'sync'");
+  r.sizes = message.sizes;
   const rows = message.end - message.start;
+  if (rows === 0) return { type: 'done' };
   const rowsOf = (buffer: SharedArrayBuffer, shape: number[], dtype: 'float32' | 'int32') => {
     const rowSize = shape.reduce((a, b) => a * b, 1);
     const values = regionView(buffer, dtype).subarray(
@@ -136,17 +162,17 @@ async function step(r: Replica, message: StepMessage): Promise<FromWorker> {
   };
   const x = rowsOf(message.x, message.xShape, message.xDtype);
   const y = rowsOf(message.y, message.yShape, message.yDtype);
-  const trainable = r.variables.slice(0, r.trainable);
-  let result: ReturnType<typeof shardGradients> | null = null;
   try {
-    result = shardGradients(r.model, trainable, r.loss, x, y);
-    await r.layout.write(r.results, [...result.grads, ...r.variables.slice(r.trainable)]);
-    const loss = (await result.loss.data())[0]!;
-    const correct = result.correct ? (await result.correct.data())[0]! : null;
-    return { type: 'done', loss, correct };
+    publishShard(r.exchange, r.index, r.model, r.variables, r.loss, x, y);
   } finally {
     tf.dispose([x, y]);
-    if (result)
-      tf.dispose([result.loss, ...result.grads, ...(result.correct ? [result.correct] : [])]);
   }
+  return { type: 'done' };
+}
+
+function apply(r: Replica): FromWorker {
+  if (!r.sizes || !r.optimizer) throw new Error("'apply' before 'step'");
+  r.exchange.apply(r.sizes, r.variables, r.optimizer);
+  r.sizes = null;
+  return { type: 'done' };
 }

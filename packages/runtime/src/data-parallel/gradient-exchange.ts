@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { entriesOf, type TensorLayout, tensorFromShared } from './shared-tensors.js';
+
+/** The batch's mean loss and the samples classified right, summed over the shards. */
+export interface ExchangedLogs {
+  /** `Σ_k share_k · loss_k`. */
+  loss: number;
+  /** `Σ_k correct_k`, or null for losses without accuracy. */
+  correct: number | null;
+  /** Each shard's loss (to say which shard went non-finite). */
+  losses: number[];
+}
+
+/**
+ * The all-reduce of a data-parallel step, the same code in every thread. Thread `k`
+ * {@link GradientExchange.publish}es what its shard gave — the gradients of its shard's mean
+ * loss, its non-trainable weights after the shard (BatchNorm's running statistics), its loss
+ * and accuracy — into region `k` (a `SharedArrayBuffer` every thread sees). Once every thread
+ * has published (the barrier is the caller's), each one {@link GradientExchange.apply}s the
+ * same update to its own copy of the weights: the gradients summed in shard order, each
+ * weighted by its share of the batch (`size / batchSize`), in float64, rounded once to float32
+ * — the gradient of the whole batch's mean loss, bit for bit the same in every thread — and
+ * one `optimizer.applyGradients`; then the non-trainable weights set to their share-weighted
+ * mean. Every thread thus holds the same weights and optimizer state after every step.
+ */
+export class GradientExchange {
+  private readonly sums: Float32Array[];
+
+  /**
+   * @param layout - the trainable weights, then the non-trainable ones.
+   * @param trainable - how many of them are trainable.
+   * @param regions - one per thread, in thread order (`layout.allocate()`).
+   * @param scalars - two float64 per thread: its shard's loss and correct count.
+   */
+  constructor(
+    readonly layout: TensorLayout,
+    readonly trainable: number,
+    readonly regions: readonly Float32Array[],
+    readonly scalars: Float64Array,
+  ) {
+    this.sums = layout.shapes.slice(0, trainable).map((_, i) => new Float32Array(layout.sizes[i]!));
+  }
+
+  /** Allocates the shared regions of `threads` threads. */
+  static allocate(
+    layout: TensorLayout,
+    threads: number,
+  ): { regions: Float32Array[]; scalars: Float64Array } {
+    return {
+      regions: Array.from({ length: threads }, () => layout.allocate()),
+      scalars: new Float64Array(
+        new SharedArrayBuffer(threads * 2 * Float64Array.BYTES_PER_ELEMENT),
+      ),
+    };
+  }
+
+  /**
+   * Writes thread `index`'s shard results into its region: `grads` (one per trainable
+   * weight), the values of `nonTrainable`, the shard's mean `loss` and `correct` count.
+   */
+  publish(
+    index: number,
+    grads: readonly tf.Tensor[],
+    nonTrainable: readonly tf.Tensor[],
+    loss: number,
+    correct: number | null,
+  ): void {
+    const region = this.regions[index]!;
+    [...grads, ...nonTrainable].forEach((t, i) => {
+      this.layout.view(region, i).set(entriesOf(t));
+    });
+    this.scalars[2 * index] = loss;
+    this.scalars[2 * index + 1] = correct ?? Number.NaN;
+  }
+
+  /** The batch's loss and accuracy count from the published scalars of the shards `sizes`. */
+  logs(sizes: readonly number[]): ExchangedLogs {
+    const batchSize = sizes.reduce((a, b) => a + b, 0);
+    const losses = sizes.map((_, k) => this.scalars[2 * k]!);
+    const loss = losses.reduce((sum, l, k) => sum + (sizes[k]! / batchSize) * l, 0);
+    const counts = sizes.map((_, k) => this.scalars[2 * k + 1]!);
+    const correct = counts.some(Number.isNaN) ? null : counts.reduce((a, b) => a + b, 0);
+    return { loss, correct, losses };
+  }
+
+  /**
+   * Applies the step of the shards `sizes` (shard `k` published by thread `k`) to this thread's
+   * `variables` (trainable first, as in the layout) with its `optimizer`. Nothing is changed
+   * when the batch's loss is not finite (every thread sees the same losses, so every thread
+   * skips the step alike); the logs are returned either way.
+   */
+  apply(
+    sizes: readonly number[],
+    variables: readonly tf.Variable[],
+    optimizer: tf.Optimizer,
+  ): ExchangedLogs {
+    const logs = this.logs(sizes);
+    if (!Number.isFinite(logs.loss)) return logs;
+    const batchSize = sizes.reduce((a, b) => a + b, 0);
+    const shares = sizes.map((n) => n / batchSize);
+    const views = (i: number) => sizes.map((_, k) => this.layout.view(this.regions[k]!, i));
+    tf.tidy(() => {
+      const grads: tf.NamedTensorMap = {};
+      for (let i = 0; i < this.trainable; i++) {
+        const sum = this.sums[i]!;
+        weightedSum(views(i), shares, sum);
+        grads[variables[i]!.name] = tensorFromShared(sum, this.layout.shapes[i]!);
+      }
+      optimizer.applyGradients(grads);
+      for (let i = this.trainable; i < variables.length; i++) {
+        const mean = new Float32Array(this.layout.sizes[i]!);
+        weightedSum(views(i), shares, mean);
+        variables[i]!.assign(tf.tensor(mean, this.layout.shapes[i]!));
+      }
+    });
+    return logs;
+  }
+}
+
+/** `out[j] = Σ_k shares[k] · parts[k][j]`, in shard order, in float64, rounded once. */
+function weightedSum(
+  parts: readonly Float32Array[],
+  shares: readonly number[],
+  out: Float32Array,
+): void {
+  const n = out.length;
+  if (parts.length === 1) {
+    const [p] = parts as [Float32Array];
+    const s = shares[0]!;
+    for (let j = 0; j < n; j++) out[j] = s * p[j]!;
+    return;
+  }
+  if (parts.length === 2) {
+    const [p, q] = parts as [Float32Array, Float32Array];
+    const [s, t] = shares as [number, number];
+    for (let j = 0; j < n; j++) out[j] = s * p[j]! + t * q[j]!;
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    let sum = 0;
+    for (let k = 0; k < parts.length; k++) sum += shares[k]! * parts[k]![j]!;
+    out[j] = sum;
+  }
+}
