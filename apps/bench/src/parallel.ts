@@ -27,7 +27,7 @@ export interface ParallelMeasurement {
 
 /**
  * Times `DataParallelTrainer.step` (shards computed on `workers` threads, gradients summed,
- * one optimizer step on the main thread) for each worker count in turn, on one fixed random
+ * the optimizer step applied in every thread) for each worker count in turn, on one fixed random
  * batch: `warmup` untimed steps, then `steps` timed ones; the median is kept. The worker
  * counts take turns step by step, so that drift of the machine hits them alike.
  */
@@ -55,8 +55,11 @@ export async function measureParallel(
         loss: 'categoricalCrossentropy',
         workers,
         backend,
-        // the paper's nets start with a Standardize layer: the threads register it from here
-        modules: [import.meta.resolve('@bregman/models')],
+        // the threads register the paper's Standardize layer and rebuild LinBreg and AdaBreg
+        modules: [
+          import.meta.resolve('@bregman/models'),
+          import.meta.resolve('@bregman/optimizers'),
+        ],
       });
       trainers.push(trainer);
     }

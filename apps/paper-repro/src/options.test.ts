@@ -1,14 +1,12 @@
-import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from './options.js';
 
 describe('parseArgs', () => {
-  it('defaults: quick profile, one job per core, ./results', () => {
+  it('defaults: quick profile, jobs and threads chosen per sweep, ./results', () => {
     expect(parseArgs(['fig3', 'fig2'], '/work')).toEqual({
       experiments: ['fig2', 'fig3'],
       all: false,
       profile: 'quick',
-      jobs: availableParallelism(),
       out: '/work/results',
       resume: false,
     });
@@ -35,6 +33,7 @@ describe('parseArgs', () => {
           '--seeds=2',
           '--jobs',
           '3',
+          '--threads=2',
           '--backend',
           'cpu',
           '--out',
@@ -51,6 +50,7 @@ describe('parseArgs', () => {
       profile: 'smoke',
       seeds: 2,
       jobs: 3,
+      threads: 2,
       backend: 'cpu',
       out: '/w/x',
       resume: true,
@@ -70,6 +70,8 @@ describe('parseArgs', () => {
       /name the experiments to run \(fig2, fig3, table1, table2, fig1, table3, fig4, fig5\) or pass --all/,
     ],
     [['fig2', '--jobs', '0'], /--jobs must be an integer ≥ 1, got '0'/],
+    [['fig2', '--threads', '0'], /--threads must be an integer ≥ 1, got '0'/],
+    [['fig2', '--threads', '2.5'], /--threads must be an integer ≥ 1, got '2.5'/],
     [['fig2', '--seeds', '1.5'], /--seeds must be an integer ≥ 1, got '1.5'/],
     [['fig2', '--seeds'], /--seeds needs a value/],
     [['fig2', '--backend', 'gpu'], /unknown backend 'gpu'; allowed: auto, tensorflow, wasm, cpu/],

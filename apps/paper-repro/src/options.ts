@@ -19,8 +19,10 @@ export interface ReproOptions {
   profile: ProfileName;
   /** Seeds per method (default: the profile's). */
   seeds?: number;
-  /** Worker processes. */
-  jobs: number;
+  /** Worker processes (`--jobs`; absent: chosen with the threads, see `splitCores`). */
+  jobs?: number;
+  /** Threads per run (`--threads`; absent: chosen with the jobs). */
+  threads?: number;
   /** `--backend`. */
   backend?: string;
   /** The results directory (absolute). */
@@ -54,8 +56,14 @@ Experiments: ${ids.join(', ')}
                      20,000 images, 3 epochs; denoiser 10 epochs): about 1 h 45 min on 2 cores;
                      smoke = every stage on a little data, in minutes (what CI runs)
   --seeds N          seeds per method (default: the profile's, 3 for paper and quick)
-  --jobs N           worker processes training runs side by side (default: the number of
-                     CPU cores, ${availableParallelism()} here; the wasm backend uses one core per process)
+  --jobs N           worker processes training runs side by side (each process computes
+                     on one core with the wasm backend)
+  --threads N        threads per run: one run trains on N cores (data parallel, one
+                     replica of the model per thread) when its method allows: LinBreg,
+                     AdaBreg, SGD and Adam without penalty or pruning; the others train on
+                     one. Default for both: the sweep's soonest end on the ${availableParallelism()} cores here,
+                     as many runs side by side as cores while the runs are at least as
+                     many, the cores shared out as threads when fewer runs are left
   --backend NAME     ${BACKEND_NAMES.join(' | ')} | auto (default auto: the fastest that starts;
                      also BREGMAN_BACKEND)
   --out DIR          results directory (default ./results): created if missing, checked
@@ -96,7 +104,8 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
   let all = false;
   let profile: ProfileName = DEFAULT_PROFILE;
   let seeds: number | undefined;
-  let jobs = availableParallelism();
+  let jobs: number | undefined;
+  let threads: number | undefined;
   let backend: string | undefined;
   let out = resolve(cwd, 'results');
   let resume = false;
@@ -135,6 +144,9 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
         break;
       case '--jobs':
         jobs = count('--jobs', value(), 1);
+        break;
+      case '--threads':
+        threads = count('--threads', value(), 1);
         break;
       case '--backend': {
         const name = value();
@@ -186,7 +198,8 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     all,
     profile,
     ...(seeds === undefined ? {} : { seeds }),
-    jobs,
+    ...(jobs === undefined ? {} : { jobs }),
+    ...(threads === undefined ? {} : { threads }),
     ...(backend === undefined ? {} : { backend }),
     out,
     resume,

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { removeStaleTemporaryFiles, writeFileAtomic } from './engine/atomic-write.js';
 import { startBackend } from './engine/backend.js';
+import { type CoreSplit, splitCores } from './engine/core-split.js';
 import { cifarMissing, dataAvailable } from './engine/data.js';
 import { checkDataDir } from './engine/data-dir.js';
 import { prepareOutDir } from './engine/out-dir.js';
@@ -96,16 +98,18 @@ async function trainAndReport(
     .filter((run) => run.start !== 'done')
     .sort((a, b) => runCost(b.spec) - runCost(a.spec));
   const skipped = planned.length - todo.length;
+  const split = splitCores(availableParallelism(), todo.length, options);
   const experiments = [...new Set(specs.map((s) => s.experiment))];
   log(
     `repro: ${experiments.join(', ') || 'nothing to run'} (profile ${options.profile}): ${specs.length} runs, ` +
       `${planned.length} distinct trainings, ${skipped} finished before, ${todo.length} to train ` +
-      `with ${Math.min(options.jobs, Math.max(1, todo.length))} worker(s) → ${options.out}`,
+      `with ${Math.min(split.jobs, Math.max(1, todo.length))} worker(s), ${split.threads} thread(s) per run → ${options.out}`,
   );
   const progress = new Progress(process.stderr);
   const backends = new Set<string>();
   const outcomes = await runAll(todo, {
-    jobs: options.jobs,
+    jobs: split.jobs,
+    threads: split.threads,
     resume: options.resume,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
@@ -130,7 +134,7 @@ async function trainAndReport(
   const wallSeconds = (performance.now() - started) / 1000;
   let report: string | undefined;
   try {
-    report = await writeReport(options, command, wallSeconds, options.jobs);
+    report = await writeReport(options, command, wallSeconds, split);
     log(`repro: wrote ${report}`);
   } catch (error) {
     if (!isStorageError(error)) throw error;
@@ -174,7 +178,7 @@ export async function writeReport(
   options: ReproOptions,
   command: string,
   wallSeconds: number,
-  jobs: number,
+  split: CoreSplit,
 ): Promise<string> {
   const reference = readReference();
   // drawing some figures (Fig. 1's feature maps) computes with tfjs: start the same backend
@@ -217,7 +221,8 @@ export async function writeReport(
       command,
       wallSeconds,
       backend: [...backends].join('; ') || 'none (no finished runs)',
-      jobs,
+      jobs: split.jobs,
+      threads: split.threads,
       referenceSource: reference.source,
     },
     entries,

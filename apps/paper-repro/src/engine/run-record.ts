@@ -124,6 +124,8 @@ export interface RunRecord {
   best: BestRecord | null;
   /** Sum of the epochs' wall times, seconds. */
   trainSeconds: number;
+  /** Threads that trained it (`--threads`; absent in records written before it existed: 1). */
+  threads?: number;
   /** What was computed on the kept model after training (once done). */
   finish?: FinishRecord;
   /** When the run first started (ISO 8601). */

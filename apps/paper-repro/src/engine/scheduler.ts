@@ -41,7 +41,8 @@ export interface RunAllOptions extends SharedRunOptions {
 
 /**
  * Trains the runs, `jobs` at a time: with `jobs` 1 in this process, else in `jobs` worker
- * processes (each with its own tfjs backend: wasm runs one thread per process). A failed
+ * processes (each with its own tfjs backend: wasm runs one thread per process), each run on
+ * `threads` threads where its method allows (see `startParallelTraining`). A failed
  * run does not stop the others, except a failure to write results (disk full, read-only):
  * then no further run starts, and those left are `skipped`. Resolves when every run has
  * ended.
@@ -80,6 +81,7 @@ export async function runAll(
           resume: run.start === 'resume',
           backend,
           ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+          threads: options.threads,
           onEvent: options.onEvent,
         });
         finish({ run, status: 'done' });
@@ -111,6 +113,7 @@ function drain(
   };
   const shared: SharedRunOptions = {
     resume: options.resume,
+    threads: options.threads,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   };

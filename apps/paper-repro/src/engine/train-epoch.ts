@@ -1,6 +1,7 @@
 import { MagnitudePruning, SparsityPenalty } from '@bregman/baselines';
 import { NoRegularizer, regularizerForName } from '@bregman/core-prox';
 import { Batcher } from '@bregman/datasets';
+import { type DataParallelTrainer, NonFiniteLossError } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { RunSpec } from '../spec.js';
@@ -20,6 +21,8 @@ export interface Trainer {
   pruning: MagnitudePruning | null;
   /** `J(θ)` terms added to the loss (lasso by SGD / Adam). */
   penalties: Array<{ variable: tf.Variable; penalty: SparsityPenalty }>;
+  /** Trains `model` and `optimizer` on several threads (`--threads`), or null for one. */
+  parallel?: DataParallelTrainer | null;
 }
 
 /** Builds the penalty terms and the pruning of a run's method for its model. */
@@ -64,10 +67,25 @@ export async function trainEpoch(
     ...(spec.data.augment === undefined ? {} : { augment: spec.data.augment }),
   });
   const classify = spec.loss === 'crossentropy';
+  const every = Math.max(1, Math.floor(batcher.numBatches / 50));
+  const progress = async (batch: number) => {
+    if (batch % every === 0 || batch === batcher.numBatches) {
+      emit({ type: 'batch', runId: spec.runId, epoch, batch, batches: batcher.numBatches });
+      await yieldToEventLoop();
+    }
+  };
+  if (trainer.parallel) {
+    return trainEpochInParallel(
+      trainer.parallel,
+      batcher.batches(epoch - 1),
+      classify,
+      data.train.count,
+      progress,
+    );
+  }
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let sums = tf.zeros([2]);
   let batch = 0;
-  const every = Math.max(1, Math.floor(batcher.numBatches / 50));
   for (const { x, y } of batcher.batches(epoch - 1)) {
     const next = tf.tidy(() => {
       let correct: tf.Scalar | undefined;
@@ -94,10 +112,7 @@ export async function trainEpoch(
     tf.dispose([x, y, sums]);
     sums = next;
     batch++;
-    if (batch % every === 0 || batch === batcher.numBatches) {
-      emit({ type: 'batch', runId: spec.runId, epoch, batch, batches: batcher.numBatches });
-      await yieldToEventLoop();
-    }
+    await progress(batch);
   }
   const density = pruning?.densityAt(epoch - 1) ?? null;
   if (density !== null) pruning!.prune(density, epoch - 1);
@@ -107,4 +122,37 @@ export async function trainEpoch(
     loss: loss! / data.train.count,
     accuracy: classify ? correct! / data.train.count : null,
   };
+}
+
+/**
+ * The epoch's batches through the data-parallel trainer (a method without penalty or
+ * pruning): the same mean loss and accuracy as one thread. A non-finite batch loss ends the
+ * epoch with that loss, which fails the run as on one thread.
+ */
+async function trainEpochInParallel(
+  parallel: DataParallelTrainer,
+  batches: Iterable<{ x: tf.Tensor; y: tf.Tensor }>,
+  classify: boolean,
+  samples: number,
+  progress: (batch: number) => Promise<void>,
+): Promise<{ loss: number; accuracy: number | null }> {
+  let lossSum = 0;
+  let correct = 0;
+  let batch = 0;
+  for (const { x, y } of batches) {
+    const size = x.shape[0]!;
+    try {
+      const logs = await parallel.step(x, y);
+      lossSum += logs.loss * size;
+      correct += (logs.acc ?? 0) * size;
+    } catch (error) {
+      if (error instanceof NonFiniteLossError) return { loss: error.loss, accuracy: null };
+      throw error;
+    } finally {
+      tf.dispose([x, y]);
+    }
+    batch++;
+    await progress(batch);
+  }
+  return { loss: lossSum / samples, accuracy: classify ? correct / samples : null };
 }

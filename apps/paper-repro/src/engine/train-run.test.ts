@@ -214,3 +214,64 @@ describe('trainRun', () => {
     );
   });
 });
+
+describe('trainRun on 2 threads (--threads 2)', () => {
+  /** Two records' numbers agree up to float rounding (the threads sum in another order). */
+  function expectClose(actual: RunRecord, expected: RunRecord) {
+    expect(actual.epochs.map((e) => e.epoch)).toEqual(expected.epochs.map((e) => e.epoch));
+    actual.epochs.forEach((e, i) => {
+      const r = expected.epochs[i]!;
+      for (const key of [
+        'trainLoss',
+        'validationLoss',
+        'testLoss',
+        'nTotal',
+        'learningRate',
+      ] as const) {
+        const [a, b] = [e[key] ?? 0, r[key] ?? 0];
+        expect(Math.abs(a - b), `epoch ${e.epoch} ${key}`).toBeLessThanOrEqual(
+          1e-4 * Math.max(1, Math.abs(b)),
+        );
+      }
+    });
+  }
+
+  for (const method of [LINBREG_MOMENTUM, ADABREG]) {
+    it(`${method.label}: the numbers of one thread, also when stopped after epoch 1 and resumed`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'repro-threads-'));
+      const spec = tinySpec(method);
+      const one = await trainRun(spec, runPaths(join(dir, 'one'), spec), {
+        resume: false,
+        backend: 'cpu',
+      });
+      const before = tf.memory().numTensors;
+      const two = await trainRun(spec, runPaths(join(dir, 'two'), spec), {
+        resume: false,
+        backend: 'cpu',
+        threads: 2,
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(two.threads).toBe(2);
+      expect(one.threads).toBe(1);
+      expectClose(two, one);
+      // the plateau scheduler lowered the learning rate: the threads followed
+      expect(two.epochs.at(-1)!.learningRate).toBeLessThan(method.optimizer.learningRate);
+
+      const cut = runPaths(join(dir, 'cut'), spec);
+      await trainRun(spec, cut, { resume: false, backend: 'cpu', threads: 2, stopAfterEpoch: 1 });
+      const resumed = await trainRun(spec, cut, { resume: true, backend: 'cpu', threads: 2 });
+      expectClose(resumed, one);
+    });
+  }
+
+  it('a method with a penalty or pruning trains on one thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'repro-threads-'));
+    const spec = tinySpec(PRUNED_LASSO);
+    const record = await trainRun(spec, runPaths(dir, spec), {
+      resume: false,
+      backend: 'cpu',
+      threads: 2,
+    });
+    expect(record.threads).toBe(1);
+  });
+});

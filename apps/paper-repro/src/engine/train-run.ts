@@ -9,6 +9,7 @@ import { loadRunData, type RunData } from './data.js';
 import { evaluate } from './evaluate.js';
 import { finishRun, saveFirstConv } from './finish-run.js';
 import { modelSparsity } from './model-sparsity.js';
+import { startParallelTraining } from './parallel-training.js';
 import {
   readWeights,
   restoreRunCheckpoint,
@@ -41,6 +42,8 @@ export interface TrainRunOptions {
   backend: string;
   /** `--data-dir`. */
   dataDir?: string;
+  /** Threads per run (`--threads`; 1 when absent): see `startParallelTraining`. */
+  threads?: number;
   /** Stop (status stays `running`) after this epoch: for tests of `--resume`. */
   stopAfterEpoch?: number;
   /** Progress events. */
@@ -101,6 +104,8 @@ export async function trainRun(
         prunedTo = Math.min(1, ...record.epochs.map((e) => pruning?.densityAt(e.epoch - 1) ?? 1));
       }
     }
+    trainer.parallel = await startParallelTraining(spec, trainer, options.threads ?? 1);
+    record.threads = trainer.parallel?.workers ?? 1;
     const fromEpoch = record.epochs.at(-1)?.epoch ?? 0;
     emit({
       type: 'start',
@@ -190,6 +195,7 @@ export async function trainRun(
     emit({ type: 'end', runId: spec.runId, status: 'failed', message: record.error });
     throw error;
   } finally {
+    await trainer.parallel?.dispose();
     pruning?.dispose();
     optimizer.dispose();
     model.dispose();

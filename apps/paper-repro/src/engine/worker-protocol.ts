@@ -10,6 +10,8 @@ export interface SharedRunOptions {
   dataDir?: string;
   /** `--backend`. */
   backend?: string;
+  /** Threads per run (`--threads`). */
+  threads: number;
 }
 
 /** Parent → worker. */

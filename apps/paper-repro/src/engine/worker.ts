@@ -9,7 +9,7 @@ import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.j
 const send = (message: FromWorker) => {
   if (process.connected) process.send?.(message);
 };
-let options: SharedRunOptions = { resume: false };
+let options: SharedRunOptions = { resume: false, threads: 1 };
 let backend = '';
 exitOnCrash('repro worker');
 
@@ -35,6 +35,7 @@ process.on('message', async (message: ToWorker) => {
         resume,
         backend,
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+        threads: options.threads,
         onEvent: (event) => send({ type: 'event', event }),
       });
       send({ type: 'result', runId: spec.runId, status: 'done' });

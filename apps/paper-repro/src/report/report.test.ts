@@ -214,6 +214,7 @@ describe('claims and tables', () => {
       wallSeconds: 3,
       backend: 'cpu',
       jobs: 1,
+      threads: 1,
       referenceSource: '../shared/reference/paper-results.json',
     };
     const failed = [{ runId: 'sgd-s1', error: 'training loss is NaN in epoch 1;\n no checkpoint' }];

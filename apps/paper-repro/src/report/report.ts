@@ -34,6 +34,8 @@ export interface ReportContext {
   backend: string;
   /** Worker processes. */
   jobs: number;
+  /** Threads per run (`--threads`), for the runs whose method allows them. */
+  threads: number;
   /** Where `paper-results.json` was read from, or why not. */
   referenceSource: string;
 }
@@ -121,6 +123,7 @@ export function renderReport(
         ['command', `\`${context.command}\``],
         ['backend', context.backend],
         ['worker processes', String(context.jobs)],
+        ['threads per run', String(context.threads)],
         ['wall time of the command', duration(context.wallSeconds)],
         ['paper numbers from', context.referenceSource],
       ],

@@ -1,0 +1,41 @@
+import { DataParallelTrainer } from '@bregman/runtime';
+import * as tf from '@tensorflow/tfjs';
+import type { RunSpec } from '../spec.js';
+import type { Trainer } from './train-epoch.js';
+
+/**
+ * Why a run trains on one thread although `--threads` gave it more, or null when it can use
+ * them. The data-parallel trainer computes the gradient of the data loss alone and applies
+ * the optimizer's step: a method that adds a penalty to the loss (SGD/Adam with lasso) or
+ * masks weights after each step (pruning) is trained on one thread, as is a run on a
+ * backend the worker threads do not run (tfjs-node uses every core by itself).
+ */
+export function singleThreadReason(spec: RunSpec): string | null {
+  if (spec.method.penalty) return 'its method adds a penalty to the loss';
+  if (spec.method.pruning) return 'its method prunes after every step';
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') return `the ${backend} backend`;
+  return null;
+}
+
+/**
+ * A data-parallel trainer on `threads` threads (the main one included) for the run's model
+ * and optimizer, or null when `threads` is 1 or the run cannot use it
+ * ({@link singleThreadReason}). The replicas take the model's and the optimizer's present
+ * state (after a resume's restore, too); the caller disposes the trainer.
+ */
+export async function startParallelTraining(
+  spec: RunSpec,
+  trainer: Pick<Trainer, 'model' | 'optimizer'>,
+  threads: number,
+): Promise<DataParallelTrainer | null> {
+  if (threads <= 1 || singleThreadReason(spec) !== null) return null;
+  return DataParallelTrainer.create({
+    model: trainer.model,
+    optimizer: trainer.optimizer,
+    loss: spec.loss === 'mse' ? 'meanSquaredError' : 'softmaxCrossEntropy',
+    workers: threads,
+    // the threads register the Standardize layer and rebuild LinBreg and AdaBreg
+    modules: [import.meta.resolve('@bregman/models'), import.meta.resolve('@bregman/optimizers')],
+  });
+}
