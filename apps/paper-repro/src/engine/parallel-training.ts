@@ -18,6 +18,13 @@ export function singleThreadReason(spec: RunSpec): string | null {
   return null;
 }
 
+/** The packages whose classes (layers, optimizers) the threads must know to rebuild any run. */
+export const PARALLEL_TRAINING_MODULES = [
+  '@bregman/models',
+  '@bregman/optimizers',
+  '@bregman/baselines',
+] as const;
+
 /**
  * A data-parallel trainer on `threads` threads (the main one included) for the run's model
  * and optimizer, or null when `threads` is 1 or the run cannot use it
@@ -35,7 +42,7 @@ export async function startParallelTraining(
     optimizer: trainer.optimizer,
     loss: spec.loss === 'mse' ? 'meanSquaredError' : 'softmaxCrossEntropy',
     workers: threads,
-    // the threads register the Standardize layer and rebuild LinBreg and AdaBreg
-    modules: [import.meta.resolve('@bregman/models'), import.meta.resolve('@bregman/optimizers')],
+    // the threads register the Standardize layer and rebuild LinBreg, AdaBreg and ProxGD
+    modules: PARALLEL_TRAINING_MODULES.map((m) => import.meta.resolve(m)),
   });
 }
