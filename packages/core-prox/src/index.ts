@@ -3,10 +3,17 @@ export { elasticNet } from './elastic-net.js';
 export { regularizerFromConfig } from './from-config.js';
 export type { GroupOptions } from './group-l12.js';
 export { GroupL12 } from './group-l12.js';
+export { hasGroupTerm } from './group-term.js';
 export type { L1Options } from './l1.js';
 export { L1 } from './l1.js';
 export { L1Positive } from './l1-positive.js';
 export { NoRegularizer } from './no-regularizer.js';
+export type { GraphLayer, GraphNode, GraphWeight, OutputLayerPolicy } from './output-layers.js';
+export {
+  checkOutputLayerPolicy,
+  OUTPUT_LAYER_POLICIES,
+  outputKernelLayers,
+} from './output-layers.js';
 export type {
   ElasticNetConfig,
   EntrywiseRegularizerConfig,
@@ -17,6 +24,13 @@ export type {
   RegularizerType,
 } from './regularizer.js';
 export type { EncodedRegExp, RegularizerRule, RegularizerRuleConfig } from './rules.js';
-export { checkRules, regularizerForName, rulesFromConfig, rulesToConfig } from './rules.js';
+export {
+  checkRules,
+  checkRulesMatch,
+  regularizerForName,
+  ruleMatches,
+  rulesFromConfig,
+  rulesToConfig,
+} from './rules.js';
 export { SparseGroupLasso } from './sparse-group-lasso.js';
 export { checkOptionsObject, checkRegularizer } from './validation.js';

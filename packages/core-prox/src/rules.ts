@@ -8,12 +8,20 @@ import { checkRegularizer } from './validation.js';
  * name (`tf.Variable.name`, e.g. `dense_Dense1/kernel`): a string must equal the name, a
  * RegExp must `test` it. The first rule that matches wins; a variable no rule matches gets
  * `J = 0` (it is trained like SGD / Adam would train it).
+ *
+ * A rule must match at least one of the variables an optimizer updates: LinBreg, AdaBreg and
+ * ProxGD check it on their first step (see {@link checkRulesMatch}), since a misspelt name
+ * (Keras's `dense_1/kernel` for tfjs's `dense_Dense1/kernel`) would otherwise train the model
+ * without its regularizer and without a word. Mark a rule `optional` when matching nothing is
+ * intended (rules shared by several models).
  */
 export interface RegularizerRule {
   /** The variable name (exact) or a pattern on it. */
   match: string | RegExp;
   /** The regularizer `J` for the matching variables. */
   regularizer: Regularizer;
+  /** The rule may match no variable (default false: matching none is an error). */
+  optional?: boolean;
 }
 
 /**
@@ -27,6 +35,8 @@ export interface RegularizerRuleConfig {
   match: string | EncodedRegExp;
   /** The regularizer's `getConfig()`. */
   regularizer: RegularizerConfig;
+  /** {@link RegularizerRule.optional}; absent when false. */
+  optional?: boolean;
 }
 
 /** A RegExp as JSON. */
@@ -48,15 +58,61 @@ export function checkRules(rules: readonly RegularizerRule[]): void {
       throw new TypeError(`rules[${i}].match must be a string or a RegExp, got ${String(match)}`);
     }
     checkRegularizer(`rules[${i}].regularizer`, rule.regularizer);
+    if (rule.optional !== undefined && typeof rule.optional !== 'boolean') {
+      throw new TypeError(
+        `rules[${i}].optional must be true, false or absent, got ${String(rule.optional)}`,
+      );
+    }
   });
+}
+
+/** Whether `rule` applies to the variable named `name`. */
+export function ruleMatches(rule: Pick<RegularizerRule, 'match'>, name: string): boolean {
+  const { match } = rule;
+  return typeof match === 'string' ? match === name : testPattern(match, name);
 }
 
 /** The regularizer of the first rule matching `name`, or `NoRegularizer` when none does. */
 export function regularizerForName(rules: readonly RegularizerRule[], name: string): Regularizer {
-  for (const { match, regularizer } of rules) {
-    if (typeof match === 'string' ? match === name : testPattern(match, name)) return regularizer;
+  for (const rule of rules) {
+    if (ruleMatches(rule, name)) return rule.regularizer;
   }
   return new NoRegularizer();
+}
+
+/** How many variable names an error message of {@link checkRulesMatch} lists at most. */
+const LISTED_NAMES = 30;
+
+/**
+ * Throws unless every rule that is not `optional` matches at least one of `names` (the
+ * variables an optimizer updates). The message names each such rule and its pattern, and
+ * lists the variable names there are.
+ *
+ * @param owner - who checks, for the message (e.g. `'LinBreg'`).
+ */
+export function checkRulesMatch(
+  owner: string,
+  rules: readonly RegularizerRule[],
+  names: readonly string[],
+): void {
+  const unmatched = rules
+    .map((rule, i) => ({ rule, i }))
+    .filter(({ rule }) => !rule.optional && !names.some((name) => ruleMatches(rule, name)));
+  if (unmatched.length === 0) return;
+  const which = unmatched
+    .map(({ rule, i }) => `rules[${i}] (match ${describeMatch(rule.match)})`)
+    .join(', ');
+  const listed = names.slice(0, LISTED_NAMES).map((n) => `'${n}'`);
+  const more = names.length > LISTED_NAMES ? `, … (${names.length - LISTED_NAMES} more)` : '';
+  throw new Error(
+    `${owner}: ${which} ${unmatched.length > 1 ? 'match' : 'matches'} none of the ${names.length} variables it updates: ${listed.join(', ')}${more}. ` +
+      `tfjs names a variable '<layer name>/<weight>' with its own layer names (e.g. 'dense_Dense1/kernel', not Keras's 'dense_1/kernel'); ` +
+      `rulesForModel(model, …) of @bregman/optimizers builds rules that fit a model, or set optional: true on a rule that may match nothing.`,
+  );
+}
+
+function describeMatch(match: string | RegExp): string {
+  return typeof match === 'string' ? `'${match}'` : String(match);
 }
 
 function testPattern(pattern: RegExp, name: string): boolean {
@@ -66,12 +122,13 @@ function testPattern(pattern: RegExp, name: string): boolean {
 
 /** Rules as plain JSON, for `getConfig()`. */
 export function rulesToConfig(rules: readonly RegularizerRule[]): RegularizerRuleConfig[] {
-  return rules.map(({ match, regularizer }) => ({
+  return rules.map(({ match, regularizer, optional }) => ({
     match:
       typeof match === 'string'
         ? encode(match)
         : { source: encode(match.source), flags: match.flags },
     regularizer: regularizer.getConfig(),
+    ...(optional ? { optional: true } : {}),
   }));
 }
 
@@ -80,16 +137,22 @@ export function rulesFromConfig(config: readonly RegularizerRuleConfig[]): Regul
   if (!Array.isArray(config)) {
     throw new TypeError(`config.rules must be an array, got ${String(config)}`);
   }
-  return config.map(({ match, regularizer }, i) => {
+  return config.map(({ match, regularizer, optional }, i) => {
     if (typeof match !== 'string' && typeof match?.source !== 'string') {
       throw new TypeError(
         `config.rules[${i}].match must be a string or {source, flags}, got ${JSON.stringify(match)}`,
+      );
+    }
+    if (optional !== undefined && typeof optional !== 'boolean') {
+      throw new TypeError(
+        `config.rules[${i}].optional must be true, false or absent, got ${JSON.stringify(optional)}`,
       );
     }
     return {
       match:
         typeof match === 'string' ? decode(match) : new RegExp(decode(match.source), match.flags),
       regularizer: regularizerFromConfig(regularizer),
+      ...(optional ? { optional: true } : {}),
     };
   });
 }

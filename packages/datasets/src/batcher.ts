@@ -1,5 +1,13 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  INPUT_LAYOUTS,
+  type InputLayout,
+  inputShape,
+  LABEL_FORMATS,
+  type LabelFormat,
+  labelTensor,
+} from './batch-tensors.js';
 import type { ImageDataset } from './dataset.js';
 import { imageSize } from './dataset.js';
 import { Rng, randomPermutation } from './random.js';
@@ -36,9 +44,9 @@ export interface BatcherOptions {
   /** Leave out the last, smaller batch of an epoch (default false). */
   dropRemainder?: boolean;
   /** `x` as `[b, h, w, c]` (`'image'`, default) or `[b, h·w·c]` (`'flat'`, for MLPs). */
-  layout?: 'image' | 'flat';
+  layout?: InputLayout;
   /** `y` as one-hot float32 `[b, numClasses]` (`'onehot'`, default) or int32 `[b]` (`'int'`). */
-  labelFormat?: 'onehot' | 'int';
+  labelFormat?: LabelFormat;
   /**
    * What `y` is: the class (`'label'`, default) or the clean image in `x`'s layout
    * (`'image'`: denoising, with `noiseStd` > 0).
@@ -110,8 +118,8 @@ export class Batcher {
     } = options;
     checkPositiveInteger('Batcher: batchSize', batchSize);
     checkSeed('Batcher: seed', seed);
-    checkOneOf('Batcher: layout', layout, ['image', 'flat']);
-    checkOneOf('Batcher: labelFormat', labelFormat, ['onehot', 'int']);
+    checkOneOf('Batcher: layout', layout, INPUT_LAYOUTS);
+    checkOneOf('Batcher: labelFormat', labelFormat, LABEL_FORMATS);
     checkOneOf('Batcher: target', target, ['label', 'image']);
     checkNonNegative('Batcher: noiseStd', noiseStd);
     checkCount('Batcher: augment.cropPadding', augment.cropPadding ?? 0);
@@ -189,22 +197,12 @@ export class Batcher {
       const scale = this.stdPerChannel.map((s) => noiseStd / s);
       for (let i = 0; i < x.length; i++) x[i] = x[i]! + scale[i % channels]! * noise[i]!;
     }
-    const shape =
-      layout === 'flat' ? [count, size] : [count, dataset.height, dataset.width, dataset.channels];
+    const shape = inputShape(dataset, count, layout);
     const xTensor = tf.tensor(x, shape, 'float32');
-    let y: Tensor;
-    if (target === 'image') {
-      y = tf.tensor(x === clean ? new Float32Array(clean) : clean, shape, 'float32');
-    } else if (labelFormat === 'int') {
-      const labels = new Int32Array(count);
-      for (let k = 0; k < count; k++) labels[k] = dataset.labels[indices[k]!]!;
-      y = tf.tensor(labels, [count], 'int32');
-    } else {
-      const k0 = dataset.numClasses;
-      const oneHot = new Float32Array(count * k0);
-      for (let k = 0; k < count; k++) oneHot[k * k0 + dataset.labels[indices[k]!]!] = 1;
-      y = tf.tensor(oneHot, [count, k0], 'float32');
-    }
+    const y =
+      target === 'image'
+        ? tf.tensor(x === clean ? new Float32Array(clean) : clean, shape, 'float32')
+        : labelTensor(dataset, labelFormat, indices);
     return { x: xTensor, y, indices: indices.slice() };
   }
 

@@ -1,3 +1,4 @@
+export type { InputLayout, LabelFormat } from './batch-tensors.js';
 export type { Augmentation, Batch, BatcherOptions } from './batcher.js';
 export { Batcher } from './batcher.js';
 export type { Cifar10Options } from './cifar10.js';
@@ -34,4 +35,6 @@ export type { Standardization, StandardizationOptions } from './standardization.
 export { computeStandardization } from './standardization.js';
 export type { ToFloat32Options } from './to-float32.js';
 export { toFloat32 } from './to-float32.js';
+export type { DatasetTensors, ToTensorsOptions } from './to-tensors.js';
+export { toTensors } from './to-tensors.js';
 export type { TrainTestData } from './train-test.js';

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-it('the README example loads MNIST, splits 55k / 5k and prints one batch', async () => {
+it('the README example loads MNIST, splits 55k / 5k and prints one batch and the validation split as tensors', async () => {
   const printed = (
     await runReadmeExample(packageDir, {
       '@bregman/datasets': fileURLToPath(new URL('./index.ts', import.meta.url)),
@@ -25,4 +25,5 @@ it('the README example loads MNIST, splits 55k / 5k and prints one batch', async
   const batch = /^batch labels: ([\d ]+)$/m.exec(printed)![1]!.split(' ').map(Number);
   expect(batch).toHaveLength(10);
   expect(batch.reduce((a, b) => a + b, 0)).toBe(128);
+  expect(printed).toMatch(/^validation x \[5000,784\], y \[5000,10\]$/m);
 });

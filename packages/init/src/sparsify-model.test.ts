@@ -47,8 +47,9 @@ describe('sparsifyModel', () => {
     expect(report.layers.map((l) => [l.name, l.className, l.groups])).toEqual([
       ['c1', 'Conv2D', 'kernel'],
       ['d1', 'Dense', 'neuron'],
-      ['inner_dense', 'Dense', 'neuron'],
     ]);
+    // the output layer (in the nested model) gets no neuron sparsity by default
+    expect(report.outputLayersLeft).toEqual(['inner_dense']);
     // the same variables, written in place (an optimizer that holds them keeps working)
     expect(model.weights.map((w) => w.read().id)).toEqual(variablesBefore);
     for (const entry of report.layers) {
@@ -130,6 +131,59 @@ describe('sparsifyModel', () => {
     model.dispose();
   });
 
+  it('by default the output layer gets no neuron sparsity: all its classes stay alive (issue 19)', () => {
+    const mlp = () =>
+      tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', name: 'h1' }),
+          tf.layers.dense({ units: 80, activation: 'relu', name: 'h2' }),
+          tf.layers.dense({ units: 10, name: 'out' }),
+          tf.layers.activation({ activation: 'softmax' }),
+        ],
+      });
+    const liveOutputs = (model: tf.Sequential) =>
+      tf.tidy(
+        () =>
+          tf
+            .sum(tf.notEqual(tf.sum(tf.abs(model.getLayer('out').getWeights()[0]!), 0), 0))
+            .dataSync()[0],
+      );
+    const byDefault = mlp();
+    const outBefore = Array.from(kernelOf(byDefault, 'out'));
+    const report = sparsifyModel(byDefault, { density: 0.05, groups: 'neuron', seed: 4 });
+    expect(report.layers.map((l) => l.name)).toEqual(['h1', 'h2']);
+    expect(report.outputLayersLeft).toEqual(['out']); // found through the softmax after it
+    expect(Array.from(kernelOf(byDefault, 'out'))).toEqual(outBefore);
+    expect(liveOutputs(byDefault)).toBe(10);
+
+    // 'include' is the old behaviour: the same draws for h1 and h2, and 'out' sparsified too
+    const included = mlp();
+    const all = sparsifyModel(included, {
+      density: 0.05,
+      groups: 'neuron',
+      seed: 4,
+      outputLayer: 'include',
+    });
+    expect(all.layers.map((l) => l.name)).toEqual(['h1', 'h2', 'out']);
+    expect(all.outputLayersLeft).toEqual([]);
+    expect(Array.from(kernelOf(included, 'h2'))).toEqual(Array.from(kernelOf(byDefault, 'h2')));
+    expect(liveOutputs(included)).toBe(all.layers[2]!.groupsKept);
+    expect(all.layers[2]!.groupsKept).toBeLessThan(10);
+
+    // entry sparsity still reaches the output layer by default; 'exclude' leaves it alone
+    const [entryModel, excludedModel] = [mlp(), mlp()];
+    const entry = sparsifyModel(entryModel, { density: 0.05, seed: 4 });
+    expect(entry.layers.map((l) => l.name)).toEqual(['h1', 'h2', 'out']);
+    const excluded = sparsifyModel(excludedModel, {
+      density: 0.05,
+      seed: 4,
+      outputLayer: 'exclude',
+    });
+    expect(excluded.layers.map((l) => l.name)).toEqual(['h1', 'h2']);
+    expect(excluded.outputLayersLeft).toEqual(['out']);
+    for (const model of [byDefault, included, entryModel, excludedModel]) model.dispose();
+  });
+
   it('bad options are errors, and the model is left untouched', () => {
     const model = convModel();
     const before = model.getWeights().map((w) => Array.from(w.dataSync()));
@@ -148,6 +202,15 @@ describe('sparsifyModel', () => {
     expect(() => sparsifyModel(model, { density: 0.1, seed: 0.5 })).toThrow(
       /seed must be an integer/,
     );
+    expect(() => sparsifyModel(model, { density: 0.1, outputLayer: 'skip' as never })).toThrow(
+      "sparsifyModel: outputLayer must be one of 'entrywiseOnly', 'include', 'exclude', got 'skip'",
+    );
+    // groups a layer cannot have are an error even on an output layer that would be left out
+    const dense = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+    expect(() => sparsifyModel(dense, { density: 0.1, groups: 'kernel' })).toThrow(
+      /groups 'kernel' needs a convolution kernel/,
+    );
+    dense.dispose();
     expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
     model.dispose();
   });

@@ -1,3 +1,9 @@
+import {
+  checkOutputLayerPolicy,
+  type GraphLayer,
+  type OutputLayerPolicy,
+  outputKernelLayers,
+} from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
 import { SPARSITY_GROUPS, type SparsityGroups } from './groups.js';
@@ -54,6 +60,17 @@ export interface SparsifyOptions extends Omit<SparseInitOptions, 'groups' | 'see
   seed?: number;
   /** Which layers to re-initialize (default: every Dense and Conv layer, nested ones too). */
   filter?: (layer: LayerLike) => boolean;
+  /**
+   * What happens to the output layer(s) — the Dense / Conv layers that compute the model's
+   * outputs (`outputKernelLayers` of `@bregman/core-prox`), on top of `filter`:
+   * `'entrywiseOnly'` (default) re-initializes them with `'entry'` groups like the others
+   * but leaves them as they are when their groups would be `'neuron'` or `'kernel'` (at
+   * density r a neuron-sparse 10-class output layer starts with about 10·r live classes,
+   * at 5 % most likely none, and the loss cannot move); `'include'` treats them like every
+   * other layer; `'exclude'` always leaves them as they are. The report lists the layers
+   * left out in `outputLayersLeft`.
+   */
+  outputLayer?: OutputLayerPolicy;
 }
 
 /** What {@link sparsifyModel} did to one layer (measured after the fact). */
@@ -86,6 +103,12 @@ export interface SparsifiedLayer {
 export interface SparsifyReport {
   /** One entry per re-initialized layer, in model order. */
   layers: SparsifiedLayer[];
+  /**
+   * Names of the output layers left as they were because of
+   * {@link SparsifyOptions.outputLayer} (by default: those whose groups would be `'neuron'`
+   * or `'kernel'`).
+   */
+  outputLayersLeft: string[];
   /** Non-zero entries over all re-initialized kernels. */
   nonZero: number;
   /** Entries of all re-initialized kernels. */
@@ -100,6 +123,9 @@ export interface SparsifyReport {
  * biases with positive uniform values, and reports what it drew. Variables keep their
  * identity (an optimizer or a training loop that holds them keeps working); nothing of the
  * model is disposed.
+ *
+ * The output layer gets no group sparsity unless asked: with `groups: 'neuron'` (or
+ * `'kernel'`) it keeps its weights, see {@link SparsifyOptions.outputLayer}.
  *
  * @example
  * ```ts
@@ -117,9 +143,11 @@ export function sparsifyModel(
     biasScale = 1,
     seed,
     filter,
+    outputLayer = 'entrywiseOnly',
     ...init
   } = options ?? ({} as SparsifyOptions);
   checkOneOf('sparsifyModel: bias', bias, BIAS_INITS);
+  checkOutputLayerPolicy('sparsifyModel: outputLayer', outputLayer);
   checkPositive('sparsifyModel: biasScale', biasScale);
   checkSeed('sparsifyModel: seed', seed);
   const groupsFor = groupsByKind(groups);
@@ -138,20 +166,30 @@ export function sparsifyModel(
     }
   };
   for (const layer of model.layers as LayerLike[]) visit(layer);
+  const outputs: ReadonlySet<unknown> = outputKernelLayers(model as GraphLayer);
+  const outputLayersLeft: string[] = [];
 
   // check every target first: a bad option must not leave the model half re-initialized
-  const plans = targets.map((layer, index) => {
+  const plans = targets.flatMap((layer, index) => {
     const kernel = weightOf(layer, 'kernel');
     if (!kernel) throw new Error(`sparsifyModel: layer '${layer.name}' has no kernel`);
     const shape = kernel.shape as number[];
     const g = groupsFor(layer.getClassName() === 'Dense' ? 'dense' : 'conv');
+    groupCount(shape, g, layer.name); // throws for groups the kernel's rank cannot have
+    if (
+      outputs.has(layer) &&
+      (outputLayer === 'exclude' || (outputLayer === 'entrywiseOnly' && g !== 'entry'))
+    ) {
+      outputLayersLeft.push(layer.name);
+      return [];
+    }
     const initializer = new SparseInitializer({
       ...init,
       groups: g,
       ...(seed === undefined ? {} : { seed: deriveSeed(seed, index, 0) }),
     });
-    groupCount(shape, g, layer.name); // throws for groups the kernel's rank cannot have
-    return { layer, index, kernel, shape, initializer, groups: g };
+    // the index among all candidates: each layer's seed is the same whatever is left out
+    return [{ layer, index, kernel, shape, initializer, groups: g }];
   });
 
   const layers: SparsifiedLayer[] = plans.map(
@@ -194,7 +232,13 @@ export function sparsifyModel(
   );
   const nonZero = layers.reduce((n, l) => n + l.nonZero, 0);
   const size = layers.reduce((n, l) => n + l.size, 0);
-  return { layers, nonZero, size, density: size === 0 ? 0 : nonZero / size };
+  return {
+    layers,
+    outputLayersLeft,
+    nonZero,
+    size,
+    density: size === 0 ? 0 : nonZero / size,
+  };
 }
 
 /** The layer's variable named `<layer scope>/<suffix>`, if any. */

@@ -1,8 +1,12 @@
 export type { BregmanDistanceOptions } from './bregman-distance-to.js';
 export { bregmanDistanceTo } from './bregman-distance-to.js';
+export type { EpochLoggerOptions, TextSink } from './epoch-logger.js';
+export { EpochLogger } from './epoch-logger.js';
 export { l1Norm } from './l1-norm.js';
 export type { Measurements, MeasureOptions } from './measure.js';
 export { measure } from './measure.js';
+export type { AnyCallback, MixCallbacksOptions } from './mix-callbacks.js';
+export { mixCallbacks } from './mix-callbacks.js';
 export type { WeightsReference } from './reference.js';
 export { snapshotWeights } from './reference.js';
 export { regularizerValue } from './regularizer-value.js';

@@ -21,3 +21,19 @@ it('the README example runs and prints the sparsity it promises', async () => {
   const readme = readFileSync(`${packageDir}/README.md`, 'utf8');
   expect(readme).toContain(['```text', ...printed, '```'].join('\n'));
 });
+
+it('the README example of epoch lines and mixed callbacks runs: one line per epoch', async () => {
+  const printed = await runReadmeExample(
+    packageDir,
+    { '@bregman/metrics': fileURLToPath(new URL('./index.ts', import.meta.url)) },
+    1,
+  );
+  expect(printed).toHaveLength(3);
+  printed.forEach((line, i) => {
+    expect(line).toMatch(
+      new RegExp(
+        `^epoch ${i + 1}/3 \\(\\d+\\.\\d\\d s\\): loss [\\d.]+, nTotal 1, nLinear 1, l1Norm [\\d.]+, activeNeurons_0 2$`,
+      ),
+    );
+  });
+});

@@ -35,6 +35,10 @@ export interface SparsityLogEntry extends Measurements {
  * Cost: once per epoch, never per batch, a handful of reductions per kernel and a single
  * asynchronous read of the packed results (see {@link measure}).
  *
+ * With plain `{onEpochEnd, …}` objects in the same `callbacks` array, pass the array
+ * through {@link mixCallbacks}: tfjs accepts either callback objects or plain objects, not
+ * both (tfjs issue #1792).
+ *
  * @example
  * ```ts
  * const logger = new SparsityLogger({ rules });
@@ -88,6 +92,12 @@ export class SparsityLogger extends tfl.Callback {
 
   /** tfjs callback hook: {@link SparsityLogger.record} with the epoch's logs. */
   override async onEpochEnd(epoch: number, logs?: tfl.Logs): Promise<void> {
+    if (!(this instanceof SparsityLogger)) {
+      // tfjs calls the hook of a callback it wrapped in a tf.CustomCallback on the wrapper
+      throw new Error(
+        'SparsityLogger: model.fit took this logger for a plain {onEpochEnd, …} object and wrapped it in a tf.CustomCallback, which never sees the model: tfjs does that to every element of a callbacks array whose first element is a plain object. Build the array with mixCallbacks([...]) (it wraps only the plain objects), or wrap the plain objects yourself with new tf.CustomCallback({...}).',
+      );
+    }
     await this.record(epoch, logs);
   }
 }

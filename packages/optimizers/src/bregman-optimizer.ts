@@ -88,9 +88,9 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
    */
   scaleRegularization(factor: number): void {
     checkPositive(`${this.getClassName()}.scaleRegularization: factor`, factor);
-    this.rules = this.rules.map(({ match, regularizer }) => ({
-      match,
-      regularizer: scaledRegularizer(regularizer, factor),
+    this.rules = this.rules.map((rule) => ({
+      ...rule,
+      regularizer: scaledRegularizer(rule.regularizer, factor),
     }));
     tf.tidy(() => {
       for (const [name, { v }] of this.state) {

@@ -45,8 +45,10 @@ describe('with no rules and δ = 1 the Bregman optimizers are the classic ones',
     );
   });
 
-  it('a regularizer that matches nothing changes nothing', () => {
-    const rules = [{ match: 'no-such-variable', regularizer: new L1({ lambda: 1 }) }];
+  it('an optional rule that matches nothing changes nothing', () => {
+    const rules = [
+      { match: 'no-such-variable', regularizer: new L1({ lambda: 1 }), optional: true },
+    ];
     // tf.train.adam's default ε is the backend's (1e-7 on float32), AdaBreg's the paper's 1e-8.
     // With ε that small, Adam amplifies float32 rounding (tfjs accumulates β^k in float32, we
     // compute it in float64) on coordinates with tiny gradients: compare fewer steps.

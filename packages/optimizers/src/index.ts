@@ -23,6 +23,6 @@ export type {
 export { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
 export type { RegularizedOptions } from './regularized-optimizer.js';
 export { RegularizedOptimizer } from './regularized-optimizer.js';
-export type { LayerRegularizers } from './rules-for-model.js';
+export type { LayerRegularizers, RulesForModelOptions } from './rules-for-model.js';
 export { rulesForModel } from './rules-for-model.js';
 export { sgdDirection } from './sgd-direction.js';

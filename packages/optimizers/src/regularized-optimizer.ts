@@ -1,6 +1,7 @@
 import {
   checkOptionsObject,
   checkRules,
+  checkRulesMatch,
   type Regularizer,
   type RegularizerRule,
   type RegularizerRuleConfig,
@@ -17,7 +18,11 @@ import { checkPositive } from './validation.js';
 export interface RegularizedOptions {
   /** Step size τ > 0 (the learning rate). */
   learningRate: number;
-  /** Which regularizer applies to which variable (first match wins; none → `J = 0`). */
+  /**
+   * Which regularizer applies to which variable (first match wins; none → `J = 0`). Each
+   * rule must match at least one variable of the first step (else that step throws, naming
+   * the rule and the variables there are), unless it is `optional`.
+   */
   rules?: RegularizerRule[];
 }
 
@@ -31,6 +36,8 @@ export abstract class RegularizedOptimizer extends tf.Optimizer {
   private rules_: RegularizerRule[];
   private learningRate_ = 0;
   private readonly resolved = new Map<string, Regularizer | null>();
+  /** Whether the rules were checked against the variables of a step (see applyGradients). */
+  private rulesChecked = false;
 
   protected constructor(options: RegularizedOptions) {
     super();
@@ -67,6 +74,7 @@ export abstract class RegularizedOptimizer extends tf.Optimizer {
     checkRules(rules);
     this.rules_ = [...rules];
     this.resolved.clear();
+    this.rulesChecked = false;
   }
 
   /** The regularizer `J` for a variable name (`NoRegularizer` when no rule matches). */
@@ -74,11 +82,24 @@ export abstract class RegularizedOptimizer extends tf.Optimizer {
     return regularizerForName(this.rules_, variableName);
   }
 
-  /** One step for every variable with a gradient (see {@link updateVariable}). */
+  /**
+   * One step for every variable with a gradient (see {@link updateVariable}). The first step
+   * (and the first after the rules change) checks that every rule that is not `optional`
+   * matches one of the variables given, and throws before anything is updated if one does
+   * not: the error names the rule and lists the variable names.
+   */
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     const entries: Array<[string, Tensor | undefined]> = Array.isArray(variableGradients)
       ? variableGradients.map(({ name, tensor }) => [name, tensor])
       : Object.entries(variableGradients);
+    if (!this.rulesChecked) {
+      checkRulesMatch(
+        this.getClassName(),
+        this.rules_,
+        entries.map(([name]) => name),
+      );
+      this.rulesChecked = true;
+    }
     const updated = entries.filter((e): e is [string, Tensor] => e[1] != null);
     const k = this.iterations + 1;
     this.beforeStep(updated.map(([name]) => name));

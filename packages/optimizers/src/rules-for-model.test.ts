@@ -30,3 +30,38 @@ it('rulesForModel: Dense and Conv2D kernels get their regularizer, nothing else 
   expect(rulesForModel(model, { dense })).toHaveLength(2);
   model.dispose();
 });
+
+it('rulesForModel: the output layer gets no group regularizer unless asked (issue 19)', () => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', name: 'h1' }),
+      tf.layers.dense({ units: 80, activation: 'relu', name: 'h2' }),
+      tf.layers.dense({ units: 10, name: 'out' }),
+      tf.layers.activation({ activation: 'softmax', name: 'probabilities' }),
+    ],
+  });
+  const typeOf = (rules: ReturnType<typeof rulesForModel>, layer: string) =>
+    regularizerForName(rules, model.getLayer(layer).weights[0]!.name).getConfig().type;
+  const neurons = new GroupL12({ lambda: 0.1, reduceAxes: [0] });
+
+  const byDefault = rulesForModel(model, { dense: neurons });
+  expect(['h1', 'h2', 'out'].map((l) => typeOf(byDefault, l))).toEqual([
+    'GroupL12',
+    'GroupL12',
+    'None',
+  ]);
+  const included = rulesForModel(model, { dense: neurons, outputLayer: 'include' });
+  expect(['h1', 'h2', 'out'].map((l) => typeOf(included, l))).toEqual([
+    'GroupL12',
+    'GroupL12',
+    'GroupL12',
+  ]);
+  // an entry-wise regularizer still reaches the output layer, unless it is excluded
+  const l1 = new L1({ lambda: 0.1 });
+  expect(typeOf(rulesForModel(model, { dense: l1 }), 'out')).toBe('L1');
+  expect(typeOf(rulesForModel(model, { dense: l1, outputLayer: 'exclude' }), 'out')).toBe('None');
+  expect(() => rulesForModel(model, { dense: l1, outputLayer: 'none' as never })).toThrow(
+    "rulesForModel: outputLayer must be one of 'entrywiseOnly', 'include', 'exclude', got 'none'",
+  );
+  model.dispose();
+});

@@ -1,4 +1,12 @@
-import type { Regularizer, RegularizerRule } from '@bregman/core-prox';
+import {
+  checkOutputLayerPolicy,
+  type GraphLayer,
+  hasGroupTerm,
+  type OutputLayerPolicy,
+  outputKernelLayers,
+  type Regularizer,
+  type RegularizerRule,
+} from '@bregman/core-prox';
 
 /** Which regularizer to put on which kind of layer (see {@link rulesForModel}). */
 export interface LayerRegularizers {
@@ -6,6 +14,19 @@ export interface LayerRegularizers {
   dense?: Regularizer;
   /** For the kernels of `Conv2D` layers. */
   conv?: Regularizer;
+}
+
+/** Options of {@link rulesForModel}: the regularizers per layer kind, and the output layer's. */
+export interface RulesForModelOptions extends LayerRegularizers {
+  /**
+   * What the output layer(s) — the Dense / Conv2D layers that compute the model's outputs
+   * (`outputKernelLayers` of `@bregman/core-prox`) — get: `'entrywiseOnly'` (default) their
+   * kind's regularizer when it is entry-wise (`L1`, `L1Positive`), none when it has a group
+   * term (`GroupL12`, `SparseGroupLasso`: it would switch whole outputs, i.e. classes, off);
+   * `'include'` their kind's regularizer whatever it is (e.g. the denoiser of §4.6, whose
+   * output neurons are pixels); `'exclude'` none.
+   */
+  outputLayer?: OutputLayerPolicy;
 }
 
 /** The part of a tfjs layer this helper reads. */
@@ -22,12 +43,18 @@ interface LayerLike {
  * `_<n>` suffix tfjs appends when a name is taken (`^dense_Dense1/kernel(_\d+)?$`), so the
  * rules also fit the same model reloaded with `tf.loadLayersModel` (which keeps layer names).
  *
+ * The output layer gets no group regularizer unless asked: with `dense: new GroupL12(…)`
+ * (neuron sparsity) its kernel has no rule, see {@link RulesForModelOptions.outputLayer}.
+ *
  * @param model - a `tf.LayersModel` (or anything with tfjs layers).
  */
 export function rulesForModel(
   model: { layers: readonly unknown[] },
-  { dense, conv }: LayerRegularizers,
+  options: RulesForModelOptions,
 ): RegularizerRule[] {
+  const { dense, conv, outputLayer = 'entrywiseOnly' } = options ?? {};
+  checkOutputLayerPolicy('rulesForModel: outputLayer', outputLayer);
+  const outputs: ReadonlySet<unknown> = outputKernelLayers(model as GraphLayer);
   const rules: RegularizerRule[] = [];
   const visit = (layer: LayerLike) => {
     if (layer.layers) {
@@ -37,6 +64,12 @@ export function rulesForModel(
     const kind = layer.getClassName();
     const J = kind === 'Dense' ? dense : kind === 'Conv2D' ? conv : undefined;
     if (!J) return;
+    if (
+      outputs.has(layer) &&
+      (outputLayer === 'exclude' || (outputLayer === 'entrywiseOnly' && hasGroupTerm(J)))
+    ) {
+      return;
+    }
     for (const weight of layer.trainableWeights) {
       if (/(^|\/)kernel$/.test(weight.originalName)) {
         rules.push({

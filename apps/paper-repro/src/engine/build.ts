@@ -28,12 +28,18 @@ export function buildModel(spec: RunSpec, standardization: Standardization): Lay
   throw new Error(`unknown model kind ${JSON.stringify((model as { kind: unknown }).kind)}`);
 }
 
-/** The regularizer rules of a method for a model (kernels only; biases get none). */
+/**
+ * The regularizer rules of a method for a model (kernels only; biases get none). The output
+ * layer gets its kind's regularizer too, group ones included (`outputLayer: 'include'`, not
+ * the library's default): the runs of the paper's experiments have always been trained so,
+ * and the denoiser's output neurons are pixels.
+ */
 export function buildRules(
   model: LayersModel,
   regularization: RegularizationSpec,
 ): RegularizerRule[] {
   return rulesForModel(model, {
+    outputLayer: 'include',
     ...(regularization.dense ? { dense: regularizerFromConfig(regularization.dense) } : {}),
     ...(regularization.conv ? { conv: regularizerFromConfig(regularization.conv) } : {}),
   });
