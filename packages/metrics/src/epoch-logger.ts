@@ -1,5 +1,5 @@
-import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { scalarValue } from './log-value.js';
 import { describe } from './validation.js';
 
 /** Anything with `write(text)`: `process.stdout`, `process.stderr`, a file stream. */
@@ -87,9 +87,4 @@ export class EpochLogger extends tfl.Callback {
   private format(value: number): string {
     return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(this.digits)));
   }
-}
-
-/** A log value as a number: tfjs's epoch logs may hold scalar tensors (read, not disposed). */
-async function scalarValue(value: number | Tensor): Promise<number> {
-  return typeof value === 'number' ? value : ((await value.data())[0] as number);
 }

@@ -10,6 +10,8 @@ export { mixCallbacks } from './mix-callbacks.js';
 export type { WeightsReference } from './reference.js';
 export { snapshotWeights } from './reference.js';
 export { regularizerValue } from './regularizer-value.js';
+export type { KeptCheckpoint, SparsestCheckpointOptions } from './sparsest-checkpoint.js';
+export { SparsestCheckpoint } from './sparsest-checkpoint.js';
 export type {
   Conv2DSparsity,
   DenseSparsity,

@@ -37,3 +37,25 @@ it('the README example of epoch lines and mixed callbacks runs: one line per epo
     );
   });
 });
+
+it('the README example of SparsestCheckpoint runs: it keeps a good epoch sparser than the last', async () => {
+  const printed = await runReadmeExample(
+    packageDir,
+    {
+      '@bregman/metrics': fileURLToPath(new URL('./index.ts', import.meta.url)),
+      '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
+      '@bregman/optimizers': fileURLToPath(
+        new URL('../../optimizers/src/index.ts', import.meta.url),
+      ),
+    },
+    2,
+  );
+  const [, epoch, density, value] = /kept epoch (\d+): ([\d.]+) % non-zero, val_acc ([\d.]+)/
+    .exec(printed.join('\n'))!
+    .map(Number);
+  expect(epoch!).toBeGreaterThanOrEqual(1);
+  expect(epoch!).toBeLessThanOrEqual(10);
+  expect(density!).toBeGreaterThan(0);
+  expect(density!).toBeLessThan(100);
+  expect(value!).toBeGreaterThanOrEqual(0.8);
+});

@@ -24,6 +24,12 @@ export interface AdaBregOptions extends BregmanOptions {
  * With no rules and δ = 1 it is `tf.train.adam(τ, β₁, β₂, ε)`. The paper trains its conv
  * nets with τ = 1e-3.
  *
+ * **Choosing λ.** AdaBreg moves `v` by about τ per step and coordinate whatever the
+ * gradient's scale (Adam's normalization), so λ is measured in units of τ·steps: a weight
+ * becomes non-zero after roughly λ/τ consistent steps. The paper uses λ ≈ 0.5–1 with
+ * τ = 1e-3 on conv nets. Group rules (`GroupL12`) multiply λ by √n_g. When you know the
+ * density you want rather than λ, let {@link DensityController} find λ during training.
+ *
  * @example
  * ```ts
  * const optimizer = new AdaBreg({

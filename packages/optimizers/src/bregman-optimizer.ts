@@ -1,14 +1,11 @@
-import {
-  type Regularizer,
-  type RegularizerConfig,
-  regularizerFromConfig,
-} from '@bregman/core-prox';
+import { type Regularizer, ruleMatches } from '@bregman/core-prox';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Direction } from './direction.js';
 import { mirrorInit, mirrorMap } from './mirror-step.js';
 import type { NamedTensor } from './optimizer-weights.js';
 import { RegularizedOptimizer, type RegularizedOptions } from './regularized-optimizer.js';
+import { scaledRegularizer } from './scaled-regularizer.js';
 import { checkPositive } from './validation.js';
 
 /** Hyperparameters every Bregman optimizer has. */
@@ -84,20 +81,68 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
    * Multiplies λ of every rule by `factor` and moves each `v` so that it stays a
    * subgradient of the new `J_δ` at the same weights: `v ← θ/δ + factor·(v − θ/δ)` (since
    * `∂(cJ) = c∂J`). The weights do not change; what changes is how far each zero weight is
-   * from becoming non-zero. Used by {@link LambdaScheduler}.
+   * from becoming non-zero. Used by {@link LambdaScheduler}. Same as
+   * {@link BregmanOptimizer.scaleRuleRegularization} with one factor for every rule and
+   * `keep: 'weights'`.
    */
   scaleRegularization(factor: number): void {
     checkPositive(`${this.getClassName()}.scaleRegularization: factor`, factor);
-    this.rules = this.rules.map((rule) => ({
-      ...rule,
-      regularizer: scaledRegularizer(rule.regularizer, factor),
-    }));
+    this.scaleRuleRegularization(
+      this.rules.map(() => factor),
+      'weights',
+    );
+  }
+
+  /**
+   * Multiplies λ of rule `i` by `factors[i]` (1 leaves a rule as it is) and keeps one of the
+   * two things a Bregman optimizer holds fixed while λ changes:
+   * - `'weights'`: θ stays, each `v` moves to `θ/δ + factor·(v − θ/δ)` (still a subgradient
+   *   of the new `J_δ` at θ). Nothing changes now: zero weights stay zero and live ones
+   *   live; only the distance of a zero weight from the dead zone's edge scales, so the
+   *   support changes later, through the gradients, and raising λ can never remove a weight;
+   * - `'subgradient'`: `v` stays and θ becomes `prox_{δJ'}(δv)` (eq. 2.8c) with the new `J'`.
+   *   The support changes now: raising λ zeros every entry (group) whose `|v|` (group norm)
+   *   is at most the new threshold — those the iteration added last and weakest — and
+   *   lowering it brings back the ones just below the old threshold; each weight moves by at
+   *   most `δ·|Δλ|` (times √n_g for a group). Used by {@link DensityController}.
+   *
+   * @param factors - one finite factor > 0 per rule, in the order of `rules`.
+   * @param keep - what stays fixed; default `'weights'`.
+   */
+  scaleRuleRegularization(
+    factors: readonly number[],
+    keep: 'weights' | 'subgradient' = 'weights',
+  ): void {
+    const owner = `${this.getClassName()}.scaleRuleRegularization`;
+    const rules = this.rules;
+    if (!Array.isArray(factors) || factors.length !== rules.length) {
+      throw new RangeError(
+        `${owner}: factors must be an array of one factor per rule (${rules.length}), got ${Array.isArray(factors) ? `${factors.length} factors` : String(factors)}`,
+      );
+    }
+    factors.forEach((f, i) => checkPositive(`${owner}: factors[${i}]`, f));
+    if (keep !== 'weights' && keep !== 'subgradient') {
+      throw new RangeError(
+        `${owner}: keep must be 'weights' or 'subgradient', got ${String(keep)}`,
+      );
+    }
+    this.rules = rules.map((rule, i) =>
+      factors[i] === 1
+        ? rule
+        : { ...rule, regularizer: scaledRegularizer(rule.regularizer, factors[i] as number) },
+    );
     tf.tidy(() => {
       for (const [name, { v }] of this.state) {
         const theta = tf.engine().registeredVariables[name];
-        if (!v || !theta) continue;
-        const base = tf.div(theta, this.delta);
-        v.assign(tf.add(base, tf.mul(tf.sub(v, base), factor)));
+        const i = rules.findIndex((rule) => ruleMatches(rule, name));
+        const factor = factors[i];
+        if (!v || !theta || factor === undefined || factor === 1) continue;
+        if (keep === 'weights') {
+          const base = tf.div(theta, this.delta);
+          v.assign(tf.add(base, tf.mul(tf.sub(v, base), factor)));
+        } else {
+          theta.assign(mirrorMap(this.regularizerFor(name), v, this.delta));
+        }
       }
     });
   }
@@ -255,15 +300,4 @@ function checkStateShape(owner: string, name: string, state: Tensor, variable: T
 /** A tfjs variable name without the `_<n>` suffix tfjs adds to make names unique. */
 function withoutUniqueSuffix(name: string): string {
   return name.replace(/_\d+$/, '');
-}
-
-/** `J` with λ multiplied by `factor` (rebuilt from its config). */
-function scaledRegularizer(J: Regularizer, factor: number): Regularizer {
-  const scale = (config: RegularizerConfig): RegularizerConfig =>
-    config.type === 'ElasticNet'
-      ? { ...config, lambda: config.lambda * factor, base: scale(config.base) }
-      : config.type === 'None'
-        ? config
-        : { ...config, lambda: config.lambda * factor };
-  return regularizerFromConfig(scale(J.getConfig()));
 }

@@ -3,6 +3,12 @@ export { AdaBreg } from './ada-breg.js';
 export { adamDirection } from './adam-direction.js';
 export type { BregmanOptions } from './bregman-optimizer.js';
 export { BregmanOptimizer } from './bregman-optimizer.js';
+export type {
+  DensityControllerOptions,
+  DensityControllerRecord,
+  RuleAdjustment,
+} from './density-controller.js';
+export { DensityController } from './density-controller.js';
 export type { Direction } from './direction.js';
 export type {
   LambdaSchedulerOptions,

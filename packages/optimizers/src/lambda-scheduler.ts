@@ -36,8 +36,10 @@ export interface LambdaSchedulerRecord {
  * `v` consistent with the new λ (`BregmanOptimizer.scaleRegularization`): the weights do
  * not jump, only the dead zone moves.
  *
- * **An extension beyond the paper**, which fixes λ per experiment; useful when a density
- * budget is known but the λ that reaches it is not.
+ * **An extension beyond the paper**, which fixes λ per experiment. Keeping the weights
+ * while λ grows never removes a weight: a network that is already denser than the target
+ * stays so. To reach a density both ways, use {@link DensityController}, which keeps `v`
+ * instead and moves the support itself.
  */
 export class LambdaScheduler extends tfl.Callback {
   /** The wanted density. */

@@ -26,6 +26,13 @@ export interface LinBregOptions extends BregmanOptions {
  * loss asks for (inverse scale space). With no rules and δ = 1 it is `tf.train.sgd(τ)`
  * (with momentum: `tf.train.momentum((1 − β)τ, β)`).
  *
+ * **Choosing λ.** λ sets the dead zone `v` must leave before a weight becomes non-zero, so
+ * its effect scales with τ and with the number of steps (v accumulates τ·g): the paper's
+ * MNIST MLP (τ = 0.1, from 1 % non-zero) ends at 76 %, 33 % and 8.4 % non-zero for
+ * λ = 1e-3, 1e-2, 1e-1 after 30 epochs (this project's committed quick report). Group rules (`GroupL12`) multiply λ by √n_g (the group's size), so divide by
+ * it to compare with ℓ1. When you know the density you want rather than λ, let
+ * {@link DensityController} find λ during training (both ways, per rule).
+ *
  * @example
  * ```ts
  * const optimizer = new LinBreg({

@@ -19,3 +19,20 @@ it('the README example runs: model.fit with AdaBreg grows a sparse net that lear
   expect(after!).toBeLessThan(0.8);
   expect(accuracy!).toBeGreaterThan(0.8);
 });
+
+it('the README example of DensityController runs: λ far too small, the density ends at the target', async () => {
+  const printed = await runReadmeExample(
+    packageDir,
+    {
+      '@bregman/optimizers': fileURLToPath(new URL('./index.ts', import.meta.url)),
+      '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
+    },
+    1,
+  );
+  const [, before, after, lambda] = /density ([\d.]+) → ([\d.]+), λ ([\d.e-]+)/
+    .exec(printed.join('\n'))!
+    .map(Number);
+  expect(before!).toBeGreaterThan(0.1);
+  expect(Math.abs(after! / 0.1 - 1)).toBeLessThanOrEqual(0.05);
+  expect(lambda!).toBeGreaterThan(1e-4);
+});

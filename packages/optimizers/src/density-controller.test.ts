@@ -1,0 +1,215 @@
+import { GroupL12, L1 } from '@bregman/core-prox';
+import { expectAllClose } from '@bregman/test-utils';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { AdaBreg } from './ada-breg.js';
+import { DensityController } from './density-controller.js';
+import { kernelDensity, sparseMlp, syntheticClassification } from './fit-model.test-helper.js';
+import { LinBreg } from './lin-breg.js';
+import { mirrorMap } from './mirror-step.js';
+import { rulesForModel } from './rules-for-model.js';
+import { tinyProblem } from './test-model.test-helper.js';
+
+/** Fraction of non-zero entries of the variables whose names match `pattern`. */
+function densityOf(params: readonly tf.Variable[], pattern: RegExp): number {
+  const values = params
+    .filter((p) => pattern.test(p.name))
+    .flatMap((p) => Array.from(p.dataSync()));
+  return values.filter((v) => v !== 0).length / values.length;
+}
+
+describe("scaleRuleRegularization(factors, 'subgradient'): v stays, θ = prox of the new λ", () => {
+  it.each([
+    ['L1', new L1({ lambda: 0.02 }), 3],
+    ['GroupL12', new GroupL12({ lambda: 0.1, reduceAxes: [0] }), 20],
+  ])(
+    '%s: raising λ removes weights now, lowering it brings them back; weights move ≤ δ·Δλ·√n',
+    async (_n, J, factor) => {
+      const problem = tinyProblem(11);
+      const optimizer = new LinBreg({
+        learningRate: 0.2,
+        delta: 1.5,
+        rules: [{ match: /kernel$/, regularizer: J }],
+      });
+      for (let i = 0; i < 30; i++) optimizer.minimize(problem.loss);
+      const kernels = problem.params.filter((p) => p.name.endsWith('kernel'));
+      const state = Object.fromEntries(
+        (await optimizer.getWeights()).map((w) => [w.name, w.tensor]),
+      );
+      const vBefore = kernels.map((k) => Array.from(state[`${k.name}/v`]!.dataSync()));
+      const thetaBefore = kernels.map((k) => Array.from(k.dataSync()));
+      const densityBefore = densityOf(problem.params, /kernel$/);
+
+      const lambda = J.getConfig().lambda as number;
+      optimizer.scaleRuleRegularization([factor], 'subgradient');
+      expect(optimizer.rules[0]!.regularizer.getConfig().lambda).toBeCloseTo(factor * lambda, 12);
+      // v did not move; θ is the prox of the new J at δv
+      kernels.forEach((k, i) => {
+        expect(Array.from(state[`${k.name}/v`]!.dataSync())).toEqual(vBefore[i]);
+        const expected = tf.tidy(() =>
+          Array.from(
+            mirrorMap(optimizer.regularizerFor(k.name), state[`${k.name}/v`]!, 1.5).dataSync(),
+          ),
+        );
+        expectAllClose(Array.from(k.dataSync()), expected, { rtol: 0, atol: 0 });
+        // a weight moves by at most δ·Δλ (·√n_g for a group of the kernel's fan-in)
+        const bound =
+          1.5 * (factor - 1) * lambda * (J instanceof GroupL12 ? Math.sqrt(k.shape[0]!) : 1) + 1e-6;
+        k.dataSync().forEach((w, j) =>
+          expect(Math.abs(w - thetaBefore[i]![j]!)).toBeLessThanOrEqual(bound),
+        );
+      });
+      const raised = densityOf(problem.params, /kernel$/);
+      expect(raised).toBeLessThan(densityBefore);
+
+      optimizer.scaleRuleRegularization([1 / factor], 'subgradient');
+      // back to the old λ with the same v: the old weights
+      kernels.forEach((k, i) =>
+        expectAllClose(Array.from(k.dataSync()), thetaBefore[i]!, { rtol: 0, atol: 1e-6 }),
+      );
+      expect(densityOf(problem.params, /kernel$/)).toBe(densityBefore);
+      optimizer.dispose();
+      problem.dispose();
+    },
+  );
+
+  it('factors are per rule (1 leaves a rule alone); bad factors are errors that say what is allowed', () => {
+    const problem = tinyProblem(12);
+    const optimizer = new LinBreg({
+      learningRate: 0.1,
+      rules: [
+        { match: /dense1\/kernel$/, regularizer: new L1({ lambda: 0.01 }) },
+        { match: /kernel$/, regularizer: new L1({ lambda: 0.03 }) },
+      ],
+    });
+    optimizer.minimize(problem.loss);
+    optimizer.scaleRuleRegularization([1, 2], 'subgradient');
+    expect(optimizer.rules.map((r) => r.regularizer.getConfig().lambda)).toEqual([0.01, 0.06]);
+    expect(() => optimizer.scaleRuleRegularization([2], 'subgradient')).toThrow(
+      'LinBreg.scaleRuleRegularization: factors must be an array of one factor per rule (2), got 1 factors',
+    );
+    expect(() => optimizer.scaleRuleRegularization([1, 0])).toThrow(
+      'LinBreg.scaleRuleRegularization: factors[1] must be a finite number > 0, got 0',
+    );
+    expect(() =>
+      optimizer.scaleRuleRegularization([1, 1], 'theta' as unknown as 'weights'),
+    ).toThrow("keep must be 'weights' or 'subgradient', got theta");
+    optimizer.dispose();
+    problem.dispose();
+  });
+});
+
+describe('DensityController (an extension beyond the paper)', () => {
+  /** An MLP fitted with LinBreg or AdaBreg from a λ far off, under a controller. */
+  async function fitUnder(make: 'linbreg' | 'adabreg', targetDensity: number, lambda: number) {
+    const { x, y } = syntheticClassification(8, 256);
+    const model = sparseMlp(8, 0.3);
+    const rules = rulesForModel(model, { dense: new L1({ lambda }) });
+    const optimizer =
+      make === 'linbreg'
+        ? new LinBreg({ learningRate: 0.1, rules })
+        : new AdaBreg({ learningRate: 0.01, rules });
+    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const controller = new DensityController({ targetDensity, tolerance: 0.05 });
+    await model.fit(x, y, { epochs: 4, batchSize: 32, verbose: 0, callbacks: [controller] });
+    const density = kernelDensity(model);
+    const lambdaEnd = optimizer.rules[0]!.regularizer.getConfig().lambda as number;
+    model.dispose();
+    tf.dispose([x, y]);
+    return { history: controller.history, density, lambda: lambdaEnd };
+  }
+
+  it.each(['linbreg', 'adabreg'] as const)(
+    '%s: a too-dense net (λ too small) is trimmed to the target, a too-sparse one (λ too large) grown to it',
+    async (make) => {
+      const dense = await fitUnder(make, 0.2, 1e-4);
+      expect(dense.history).toHaveLength(4);
+      expect(dense.history[0]!.rules[0]!.before).toBeGreaterThan(0.2 * 1.05);
+      expect(dense.history[0]!.rules[0]!.factor).toBeGreaterThan(1);
+      expect(dense.lambda).toBeGreaterThan(1e-4);
+      // right after the last adjustment the model has the target density
+      const last = dense.history.at(-1)!.rules[0]!;
+      expect(Math.abs(last.after / 0.2 - 1)).toBeLessThanOrEqual(0.05);
+      expect(Math.abs(dense.density / 0.2 - 1)).toBeLessThanOrEqual(0.05);
+
+      const sparse = await fitUnder(make, 0.6, 0.5);
+      expect(sparse.history[0]!.rules[0]!.before).toBeLessThan(0.6);
+      expect(sparse.history[0]!.rules[0]!.factor).toBeLessThan(1);
+      expect(sparse.lambda).toBeLessThan(0.5);
+      expect(sparse.density).toBeGreaterThan(dense.density);
+    },
+  );
+
+  it('a move beyond maxFactor stops at it; everyBatches adjusts within epochs; warmup waits', async () => {
+    const problem = tinyProblem(13);
+    const optimizer = new LinBreg({
+      learningRate: 0.1,
+      rules: [{ match: /kernel$/, regularizer: new L1({ lambda: 1e-6 }) }],
+    });
+    for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
+    const controller = new DensityController({ targetDensity: 0.01, maxFactor: 2, optimizer });
+    const record = await controller.adjust();
+    expect(record.rules[0]!.factor).toBe(2);
+    expect(optimizer.rules[0]!.regularizer.getConfig().lambda).toBeCloseTo(2e-6, 15);
+    optimizer.dispose();
+    problem.dispose();
+
+    const { x, y } = syntheticClassification(9, 128);
+    const model = sparseMlp(9, 0.3);
+    model.compile({
+      optimizer: new LinBreg({
+        learningRate: 0.1,
+        rules: rulesForModel(model, { dense: new L1({ lambda: 1e-3 }) }),
+      }),
+      loss: 'categoricalCrossentropy',
+    });
+    const batches = new DensityController({ targetDensity: 0.1, everyBatches: 2, warmup: 1 });
+    await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0, callbacks: [batches] });
+    // epoch 0 is warmup; epoch 1: after batches 1 and 3, and at its end
+    expect(batches.history.map((h) => [h.epoch, h.batch])).toEqual([
+      [1, 1],
+      [1, 3],
+      [1, null],
+    ]);
+    model.dispose();
+    tf.dispose([x, y]);
+  });
+
+  it('targets per rule (null: left alone); bad options are errors that say what is allowed', async () => {
+    const problem = tinyProblem(14);
+    const optimizer = new LinBreg({
+      learningRate: 0.1,
+      rules: [
+        { match: /dense1\/kernel$/, regularizer: new L1({ lambda: 1e-5 }) },
+        { match: /kernel$/, regularizer: new L1({ lambda: 1e-5 }) },
+      ],
+    });
+    for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
+    const controller = new DensityController({ targetDensity: [null, 0.3], optimizer });
+    const record = await controller.adjust();
+    expect(record.rules.map((r) => r.rule)).toEqual([1]);
+    expect(optimizer.rules[0]!.regularizer.getConfig().lambda).toBe(1e-5);
+    await expect(
+      new DensityController({ targetDensity: [0.3], optimizer }).adjust(),
+    ).rejects.toThrow(
+      'DensityController: targetDensity has 1 entries but the optimizer has 2 rules (one target, or null, per rule)',
+    );
+    expect(() => new DensityController({ targetDensity: 0 })).toThrow(
+      'DensityController: targetDensity must be a number in (0, 1], got 0',
+    );
+    expect(() => new DensityController({ targetDensity: 0.1, maxFactor: 1 })).toThrow(
+      'DensityController: maxFactor must be > 1, got 1',
+    );
+    expect(() => new DensityController({ targetDensity: 0.1, everyBatches: 0 })).toThrow(
+      'everyBatches must be an integer ≥ 1, got 0',
+    );
+    expect(() => new DensityController({ targetDensity: 0.1, tolerance: 1 })).toThrow(
+      'DensityController: tolerance must be a number in [0, 1), got 1',
+    );
+    await expect(new DensityController({ targetDensity: 0.1 }).adjust()).rejects.toThrow(
+      'DensityController needs a LinBreg or AdaBreg optimizer',
+    );
+    optimizer.dispose();
+    problem.dispose();
+  });
+});
