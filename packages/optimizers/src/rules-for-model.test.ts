@@ -65,3 +65,29 @@ it('rulesForModel: the output layer gets no group regularizer unless asked (issu
   );
   model.dispose();
 });
+
+it('rulesForModel: layers sets a layer’s regularizer by name (another λ, or null: none); unknown names are errors', () => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', name: 'h1' }),
+      tf.layers.dense({ units: 80, activation: 'relu', name: 'h2' }),
+      tf.layers.dense({ units: 10, name: 'out' }),
+    ],
+  });
+  const wide = new L1({ lambda: 0.3 });
+  const neuron = new GroupL12({ lambda: 0.01, reduceAxes: [0] });
+  const rules = rulesForModel(model, {
+    dense: new L1({ lambda: 0.1 }),
+    layers: { h1: wide, h2: null, out: neuron },
+  });
+  const lambdaOf = (layer: string) =>
+    regularizerForName(rules, `${layer}/kernel`).getConfig() as { type: string; lambda?: number };
+  expect(lambdaOf('h1')).toMatchObject({ type: 'L1', lambda: 0.3 });
+  expect(lambdaOf('h2').type).toBe('None');
+  // named explicitly, the output layer takes a group regularizer (outputLayer does not apply)
+  expect(lambdaOf('out').type).toBe('GroupL12');
+  expect(() => rulesForModel(model, { dense: wide, layers: { dense_1: wide } })).toThrow(
+    "rulesForModel: layers names 'dense_1', not a Dense or Conv2D layer of the model; its Dense / Conv2D layers are 'h1', 'h2', 'out'",
+  );
+  model.dispose();
+});

@@ -27,11 +27,20 @@ export interface RulesForModelOptions extends LayerRegularizers {
    * output neurons are pixels); `'exclude'` none.
    */
   outputLayer?: OutputLayerPolicy;
+  /**
+   * Per-layer choices by layer name (`layer.name`, e.g. `'dense_Dense2'` or a name you
+   * gave): a regularizer for that layer's kernel instead of its kind's (e.g. a larger λ on
+   * the wide first layer), or `null` for no rule. They win over `dense`, `conv` and
+   * `outputLayer`. A name that is no Dense / Conv2D layer of the model is an error that lists
+   * the names there are.
+   */
+  layers?: Readonly<Record<string, Regularizer | null>>;
 }
 
 /** The part of a tfjs layer this helper reads. */
 interface LayerLike {
   getClassName(): string;
+  name: string;
   trainableWeights: Array<{ name: string; originalName: string }>;
   layers?: LayerLike[];
 }
@@ -43,6 +52,8 @@ interface LayerLike {
  * `_<n>` suffix tfjs appends when a name is taken (`^dense_Dense1/kernel(_\d+)?$`), so the
  * rules also fit the same model reloaded with `tf.loadLayersModel` (which keeps layer names).
  *
+ * `layers` sets a layer's regularizer by name (another λ per layer, or none).
+ *
  * The output layer gets no group regularizer unless asked: with `dense: new GroupL12(…)`
  * (neuron sparsity) its kernel has no rule, see {@link RulesForModelOptions.outputLayer}.
  *
@@ -52,8 +63,14 @@ export function rulesForModel(
   model: { layers: readonly unknown[] },
   options: RulesForModelOptions,
 ): RegularizerRule[] {
-  const { dense, conv, outputLayer = 'entrywiseOnly' } = options ?? {};
+  const { dense, conv, outputLayer = 'entrywiseOnly', layers = {} } = options ?? {};
   checkOutputLayerPolicy('rulesForModel: outputLayer', outputLayer);
+  if (layers === null || typeof layers !== 'object') {
+    throw new TypeError(
+      `rulesForModel: layers must be an object of layer name → regularizer or null, got ${String(layers)}`,
+    );
+  }
+  const kernelLayers: string[] = [];
   const outputs: ReadonlySet<unknown> = outputKernelLayers(model as GraphLayer);
   const rules: RegularizerRule[] = [];
   const visit = (layer: LayerLike) => {
@@ -62,9 +79,13 @@ export function rulesForModel(
       return;
     }
     const kind = layer.getClassName();
-    const J = kind === 'Dense' ? dense : kind === 'Conv2D' ? conv : undefined;
+    if (kind !== 'Dense' && kind !== 'Conv2D') return;
+    kernelLayers.push(layer.name);
+    const own = Object.hasOwn(layers, layer.name);
+    const J = own ? layers[layer.name] : kind === 'Dense' ? dense : conv;
     if (!J) return;
     if (
+      !own &&
       outputs.has(layer) &&
       (outputLayer === 'exclude' || (outputLayer === 'entrywiseOnly' && hasGroupTerm(J)))
     ) {
@@ -80,6 +101,12 @@ export function rulesForModel(
     }
   };
   for (const layer of model.layers as LayerLike[]) visit(layer);
+  const unknown = Object.keys(layers).filter((name) => !kernelLayers.includes(name));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `rulesForModel: layers names ${unknown.map((n) => `'${n}'`).join(', ')}, not a Dense or Conv2D layer of the model; its Dense / Conv2D layers are ${kernelLayers.map((n) => `'${n}'`).join(', ') || 'none'}`,
+    );
+  }
   return rules;
 }
 
