@@ -140,17 +140,30 @@ describe('DensityController (an extension beyond the paper)', () => {
     },
   );
 
-  it('a move beyond maxFactor stops at it; everyBatches adjusts within epochs; warmup waits', async () => {
+  it('a far target is approached in steps of maxDensityChange; everyBatches adjusts within epochs; warmup waits', async () => {
     const problem = tinyProblem(13);
     const optimizer = new LinBreg({
       learningRate: 0.1,
       rules: [{ match: /kernel$/, regularizer: new L1({ lambda: 1e-6 }) }],
     });
     for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
-    const controller = new DensityController({ targetDensity: 0.01, maxFactor: 2, optimizer });
-    const record = await controller.adjust();
-    expect(record.rules[0]!.factor).toBe(2);
-    expect(optimizer.rules[0]!.regularizer.getConfig().lambda).toBeCloseTo(2e-6, 15);
+    const controller = new DensityController({ targetDensity: 0.01, optimizer });
+    const first = (await controller.adjust()).rules[0]!;
+    expect(first.before).toBe(1);
+    // halfway (the default maxDensityChange 2), from the sparse side, within the tolerance
+    expect(first.after).toBeLessThanOrEqual(0.5);
+    expect(first.after).toBeGreaterThanOrEqual(0.5 * 0.95);
+    expect(first.factor).toBeGreaterThan(1);
+    const second = (await controller.adjust()).rules[0]!;
+    expect(second.after).toBeLessThanOrEqual(first.after / 2);
+    const allTheWay = new DensityController({
+      targetDensity: 0.25,
+      maxDensityChange: Number.POSITIVE_INFINITY,
+      optimizer,
+    });
+    expect(Math.abs((await allTheWay.adjust()).rules[0]!.after / 0.25 - 1)).toBeLessThanOrEqual(
+      0.05,
+    );
     optimizer.dispose();
     problem.dispose();
 
@@ -197,8 +210,8 @@ describe('DensityController (an extension beyond the paper)', () => {
     expect(() => new DensityController({ targetDensity: 0 })).toThrow(
       'DensityController: targetDensity must be a number in (0, 1], got 0',
     );
-    expect(() => new DensityController({ targetDensity: 0.1, maxFactor: 1 })).toThrow(
-      'DensityController: maxFactor must be > 1, got 1',
+    expect(() => new DensityController({ targetDensity: 0.1, maxDensityChange: 1 })).toThrow(
+      'DensityController: maxDensityChange must be a number > 1 (Infinity: no limit), got 1',
     );
     expect(() => new DensityController({ targetDensity: 0.1, everyBatches: 0 })).toThrow(
       'everyBatches must be an integer ≥ 1, got 0',

@@ -21,11 +21,13 @@ export interface DensityControllerOptions {
    */
   tolerance?: number;
   /**
-   * The most λ moves in one adjustment: a factor in `[1/maxFactor, maxFactor]`, > 1.
-   * Default 100 (in effect: the whole way at once). An adjustment that would need more
-   * moves by this much and reaches the target at a later one.
+   * The most the density moves in one adjustment: toward the target, but to no less than
+   * `density/maxDensityChange` and no more than `density·maxDensityChange` (> 1). Default
+   * 2: a dense network is pruned to 1 % over about seven adjustments, retraining in
+   * between, rather than at once (which a network may not recover from). `Infinity` goes
+   * the whole way at once.
    */
-  maxFactor?: number;
+  maxDensityChange?: number;
   /** Epochs before the first adjustment (let the network grow first). Default 0. */
   warmup?: number;
   /**
@@ -63,8 +65,10 @@ export interface DensityControllerRecord {
   rules: RuleAdjustment[];
 }
 
-/** Bisection steps on log λ per adjustment: the factor is found to within maxFactor^(2/2^n). */
-const BISECTION_STEPS = 20;
+/** How far one adjustment may scale λ: within [1/FACTOR_RANGE, FACTOR_RANGE]. */
+const FACTOR_RANGE = 1e6;
+/** Bisection steps on log λ per adjustment (the factor to within FACTOR_RANGE^(2^-n)). */
+const BISECTION_STEPS = 24;
 
 /**
  * Reaches a target density by moving λ both ways during training, per rule: the sparsity
@@ -75,8 +79,10 @@ const BISECTION_STEPS = 20;
  * the weights `θ = prox_{δ·fJ}(δv)` (eq. 2.8c) of the *present* subgradient variables `v`
  * have the target density — a monotone function of `f`, computed without touching the
  * model — and applies it with `scaleRuleRegularization(factors, 'subgradient')`: `v` stays,
- * λ becomes `f·λ` and θ becomes that prox. Right after an adjustment the density equals the
- * target (within `tolerance`, and unless `maxFactor` bounds the move); between adjustments
+ * λ becomes `f·λ` and θ becomes that prox. A far target is approached in steps (at most
+ * ×`maxDensityChange` or ÷ it per adjustment, default 2), so that the network retrains
+ * between prunings; once near, right after each adjustment the density equals the target
+ * (within `tolerance`); between adjustments
  * the iteration grows the network as Bregman iterations do, and the next adjustment trims it
  * back. The weights removed are those with the smallest `|v|` (group norm), i.e. the ones
  * that became non-zero last and are nearest to the dead zone; each weight moves by at most
@@ -104,7 +110,7 @@ export class DensityController extends tfl.Callback {
   readonly history: DensityControllerRecord[] = [];
   private readonly targets: number | readonly (number | null)[];
   private readonly tolerance: number;
-  private readonly maxFactor: number;
+  private readonly maxDensityChange: number;
   private readonly warmup: number;
   private readonly everyBatches: number | undefined;
   private readonly ownOptimizer: BregmanOptimizer | undefined;
@@ -121,7 +127,7 @@ export class DensityController extends tfl.Callback {
     const {
       targetDensity,
       tolerance = 0.05,
-      maxFactor = 100,
+      maxDensityChange = 2,
       warmup = 0,
       everyBatches,
       optimizer,
@@ -138,9 +144,10 @@ export class DensityController extends tfl.Callback {
         `DensityController: tolerance must be a number in [0, 1), got ${String(tolerance)}`,
       );
     }
-    checkPositive('DensityController: maxFactor', maxFactor);
-    if (maxFactor <= 1) {
-      throw new RangeError(`DensityController: maxFactor must be > 1, got ${maxFactor}`);
+    if (typeof maxDensityChange !== 'number' || !(maxDensityChange > 1)) {
+      throw new RangeError(
+        `DensityController: maxDensityChange must be a number > 1 (Infinity: no limit), got ${String(maxDensityChange)}`,
+      );
     }
     checkCount('DensityController: warmup', warmup);
     if (everyBatches !== undefined) {
@@ -151,7 +158,7 @@ export class DensityController extends tfl.Callback {
     }
     this.targets = Array.isArray(targetDensity) ? [...targetDensity] : (targetDensity as number);
     this.tolerance = tolerance;
-    this.maxFactor = maxFactor;
+    this.maxDensityChange = maxDensityChange;
     this.warmup = warmup;
     this.everyBatches = everyBatches;
     this.ownOptimizer = optimizer;
@@ -193,7 +200,11 @@ export class DensityController extends tfl.Callback {
       let factor = 1;
       let after = before;
       if (Math.abs(before / target - 1) > this.tolerance) {
-        [factor, after] = await this.factorFor(densityAt, target, before);
+        const step = Math.min(
+          Math.max(target, before / this.maxDensityChange),
+          before * this.maxDensityChange,
+        );
+        [factor, after] = await factorFor(densityAt, step, before, this.tolerance);
       }
       factors[i] = factor;
       adjustments.push({ rule: i, target, before, after, factor, lambda: undefined });
@@ -203,34 +214,6 @@ export class DensityController extends tfl.Callback {
     const record = { epoch: at.epoch, batch: at.batch, rules: adjustments };
     this.history.push(record);
     return record;
-  }
-
-  /**
-   * The factor of λ (in `[1/maxFactor, maxFactor]`) whose prox gives the density nearest
-   * `target` from the sparse side, and that density: the density falls as λ grows.
-   */
-  private async factorFor(
-    densityAt: (f: number) => Promise<number>,
-    target: number,
-    now: number,
-  ): Promise<[number, number]> {
-    const bound = now > target ? this.maxFactor : 1 / this.maxFactor;
-    const atBound = await densityAt(bound);
-    // the target is beyond what one adjustment may do: go as far as allowed
-    if (now > target ? atBound >= target : atBound <= target) return [bound, atBound];
-    let [lo, hi] = now > target ? [0, Math.log(bound)] : [Math.log(bound), 0]; // log f
-    let best: [number, number] = now > target ? [bound, atBound] : [1, now];
-    for (let step = 0; step < BISECTION_STEPS; step++) {
-      const mid = (lo + hi) / 2;
-      const d = await densityAt(Math.exp(mid));
-      if (d > target) lo = mid;
-      else {
-        hi = mid;
-        best = [Math.exp(mid), d];
-      }
-      if (Math.abs(d / target - 1) <= this.tolerance / 4) return [Math.exp(mid), d];
-    }
-    return best;
   }
 
   private targetsFor(count: number): readonly (number | null)[] {
@@ -268,6 +251,35 @@ export class DensityController extends tfl.Callback {
     if (!model) throw new Error('DensityController: not attached to a model');
     return model.optimizer as unknown as BregmanOptimizer;
   }
+}
+
+/**
+ * The factor of λ whose prox gives the density nearest `target` from the sparse side, and
+ * that density (the density falls as λ grows), by bisection on log f within
+ * `[1/FACTOR_RANGE, FACTOR_RANGE]`; the bound when the target lies beyond it.
+ */
+async function factorFor(
+  densityAt: (f: number) => Promise<number>,
+  target: number,
+  now: number,
+  tolerance: number,
+): Promise<[number, number]> {
+  const bound = now > target ? FACTOR_RANGE : 1 / FACTOR_RANGE;
+  const atBound = await densityAt(bound);
+  if (now > target ? atBound >= target : atBound <= target) return [bound, atBound];
+  let [lo, hi] = now > target ? [0, Math.log(bound)] : [Math.log(bound), 0]; // log f
+  let best: [number, number] = now > target ? [bound, atBound] : [1, now];
+  for (let step = 0; step < BISECTION_STEPS; step++) {
+    const mid = (lo + hi) / 2;
+    const d = await densityAt(Math.exp(mid));
+    if (d > target) lo = mid;
+    else {
+      hi = mid;
+      best = [Math.exp(mid), d];
+    }
+    if (Math.abs(d / target - 1) <= tolerance / 4) return [Math.exp(mid), d];
+  }
+  return best;
 }
 
 /** The optimizer's subgradient variables `v` by variable name (its own tensors). */
