@@ -10,8 +10,8 @@ export const EXIT = {
   /**
    * Bad usage, found before any training: an unknown flag or value, an unusable `--out` or
    * `--data-dir`, data missing for an experiment named on the command line, a results
-   * directory made with another configuration or holding an unreadable record, or another
-   * `pnpm repro` writing to it.
+   * directory made with another configuration or holding an unreadable record, another
+   * `pnpm repro` writing to it, or a `--queue` that is not a Redis URL or does not answer.
    */
   usage: 2,
   /**
@@ -29,8 +29,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  some run failed (the others finished; the report is written and lists the failures)
   2  bad usage, found before any training: an unknown flag or value, an unusable --out or
      --data-dir, data missing for an experiment named on the command line, a results
-     directory of another configuration or with an unreadable record, or another
-     pnpm repro writing to the same --out
+     directory of another configuration or with an unreadable record, another
+     pnpm repro writing to the same --out, or a --queue that is not a redis:// URL or
+     whose Redis does not answer
   3  the results could not be written (disk full, no permission): the sweep stops, finished
      runs and epoch checkpoints are kept for --resume
   4  an internal error (a bug; please report it with the printed stack)

@@ -10,6 +10,8 @@ import { CorruptRunRecordError } from './engine/run-record.js';
 import { isStorageError } from './engine/storage-error.js';
 import { EXIT } from './exit-codes.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
+import { QueueUnreachableError } from './queue/connect.js';
+import { QueueUrlError } from './queue/queue-url.js';
 import { repro } from './repro.js';
 
 /** Errors that mean bad usage, found before training: exit 2 with their one line. */
@@ -20,6 +22,8 @@ const USAGE_ERRORS = [
   OutDirBusyError,
   DataDirError,
   CorruptRunRecordError,
+  QueueUrlError,
+  QueueUnreachableError,
 ];
 
 const argv = process.argv.slice(2);
@@ -29,7 +33,13 @@ try {
   if (!options) {
     console.log(USAGE);
   } else {
-    const result = await repro(options, ['pnpm repro', ...argv].join(' '));
+    // the report shows the command: without the queue's password, if its URL has one
+    const shown = argv.map((arg, i) =>
+      options.queue && (argv[i - 1] === '--queue' || arg.startsWith('--queue='))
+        ? arg.replace(/^(--queue=)?.*$/s, `$1${options.queue.display}`)
+        : arg,
+    );
+    const result = await repro(options, ['pnpm repro', ...shown].join(' '));
     process.exitCode = result.exitCode;
   }
 } catch (error) {

@@ -57,6 +57,7 @@ describe('parseArgs', () => {
       dataDir: '/tmp',
     });
     expect(parseArgs(['fig2', '--backend', 'auto'])).not.toHaveProperty('backend');
+    expect(parseArgs(['fig2', '--backend', 'webgpu'])).toHaveProperty('backend', 'webgpu');
   });
 
   it.each([
@@ -74,7 +75,10 @@ describe('parseArgs', () => {
     [['fig2', '--threads', '2.5'], /--threads must be an integer ≥ 1, got '2.5'/],
     [['fig2', '--seeds', '1.5'], /--seeds must be an integer ≥ 1, got '1.5'/],
     [['fig2', '--seeds'], /--seeds needs a value/],
-    [['fig2', '--backend', 'gpu'], /unknown backend 'gpu'; allowed: auto, tensorflow, wasm, cpu/],
+    [
+      ['fig2', '--backend', 'gpu'],
+      /unknown backend 'gpu'; allowed: auto, webgpu, tensorflow, wasm, cpu/,
+    ],
     [
       ['fig2', '--data-dir', '/no/such/dir'],
       /--data-dir \/no\/such\/dir is not a directory; it should hold .*mnist\/.*cifar-10-batches-bin/,
@@ -90,5 +94,26 @@ describe('parseArgs', () => {
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv as string[])).toThrow(UsageError);
     expect(() => parseArgs(argv as string[])).toThrow(message);
+  });
+
+  it("--queue URL: the queue of many machines; --jobs, --threads and --backend are the workers'", () => {
+    expect(parseArgs(['fig2', '--queue', 'redis://q:6380/1'], '/w')?.queue).toEqual({
+      display: 'redis://q:6380/1',
+      redis: { host: 'q', port: 6380, db: 1 },
+    });
+    expect(() => parseArgs(['fig2', '--queue', 'q:6379'])).toThrow(
+      /--queue 'q:6379' is a q: URL, not redis: or rediss:; it takes redis:\/\//,
+    );
+    for (const [flag, value, worker] of [
+      ['--jobs', '2', '--concurrency'],
+      ['--threads', '2', '--threads'],
+      ['--backend', 'wasm', '--backend'],
+    ]) {
+      expect(() => parseArgs(['fig2', '--queue', 'redis://q', flag!, value!])).toThrow(
+        new UsageError(
+          `${flag} and --queue do not go together: with --queue the workers train; give ${worker} to pnpm repro-worker instead`,
+        ),
+      );
+    }
   });
 });

