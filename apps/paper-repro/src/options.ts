@@ -117,6 +117,67 @@ export function pathArg(flag: string, value: string): string {
 }
 
 /** Parses the command line; `undefined` means `--help`. */
+/** `--data-dir`'s value as an absolute path, which must be a directory. */
+export function dataDirArg(value: string, cwd: string): string {
+  const dir = resolve(cwd, pathArg('--data-dir', value));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(
+      `--data-dir ${dir} is not a directory; it should hold the official files in mnist/, fashion-mnist/ ` +
+        '(IDX, from http://yann.lecun.com/exdb/mnist/ and https://github.com/zalandoresearch/fashion-mnist) ' +
+        'or cifar-10-batches-bin/ (from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz)',
+    );
+  }
+  return dir;
+}
+
+/** `--backend`'s value: a backend name, or undefined for `auto` (the fastest available). */
+export function backendArg(name: string): string | undefined {
+  if (name !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown backend '${name}'; allowed: auto, ${BACKEND_NAMES.join(', ')}`);
+  }
+  return name === 'auto' ? undefined : name;
+}
+
+/** One command-line argument: its flag (before any `=`) and a reader of its value. */
+export interface FlagArgument {
+  /** The flag, e.g. `--jobs` (the whole argument when it is no `--flag=value`). */
+  flag: string;
+  /** The argument as given. */
+  arg: string;
+  /** The flag's value: after its `=`, else the next argument (consumed). */
+  value(): string;
+}
+
+/**
+ * The arguments one by one, for a `switch` on the flag: `--flag=value` and `--flag value`
+ * both give the value; a value that is missing (or another flag) and a `switch=value` are
+ * usage errors that name the flag.
+ */
+export function* flagsOf(
+  argv: readonly string[],
+  switches: readonly string[],
+): Generator<FlagArgument> {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    if (inline !== undefined && switches.includes(flag!)) {
+      throw new UsageError(`${flag} takes no value (got '${arg}'); leave it out to turn it off`);
+    }
+    yield {
+      flag: flag!,
+      arg,
+      value: () => {
+        const v = inline ?? argv[++i];
+        if (v === undefined || (inline === undefined && v.startsWith('--'))) {
+          throw new UsageError(`${flag} needs a value`);
+        }
+        return v;
+      },
+    };
+  }
+}
+
 export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOptions | undefined {
   const experiments: string[] = [];
   let all = false;
@@ -129,20 +190,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
   let resume = false;
   let dataDir: string | undefined;
   let queue: QueueAddress | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      return v;
-    };
-    if (inline !== undefined && SWITCHES.includes(flag)) {
-      throw new UsageError(`${flag} takes no value (got '${arg}'); leave it out to turn it off`);
-    }
+  for (const { flag, value } of flagsOf(argv, SWITCHES)) {
     switch (flag) {
       case '--help':
       case '-h':
@@ -168,13 +216,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
         threads = count('--threads', value(), 1);
         break;
       case '--backend': {
-        const name = value();
-        if (name !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(name)) {
-          throw new UsageError(
-            `unknown backend '${name}'; allowed: auto, ${BACKEND_NAMES.join(', ')}`,
-          );
-        }
-        backend = name === 'auto' ? undefined : name;
+        backend = backendArg(value());
         break;
       }
       case '--out':
@@ -184,15 +226,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
         resume = true;
         break;
       case '--data-dir': {
-        const dir = resolve(cwd, pathArg('--data-dir', value()));
-        if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-          throw new UsageError(
-            `--data-dir ${dir} is not a directory; it should hold the official files in mnist/, fashion-mnist/ ` +
-              '(IDX, from http://yann.lecun.com/exdb/mnist/ and https://github.com/zalandoresearch/fashion-mnist) ' +
-              'or cifar-10-batches-bin/ (from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz)',
-          );
-        }
-        dataDir = dir;
+        dataDir = dataDirArg(value(), cwd);
         break;
       }
       case '--queue':

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
+import { processAlive } from './process-alive.js';
 
 /** Another `pnpm repro` is writing to the same results directory: exit 2, nothing trained. */
 export class OutDirBusyError extends Error {}
@@ -29,15 +30,6 @@ export interface OutDirLock {
 export interface LockOptions {
   /** How long to wait for the workers of a dead `pnpm repro` to stop (ms, default 60 s). */
   orphanWaitMs?: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readLock(path: string): LockContent | undefined {
@@ -76,18 +68,18 @@ export async function lockOutDir(dir: string, options: LockOptions = {}): Promis
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
     }
     const held = readLock(path);
-    if (held && held.pid !== process.pid && alive(held.pid)) {
+    if (held && held.pid !== process.pid && processAlive(held.pid)) {
       throw new OutDirBusyError(
         `--out ${dir} is in use by another pnpm repro (pid ${held.pid}, started ${held.startedAt}); ` +
           `wait for it to end, or stop it; if no such process runs, delete ${path}`,
       );
     }
-    const orphans = (held?.workers ?? []).filter(alive);
+    const orphans = (held?.workers ?? []).filter(processAlive);
     const deadline = Date.now() + (options.orphanWaitMs ?? 60_000);
-    while (orphans.some(alive) && Date.now() < deadline) {
+    while (orphans.some(processAlive) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const left = orphans.filter(alive);
+    const left = orphans.filter(processAlive);
     if (left.length > 0) {
       throw new OutDirBusyError(
         `--out ${dir}: worker process(es) ${left.join(', ')} of an earlier pnpm repro (pid ${held!.pid}, ended) still run; ` +

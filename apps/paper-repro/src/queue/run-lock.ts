@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { processAlive } from '../engine/process-alive.js';
 
 /** Who holds a run's lock: the content of its lock file. */
 export interface RunLockOwner {
@@ -58,15 +59,6 @@ export type RunLockResult =
       holder: RunLockOwner | undefined;
     };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function readOwner(path: string): RunLockOwner | undefined {
   try {
     const owner = JSON.parse(readFileSync(path, 'utf8')) as RunLockOwner;
@@ -82,7 +74,7 @@ function isMine(owner: RunLockOwner | undefined): boolean {
 
 /** Whether the lock at `path` (with stat `ino` and `mtimeMs`) no longer has a live holder. */
 function isStale(owner: RunLockOwner | undefined, mtimeMs: number, staleMs: number): boolean {
-  if (owner?.host === hostname() && !alive(owner.pid)) return true;
+  if (owner?.host === hostname() && !processAlive(owner.pid)) return true;
   return Date.now() - mtimeMs > staleMs;
 }
 

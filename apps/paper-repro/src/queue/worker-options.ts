@@ -1,10 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { BACKEND_NAMES } from '@bregman/runtime';
 import { splitCores } from '../engine/core-split.js';
 import { EXIT } from '../exit-codes.js';
-import { count, pathArg, UsageError } from '../options.js';
+import { backendArg, count, dataDirArg, flagsOf, pathArg, UsageError } from '../options.js';
 import { parseQueueUrl, type QueueAddress } from './queue-url.js';
 
 /** What `pnpm repro-worker` was asked to do. */
@@ -80,20 +79,7 @@ export function parseWorkerArgs(
   let out: string | undefined;
   let dataDir: string | undefined;
   let backend: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      return v;
-    };
-    if (inline !== undefined && SWITCHES.includes(flag)) {
-      throw new UsageError(`${flag} takes no value (got '${arg}')`);
-    }
+  for (const { flag, value } of flagsOf(argv, SWITCHES)) {
     switch (flag) {
       case '--help':
       case '-h':
@@ -113,24 +99,12 @@ export function parseWorkerArgs(
       case '--out':
         out = resolve(cwd, pathArg('--out', value()));
         break;
-      case '--data-dir': {
-        const dir = resolve(cwd, pathArg('--data-dir', value()));
-        if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-          throw new UsageError(`--data-dir ${dir} is not a directory`);
-        }
-        dataDir = dir;
+      case '--data-dir':
+        dataDir = dataDirArg(value(), cwd);
         break;
-      }
-      case '--backend': {
-        const name = value();
-        if (name !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(name)) {
-          throw new UsageError(
-            `unknown backend '${name}'; allowed: auto, ${BACKEND_NAMES.join(', ')}`,
-          );
-        }
-        backend = name === 'auto' ? undefined : name;
+      case '--backend':
+        backend = backendArg(value());
         break;
-      }
       default:
         throw new UsageError(
           flag.startsWith('-')
