@@ -3,12 +3,14 @@
 // ℓ1, λ = 0.1 at the start) under a DensityController for each target density and prints
 // the density reached, λ and the validation accuracy per target: DensityController's
 // measurement (an extension beyond the paper).
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { L1 } from '@bregman/core-prox';
 import { computeStandardization, loadMnist, splitDataset, toTensors } from '@bregman/datasets';
-import { mlp } from '@bregman/models';
+import { compact, mlp } from '@bregman/models';
 import { DensityController, LinBreg, rulesForModel } from '@bregman/optimizers';
-import { setGlobalSeed, useBestBackend } from '@bregman/runtime';
+import { fileSystemHandler, setGlobalSeed, useBestBackend } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 
 const args = process.argv.slice(2);
@@ -77,6 +79,7 @@ for (const target of targets) {
   // computed before the callbacks of that epoch run
   const [, accuracy] = model.evaluate(v.x, v.y, { batchSize: 1000 }) as tf.Scalar[];
   const valAccuracyAtEnd = (await accuracy!.data())[0];
+  const deployment = await deploymentOf(model, v.x);
   rows.push({
     target,
     density,
@@ -86,11 +89,21 @@ for (const target of targets) {
     valAccuracyBeforeLastAdjustment: history.history.val_acc?.at(-1),
     densityBeforeLastAdjustment: controller.history.at(-1)?.rules[0]?.before,
     seconds: (performance.now() - started) / 1000,
+    ...deployment,
     lambdas: controller.history.map((h) => h.rules[0]?.lambda),
     densities: controller.history.map((h) => [h.rules[0]?.before, h.rules[0]?.after]),
   });
   model.dispose();
   optimizer.dispose();
+}
+console.log(
+  '| target | non-zero weights × 4 B | weights.bin | weights.sparse.bin (÷ non-zeros × 4) | compacted params | predict 5000: dense → compacted ms (speedup; ideal 1/live) |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.target} | ${r.nonZeroBytes} | ${r.denseBytes} | ${r.sparseBytes} (${(r.sparseBytes / r.nonZeroBytes).toFixed(2)}) | ${r.params[1]} of ${r.params[0]} | ${r.predictMs[0].toFixed(1)} → ${r.predictMs[1].toFixed(1)} (${(r.predictMs[0] / r.predictMs[1]).toFixed(2)}×; ${(r.params[0] / r.params[1]).toFixed(2)}×) |`,
+  );
 }
 console.log(`backend ${backend.name}; MNIST MLP 784-200-80-10, LinBreg τ = 0.1, ${epochs} epochs`);
 console.log(
@@ -109,4 +122,37 @@ if (json) {
     `${JSON.stringify({ epochs, backend: backend.name, rows }, null, 2)}\n`,
   );
   renameSync(`${json}.tmp`, json);
+}
+
+/** Bytes on disk (dense and sparse layouts), compacted size and inference time of a model. */
+async function deploymentOf(model: tf.LayersModel, x: tf.Tensor) {
+  const dir = mkdtempSync(join(tmpdir(), 'density-target-'));
+  await model.save(fileSystemHandler(join(dir, 'dense')));
+  await model.save(fileSystemHandler(join(dir, 'sparse'), { weights: 'sparse' }));
+  const denseBytes = statSync(join(dir, 'dense', 'weights.bin')).size;
+  const sparseBytes = statSync(join(dir, 'sparse', 'weights.sparse.bin')).size;
+  rmSync(dir, { recursive: true });
+  let nonZeros = 0;
+  for (const w of model.getWeights()) nonZeros += (await w.data()).filter((y) => y !== 0).length;
+  const { model: small, before, after } = compact(model);
+  const time = async (m: tf.LayersModel) => {
+    const runs: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const started = performance.now();
+      const out = m.predict(x) as tf.Tensor;
+      await out.data();
+      out.dispose();
+      runs.push(performance.now() - started);
+    }
+    return runs.slice(2).sort((a, b) => a - b)[5]!; // the median after 2 warm-up runs
+  };
+  const predictMs = [await time(model), await time(small)];
+  small.dispose();
+  return {
+    nonZeroBytes: nonZeros * 4,
+    denseBytes,
+    sparseBytes,
+    params: [before.params, after.params] as [number, number],
+    predictMs: predictMs as [number, number],
+  };
 }

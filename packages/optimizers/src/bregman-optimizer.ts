@@ -104,14 +104,20 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
    *   The support changes now: raising λ zeros every entry (group) whose `|v|` (group norm)
    *   is at most the new threshold — those the iteration added last and weakest — and
    *   lowering it brings back the ones just below the old threshold; each weight moves by at
-   *   most `δ·|Δλ|` (times √n_g for a group). Used by {@link DensityController}.
+   *   most `δ·|Δλ|` (times √n_g for a group);
+   * - `'survivors'`: the support changes now, to the same support as with `'subgradient'`,
+   *   but a weight that is non-zero before and after keeps its value (its `v` moves as with
+   *   `'weights'`); a weight that leaves becomes 0 and keeps its `v`, one that enters takes
+   *   `prox_{δJ'}(δv)`. Raising λ is then magnitude pruning in the geometry of `J`: exactly
+   *   the weights with `|θ| ≤ δ·Δλ` (group norm ≤ δ·Δλ·√n_g) go, the others do not move.
+   *   Used by {@link DensityController}.
    *
    * @param factors - one finite factor > 0 per rule, in the order of `rules`.
    * @param keep - what stays fixed; default `'weights'`.
    */
   scaleRuleRegularization(
     factors: readonly number[],
-    keep: 'weights' | 'subgradient' = 'weights',
+    keep: 'weights' | 'subgradient' | 'survivors' = 'weights',
   ): void {
     const owner = `${this.getClassName()}.scaleRuleRegularization`;
     const rules = this.rules;
@@ -121,9 +127,9 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
       );
     }
     factors.forEach((f, i) => checkPositive(`${owner}: factors[${i}]`, f));
-    if (keep !== 'weights' && keep !== 'subgradient') {
+    if (keep !== 'weights' && keep !== 'subgradient' && keep !== 'survivors') {
       throw new RangeError(
-        `${owner}: keep must be 'weights' or 'subgradient', got ${String(keep)}`,
+        `${owner}: keep must be 'weights', 'subgradient' or 'survivors', got ${String(keep)}`,
       );
     }
     this.rules = rules.map((rule, i) =>
@@ -137,12 +143,21 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
         const i = rules.findIndex((rule) => ruleMatches(rule, name));
         const factor = factors[i];
         if (!v || !theta || factor === undefined || factor === 1) continue;
+        const base = tf.div(theta, this.delta);
+        const keptWeights = tf.add(base, tf.mul(tf.sub(v, base), factor));
         if (keep === 'weights') {
-          const base = tf.div(theta, this.delta);
-          v.assign(tf.add(base, tf.mul(tf.sub(v, base), factor)));
-        } else {
-          theta.assign(mirrorMap(this.regularizerFor(name), v, this.delta));
+          v.assign(keptWeights);
+          continue;
         }
+        const after = mirrorMap(this.regularizerFor(name), v, this.delta);
+        if (keep === 'subgradient') {
+          theta.assign(after);
+          continue;
+        }
+        const survivor = tf.logicalAnd(tf.notEqual(after, 0), tf.notEqual(theta, 0));
+        const vNew = tf.where(survivor, keptWeights, v);
+        theta.assign(tf.where(survivor, theta, after));
+        v.assign(vNew);
       }
     });
   }

@@ -73,6 +73,57 @@ describe("scaleRuleRegularization(factors, 'subgradient'): v stays, θ = prox of
     },
   );
 
+  it.each([
+    ['L1', new L1({ lambda: 0.02 }), 3],
+    ['GroupL12', new GroupL12({ lambda: 0.1, reduceAxes: [0] }), 20],
+  ])(
+    "%s, keep: 'survivors': the support of 'subgradient', the surviving weights unchanged, v consistent",
+    async (_n, J, factor) => {
+      const problem = tinyProblem(15);
+      const optimizer = new LinBreg({
+        learningRate: 0.2,
+        delta: 1.5,
+        rules: [{ match: /kernel$/, regularizer: J }],
+      });
+      for (let i = 0; i < 30; i++) optimizer.minimize(problem.loss);
+      const kernels = problem.params.filter((p) => p.name.endsWith('kernel'));
+      const state = Object.fromEntries(
+        (await optimizer.getWeights()).map((w) => [w.name, w.tensor]),
+      );
+      const lambda = J.getConfig().lambda as number;
+      const raised =
+        J.constructor === L1
+          ? new L1({ lambda: factor * lambda })
+          : new GroupL12({ lambda: factor * lambda, reduceAxes: [0] });
+      const before = kernels.map((k) => Array.from(k.dataSync()));
+      const support = kernels.map((k) =>
+        tf.tidy(() =>
+          Array.from(mirrorMap(raised, state[`${k.name}/v`]!, 1.5).dataSync(), (w) => w !== 0),
+        ),
+      );
+      optimizer.scaleRuleRegularization([factor], 'survivors');
+      let pruned = 0;
+      kernels.forEach((k, i) => {
+        const after = Array.from(k.dataSync());
+        after.forEach((w, j) => {
+          expect(w !== 0, `${k.name}[${j}] in the support`).toBe(support[i]![j]);
+          if (w !== 0 && before[i]![j] !== 0) expect(w).toBe(before[i]![j]); // survivors keep their value
+          if (w === 0 && before[i]![j] !== 0) pruned++;
+        });
+        // θ is still prox_{δJ'}(δv) of the new v
+        const recovered = tf.tidy(() =>
+          Array.from(
+            mirrorMap(optimizer.regularizerFor(k.name), state[`${k.name}/v`]!, 1.5).dataSync(),
+          ),
+        );
+        expectAllClose(recovered, after, { rtol: 0, atol: 1e-5 });
+      });
+      expect(pruned).toBeGreaterThan(0);
+      optimizer.dispose();
+      problem.dispose();
+    },
+  );
+
   it('factors are per rule (1 leaves a rule alone); bad factors are errors that say what is allowed', () => {
     const problem = tinyProblem(12);
     const optimizer = new LinBreg({
@@ -93,7 +144,7 @@ describe("scaleRuleRegularization(factors, 'subgradient'): v stays, θ = prox of
     );
     expect(() =>
       optimizer.scaleRuleRegularization([1, 1], 'theta' as unknown as 'weights'),
-    ).toThrow("keep must be 'weights' or 'subgradient', got theta");
+    ).toThrow("keep must be 'weights', 'subgradient' or 'survivors', got theta");
     optimizer.dispose();
     problem.dispose();
   });

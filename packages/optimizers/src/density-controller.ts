@@ -78,15 +78,18 @@ const BISECTION_STEPS = 24;
  * **How.** At each adjustment, for each rule, it finds by bisection the factor `f` for which
  * the weights `θ = prox_{δ·fJ}(δv)` (eq. 2.8c) of the *present* subgradient variables `v`
  * have the target density — a monotone function of `f`, computed without touching the
- * model — and applies it with `scaleRuleRegularization(factors, 'subgradient')`: `v` stays,
- * λ becomes `f·λ` and θ becomes that prox. A far target is approached in steps (at most
+ * model — and applies it with `scaleRuleRegularization(factors, 'survivors')`: λ becomes
+ * `f·λ` and the support becomes that prox's, while the weights that stay keep their values. A far target is approached in steps (at most
  * ×`maxDensityChange` or ÷ it per adjustment, default 2), so that the network retrains
  * between prunings; once near, right after each adjustment the density equals the target
  * (within `tolerance`); between adjustments
  * the iteration grows the network as Bregman iterations do, and the next adjustment trims it
- * back. The weights removed are those with the smallest `|v|` (group norm), i.e. the ones
- * that became non-zero last and are nearest to the dead zone; each weight moves by at most
- * `δ·|Δλ|` (·√n_g for a group).
+ * back. The weights removed are those with the smallest `|v|` (group norm) — the ones
+ * nearest to the dead zone, i.e. the smallest weights (`|θ| ≤ δ·Δλ`); the others do not
+ * move, so an adjustment costs the network only what magnitude pruning of those weights
+ * costs. (Moving θ to `prox_{δJ'}(δv)` instead, `keep: 'subgradient'`, would also shrink
+ * every surviving weight by `δ·Δλ`, which late in training, with λ large, undoes much of
+ * what was learned.)
  *
  * **Why not just raise λ** ({@link LambdaScheduler}). Raising λ while keeping the weights
  * (`keep: 'weights'`) rescales `v` so that every zero weight stays zero and every live one
@@ -209,7 +212,7 @@ export class DensityController extends tfl.Callback {
       factors[i] = factor;
       adjustments.push({ rule: i, target, before, after, factor, lambda: undefined });
     }
-    if (factors.some((f) => f !== 1)) optimizer.scaleRuleRegularization(factors, 'subgradient');
+    if (factors.some((f) => f !== 1)) optimizer.scaleRuleRegularization(factors, 'survivors');
     for (const a of adjustments) a.lambda = lambdaOf(optimizer.rules[a.rule]?.regularizer);
     const record = { epoch: at.epoch, batch: at.batch, rules: adjustments };
     this.history.push(record);
