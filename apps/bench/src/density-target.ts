@@ -61,7 +61,7 @@ for (const target of targets) {
       new tf.CustomCallback({
         onEpochEnd: async (epoch: number, logs?: tf.Logs) =>
           console.error(
-            `target ${target}: epoch ${epoch + 1}/${epochs}, val acc ${(logs?.val_acc ?? 0).toFixed(4)}, density ${controller.history.at(-1)?.rules[0]?.after.toFixed(4)}`,
+            `target ${target}: epoch ${epoch + 1}/${epochs}, val acc ${(logs?.val_acc ?? 0).toFixed(4)}, density ${controller.history.at(-1)?.adjustments[0]?.after.toFixed(4)}`,
           ),
       }),
     ],
@@ -84,14 +84,14 @@ for (const target of targets) {
     target,
     density,
     relativeError: density / target - 1,
-    lambda: optimizer.rules[0]?.regularizer.getConfig().lambda,
+    lambda: optimizer.rules.map((r) => r.regularizer.getConfig().lambda),
     valAccuracy: valAccuracyAtEnd,
     valAccuracyBeforeLastAdjustment: history.history.val_acc?.at(-1),
-    densityBeforeLastAdjustment: controller.history.at(-1)?.rules[0]?.before,
+    densityBeforeLastAdjustment: controller.history.at(-1)?.adjustments[0]?.before,
     seconds: (performance.now() - started) / 1000,
     ...deployment,
-    lambdas: controller.history.map((h) => h.rules[0]?.lambda),
-    densities: controller.history.map((h) => [h.rules[0]?.before, h.rules[0]?.after]),
+    lambdas: controller.history.map((h) => h.adjustments[0]?.lambdas),
+    densities: controller.history.map((h) => [h.adjustments[0]?.before, h.adjustments[0]?.after]),
   });
   model.dispose();
   optimizer.dispose();
@@ -107,12 +107,12 @@ for (const r of rows) {
 }
 console.log(`backend ${backend.name}; MNIST MLP 784-200-80-10, LinBreg τ = 0.1, ${epochs} epochs`);
 console.log(
-  '| target | density before the last adjustment | density at the end | relative error | final λ | val accuracy at the end (before) | s |',
+  '| target | density before the last adjustment | density at the end | relative error | final λ per layer | val accuracy at the end (before) | s |',
 );
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
-    `| ${r.target} | ${Number(r.densityBeforeLastAdjustment).toFixed(4)} | ${r.density.toFixed(4)} | ${(100 * r.relativeError).toFixed(1)}% | ${Number(r.lambda).toPrecision(3)} | ${Number(r.valAccuracy).toFixed(4)} (${Number(r.valAccuracyBeforeLastAdjustment).toFixed(4)}) | ${r.seconds.toFixed(0)} |`,
+    `| ${r.target} | ${Number(r.densityBeforeLastAdjustment).toFixed(4)} | ${r.density.toFixed(4)} | ${(100 * r.relativeError).toFixed(1)}% | ${r.lambda.map((l) => Number(l).toPrecision(3)).join(', ')} | ${Number(r.valAccuracy).toFixed(4)} (${Number(r.valAccuracyBeforeLastAdjustment).toFixed(4)}) | ${r.seconds.toFixed(0)} |`,
   );
 }
 const json = flag('--json');

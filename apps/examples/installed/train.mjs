@@ -52,7 +52,7 @@ console.log(
   JSON.stringify({
     backend: backend.name,
     kept: keeper.kept,
-    lastAdjustment: controller.history.at(-1).rules[0],
+    lastAdjustment: controller.history.at(-1).adjustments[0],
     params: [before.params, after.params],
     predictions,
   }),

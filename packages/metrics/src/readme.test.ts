@@ -53,8 +53,9 @@ it('the README example of SparsestCheckpoint runs: it keeps a good epoch sparser
   const [, epoch, density, value] = /kept epoch (\d+): ([\d.]+) % non-zero, val_acc ([\d.]+)/
     .exec(printed.join('\n'))!
     .map(Number);
+  // the network grows: the first epochs that reach 80 % are the sparsest good ones
   expect(epoch!).toBeGreaterThanOrEqual(1);
-  expect(epoch!).toBeLessThanOrEqual(10);
+  expect(epoch!).toBeLessThan(15);
   expect(density!).toBeGreaterThan(0);
   expect(density!).toBeLessThan(100);
   expect(value!).toBeGreaterThanOrEqual(0.8);

@@ -165,9 +165,10 @@ describe('DensityController (an extension beyond the paper)', () => {
     await model.fit(x, y, { epochs: 4, batchSize: 32, verbose: 0, callbacks: [controller] });
     const density = kernelDensity(model);
     const lambdaEnd = optimizer.rules[0]!.regularizer.getConfig().lambda as number;
+    const rulesLambdas = optimizer.rules.map((r) => r.regularizer.getConfig().lambda as number);
     model.dispose();
     tf.dispose([x, y]);
-    return { history: controller.history, density, lambda: lambdaEnd };
+    return { history: controller.history, density, lambda: lambdaEnd, rulesLambdas };
   }
 
   it.each(['linbreg', 'adabreg'] as const)(
@@ -175,17 +176,20 @@ describe('DensityController (an extension beyond the paper)', () => {
     async (make) => {
       const dense = await fitUnder(make, 0.2, 1e-4);
       expect(dense.history).toHaveLength(4);
-      expect(dense.history[0]!.rules[0]!.before).toBeGreaterThan(0.2 * 1.05);
-      expect(dense.history[0]!.rules[0]!.factor).toBeGreaterThan(1);
+      // one number: both Dense kernels' rules moved together, by one factor
+      expect(dense.history[0]!.adjustments.map((a) => a.rules)).toEqual([[0, 1]]);
+      expect(dense.rulesLambdas[0]! / dense.rulesLambdas[1]!).toBeCloseTo(1, 12);
+      expect(dense.history[0]!.adjustments[0]!.before).toBeGreaterThan(0.2 * 1.05);
+      expect(dense.history[0]!.adjustments[0]!.factor).toBeGreaterThan(1);
       expect(dense.lambda).toBeGreaterThan(1e-4);
       // right after the last adjustment the model has the target density
-      const last = dense.history.at(-1)!.rules[0]!;
+      const last = dense.history.at(-1)!.adjustments[0]!;
       expect(Math.abs(last.after / 0.2 - 1)).toBeLessThanOrEqual(0.05);
       expect(Math.abs(dense.density / 0.2 - 1)).toBeLessThanOrEqual(0.05);
 
       const sparse = await fitUnder(make, 0.6, 0.5);
-      expect(sparse.history[0]!.rules[0]!.before).toBeLessThan(0.6);
-      expect(sparse.history[0]!.rules[0]!.factor).toBeLessThan(1);
+      expect(sparse.history[0]!.adjustments[0]!.before).toBeLessThan(0.6);
+      expect(sparse.history[0]!.adjustments[0]!.factor).toBeLessThan(1);
       expect(sparse.lambda).toBeLessThan(0.5);
       expect(sparse.density).toBeGreaterThan(dense.density);
     },
@@ -199,22 +203,22 @@ describe('DensityController (an extension beyond the paper)', () => {
     });
     for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
     const controller = new DensityController({ targetDensity: 0.01, optimizer });
-    const first = (await controller.adjust()).rules[0]!;
+    const first = (await controller.adjust()).adjustments[0]!;
     expect(first.before).toBe(1);
     // halfway (the default maxDensityChange 2), from the sparse side, within the tolerance
     expect(first.after).toBeLessThanOrEqual(0.5);
     expect(first.after).toBeGreaterThanOrEqual(0.5 * 0.95);
     expect(first.factor).toBeGreaterThan(1);
-    const second = (await controller.adjust()).rules[0]!;
+    const second = (await controller.adjust()).adjustments[0]!;
     expect(second.after).toBeLessThanOrEqual(first.after / 2);
     const allTheWay = new DensityController({
       targetDensity: 0.25,
       maxDensityChange: Number.POSITIVE_INFINITY,
       optimizer,
     });
-    expect(Math.abs((await allTheWay.adjust()).rules[0]!.after / 0.25 - 1)).toBeLessThanOrEqual(
-      0.05,
-    );
+    expect(
+      Math.abs((await allTheWay.adjust()).adjustments[0]!.after / 0.25 - 1),
+    ).toBeLessThanOrEqual(0.05);
     optimizer.dispose();
     problem.dispose();
 
@@ -251,7 +255,7 @@ describe('DensityController (an extension beyond the paper)', () => {
     for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
     const controller = new DensityController({ targetDensity: [null, 0.3], optimizer });
     const record = await controller.adjust();
-    expect(record.rules.map((r) => r.rule)).toEqual([1]);
+    expect(record.adjustments.map((a) => a.rules)).toEqual([[1]]);
     expect(optimizer.rules[0]!.regularizer.getConfig().lambda).toBe(1e-5);
     await expect(
       new DensityController({ targetDensity: [0.3], optimizer }).adjust(),

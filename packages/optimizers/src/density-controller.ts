@@ -10,9 +10,11 @@ import { checkCount, checkFraction, checkPositive } from './validation.js';
 /** Options of {@link DensityController}. */
 export interface DensityControllerOptions {
   /**
-   * The wanted fraction of non-zero entries, in (0, 1]: one number for every rule, or one
-   * per rule of the optimizer (in the order of its `rules`; `null` leaves a rule's λ alone).
-   * A rule's density counts the entries of the variables it regularizes.
+   * The wanted fraction of non-zero entries, in (0, 1]. One number: the density of all
+   * regularized variables together, reached by scaling λ of every rule by the same factor
+   * (so the rules keep their λ ratios, and layers keep the densities training gives them
+   * relative to each other). An array, one per rule of the optimizer (in the order of its
+   * `rules`; `null` leaves a rule's λ alone): each rule's own density.
    */
   targetDensity: number | readonly (number | null)[];
   /**
@@ -39,20 +41,23 @@ export interface DensityControllerOptions {
   optimizer?: BregmanOptimizer;
 }
 
-/** What one adjustment did to one rule (see {@link DensityControllerRecord}). */
-export interface RuleAdjustment {
-  /** The rule's index in the optimizer's `rules`. */
-  rule: number;
-  /** Its target density. */
+/** What one adjustment did to a set of rules moved together (see {@link DensityControllerRecord}). */
+export interface DensityAdjustment {
+  /**
+   * The indices in the optimizer's `rules` of the rules moved together: all of them for one
+   * `targetDensity` number, one for a per-rule target.
+   */
+  rules: number[];
+  /** Their target density (over all their variables' entries). */
   target: number;
   /** The density before the adjustment. */
   before: number;
   /** The density after it (equal to `before` when λ was left alone). */
   after: number;
-  /** What λ was multiplied by (1: left alone). */
+  /** What λ of each of these rules was multiplied by (1: left alone). */
   factor: number;
-  /** λ after the adjustment (from the regularizer's config; undefined when it has none). */
-  lambda: number | undefined;
+  /** λ of each rule after the adjustment (undefined for a regularizer without one). */
+  lambdas: (number | undefined)[];
 }
 
 /** One adjustment of {@link DensityController}. */
@@ -61,8 +66,8 @@ export interface DensityControllerRecord {
   epoch: number;
   /** The batch of that epoch it ran after, or null at the epoch's end. */
   batch: number | null;
-  /** One entry per controlled rule. */
-  rules: RuleAdjustment[];
+  /** One entry per set of rules moved together. */
+  adjustments: DensityAdjustment[];
 }
 
 /** How far one adjustment may scale λ: within [1/FACTOR_RANGE, FACTOR_RANGE]. */
@@ -105,7 +110,7 @@ const BISECTION_STEPS = 24;
  * ```ts
  * const controller = new DensityController({ targetDensity: 0.05 });
  * await model.fit(x, y, { epochs: 20, callbacks: [controller] });
- * controller.history.at(-1)?.rules[0]?.after; // ≈ 0.05 after the last adjustment
+ * controller.history.at(-1)?.adjustments[0]?.after; // ≈ 0.05 after the last adjustment
  * ```
  */
 export class DensityController extends tfl.Callback {
@@ -182,21 +187,19 @@ export class DensityController extends tfl.Callback {
       );
     }
     const rules = optimizer.rules;
-    const targets = this.targetsFor(rules.length);
     const subgradients = await subgradientsByVariable(optimizer);
+    const ruleOf = (name: string) => rules.findIndex((r) => ruleMatches(r, name));
     const factors = rules.map(() => 1);
-    const adjustments: RuleAdjustment[] = [];
-    for (const [i, rule] of rules.entries()) {
-      const target = targets[i];
-      if (target === null || target === undefined) continue;
-      const vs = [...subgradients].filter(
-        ([name]) => rules.findIndex((r) => ruleMatches(r, name)) === i,
-      );
-      if (vs.length === 0) continue;
+    const adjustments: DensityAdjustment[] = [];
+    for (const { members, target } of this.groupsFor(rules.length)) {
+      // each member rule's variables, with that rule's regularizer
+      const parts = [...subgradients]
+        .filter(([name]) => members.includes(ruleOf(name)))
+        .map(([name, v]) => ({ v, J: rules[ruleOf(name)]!.regularizer }));
+      if (parts.length === 0) continue;
       const densityAt = (f: number) =>
         density(
-          vs.map(([, v]) => v),
-          f === 1 ? rule.regularizer : scaledRegularizer(rule.regularizer, f),
+          parts.map(({ v, J }) => ({ v, J: f === 1 ? J : scaledRegularizer(J, f) })),
           optimizer.delta,
         );
       const before = await densityAt(1);
@@ -209,24 +212,34 @@ export class DensityController extends tfl.Callback {
         );
         [factor, after] = await factorFor(densityAt, step, before, this.tolerance);
       }
-      factors[i] = factor;
-      adjustments.push({ rule: i, target, before, after, factor, lambda: undefined });
+      for (const i of members) factors[i] = factor;
+      adjustments.push({ rules: members, target, before, after, factor, lambdas: [] });
     }
     if (factors.some((f) => f !== 1)) optimizer.scaleRuleRegularization(factors, 'survivors');
-    for (const a of adjustments) a.lambda = lambdaOf(optimizer.rules[a.rule]?.regularizer);
-    const record = { epoch: at.epoch, batch: at.batch, rules: adjustments };
+    for (const a of adjustments) {
+      a.lambdas = a.rules.map((i) => lambdaOf(optimizer.rules[i]?.regularizer));
+    }
+    const record = { epoch: at.epoch, batch: at.batch, adjustments };
     this.history.push(record);
     return record;
   }
 
-  private targetsFor(count: number): readonly (number | null)[] {
-    if (!Array.isArray(this.targets)) return new Array(count).fill(this.targets);
+  /**
+   * The rules moved together, each set with its target: all rules for one `targetDensity`
+   * number, else each rule with a target on its own.
+   */
+  private groupsFor(count: number): Array<{ members: number[]; target: number }> {
+    if (!Array.isArray(this.targets)) {
+      return [
+        { members: Array.from({ length: count }, (_, i) => i), target: this.targets as number },
+      ];
+    }
     if (this.targets.length !== count) {
       throw new RangeError(
         `DensityController: targetDensity has ${this.targets.length} entries but the optimizer has ${count} rules (one target, or null, per rule)`,
       );
     }
-    return this.targets;
+    return this.targets.flatMap((target, i) => (target === null ? [] : [{ members: [i], target }]));
   }
 
   /** tfjs callback hook: remembers the epoch. */
@@ -294,18 +307,19 @@ async function subgradientsByVariable(optimizer: BregmanOptimizer): Promise<Map<
   return result;
 }
 
-/** The fraction of non-zero entries of `prox_{δJ}(δv)` over all `vs`. */
+/** The fraction of non-zero entries of `prox_{δJ}(δv)` over all parts' `v`, each with its `J`. */
 async function density(
-  vs: readonly Tensor[],
-  J: Parameters<typeof mirrorMap>[0],
+  parts: ReadonlyArray<{ v: Tensor; J: Parameters<typeof mirrorMap>[0] }>,
   delta: number,
 ): Promise<number> {
   const counts = tf.tidy(() =>
-    tf.stack(vs.map((v) => tf.sum(tf.cast(tf.notEqual(mirrorMap(J, v, delta), 0), 'float32')))),
+    tf.stack(
+      parts.map(({ v, J }) => tf.sum(tf.cast(tf.notEqual(mirrorMap(J, v, delta), 0), 'float32'))),
+    ),
   );
   const nonZero = Array.from(await counts.data()).reduce((a, b) => a + b, 0);
   counts.dispose();
-  return nonZero / vs.reduce((n, v) => n + v.size, 0);
+  return nonZero / parts.reduce((n, { v }) => n + v.size, 0);
 }
 
 /** λ of a regularizer's config, when it has one. */

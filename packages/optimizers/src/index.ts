@@ -4,9 +4,9 @@ export { adamDirection } from './adam-direction.js';
 export type { BregmanOptions } from './bregman-optimizer.js';
 export { BregmanOptimizer } from './bregman-optimizer.js';
 export type {
+  DensityAdjustment,
   DensityControllerOptions,
   DensityControllerRecord,
-  RuleAdjustment,
 } from './density-controller.js';
 export { DensityController } from './density-controller.js';
 export type { Direction } from './direction.js';
