@@ -65,4 +65,17 @@ describe('pnpm bench', () => {
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
     expect(parseArgs(['--help'])).toBeNull();
   });
+
+  it('--backends defaults to the one BREGMAN_BACKEND names (webgpu included), else tensorflow, wasm', () => {
+    expect(parseArgs([], {})!.backends).toEqual(['tensorflow', 'wasm']);
+    expect(parseArgs([], { BREGMAN_BACKEND: 'auto' })!.backends).toEqual(['tensorflow', 'wasm']);
+    expect(parseArgs([], { BREGMAN_BACKEND: ' WebGPU ' })!.backends).toEqual(['webgpu']);
+    expect(parseArgs(['--backends', 'wasm'], { BREGMAN_BACKEND: 'webgpu' })!.backends).toEqual([
+      'wasm',
+    ]);
+    expect(parseArgs(['--backends', 'webgpu,cpu'], {})!.backends).toEqual(['webgpu', 'cpu']);
+    expect(() => parseArgs([], { BREGMAN_BACKEND: 'gpu' })).toThrow(
+      "BREGMAN_BACKEND: unknown backend 'gpu'; allowed: webgpu, tensorflow, wasm, cpu, auto",
+    );
+  });
 });

@@ -22,6 +22,8 @@ export interface BenchResult {
     name: string;
     version: string;
     threads: number;
+    /** For `webgpu`: the adapter (`hardware adapter …` or `software adapter …`). */
+    device?: string;
     reason: string;
     matMul: MatMulRate;
   }>;
@@ -63,6 +65,7 @@ export async function runBench(
         name: choice.name,
         version: choice.version,
         threads: choice.threads,
+        ...(choice.device ? { device: choice.device } : {}),
         reason: choice.reason,
         matMul,
       });

@@ -1,5 +1,6 @@
 // pnpm bench [options]: see --help.
 import { renameSync, writeFileSync } from 'node:fs';
+import { stopWebgpuBackend } from '@bregman/runtime';
 import { runBench } from './bench.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
 import { markdownTable, parallelTable } from './report.js';
@@ -10,12 +11,13 @@ try {
     console.log(USAGE);
   } else {
     const result = await runBench(options, (line) => console.error(line));
+    await stopWebgpuBackend(); // the GPU device and navigator.gpu, if webgpu ran: lets the process exit
     for (const s of result.skippedBackends) console.log(`skipped backend ${s.name}: ${s.why}`);
     const { cpuModel, cpus } = result.machine;
     console.log(`${cpuModel}, ${cpus} cores`);
-    for (const { name, matMul } of result.backends) {
+    for (const { name, device, matMul } of result.backends) {
       console.log(
-        `${name}: matMul ${matMul.n}² at ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms), the efficiency's ceiling`,
+        `${name}${device ? ` (${device})` : ''}: matMul ${matMul.n}² at ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms), the efficiency's ceiling`,
       );
     }
     console.log(markdownTable(result.rows));

@@ -1,8 +1,12 @@
+import { BACKEND_NAMES } from '@bregman/runtime';
 import { MODELS, OPTIMIZERS } from './cases.js';
 
 /** What to run. */
 export interface BenchOptions {
-  /** Backends to time (`tensorflow`, `wasm`, `cpu`); those that cannot start are reported and skipped. */
+  /**
+   * Backends to time (`webgpu`, `tensorflow`, `wasm`, `cpu`); those that cannot start are
+   * reported and skipped.
+   */
   backends: string[];
   /** Model names (see `MODELS`). */
   models: string[];
@@ -32,8 +36,10 @@ markdown table of median ms/step, samples/s, the step's GFLOP/s (FLOPs counted
 analytically), its efficiency (÷ the backend's matMul GFLOP/s measured in the same run)
 and the LinBreg/SGD and AdaBreg/Adam ratios.
 
-  --backends LIST    comma-separated: tensorflow, wasm, cpu (default: tensorflow,wasm;
-                     those that cannot start are listed with the reason and skipped)
+  --backends LIST    comma-separated: webgpu, tensorflow, wasm, cpu (default: the one
+                     BREGMAN_BACKEND names, else tensorflow,wasm; those that cannot start are
+                     listed with the reason and skipped; webgpu without a GPU runs on Mesa's
+                     software adapter when installed: slow)
   --models LIST      ${MODELS.map((m) => m.name).join(', ')} (default: all)
   --optimizers LIST  ${OPTIMIZERS.map((o) => o.name).join(', ')} (default: all)
   --batch LIST       batch sizes for every model (default: mlp 128, convNet 32,128, resnet18 16)
@@ -48,7 +54,19 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      a 128² matMul
   --help             this text`;
 
-const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+const BACKENDS: string[] = [...BACKEND_NAMES];
+
+/** The backends to time when `--backends` is not given: `BREGMAN_BACKEND`'s, else tensorflow, wasm. */
+function defaultBackends(env: Record<string, string | undefined>): string[] {
+  const named = env.BREGMAN_BACKEND?.trim().toLowerCase();
+  if (!named || named === 'auto') return ['tensorflow', 'wasm'];
+  if (!BACKENDS.includes(named)) {
+    throw new UsageError(
+      `BREGMAN_BACKEND: unknown backend '${env.BREGMAN_BACKEND}'; allowed: ${BACKENDS.join(', ')}, auto`,
+    );
+  }
+  return [named];
+}
 
 function list(flag: string, value: string | undefined, allowed: string[]): string[] {
   if (!value)
@@ -78,10 +96,16 @@ function counts(flag: string, value: string | undefined): number[] {
   return (value ?? '').split(',').map((n) => count(flag, n, 1));
 }
 
-/** Parses the command line; `null` means `--help` was asked. */
-export function parseArgs(argv: string[]): BenchOptions | null {
+/**
+ * Parses the command line; `null` means `--help` was asked. `env` (default `process.env`) gives
+ * `BREGMAN_BACKEND`, the default of `--backends`.
+ */
+export function parseArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): BenchOptions | null {
   const options: BenchOptions = {
-    backends: ['tensorflow', 'wasm'],
+    backends: defaultBackends(env),
     models: MODELS.map((m) => m.name),
     optimizers: OPTIMIZERS.map((o) => o.name),
     steps: 20,

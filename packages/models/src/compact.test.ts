@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { compact } from './compact.js';
+import { describe, expect, it, vi } from 'vitest';
+import { compact, compactAsync } from './compact.js';
 import { expectSameFunction, kernelWith, setWeights, weightsOf } from './compact.test-helper.js';
 import { convNet } from './conv-net.js';
 import { Standardize } from './standardize.js';
@@ -186,6 +186,34 @@ describe('compact: conv nets', () => {
     small.dispose();
   });
 
+  it('compactAsync builds the same model and report as compact, without a synchronous read', async () => {
+    const model = deadConvNet();
+    const sync = compact(model);
+    const start = tf.memory().numTensors;
+    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    let viaAsync: Awaited<ReturnType<typeof compactAsync>>;
+    let syncReads: number;
+    try {
+      viaAsync = await compactAsync(model);
+    } finally {
+      syncReads = dataSync.mock.calls.length;
+      dataSync.mockRestore();
+    }
+    expect(syncReads).toBe(0);
+    expect(viaAsync.layers).toEqual(sync.layers);
+    expect(viaAsync.before).toEqual(sync.before);
+    expect(viaAsync.after).toEqual(sync.after);
+    for (const layer of sync.model.layers) {
+      expect(weightsOf(viaAsync.model, layer.name), layer.name).toEqual(
+        weightsOf(sync.model, layer.name),
+      );
+    }
+    viaAsync.model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    model.dispose();
+    sync.model.dispose();
+  });
+
   it("keeps a constant channel that a 'same' conv reads (its border sees the padding) and drops one that is 0", () => {
     const model = tf.sequential({
       layers: [
@@ -318,9 +346,10 @@ describe('compact: what it cannot do exactly is an error', () => {
         }),
       /layer 'inner' is a nested model/,
     ],
-  ])('%s', (_name, build, message) => {
+  ])('%s', async (_name, build, message) => {
     const model = build();
     expect(() => compact(model)).toThrow(message);
+    await expect(compactAsync(model)).rejects.toThrow(message);
     model.dispose();
   });
 

@@ -125,6 +125,9 @@ interface Weighted {
  * modified. The compact model's kernels keep their zero entries (unstructured sparsity is
  * not a smaller shape).
  *
+ * It reads the weights synchronously (`dataSync`), which the `webgpu` backend cannot do in
+ * Node: there, use {@link compactAsync}.
+ *
  * @example
  * ```ts
  * const { model: small, before, after } = compact(model);
@@ -132,19 +135,64 @@ interface Weighted {
  * ```
  */
 export function compact(model: tfl.LayersModel, options: CompactOptions = {}): CompactResult {
+  const steps = compactSteps(model, options);
+  try {
+    let step = steps.next();
+    while (!step.done) step = steps.next(step.value.dataSync() as Float32Array);
+    return step.value;
+  } finally {
+    steps.return(undefined as never); // after a failed read: frees what the steps hold
+  }
+}
+
+/**
+ * {@link compact} with asynchronous reads of the weights (`await tensor.data()`): the same
+ * result, on every backend, including `webgpu` in Node (which has no synchronous read).
+ *
+ * @example
+ * ```ts
+ * const { model: small, before, after } = await compactAsync(model);
+ * console.log(`${before.params} → ${after.params} parameters`);
+ * ```
+ */
+export async function compactAsync(
+  model: tfl.LayersModel,
+  options: CompactOptions = {},
+): Promise<CompactResult> {
+  const steps = compactSteps(model, options);
+  try {
+    let step = steps.next();
+    while (!step.done) step = steps.next((await step.value.data()) as Float32Array);
+    return step.value;
+  } finally {
+    steps.return(undefined as never); // after a failed read: frees what the steps hold
+  }
+}
+
+/**
+ * A computation that needs tensor values: it yields each tensor it must read and is resumed
+ * with the tensor's values, so that {@link compact} reads them synchronously and
+ * {@link compactAsync} asynchronously from one algorithm. It disposes what it yields when it
+ * owns it.
+ */
+type Reads<T> = Generator<tf.Tensor, T, Float32Array>;
+
+/** The algorithm of {@link compact}. */
+function* compactSteps(model: tfl.LayersModel, options: CompactOptions): Reads<CompactResult> {
   const chain = layerChain(model, 'compact');
   const positions = chain.flatMap((l, i) => (WEIGHTED.has(l.getClassName()) ? [i] : []));
   if (positions.length === 0) {
     throw new RangeError('compact: the model has no Dense or Conv2D layer to compact');
   }
-  const weighted = positions.map((p) => readWeighted(chain[p]!, p));
+  const weighted: Weighted[] = [];
+  for (const p of positions) weighted.push(yield* readWeighted(chain[p]!, p));
 
   // forward: constant units, folded biases
   for (const [k, w] of weighted.entries()) {
     if (k > 0) {
       const prev = weighted[k - 1]!;
       const segment = chain.slice(prev.position + 1, w.position);
-      const { values, flattened } = propagate(segment, prev.outConst, prev.layer, w.layer);
+      const { values, flattened } = yield* propagate(segment, prev.outConst, prev.layer, w.layer);
       w.prevChannels = prev.nOut;
       w.positions = w.nIn / prev.nOut;
       if (!Number.isInteger(w.positions) || (w.positions !== 1 && !flattened)) {
@@ -154,7 +202,7 @@ export function compact(model: tfl.LayersModel, options: CompactOptions = {}): C
       }
       w.inConst = Array.from({ length: w.nIn }, (_, f) => values[f % prev.nOut] ?? null);
     }
-    fold(w, k === weighted.length - 1);
+    yield* fold(w, k === weighted.length - 1);
   }
 
   // backward: the units that must stay
@@ -215,12 +263,23 @@ function configOf(layer: Layer): Record<string, unknown> {
   return layer.getConfig() as Record<string, unknown>;
 }
 
-function weightValue(layer: Layer, suffix: string): Float32Array | undefined {
+/** The values of a layer's weight `<layer>/<suffix>` (the variable itself, never disposed). */
+function* weightValue(layer: Layer, suffix: string): Reads<Float32Array | undefined> {
   const v = layer.weights.find((w) => w.originalName.split('/').at(-1) === suffix);
-  return v ? (v.read().dataSync() as Float32Array) : undefined;
+  return v ? yield v.read() : undefined;
 }
 
-function readWeighted(layer: Layer, position: number): Weighted {
+/** The values of `compute()`'s result (disposed once read). */
+function* computed(compute: () => tf.Tensor): Reads<Float32Array> {
+  const result = tf.tidy(compute);
+  try {
+    return yield result;
+  } finally {
+    result.dispose();
+  }
+}
+
+function* readWeighted(layer: Layer, position: number): Reads<Weighted> {
   const config = configOf(layer);
   const kind = layer.getClassName();
   if (kind === 'Conv2D' && config.dataFormat === 'channelsFirst') {
@@ -233,8 +292,8 @@ function readWeighted(layer: Layer, position: number): Weighted {
   const nOut = kernelShape[kernelShape.length - 1]!;
   const nIn = kernelShape[kernelShape.length - 2]!;
   const spatial = kernelShape.slice(0, -2).reduce((a, d) => a * d, 1);
-  const kernel = weightValue(layer, 'kernel')!;
-  const biasValues = weightValue(layer, 'bias');
+  const kernel = (yield* weightValue(layer, 'kernel'))!;
+  const biasValues = yield* weightValue(layer, 'bias');
   const sliceSum = new Float64Array(nIn * nOut);
   const sliceNonZero = new Uint8Array(nIn * nOut);
   for (let s = 0; s < spatial; s++) {
@@ -276,7 +335,7 @@ function foldable(w: Weighted, f: number, o: number): boolean {
 }
 
 /** Folds constant inputs into the biases and finds the constant units of `w`. */
-function fold(w: Weighted, isLast: boolean): void {
+function* fold(w: Weighted, isLast: boolean): Reads<void> {
   const constant = new Uint8Array(w.nOut).fill(1);
   w.foldedBias.set(w.bias);
   for (let f = 0; f < w.nIn; f++) {
@@ -294,13 +353,12 @@ function fold(w: Weighted, isLast: boolean): void {
   }
   const values = isLast
     ? Array.from(w.foldedBias)
-    : tf.tidy(() =>
-        Array.from(
-          (
+    : Array.from(
+        yield* computed(
+          () =>
             tfl.layers
               .activation({ activation: w.activation as 'linear' })
-              .apply(tf.tensor1d(Array.from(w.foldedBias))) as tf.Tensor
-          ).dataSync(),
+              .apply(tf.tensor1d(Array.from(w.foldedBias))) as tf.Tensor,
         ),
       );
   w.outConst = values.map((v, o) => (constant[o] ? v : null));
@@ -310,12 +368,12 @@ function fold(w: Weighted, isLast: boolean): void {
  * Pushes the per-channel constants of `from`'s units through the layers between it and
  * `to` (activations, pooling, BatchNorm, Standardize, dropout, Flatten).
  */
-function propagate(
+function* propagate(
   segment: Layer[],
   constants: Array<number | null>,
   from: Layer,
   to: Layer,
-): { values: Array<number | null>; flattened: boolean } {
+): Reads<{ values: Array<number | null>; flattened: boolean }> {
   let values = [...constants];
   let flattened = false;
   const where = `between '${from.name}' and '${to.name}'`;
@@ -343,9 +401,7 @@ function propagate(
         );
       }
       const known = values.map((v) => v ?? 0);
-      const out = tf.tidy(() =>
-        Array.from((layer.apply(tf.tensor2d([known])) as tf.Tensor).dataSync()),
-      );
+      const out = Array.from(yield* computed(() => layer.apply(tf.tensor2d([known])) as tf.Tensor));
       values = values.map((v, i) => (v === null ? null : out[i]!));
       continue;
     }
@@ -355,7 +411,7 @@ function propagate(
           `compact: ${kind} '${layer.name}' ${where} acts per feature after a Flatten of a feature map; compact cannot remove a channel from it`,
         );
       }
-      const [scale, shift] = affineOf(layer, values.length);
+      const [scale, shift] = yield* affineOf(layer, values.length);
       values = values.map((v, i) => (v === null ? null : v * scale[i]! + shift[i]!));
       continue;
     }
@@ -367,7 +423,7 @@ function propagate(
 }
 
 /** `x ↦ scale·x + shift` per channel of a BatchNormalization (inference) or Standardize. */
-function affineOf(layer: Layer, channels: number): [Float64Array, Float64Array] {
+function* affineOf(layer: Layer, channels: number): Reads<[Float64Array, Float64Array]> {
   const scale = new Float64Array(channels);
   const shift = new Float64Array(channels);
   if (layer instanceof Standardize) {
@@ -386,10 +442,10 @@ function affineOf(layer: Layer, channels: number): [Float64Array, Float64Array] 
       `compact: BatchNormalization '${layer.name}' normalizes axis ${String(config.axis)}, not the channel axis (−1)`,
     );
   }
-  const gamma = weightValue(layer, 'gamma');
-  const beta = weightValue(layer, 'beta');
-  const mean = weightValue(layer, 'moving_mean')!;
-  const variance = weightValue(layer, 'moving_variance')!;
+  const gamma = yield* weightValue(layer, 'gamma');
+  const beta = yield* weightValue(layer, 'beta');
+  const mean = (yield* weightValue(layer, 'moving_mean'))!;
+  const variance = (yield* weightValue(layer, 'moving_variance'))!;
   const epsilon = Number(config.epsilon);
   for (let c = 0; c < channels; c++) {
     scale[c] = (gamma ? gamma[c]! : 1) / Math.sqrt(variance[c]! + epsilon);

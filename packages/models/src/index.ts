@@ -1,6 +1,6 @@
 export type { ActivationName } from './activation.js';
 export type { CompactedLayer, CompactOptions, CompactResult } from './compact.js';
-export { compact } from './compact.js';
+export { compact, compactAsync } from './compact.js';
 export type { ConvNetOptions } from './conv-net.js';
 export { convNet } from './conv-net.js';
 export type { ModelCost } from './cost.js';

@@ -1,10 +1,11 @@
 /**
- * The backends {@link useBestBackend} knows, fastest first: `tensorflow` (libtensorflow through
- * `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`), `wasm`
+ * The backends {@link useBestBackend} knows, fastest first: `webgpu` (a GPU through
+ * `@tensorflow/tfjs-backend-webgpu` on Dawn, the `webgpu` package), `tensorflow`
+ * (libtensorflow through `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`), `wasm`
  * (`@tensorflow/tfjs-backend-wasm` with the training kernels of this package), `cpu` (plain
  * JavaScript).
  */
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 /** One of {@link BACKEND_NAMES}. */
 export type BackendName = (typeof BACKEND_NAMES)[number];

@@ -13,7 +13,21 @@ export { NonFiniteLossError } from './data-parallel/non-finite-loss.js';
 export type { DataParallelOptions } from './data-parallel/options.js';
 export type { StepLogs } from './data-parallel/trainer.js';
 export { DataParallelTrainer } from './data-parallel/trainer.js';
+export type { FileSystemHandlerOptions } from './file-io-handler.js';
+export {
+  fileSystemHandler,
+  MODEL_JSON_FILE,
+  SPARSE_WEIGHTS_FILE,
+  WEIGHTS_FILE,
+} from './file-io-handler.js';
+export { registerFileSystemRouter } from './file-system-router.js';
 export { seededRandom, setGlobalSeed } from './seed.js';
+export type { EncodedSparseWeights, SparseWeightsEntry } from './sparse-weights.js';
+export {
+  decodeSparseWeights,
+  encodeSparseWeights,
+  SPARSE_WEIGHTS_FORMAT,
+} from './sparse-weights.js';
 export type {
   PackageFailure,
   TensorflowAttempt,
@@ -34,3 +48,13 @@ export {
   WASM_TRAINING_KERNELS,
   wasmTrainingKernelsRegistered,
 } from './wasm-kernels/register.js';
+export type {
+  StartWebgpuOptions,
+  WebgpuAdapterChoice,
+  WebgpuAttempt,
+  WebgpuStarted,
+} from './webgpu-backend.js';
+export { startWebgpuBackend, stopWebgpuBackend, WEBGPU_PACKAGES } from './webgpu-backend.js';
+export type { DawnRoute, WebgpuAdapterSummary, WebgpuProbe } from './webgpu-probe.js';
+export { probeWebgpuAdapters } from './webgpu-probe.js';
+export { WEBGPU_SYNC_READ_ERROR } from './webgpu-sync-read.js';

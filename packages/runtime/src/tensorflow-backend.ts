@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { captureWarnings, firstLine } from './console-capture.js';
+import { packageJsonPath, packageVersion } from './installed-package.js';
 
 /** The packages that provide the `tensorflow` backend, in order of preference. */
 export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -34,16 +34,11 @@ export interface TensorflowAttempt {
   failures: PackageFailure[];
 }
 
-const require = createRequire(import.meta.url);
-
 /** Why `pkg` cannot load without importing it, or `undefined` when it may. */
 function precheck(pkg: string): string | undefined {
-  let dir: string;
-  try {
-    dir = dirname(require.resolve(`${pkg}/package.json`));
-  } catch {
-    return 'not installed (it is an optional dependency)';
-  }
+  const json = packageJsonPath(pkg);
+  if (!json) return 'not installed (it is an optional dependency)';
+  const dir = dirname(json);
   const lib = join(dir, 'lib');
   const bindings = existsSync(lib)
     ? readdirSync(lib).filter((d) => existsSync(join(lib, d, 'tfjs_binding.node')))
@@ -55,11 +50,6 @@ function precheck(pkg: string): string | undefined {
     );
   }
   return undefined;
-}
-
-function packageVersion(pkg: string): string {
-  const json = JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8'));
-  return String(json.version);
 }
 
 /**

@@ -3,19 +3,27 @@ import { type BackendName, type BackendRequest, parseBackendRequest } from './ba
 import { firstLine } from './console-capture.js';
 import { type PackageFailure, startTensorflowBackend } from './tensorflow-backend.js';
 import { startWasmBackend } from './wasm-backend.js';
+import { startWebgpuBackend } from './webgpu-backend.js';
 
 /** Options of {@link useBestBackend}. */
 export interface UseBestBackendOptions {
   /**
-   * The backend to use (`tensorflow`, `wasm`, `cpu`) or `auto` (the fastest that starts);
-   * e.g. a `--backend` flag. Wins over `BREGMAN_BACKEND`. A named backend that cannot start
-   * is an error, never a silent fallback.
+   * The backend to use (`webgpu`, `tensorflow`, `wasm`, `cpu`) or `auto` (the fastest that
+   * starts); e.g. a `--backend` flag. Wins over `BREGMAN_BACKEND`. A named backend that cannot
+   * start is an error, never a silent fallback; `webgpu` named may run on a software adapter
+   * (Mesa's llvmpipe) where there is no GPU.
    */
   prefer?: string;
   /** Where `BREGMAN_BACKEND` is read (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** Called once with {@link describeBackendChoice}'s line (e.g. `console.error`); default: silent. */
   log?: (line: string) => void;
+  /**
+   * The caller reads tensors synchronously (`dataSync`, `arraySync`), which the `webgpu`
+   * backend cannot do in Node: `webgpu` is then skipped in the automatic choice (with that
+   * reason) and naming it is an error. Default `false`.
+   */
+  syncReads?: boolean;
 }
 
 /** A faster backend that was not used, and why. */
@@ -32,13 +40,22 @@ export interface SkippedBackend {
 export interface BackendChoice {
   /** The backend now active (`tf.getBackend()`). */
   name: BackendName;
-  /** The version of the package providing it (`tfjs-node(-gpu)`, `tfjs-backend-wasm`, or tfjs-core for `cpu`). */
+  /**
+   * The version of the package providing it (`tfjs-backend-webgpu`, `tfjs-node(-gpu)`,
+   * `tfjs-backend-wasm`, or tfjs-core for `cpu`).
+   */
   version: string;
   /**
    * Threads it computes on: 1 for `wasm` in Node (the threaded build cannot start there,
-   * tfjs #3830) and for `cpu`; the logical cores for `tensorflow` (libtensorflow's default pool).
+   * tfjs #3830) and for `cpu`; the logical cores for `tensorflow` (libtensorflow's default pool);
+   * 1 for `webgpu` (the thread that drives the GPU).
    */
   threads: number;
+  /**
+   * For `webgpu`: the adapter it computes on, e.g. `hardware adapter nvidia hopper (…)` or
+   * `software adapter llvmpipe-… (OpenGL ES 3.2 Mesa 22.3.6)`; absent for the other backends.
+   */
+  device?: string;
   /** Why this backend runs, including why the faster ones were skipped. */
   reason: string;
   /** The faster backends (or packages of the chosen one) tried and skipped; empty when none was. */
@@ -48,9 +65,11 @@ export interface BackendChoice {
 }
 
 /**
- * Switches tfjs to the fastest backend that starts here — `tensorflow` (libtensorflow through
- * `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then `wasm` (with the training
- * kernels of this package registered), then `cpu` — and says which one and why. `prefer`, else
+ * Switches tfjs to the fastest backend that starts here — `webgpu` when Dawn (the optional
+ * `webgpu` package, with `@tensorflow/tfjs-backend-webgpu`) finds a hardware GPU, then
+ * `tensorflow` (libtensorflow through `@tensorflow/tfjs-node-gpu`, then
+ * `@tensorflow/tfjs-node`), then `wasm` (with the training kernels of this package registered),
+ * then `cpu` — and says which one and why. `prefer`, else
  * the `BREGMAN_BACKEND` environment variable, names one instead; an unknown name is an error
  * listing the allowed ones. Broken optional packages never crash the process: they are skipped
  * with the reason.
@@ -73,30 +92,60 @@ export async function useBestBackend(options: UseBestBackendOptions = {}): Promi
     request = parseBackendRequest(env.BREGMAN_BACKEND, 'BREGMAN_BACKEND');
     source = `BREGMAN_BACKEND=${env.BREGMAN_BACKEND}`;
   }
-  const choice = request === 'auto' ? await chooseFastest() : await start(request, source);
+  const syncReads = options.syncReads ?? false;
+  const choice =
+    request === 'auto' ? await chooseFastest(syncReads) : await start(request, source, syncReads);
   options.log?.(describeBackendChoice(choice));
   return choice;
 }
 
-/** One line for people: `backend wasm (tfjs-backend-wasm 4.22.0, 1 thread): <reason>`. */
+/**
+ * One line for people: `backend wasm (tfjs-backend-wasm 4.22.0, 1 thread): <reason>`; for
+ * `webgpu` the adapter instead of the threads.
+ */
 export function describeBackendChoice(choice: BackendChoice): string {
-  const pkg = { tensorflow: 'libtensorflow', wasm: 'tfjs-backend-wasm', cpu: 'tfjs-core' }[
-    choice.name
-  ];
-  const threads = `${choice.threads} thread${choice.threads === 1 ? '' : 's'}`;
-  return `backend ${choice.name} (${pkg} ${choice.version}, ${threads}): ${choice.reason}`;
+  const pkg = {
+    webgpu: 'tfjs-backend-webgpu',
+    tensorflow: 'libtensorflow',
+    wasm: 'tfjs-backend-wasm',
+    cpu: 'tfjs-core',
+  }[choice.name];
+  const where = choice.device ?? `${choice.threads} thread${choice.threads === 1 ? '' : 's'}`;
+  return `backend ${choice.name} (${pkg} ${choice.version}, ${where}): ${choice.reason}`;
 }
 
-async function chooseFastest(): Promise<BackendChoice> {
+const WEBGPU_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
+
+/** Why `webgpu` is not used by a caller that reads synchronously. */
+const NO_SYNC_READS =
+  'no synchronous reads: this program reads tensors with dataSync, which tfjs-backend-webgpu cannot do in Node';
+
+async function chooseFastest(syncReads: boolean): Promise<BackendChoice> {
+  const webgpu = syncReads
+    ? { why: NO_SYNC_READS }
+    : await startWebgpuBackend({ adapter: 'hardware' });
+  if (webgpu.started) {
+    const { version, adapter } = webgpu.started;
+    const device = `${adapter.kind} adapter ${adapter.name}`;
+    const reason = `the fastest backend: a GPU through Dawn`;
+    return { name: 'webgpu', version, threads: 1, device, reason, skipped: [], kernels: [] };
+  }
+  const failures: PackageFailure[] = [{ package: WEBGPU_PACKAGE, why: webgpu.why ?? '' }];
+  const skipped: SkippedBackend[] = [
+    { name: 'webgpu', package: WEBGPU_PACKAGE, why: webgpu.why ?? '' },
+  ];
   const tensorflow = await startTensorflowBackend();
-  const skipped: SkippedBackend[] = tensorflow.failures.map((f) => ({
-    name: 'tensorflow',
-    package: f.package,
-    why: f.why,
-  }));
+  failures.push(...tensorflow.failures);
+  skipped.push(
+    ...tensorflow.failures.map((f) => ({
+      name: 'tensorflow' as const,
+      package: f.package,
+      why: f.why,
+    })),
+  );
   if (tensorflow.started) {
     const { package: pkg, version, threads } = tensorflow.started;
-    const reason = `the fastest backend: libtensorflow through ${pkg}${skippedText(tensorflow.failures)}`;
+    const reason = `the fastest backend that starts here: libtensorflow through ${pkg}${skippedText(failures)}`;
     return { name: 'tensorflow', version, threads, reason, skipped, kernels: [] };
   }
   try {
@@ -105,7 +154,7 @@ async function chooseFastest(): Promise<BackendChoice> {
       name: 'wasm',
       version: wasm.version,
       threads: wasm.threads,
-      reason: `the fastest backend that starts here${skippedText(tensorflow.failures)}`,
+      reason: `the fastest backend that starts here${skippedText(failures)}`,
       skipped,
       kernels: wasm.kernels,
     };
@@ -135,8 +184,28 @@ function skippedText(failures: PackageFailure[]): string {
   return ` (skipped ${parts.join('; ')})`;
 }
 
-async function start(name: BackendName, source: string): Promise<BackendChoice> {
+async function start(
+  name: BackendName,
+  source: string,
+  syncReads: boolean,
+): Promise<BackendChoice> {
   const reason = `requested by ${source}`;
+  if (name === 'webgpu') {
+    if (syncReads) {
+      throw new Error(
+        `${source} asks for the webgpu backend, which this program cannot use: ${NO_SYNC_READS}`,
+      );
+    }
+    const webgpu = await startWebgpuBackend({ adapter: 'any' });
+    if (!webgpu.started) {
+      throw new Error(
+        `${source} asks for the webgpu backend, which cannot start here: ${webgpu.why}`,
+      );
+    }
+    const { version, adapter } = webgpu.started;
+    const device = `${adapter.kind} adapter ${adapter.name}`;
+    return { name, version, threads: 1, device, reason, skipped: [], kernels: [] };
+  }
   if (name === 'tensorflow') {
     const tensorflow = await startTensorflowBackend();
     if (!tensorflow.started) {

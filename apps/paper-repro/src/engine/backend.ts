@@ -2,7 +2,7 @@ import { describeBackendChoice, useBestBackend } from '@bregman/runtime';
 
 /**
  * Starts the tfjs backend of this process (`--backend`, else `BREGMAN_BACKEND`, else the
- * fastest available) and returns how the records name it, e.g.
+ * fastest available: `webgpu` on a GPU) and returns how the records name it, e.g.
  * `wasm (tfjs-backend-wasm 4.22.0, 1 thread)`.
  */
 export async function startBackend(prefer: string | undefined): Promise<string> {

@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { threshold } from '@bregman/baselines';
 import { Batcher, head } from '@bregman/datasets';
-import { compact } from '@bregman/models';
+import { compactAsync } from '@bregman/models';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { RunSpec } from '../spec.js';
@@ -40,21 +40,23 @@ export function firstConv(model: LayersModel) {
  * Saves the first conv layer's kernel and bias after `epoch` (Fig. 1) to
  * `<artifacts>/first-conv-e<epoch>.bin`; returns the file, or undefined without conv layers.
  */
-export function saveFirstConv(
+export async function saveFirstConv(
   model: LayersModel,
   artifacts: string,
   epoch: number,
-): string | undefined {
+): Promise<string | undefined> {
   const conv = firstConv(model);
   if (!conv) return undefined;
   const path = join(artifacts, `first-conv-e${epoch}.bin`);
+  const weights = conv.getWeights();
+  const values = await Promise.all(weights.map(async (w) => (await w.data()) as Float32Array));
   writeCheckpoint(path, {
     state: { layer: conv.name, epoch },
-    tensors: conv.getWeights().map((w, i) => ({
+    tensors: weights.map((w, i) => ({
       name: i === 0 ? 'kernel' : 'bias',
       shape: w.shape,
       dtype: 'float32' as const,
-      values: w.dataSync() as Float32Array,
+      values: values[i]!,
     })),
   });
   return path;
@@ -75,7 +77,7 @@ export async function finishRun(
   const files: string[] = [];
   const result: FinishRecord = { kept: await modelReport(spec, model, data), artifacts: files };
   if (spec.finish?.compact) {
-    const compacted = compact(model);
+    const compacted = await compactAsync(model);
     result.compacted = {
       layers: compacted.layers.map((l) => ({
         name: l.name,
@@ -95,6 +97,10 @@ export async function finishRun(
     const { x, y } = [...batcher.batches(0)][0]!;
     const output = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
     const side = Math.sqrt(x.shape[1] ?? 0);
+    const named = { noisy: x, denoised: output, clean: y };
+    const values = await Promise.all(
+      Object.values(named).map(async (t) => (await t.data()) as Float32Array),
+    );
     writeCheckpoint(path, {
       state: {
         images: samples,
@@ -102,15 +108,11 @@ export async function finishRun(
         width: data.test.width,
         noiseStd: spec.data.noiseStd ?? 0,
       },
-      tensors: [
-        ['noisy', x],
-        ['denoised', output],
-        ['clean', y],
-      ].map(([name, t]) => ({
-        name: name as string,
-        shape: [(t as tf.Tensor).shape[0]!, side, side],
+      tensors: Object.entries(named).map(([name, t], i) => ({
+        name,
+        shape: [t.shape[0]!, side, side],
         dtype: 'float32' as const,
-        values: (t as tf.Tensor).dataSync() as Float32Array,
+        values: values[i]!,
       })),
     });
     tf.dispose([x, y, output]);
@@ -128,7 +130,7 @@ export async function finishRun(
       for (const kind of ['Dense', 'Conv2D']) {
         const part = { layers: model.layers.filter((l) => l.getClassName() === kind) };
         if (part.layers.length === 0) continue;
-        const epsilon = thresholdForDensity(part, density, groups);
+        const epsilon = await thresholdForDensity(part, density, groups);
         epsilons.push(epsilon);
         await threshold(part, { epsilon, ...chosen });
       }

@@ -38,9 +38,14 @@ export interface Restored {
   best: Float32Array[] | null;
 }
 
-/** Copies of a model's weight values, in `model.weights` order. */
-export function readWeights(model: LayersModel): Float32Array[] {
-  return model.weights.map((w) => (w.read().dataSync() as Float32Array).slice());
+/**
+ * Copies of a model's weight values, in `model.weights` order, read asynchronously (the
+ * `webgpu` backend has no synchronous read in Node).
+ */
+export async function readWeights(model: LayersModel): Promise<Float32Array[]> {
+  return Promise.all(
+    model.weights.map(async (w) => ((await w.read().data()) as Float32Array).slice()),
+  );
 }
 
 /** Sets a model's weights from values in `model.weights` order. */
@@ -76,7 +81,8 @@ export async function saveRunCheckpoint(
   best: Float32Array[] | null,
 ): Promise<void> {
   const { model, optimizer } = trainer;
-  const tensors = readWeights(model).map((v, i) => storedWeight(`model/${i}`, model, i, v));
+  const weights = await readWeights(model);
+  const tensors = weights.map((v, i) => storedWeight(`model/${i}`, model, i, v));
   if (best) tensors.push(...best.map((v, i) => storedWeight(`best/${i}`, model, i, v)));
   for (const { name, tensor } of await optimizer.getWeights()) {
     const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';

@@ -24,7 +24,7 @@ describe('thresholdForDensity', () => {
     'entrywise: thresholding at ε leaves at most %s of the weights (and no fewer than one less)',
     async (density) => {
       const m = model();
-      const epsilon = thresholdForDensity(m, density);
+      const epsilon = await thresholdForDensity(m, density);
       await threshold(m, { epsilon });
       const { nonZeros, size } = sparsity(m);
       expect(nonZeros).toBeLessThanOrEqual(Math.floor(density * size));
@@ -35,15 +35,15 @@ describe('thresholdForDensity', () => {
 
   it('by groups: whole conv kernels and dense neurons are the units', async () => {
     const m = model();
-    const epsilon = thresholdForDensity({ layers: [m.layers[0]!] }, 0.5, { conv: true });
+    const epsilon = await thresholdForDensity({ layers: [m.layers[0]!] }, 0.5, { conv: true });
     await threshold({ layers: [m.layers[0]!] }, { epsilon, groups: { conv: true } });
     expect(sparsity(m).convKernels).toBeCloseTo(3 / 6, 6);
     m.dispose();
   });
 
-  it('a density outside (0, 1] is an error', () => {
+  it('a density outside (0, 1] is an error', async () => {
     const m = model();
-    expect(() => thresholdForDensity(m, 0)).toThrow(/density must be in \(0, 1\], got 0/);
+    await expect(thresholdForDensity(m, 0)).rejects.toThrow(/density must be in \(0, 1\], got 0/);
     m.dispose();
   });
 });

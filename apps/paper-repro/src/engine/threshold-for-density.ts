@@ -11,11 +11,11 @@ type Layer = layers.Layer;
  * midpoint between the smallest magnitude kept (of the largest `⌊density · units⌋`) and the
  * largest removed; tied magnitudes at the cut are all removed.
  */
-export function thresholdForDensity(
+export async function thresholdForDensity(
   model: { layers: readonly Layer[] },
   density: number,
   groups: GroupSelection = false,
-): number {
+): Promise<number> {
   if (!(density > 0 && density <= 1)) {
     throw new RangeError(`threshold density must be in (0, 1], got ${density}`);
   }
@@ -36,7 +36,7 @@ export function thresholdForDensity(
       const axes = kind === 'dense' ? [0] : [0, 1];
       return kernel.square().sum(axes).sqrt();
     });
-    for (const v of values.dataSync()) magnitudes.push(v);
+    for (const v of await values.data()) magnitudes.push(v);
     values.dispose();
   }
   magnitudes.sort((a, b) => b - a);

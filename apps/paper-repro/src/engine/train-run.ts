@@ -119,8 +119,8 @@ export async function trainRun(
       const initial = await epochRecord(spec, model, data, 0, null, getLearningRate(optimizer));
       initial.seconds = (performance.now() - start) / 1000;
       record.epochs.push(initial);
-      best = keepIfBest(spec, record, initial, model) ?? best;
-      if (snapshots.has(0)) saveFirstConv(model, paths.artifacts, 0);
+      best = (await keepIfBest(spec, record, initial, model)) ?? best;
+      if (snapshots.has(0)) await saveFirstConv(model, paths.artifacts, 0);
       emit({ type: 'epoch', runId: spec.runId, record: initial });
     }
     for (let epoch = fromEpoch + 1; epoch <= spec.epochs; epoch++) {
@@ -146,8 +146,8 @@ export async function trainRun(
       entry.seconds = (performance.now() - start) / 1000;
       record.epochs.push(entry);
       record.trainSeconds += entry.seconds;
-      best = keepIfBest(spec, record, entry, model) ?? best;
-      if (snapshots.has(epoch)) saveFirstConv(model, paths.artifacts, epoch);
+      best = (await keepIfBest(spec, record, entry, model)) ?? best;
+      if (snapshots.has(epoch)) await saveFirstConv(model, paths.artifacts, epoch);
       await saveRunCheckpoint(
         paths.checkpoint,
         key,
@@ -162,6 +162,7 @@ export async function trainRun(
       emit({ type: 'epoch', runId: spec.runId, record: entry });
     }
     if (best) writeWeights(model, best);
+    const kept = await readWeights(model);
     writeCheckpoint(paths.model, {
       state: {
         runId: spec.runId,
@@ -169,7 +170,7 @@ export async function trainRun(
         epoch: record.best?.epoch ?? 0,
         weightNames: model.weights.map((w) => w.originalName),
       },
-      tensors: readWeights(model).map((values, i) => storedWeight(`model/${i}`, model, i, values)),
+      tensors: kept.map((values, i) => storedWeight(`model/${i}`, model, i, values)),
     });
     record.finish = await finishRun(spec, model, data, paths.artifacts, outDir);
     const snapshotFiles = [...snapshots]
@@ -243,7 +244,12 @@ function isBetter(spec: RunSpec, entry: EpochRecord, best: RunRecord['best']): b
 }
 
 /** Updates `record.best`; returns a copy of the weights when `entry` is the new best. */
-function keepIfBest(spec: RunSpec, record: RunRecord, entry: EpochRecord, model: LayersModel) {
+async function keepIfBest(
+  spec: RunSpec,
+  record: RunRecord,
+  entry: EpochRecord,
+  model: LayersModel,
+): Promise<Float32Array[] | null> {
   if (!isBetter(spec, entry, record.best)) return null;
   record.best = {
     epoch: entry.epoch,

@@ -55,7 +55,7 @@ export const fig1: Experiment = {
           .squeeze([0])
           .transpose([2, 0, 1]),
       );
-      panels.push(maps.dataSync() as Float32Array);
+      panels.push((await maps.data()) as Float32Array);
       maps.dispose();
     }
     image.dispose();
