@@ -12,7 +12,8 @@
 #   tar xzf bench-webgpu.tar.gz && bench-webgpu/run.sh
 # prints what it finds (GPU, Vulkan loader and ICDs), then the webgpu bench table: MLP,
 # ConvNet and ResNet-18 at batch 128, SGD vs LinBreg (median ms/step, samples/s, GFLOP/s,
-# LinBreg/SGD). Extra arguments go to the bench (e.g. --steps 5); STEPS=N sets the timed steps.
+# LinBreg/SGD), then 3 LinBreg steps of each model on the GPU against the same steps on the
+# CPU (max relative difference of the weights). Extra arguments go to the bench (e.g. --steps 5); STEPS=N sets the timed steps.
 # From this repository's root on a device machine (carry apps/bench/device/dist/bench-webgpu.tar.gz):
 #   tar -C /tmp -xzf apps/bench/device/dist/bench-webgpu.tar.gz && /tmp/bench-webgpu/run.sh
 # It warns when it ran on a software adapter instead of the GPU.
@@ -92,7 +93,7 @@ if [ -z "$icds" ] && ldconfig -p 2>/dev/null | grep -q 'libGLX_nvidia\.so\.0'; t
 fi
 echo "== Vulkan ICDs: ${icds:-none (no GPU driver for Vulkan: Dawn will find no adapter)}"
 "$here/bin/node" "$here/bench.mjs" --backends webgpu --models mlp,convNet,resnet18 \
-  --batch 128 --optimizers sgd,linbreg --steps "${STEPS:-20}" --warmup 3 \
+  --batch 128 --optimizers sgd,linbreg --steps "${STEPS:-20}" --warmup 3 --agreement \
   --json "$here/bench-webgpu.json" "$@"
 # BREGMAN_BACKEND-style forcing also accepts Mesa's software adapter: say so if that ran
 "$here/bin/node" -e '

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench.js';
 import { parseArgs, UsageError } from './options.js';
-import { markdownTable, parallelTable } from './report.js';
+import { agreementTable, markdownTable, parallelTable } from './report.js';
 
 describe('pnpm bench', () => {
   it('--smoke times every optimizer on wasm and reports the ratios', async () => {
@@ -77,5 +77,29 @@ describe('pnpm bench', () => {
     expect(() => parseArgs([], { BREGMAN_BACKEND: 'gpu' })).toThrow(
       "BREGMAN_BACKEND: unknown backend 'gpu'; allowed: webgpu, tensorflow, wasm, cpu, auto",
     );
+  });
+
+  it('--agreement: LinBreg steps on wasm land where the same steps on cpu do', async () => {
+    const options = parseArgs([
+      '--smoke',
+      '--models',
+      'mlp',
+      '--optimizers',
+      'linbreg',
+      '--agreement',
+    ])!;
+    const result = await runBench(options);
+    expect(result.agreement).toHaveLength(1);
+    const [agreement] = result.agreement;
+    expect(agreement).toMatchObject({
+      backend: 'wasm',
+      model: 'mlp',
+      optimizer: 'linbreg',
+      steps: 3,
+    });
+    // float32 on both, other summation orders: far below the weights' scale
+    expect(agreement!.maxRelativeDifference).toBeLessThan(1e-4);
+    expect(agreement!.supportMismatches).toBeLessThanOrEqual(agreement!.entries * 1e-3);
+    expect(agreementTable(result.agreement)).toContain('| wasm | mlp | linbreg | 3 (4) |');
   });
 });

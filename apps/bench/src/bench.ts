@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { useBestBackend } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
+import { type Agreement, measureAgreement } from './agreement.js';
 import { MODELS, OPTIMIZERS } from './cases.js';
 import { type MatMulRate, measureMatMulRate } from './mat-mul-rate.js';
 import { type Measurement, measureGroup } from './measure.js';
@@ -33,6 +34,8 @@ export interface BenchResult {
   rows: Row[];
   /** With `--workers`: one row per backend × model × batch × optimizer × worker count. */
   parallel: ParallelRow[];
+  /** With `--agreement`: per backend (but cpu) × model × Bregman optimizer. */
+  agreement: Agreement[];
 }
 
 /** Runs the benchmark; `progress` gets a line per finished group. */
@@ -55,6 +58,7 @@ export async function runBench(
     skippedBackends: [],
     rows: [],
     parallel: [],
+    agreement: [],
   };
   const measurements: Measurement[] = [];
   for (const backend of options.backends) {
@@ -89,6 +93,20 @@ export async function runBench(
       }
     }
     const active = tf.getBackend();
+    if (options.agreement && active !== 'cpu') {
+      const bregman = optimizers.filter((o) => o.baseline !== undefined);
+      for (const model of models) {
+        for (const optimizer of bregman.length > 0
+          ? bregman
+          : OPTIMIZERS.filter((o) => o.name === 'linbreg')) {
+          const agreement = await measureAgreement(active, model, optimizer);
+          result.agreement.push(agreement);
+          progress(
+            `${active} vs cpu, ${model.name} ${optimizer.name}, ${agreement.steps} steps: max relative difference ${agreement.maxRelativeDifference.toExponential(2)}, ${agreement.supportMismatches} support mismatches`,
+          );
+        }
+      }
+    }
     if (!options.workers) continue;
     if (active !== 'wasm' && active !== 'cpu') {
       progress(`--workers: skipped on ${active} (data-parallel threads run wasm or cpu)`);

@@ -3,7 +3,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { stopWebgpuBackend } from '@bregman/runtime';
 import { runBench } from './bench.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
-import { markdownTable, parallelTable } from './report.js';
+import { agreementTable, markdownTable, parallelTable } from './report.js';
 
 try {
   const options = parseArgs(process.argv.slice(2));
@@ -22,6 +22,7 @@ try {
     }
     console.log(markdownTable(result.rows));
     if (result.parallel.length > 0) console.log(`\n${parallelTable(result.parallel)}`);
+    if (result.agreement.length > 0) console.log(`\n${agreementTable(result.agreement)}`);
     if (options.json) {
       const tmp = `${options.json}.tmp-${process.pid}`;
       writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);

@@ -24,6 +24,11 @@ export interface BenchOptions {
   matMulSize: number;
   /** Worker counts to time `DataParallelTrainer` with (1 is always added as the baseline). */
   workers?: number[];
+  /**
+   * Also compare a few Bregman steps on each backend other than `cpu` with the same steps
+   * on `cpu` (see `measureAgreement`).
+   */
+  agreement?: boolean;
 }
 
 /** A command-line mistake: exit code 2. */
@@ -50,6 +55,9 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      for each N in the list, e.g. 1,2; prints the speedup over 1 worker
   --matmul N         side of the square matMul timed on each backend, the ceiling of the
                      efficiency column = model GFLOP/s ÷ matMul GFLOP/s (default 1024)
+  --agreement        also run 3 LinBreg / AdaBreg steps (batch 4) of each model on every
+                     backend but cpu and on cpu, from the same weights and batch, and print how
+                     far apart the weights end (max relative difference, support mismatches)
   --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up,
                      a 128² matMul
   --help             this text`;
@@ -157,6 +165,9 @@ export function parseArgs(
         options.json = file;
         break;
       }
+      case '--agreement':
+        options.agreement = true;
+        break;
       case '--smoke':
         Object.assign(options, {
           backends: ['wasm'],

@@ -1,3 +1,4 @@
+import type { Agreement } from './agreement.js';
 import type { OptimizerCase } from './cases.js';
 import type { MatMulRate } from './mat-mul-rate.js';
 import type { Measurement } from './measure.js';
@@ -87,6 +88,20 @@ export function parallelTable(rows: ParallelRow[]): string {
   for (const r of rows) {
     lines.push(
       `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.workers} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.speedup.toFixed(2)} | ${r.scaling.toFixed(2)} | ${r.efficiency.toFixed(2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The `--agreement` rows as a markdown table. */
+export function agreementTable(rows: readonly Agreement[]): string {
+  const lines = [
+    '| backend vs cpu | model | optimizer | steps (batch) | max relative difference | support mismatches |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.backend} | ${r.model} | ${r.optimizer} | ${r.steps} (${r.batchSize}) | ${r.maxRelativeDifference.toExponential(2)} | ${r.supportMismatches} of ${r.entries} |`,
     );
   }
   return lines.join('\n');
