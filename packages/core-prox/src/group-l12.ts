@@ -28,6 +28,14 @@ export function groupOptionsNeeded(owner: string): string {
  * - `prox_{δJ}(x)_g = x_g · max(1 − δλ√n_g/‖x_g‖, 0)`,
  * - `∂J(θ)_g ∋ λ√n_g·θ_g/‖θ_g‖` (0 for a zero group).
  *
+ * **λ compared with ℓ1.** The factor √n_g is what makes one λ mean the same pressure per
+ * entry as `L1({lambda})` for groups of any size: a group whose entries of `v` all have
+ * magnitude u has `‖v_g‖ = u·√n_g`, so it leaves the dead zone when u > λ — exactly when
+ * single entries do under ℓ1 — and a group of n equal weights a costs `λ·n·|a|`, its ℓ1
+ * norm times λ. What differs is that a group needs all (or most) of its entries pushed the
+ * same way, so the same λ gives fewer live weights than ℓ1; to get a density rather than a
+ * λ, use `DensityController` of `@bregman/optimizers`.
+ *
  * @example
  * ```ts
  * // neuron sparsity on a Dense kernel [nIn, nOut]: columns vanish as a whole
