@@ -32,7 +32,9 @@ async function stepsOn(
 ): Promise<Float32Array[]> {
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not start`);
   const net = model.build();
-  net.setWeights(net.getWeights().map((w, i) => tf.tensor(initial[i]!, w.shape, w.dtype)));
+  tf.tidy(() =>
+    net.setWeights(net.getWeights().map((w, i) => tf.tensor(initial[i]!, w.shape, w.dtype))),
+  );
   const opt = optimizer.build(net);
   const x = tf.tensor(batch.x, [batch.size, ...model.inputShape]);
   const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), model.classes);

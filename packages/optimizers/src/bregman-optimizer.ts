@@ -126,7 +126,7 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
         `${owner}: factors must be an array of one factor per rule (${rules.length}), got ${Array.isArray(factors) ? `${factors.length} factors` : String(factors)}`,
       );
     }
-    factors.forEach((f, i) => checkPositive(`${owner}: factors[${i}]`, f));
+    for (const [i, f] of factors.entries()) checkPositive(`${owner}: factors[${i}]`, f);
     if (keep !== 'weights' && keep !== 'subgradient' && keep !== 'survivors') {
       throw new RangeError(
         `${owner}: keep must be 'weights', 'subgradient' or 'survivors', got ${String(keep)}`,
@@ -143,10 +143,13 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
         const i = rules.findIndex((rule) => ruleMatches(rule, name));
         const factor = factors[i];
         if (!v || !theta || factor === undefined || factor === 1) continue;
-        const base = tf.div(theta, this.delta);
-        const keptWeights = tf.add(base, tf.mul(tf.sub(v, base), factor));
+        // v that keeps θ a prox of the new J: θ/δ + factor·(v − θ/δ), since ∂(cJ) = c∂J
+        const keptWeights = () => {
+          const base = tf.div(theta, this.delta);
+          return tf.add(base, tf.mul(tf.sub(v, base), factor));
+        };
         if (keep === 'weights') {
-          v.assign(keptWeights);
+          v.assign(keptWeights());
           continue;
         }
         const after = mirrorMap(this.regularizerFor(name), v, this.delta);
@@ -155,7 +158,7 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
           continue;
         }
         const survivor = tf.logicalAnd(tf.notEqual(after, 0), tf.notEqual(theta, 0));
-        const vNew = tf.where(survivor, keptWeights, v);
+        const vNew = tf.where(survivor, keptWeights(), v);
         theta.assign(tf.where(survivor, theta, after));
         v.assign(vNew);
       }

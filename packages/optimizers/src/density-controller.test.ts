@@ -18,24 +18,31 @@ function densityOf(params: readonly tf.Variable[], pattern: RegExp): number {
   return values.filter((v) => v !== 0).length / values.length;
 }
 
+/** Each regularizer with a factor of λ large enough to remove some of its weights. */
+const REGULARIZERS = [
+  ['L1', new L1({ lambda: 0.02 }), 3],
+  ['GroupL12', new GroupL12({ lambda: 0.1, reduceAxes: [0] }), 20],
+] as const;
+
+/** The tiny problem after 30 LinBreg steps (δ = 1.5) with `J` on its kernels, and the state. */
+async function trainedWith(J: L1 | GroupL12, seed: number) {
+  const problem = tinyProblem(seed);
+  const optimizer = new LinBreg({
+    learningRate: 0.2,
+    delta: 1.5,
+    rules: [{ match: /kernel$/, regularizer: J }],
+  });
+  for (let i = 0; i < 30; i++) optimizer.minimize(problem.loss);
+  const kernels = problem.params.filter((p) => p.name.endsWith('kernel'));
+  const state = Object.fromEntries((await optimizer.getWeights()).map((w) => [w.name, w.tensor]));
+  return { problem, optimizer, kernels, state };
+}
+
 describe("scaleRuleRegularization(factors, 'subgradient'): v stays, θ = prox of the new λ", () => {
-  it.each([
-    ['L1', new L1({ lambda: 0.02 }), 3],
-    ['GroupL12', new GroupL12({ lambda: 0.1, reduceAxes: [0] }), 20],
-  ])(
+  it.each(REGULARIZERS)(
     '%s: raising λ removes weights now, lowering it brings them back; weights move ≤ δ·Δλ·√n',
     async (_n, J, factor) => {
-      const problem = tinyProblem(11);
-      const optimizer = new LinBreg({
-        learningRate: 0.2,
-        delta: 1.5,
-        rules: [{ match: /kernel$/, regularizer: J }],
-      });
-      for (let i = 0; i < 30; i++) optimizer.minimize(problem.loss);
-      const kernels = problem.params.filter((p) => p.name.endsWith('kernel'));
-      const state = Object.fromEntries(
-        (await optimizer.getWeights()).map((w) => [w.name, w.tensor]),
-      );
+      const { problem, optimizer, kernels, state } = await trainedWith(J, 11);
       const vBefore = kernels.map((k) => Array.from(state[`${k.name}/v`]!.dataSync()));
       const thetaBefore = kernels.map((k) => Array.from(k.dataSync()));
       const densityBefore = densityOf(problem.params, /kernel$/);
@@ -55,41 +62,28 @@ describe("scaleRuleRegularization(factors, 'subgradient'): v stays, θ = prox of
         // a weight moves by at most δ·Δλ (·√n_g for a group of the kernel's fan-in)
         const bound =
           1.5 * (factor - 1) * lambda * (J instanceof GroupL12 ? Math.sqrt(k.shape[0]!) : 1) + 1e-6;
-        k.dataSync().forEach((w, j) =>
-          expect(Math.abs(w - thetaBefore[i]![j]!)).toBeLessThanOrEqual(bound),
-        );
+        for (const [j, w] of k.dataSync().entries()) {
+          expect(Math.abs(w - thetaBefore[i]![j]!)).toBeLessThanOrEqual(bound);
+        }
       });
       const raised = densityOf(problem.params, /kernel$/);
       expect(raised).toBeLessThan(densityBefore);
 
       optimizer.scaleRuleRegularization([1 / factor], 'subgradient');
       // back to the old λ with the same v: the old weights
-      kernels.forEach((k, i) =>
-        expectAllClose(Array.from(k.dataSync()), thetaBefore[i]!, { rtol: 0, atol: 1e-6 }),
-      );
+      for (const [i, k] of kernels.entries()) {
+        expectAllClose(Array.from(k.dataSync()), thetaBefore[i]!, { rtol: 0, atol: 1e-6 });
+      }
       expect(densityOf(problem.params, /kernel$/)).toBe(densityBefore);
       optimizer.dispose();
       problem.dispose();
     },
   );
 
-  it.each([
-    ['L1', new L1({ lambda: 0.02 }), 3],
-    ['GroupL12', new GroupL12({ lambda: 0.1, reduceAxes: [0] }), 20],
-  ])(
+  it.each(REGULARIZERS)(
     "%s, keep: 'survivors': the support of 'subgradient', the surviving weights unchanged, v consistent",
     async (_n, J, factor) => {
-      const problem = tinyProblem(15);
-      const optimizer = new LinBreg({
-        learningRate: 0.2,
-        delta: 1.5,
-        rules: [{ match: /kernel$/, regularizer: J }],
-      });
-      for (let i = 0; i < 30; i++) optimizer.minimize(problem.loss);
-      const kernels = problem.params.filter((p) => p.name.endsWith('kernel'));
-      const state = Object.fromEntries(
-        (await optimizer.getWeights()).map((w) => [w.name, w.tensor]),
-      );
+      const { problem, optimizer, kernels, state } = await trainedWith(J, 15);
       const lambda = J.getConfig().lambda as number;
       const raised =
         J.constructor === L1
@@ -203,7 +197,9 @@ describe('DensityController (an extension beyond the paper)', () => {
     });
     for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
     const controller = new DensityController({ targetDensity: 0.01, optimizer });
+    const tensorsBefore = tf.memory().numTensors;
     const first = (await controller.adjust()).adjustments[0]!;
+    expect(tf.memory().numTensors).toBe(tensorsBefore); // nothing left behind
     expect(first.before).toBe(1);
     // halfway (the default maxDensityChange 2), from the sparse side, within the tolerance
     expect(first.after).toBeLessThanOrEqual(0.5);

@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { BregmanOptimizer } from './bregman-optimizer.js';
 import { mirrorMap } from './mirror-step.js';
 import { scaledRegularizer } from './scaled-regularizer.js';
-import { checkCount, checkFraction, checkPositive } from './validation.js';
+import { checkCount, checkFraction } from './validation.js';
 
 /** Options of {@link DensityController}. */
 export interface DensityControllerOptions {
@@ -302,7 +302,9 @@ async function factorFor(
 async function subgradientsByVariable(optimizer: BregmanOptimizer): Promise<Map<string, Tensor>> {
   const result = new Map<string, Tensor>();
   for (const { name, tensor } of await optimizer.getWeights()) {
-    if (name.endsWith('/v')) result.set(name.slice(0, -2), tensor);
+    if (name === 'iter')
+      tensor.dispose(); // a new scalar per call; the rest are the optimizer's own
+    else if (name.endsWith('/v')) result.set(name.slice(0, -2), tensor);
   }
   return result;
 }
