@@ -32,7 +32,8 @@ it('the README example of DensityController runs: λ far too small, the density 
   const [, before, after, lambda] = /density ([\d.]+) → ([\d.]+), λ ([\d.e-]+)/
     .exec(printed.join('\n'))!
     .map(Number);
-  expect(before!).toBeGreaterThan(0.1);
+  // a dense start (glorot init, λ far too small) ends at the target
+  expect(before!).toBeGreaterThan(0.5);
   expect(Math.abs(after! / 0.1 - 1)).toBeLessThanOrEqual(0.05);
   expect(lambda!).toBeGreaterThan(1e-4);
 });
