@@ -112,14 +112,13 @@ export async function runBench(
       progress(`--workers: skipped on ${active} (data-parallel threads run wasm or cpu)`);
       continue;
     }
-    const matMul = result.backends.at(-1)!.matMul;
     // one worker is the baseline of the speedup: always measured
     const counts = [...new Set([1, ...options.workers])].sort((a, b) => a - b);
     for (const model of models) {
       for (const batchSize of options.batchSizes ?? model.batchSizes) {
         for (const optimizer of optimizers) {
           const group = await measureParallel(active, model, batchSize, optimizer, counts, options);
-          result.parallel.push(...withSpeedups(group, matMul));
+          result.parallel.push(...withSpeedups(group));
           progress(
             `${active} ${model.name} b${batchSize} ${optimizer.name}: ${group.map((g) => `${g.workers} worker(s) ${g.msPerStep.toFixed(1)} ms`).join(', ')}`,
           );
@@ -127,6 +126,6 @@ export async function runBench(
       }
     }
   }
-  result.rows = withRatios(measurements, optimizers, result.backends);
+  result.rows = withRatios(measurements, optimizers);
   return result;
 }

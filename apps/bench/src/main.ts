@@ -17,7 +17,7 @@ try {
     console.log(`${cpuModel}, ${cpus} cores`);
     for (const { name, device, matMul } of result.backends) {
       console.log(
-        `${name}${device ? ` (${device})` : ''}: matMul ${matMul.n}² at ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms), the efficiency's ceiling`,
+        `${name}${device ? ` (${device})` : ''}: matMul ${matMul.n}² at ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms) at the start; each row's ceiling is timed in its own rounds`,
       );
     }
     console.log(markdownTable(result.rows));

@@ -19,20 +19,40 @@ export interface MatMulRate {
  * back, so that the time is the backend's work, not a queued promise.
  */
 export async function measureMatMulRate(n: number, calls: number, warmup = 2): Promise<MatMulRate> {
-  const a = tf.randomNormal([n, n], 0, 1, 'float32', 3);
-  const b = tf.randomNormal([n, n], 0, 1, 'float32', 4);
+  const matMul = matMulCall(n);
   const times: number[] = [];
   try {
     for (let i = 0; i < warmup + calls; i++) {
       const start = performance.now();
-      const c = tf.matMul(a, b);
-      await c.data();
-      c.dispose();
+      await matMul.call();
       if (i >= warmup) times.push(performance.now() - start);
     }
   } finally {
-    tf.dispose([a, b]);
+    matMul.dispose();
   }
+  return matMulRate(n, times);
+}
+
+/**
+ * One `n × n` matMul on the current backend, result read back, as a step to time beside a
+ * model's steps (`timeInterleaved`): the ceiling measured in the same moments as the steps
+ * it divides, so that drift of a shared machine hits both alike.
+ */
+export function matMulCall(n: number): { call(): Promise<void>; dispose(): void } {
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 3);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 4);
+  return {
+    async call() {
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+    },
+    dispose: () => tf.dispose([a, b]),
+  };
+}
+
+/** The rate of `n × n` matMuls from their wall times (milliseconds; the median is kept). */
+export function matMulRate(n: number, times: number[]): MatMulRate {
   const msPerCall = median(times);
-  return { n, calls, msPerCall, gflops: (2 * n ** 3) / (msPerCall * 1e6) };
+  return { n, calls: times.length, msPerCall, gflops: (2 * n ** 3) / (msPerCall * 1e6) };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
+import { type MatMulRate, matMulCall, matMulRate } from './mat-mul-rate.js';
 import { randomBatch, stepRate, timeInterleaved } from './timing.js';
 
 /** One timed configuration. */
@@ -21,20 +22,26 @@ export interface Measurement {
   stepFlops: number;
   /** `stepFlops` over the median step time, GFLOP/s. */
   gflops: number;
+  /**
+   * The backend's `n × n` matMul rate timed in the same rounds as these steps (one call per
+   * round, between the optimizers' steps): the ceiling of this row's efficiency.
+   */
+  matMul: MatMulRate;
 }
 
 /**
  * Times `model.trainOnBatch` (forward, backward, optimizer step, loss read back) of one
  * model per optimizer on one fixed random batch. The optimizers take turns step by step
- * (interleaved), so that drift of the machine (other load, JIT, GC) hits them alike:
- * `warmup` untimed rounds, then `steps` timed ones; the median is kept.
+ * (interleaved), with one `matMulSize²` matMul per round, so that drift of the machine
+ * (other load, JIT, GC) hits them and their ceiling alike: `warmup` untimed rounds, then
+ * `steps` timed ones; the medians are kept.
  */
 export async function measureGroup(
   backend: string,
   modelCase: ModelCase,
   batchSize: number,
   optimizerCases: OptimizerCase[],
-  { steps, warmup }: { steps: number; warmup: number },
+  { steps, warmup, matMulSize }: { steps: number; warmup: number; matMulSize: number },
 ): Promise<Measurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   let stepFlops = 0;
@@ -45,17 +52,22 @@ export async function measureGroup(
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     return { optimizerCase, model, optimizer };
   });
+  const matMul = matMulCall(matMulSize);
   let times: number[][];
   try {
     times = await timeInterleaved(
-      runs.map(
-        ({ model }) =>
-          () =>
-            model.trainOnBatch(x, y),
-      ),
+      [
+        ...runs.map(
+          ({ model }) =>
+            () =>
+              model.trainOnBatch(x, y),
+        ),
+        matMul.call,
+      ],
       { steps, warmup },
     );
   } finally {
+    matMul.dispose();
     for (const run of runs) {
       run.optimizer.dispose();
       run.model.dispose();
@@ -69,5 +81,6 @@ export async function measureGroup(
     optimizer: optimizerCase.name,
     stepFlops,
     ...stepRate(times[k]!, batchSize, stepFlops),
+    matMul: matMulRate(matMulSize, times.at(-1)!),
   }));
 }

@@ -38,7 +38,7 @@ export const USAGE = `pnpm bench [options]
 
 Times training steps (model.trainOnBatch) for backends × models × optimizers and prints a
 markdown table of median ms/step, samples/s, the step's GFLOP/s (FLOPs counted
-analytically), its efficiency (÷ the backend's matMul GFLOP/s measured in the same run)
+analytically), its efficiency (÷ the backend's matMul GFLOP/s, timed in the same rounds)
 and the LinBreg/SGD and AdaBreg/Adam ratios.
 
   --backends LIST    comma-separated: webgpu, tensorflow, wasm, cpu (default: the one

@@ -2,6 +2,7 @@ import { DataParallelTrainer } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
+import { type MatMulRate, matMulCall, matMulRate } from './mat-mul-rate.js';
 import { randomBatch, stepRate, timeInterleaved } from './timing.js';
 
 /** One timed data-parallel configuration (`DataParallelTrainer.step`). */
@@ -23,13 +24,16 @@ export interface ParallelMeasurement {
   gflops: number;
   /** Every timed step, milliseconds. */
   stepTimes: number[];
+  /** One thread's `n × n` matMul rate, timed in the same rounds as the steps. */
+  matMul: MatMulRate;
 }
 
 /**
  * Times `DataParallelTrainer.step` (shards computed on `workers` threads, gradients summed,
  * the optimizer step applied in every thread) for each worker count in turn, on one fixed random
  * batch: `warmup` untimed steps, then `steps` timed ones; the median is kept. The worker
- * counts take turns step by step, so that drift of the machine hits them alike.
+ * counts and one `matMulSize²` matMul on the main thread (the ceiling of the efficiency)
+ * take turns step by step, so that drift of the machine hits them alike.
  */
 export async function measureParallel(
   backend: 'wasm' | 'cpu',
@@ -37,10 +41,11 @@ export async function measureParallel(
   batchSize: number,
   optimizerCase: OptimizerCase,
   workerCounts: readonly number[],
-  { steps, warmup }: { steps: number; warmup: number },
+  { steps, warmup, matMulSize }: { steps: number; warmup: number; matMulSize: number },
 ): Promise<ParallelMeasurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   const trainers: DataParallelTrainer[] = [];
+  const matMul = matMulCall(matMulSize);
   let stepFlops = 0;
   let times: number[][];
   try {
@@ -64,10 +69,11 @@ export async function measureParallel(
       trainers.push(trainer);
     }
     times = await timeInterleaved(
-      trainers.map((trainer) => () => trainer.step(x, y)),
+      [...trainers.map((trainer) => () => trainer.step(x, y)), matMul.call],
       { steps, warmup },
     );
   } finally {
+    matMul.dispose();
     for (const trainer of trainers) {
       await trainer.dispose();
       trainer.optimizer.dispose();
@@ -82,5 +88,6 @@ export async function measureParallel(
     optimizer: optimizerCase.name,
     workers: trainer.workers,
     ...stepRate(times[k]!, batchSize, stepFlops),
+    matMul: matMulRate(matMulSize, times.at(-1)!),
   }));
 }

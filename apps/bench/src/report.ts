@@ -1,6 +1,5 @@
 import type { Agreement } from './agreement.js';
 import type { OptimizerCase } from './cases.js';
-import type { MatMulRate } from './mat-mul-rate.js';
 import type { Measurement } from './measure.js';
 import type { ParallelMeasurement } from './parallel.js';
 
@@ -11,21 +10,17 @@ export interface Row extends Measurement {
   /** This step time over the baseline's. */
   ratio?: number;
   /**
-   * The step's GFLOP/s over the backend's matMul GFLOP/s in the same run: a figure that
-   * holds from machine to machine (1 = the step runs at matMul speed).
+   * The step's GFLOP/s over the backend's matMul GFLOP/s timed in the same rounds
+   * (`matMul`): a figure that holds from machine to machine (1 = the step runs at matMul
+   * speed).
    */
   efficiency: number;
 }
 
 /** Adds the LinBreg/SGD and AdaBreg/Adam ratios and the efficiency. */
-export function withRatios(
-  results: Measurement[],
-  optimizers: OptimizerCase[],
-  backends: ReadonlyArray<{ name: string; matMul: MatMulRate }>,
-): Row[] {
+export function withRatios(results: Measurement[], optimizers: OptimizerCase[]): Row[] {
   return results.map((measured) => {
-    const matMul = backends.find((b) => b.name === measured.backend)?.matMul;
-    const r = { ...measured, efficiency: matMul ? measured.gflops / matMul.gflops : Number.NaN };
+    const r = { ...measured, efficiency: measured.gflops / measured.matMul.gflops };
     const baseline = optimizers.find((o) => o.name === r.optimizer)?.baseline;
     const base = results.find(
       (b) =>
@@ -43,13 +38,13 @@ export function withRatios(
 /** The markdown table of the results. */
 export function markdownTable(rows: Row[]): string {
   const lines = [
-    '| backend | model | batch | optimizer | ms/step (median) | samples/s | GFLOP/s | efficiency | ratio |',
-    '|---|---|---:|---|---:|---:|---:|---:|---|',
+    '| backend | model | batch | optimizer | ms/step (median) | samples/s | GFLOP/s | matMul GFLOP/s | efficiency | ratio |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const ratio = r.ratio === undefined ? '' : `${r.ratioName} = ${r.ratio.toFixed(3)}`;
     lines.push(
-      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${ratio} |`,
+      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.matMul.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${ratio} |`,
     );
   }
   return lines.join('\n');
@@ -61,12 +56,12 @@ export interface ParallelRow extends ParallelMeasurement {
   speedup: number;
   /** `speedup / workers`: 1 is perfect scaling. */
   scaling: number;
-  /** GFLOP/s over `workers ×` the backend's one-thread matMul GFLOP/s. */
+  /** GFLOP/s over `workers ×` one thread's matMul GFLOP/s timed in the same rounds. */
   efficiency: number;
 }
 
 /** Adds the speedup over the one-worker run of the same group, and the efficiencies. */
-export function withSpeedups(group: ParallelMeasurement[], matMul: MatMulRate): ParallelRow[] {
+export function withSpeedups(group: ParallelMeasurement[]): ParallelRow[] {
   const one = group.find((g) => g.workers === 1);
   return group.map((g) => {
     const speedup = one ? one.msPerStep / g.msPerStep : Number.NaN;
@@ -74,7 +69,7 @@ export function withSpeedups(group: ParallelMeasurement[], matMul: MatMulRate): 
       ...g,
       speedup,
       scaling: speedup / g.workers,
-      efficiency: g.gflops / (g.workers * matMul.gflops),
+      efficiency: g.gflops / (g.workers * g.matMul.gflops),
     };
   });
 }

@@ -13,15 +13,19 @@ import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
 
 /**
  * Cost of XNNPACK packing one element of the right operand ("weights", packed anew for every
- * new tensor), relative to transposing one element; measured with `bench/routes.mjs`-like
- * timings on this package's shapes (packing: 4–15 ns per element, transposing: 4–12 ns).
+ * new tensor), relative to transposing one element: packing 4–15 ns per element, the
+ * transpose below 0.6–1.1 ns (measured on this package's MLP and ConvNet shapes, wasm, AMD
+ * EPYC). The MLP's and ConvNet's routes are the same for any value from 1.4 (the cost when
+ * the transpose was slower) to 10; of ResNet-18's, only the filter gradient of the last 1 × 1
+ * shortcut changes (it is flipped from 6 on).
  */
-const PACK_COST = 1.4;
+const PACK_COST = 6;
 
 /**
  * `x` (batch 1, float32) with its last two axes swapped in memory: a blocked copy in
- * JavaScript, 16 × 16 tiles, writing each output row's tile in turn (about 1.6× faster than
- * tfjs-backend-wasm's `Transpose` on `[18432, 64]`, the ConvNet's first filter gradient).
+ * JavaScript, 16 output rows (input columns) at a time, reading four input rows per pass and
+ * writing four adjacent output entries (0.6–1.1 ns per element on the MLP's and ConvNet's
+ * shapes, about 2× the 16 × 16 tiles it replaces and 3× tfjs-backend-wasm's `Transpose`).
  */
 function transposeLastTwo(backend: KernelBackend, x: TensorInfo): TensorInfo {
   const rank = x.shape.length;
@@ -34,12 +38,22 @@ function transposeLastTwo(backend: KernelBackend, x: TensorInfo): TensorInfo {
   const tile = 16;
   for (let c0 = 0; c0 < columns; c0 += tile) {
     const c1 = Math.min(columns, c0 + tile);
-    for (let r0 = 0; r0 < rows; r0 += tile) {
-      const r1 = Math.min(rows, r0 + tile);
-      for (let c = c0; c < c1; c++) {
-        const d = c * rows;
-        for (let r = r0; r < r1; r++) dst[d + r] = src[r * columns + c] as number;
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      const s0 = r * columns;
+      const s1 = s0 + columns;
+      const s2 = s1 + columns;
+      const s3 = s2 + columns;
+      for (let c = c0, d = c0 * rows + r; c < c1; c++, d += rows) {
+        dst[d] = src[s0 + c] as number;
+        dst[d + 1] = src[s1 + c] as number;
+        dst[d + 2] = src[s2 + c] as number;
+        dst[d + 3] = src[s3 + c] as number;
       }
+    }
+    for (; r < rows; r++) {
+      const s = r * columns;
+      for (let c = c0; c < c1; c++) dst[c * rows + r] = src[s + c] as number;
     }
   }
   return out;
