@@ -1,7 +1,9 @@
 import {
+  checkRegularizer,
   type Regularizer,
-  type RegularizerConfig,
+  type RegularizerConfigBase,
   regularizerFromConfig,
+  regularizerTypes,
 } from '@bregman/core-prox';
 import type { GradSaveFunc, Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -55,16 +57,8 @@ export class SparsityPenalty extends LayersRegularizerClass {
    */
   constructor(regularizer: Regularizer) {
     super();
-    if (
-      typeof regularizer?.value !== 'function' ||
-      typeof regularizer.subgradient !== 'function' ||
-      typeof regularizer.getConfig !== 'function'
-    ) {
-      throw new TypeError(
-        'SparsityPenalty: regularizer must be a Regularizer from @bregman/core-prox (value, subgradient, getConfig)',
-      );
-    }
-    if (hasIndicator(regularizer.getConfig())) {
+    checkRegularizer('SparsityPenalty: regularizer', regularizer);
+    if (!regularizer.finite) {
       throw new RangeError(
         'SparsityPenalty: regularizer must be finite everywhere; L1Positive is +∞ for negative weights, so gradient descent on L + J is undefined (use ProxGD, whose prox projects onto θ ≥ 0)',
       );
@@ -96,43 +90,30 @@ export class SparsityPenalty extends LayersRegularizerClass {
     config: tf.serialization.ConfigDict,
   ): T {
     const J = regularizerFromConfig(
-      canonicalTypes(config.regularizer as unknown as RegularizerConfig),
+      canonicalTypes(config.regularizer as unknown as RegularizerConfigBase),
     );
     return new (cls as unknown as new (J: Regularizer) => T)(J);
   }
 }
 
-const TYPES: readonly RegularizerConfig['type'][] = [
-  'L1',
-  'L1Positive',
-  'GroupL12',
-  'SparseGroupLasso',
-  'None',
-  'ElasticNet',
-];
-
 /**
  * tfjs-layers snake-cases every string of a layer's config when it saves a model and
  * camel-cases it when it loads one (`'GroupL12'` comes back as `'groupL12'`): restores the
- * regularizer type names, ignoring case and underscores. Anything else is left for
- * `regularizerFromConfig` to refuse.
+ * registered regularizer type names (`regularizerTypes()`), ignoring case and underscores,
+ * here and in nested regularizer configs (an elastic net's `base`). Anything else is left
+ * for `regularizerFromConfig` to refuse.
  */
-function canonicalTypes(config: RegularizerConfig): RegularizerConfig {
+function canonicalTypes(config: RegularizerConfigBase): RegularizerConfigBase {
   if (config === null || typeof config !== 'object' || typeof config.type !== 'string')
     return config;
   const key = (t: string) => t.replace(/_/g, '').toLowerCase();
-  const type = TYPES.find((t) => key(t) === key(config.type)) ?? config.type;
-  return (
-    type === 'ElasticNet'
-      ? { ...config, type, base: canonicalTypes((config as { base: RegularizerConfig }).base) }
-      : { ...config, type }
-  ) as RegularizerConfig;
-}
-
-/** Whether a regularizer config is (or wraps) `L1Positive`, which is +∞ off its domain. */
-function hasIndicator(config: RegularizerConfig): boolean {
-  if (config.type === 'L1Positive') return true;
-  return config.type === 'ElasticNet' ? hasIndicator(config.base) : false;
+  const type = regularizerTypes().find((t) => key(t) === key(config.type)) ?? config.type;
+  const nested = Object.entries(config).map(([name, value]) =>
+    value !== null && typeof value === 'object' && typeof value.type === 'string'
+      ? [name, canonicalTypes(value as RegularizerConfigBase)]
+      : [name, value],
+  );
+  return { ...Object.fromEntries(nested), type } as RegularizerConfigBase;
 }
 
 tf.serialization.registerClass(SparsityPenalty);

@@ -27,6 +27,30 @@ class ElasticNet implements Regularizer {
     private readonly delta: number,
   ) {}
 
+  /** The base regularizer's λ. */
+  get lambda(): number {
+    return this.base.lambda;
+  }
+
+  /** Always false: the quadratic term is not zero. */
+  readonly isZero = false;
+
+  /** Whether the base regularizer acts on groups. */
+  get groupwise(): boolean {
+    return this.base.groupwise;
+  }
+
+  /** Whether the base regularizer is finite everywhere (the quadratic term is). */
+  get finite(): boolean {
+    return this.base.finite;
+  }
+
+  /** The elastic net of the scaled base regularizer, with the same δ. */
+  scaled(factor: number): Regularizer {
+    checkNonNegative('ElasticNet.scaled: factor', factor);
+    return new ElasticNet(this.base.scaled(factor), this.delta);
+  }
+
   value(theta: Tensor): Scalar {
     return tf.tidy(() =>
       tf.add(this.base.value(theta), tf.div(tf.sum(tf.square(theta)), 2 * this.delta)),

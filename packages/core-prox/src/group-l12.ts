@@ -47,6 +47,12 @@ export class GroupL12 implements Regularizer {
   readonly lambda: number;
   /** The axes one group spans. */
   readonly reduceAxes: readonly number[];
+  /** Always false: `J` is not zero. */
+  readonly isZero = false;
+  /** Always true: `J` zeroes whole groups. */
+  readonly groupwise = true;
+  /** Always true: `J` is finite everywhere. */
+  readonly finite = true;
 
   constructor(options: GroupOptions) {
     checkOptionsObject('GroupL12', options, groupOptionsNeeded('GroupL12'));
@@ -71,6 +77,12 @@ export class GroupL12 implements Regularizer {
   subgradient(theta: Tensor): Tensor {
     const groups = groupsOf('GroupL12: reduceAxes', theta, this.reduceAxes);
     return groupSubgradient(theta, groups, this.lambda);
+  }
+
+  /** `GroupL12` with λ × `factor`, on the same groups. */
+  scaled(factor: number): GroupL12 {
+    checkNonNegative('GroupL12.scaled: factor', factor);
+    return new GroupL12({ lambda: this.lambda * factor, reduceAxes: [...this.reduceAxes] });
   }
 
   getConfig(): GroupRegularizerConfig {

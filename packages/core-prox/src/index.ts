@@ -1,9 +1,9 @@
 export { bregmanDistance, symmetricBregmanDistance } from './bregman-distance.js';
 export { elasticNet } from './elastic-net.js';
-export { regularizerFromConfig } from './from-config.js';
+export type { RegularizerRebuilder } from './from-config.js';
+export { registerRegularizer, regularizerFromConfig, regularizerTypes } from './from-config.js';
 export type { GroupOptions } from './group-l12.js';
 export { GroupL12 } from './group-l12.js';
-export { hasGroupTerm } from './group-term.js';
 export type { L1Options } from './l1.js';
 export { L1 } from './l1.js';
 export { L1Positive } from './l1-positive.js';
@@ -21,6 +21,7 @@ export type {
   NoRegularizerConfig,
   Regularizer,
   RegularizerConfig,
+  RegularizerConfigBase,
   RegularizerType,
 } from './regularizer.js';
 export type { EncodedRegExp, RegularizerRule, RegularizerRuleConfig } from './rules.js';

@@ -16,6 +16,12 @@ import { checkNonNegative, checkOptionsObject } from './validation.js';
 export class L1Positive implements Regularizer {
   /** Regularization strength λ. */
   readonly lambda: number;
+  /** Always false: `J` is not zero. */
+  readonly isZero = false;
+  /** Always false: `J` acts entry by entry. */
+  readonly groupwise = false;
+  /** Always false: `J` is +∞ where an entry is negative. */
+  readonly finite = false;
 
   constructor(options: L1Options) {
     checkOptionsObject('L1Positive', options, lambdaNeeded('L1Positive'));
@@ -42,6 +48,12 @@ export class L1Positive implements Regularizer {
       const inside = tf.mul(tf.step(theta, 0), this.lambda);
       return tf.where(tf.less(theta, 0), tf.fill(theta.shape, Number.NaN), inside);
     });
+  }
+
+  /** `L1Positive` with λ × `factor`. */
+  scaled(factor: number): L1Positive {
+    checkNonNegative('L1Positive.scaled: factor', factor);
+    return new L1Positive({ lambda: this.lambda * factor });
   }
 
   getConfig(): EntrywiseRegularizerConfig {

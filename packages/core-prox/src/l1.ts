@@ -31,6 +31,12 @@ export function lambdaNeeded(owner: string): string {
 export class L1 implements Regularizer {
   /** Regularization strength λ. */
   readonly lambda: number;
+  /** Always false: `J` is not zero. */
+  readonly isZero = false;
+  /** Always false: `J` acts entry by entry. */
+  readonly groupwise = false;
+  /** Always true: `λ‖θ‖₁` is finite everywhere. */
+  readonly finite = true;
 
   constructor(options: L1Options) {
     checkOptionsObject('L1', options, lambdaNeeded('L1'));
@@ -50,6 +56,12 @@ export class L1 implements Regularizer {
 
   subgradient(theta: Tensor): Tensor {
     return tf.tidy(() => signKeepingNaN(theta, this.lambda));
+  }
+
+  /** `L1` with λ × `factor`. */
+  scaled(factor: number): L1 {
+    checkNonNegative('L1.scaled: factor', factor);
+    return new L1({ lambda: this.lambda * factor });
   }
 
   getConfig(): EntrywiseRegularizerConfig {

@@ -11,6 +11,12 @@ import { checkNonNegative } from './validation.js';
 export class NoRegularizer implements Regularizer {
   /** Always 0. */
   readonly lambda = 0;
+  /** Always true: `J ≡ 0`. */
+  readonly isZero = true;
+  /** Always false: there are no groups to zero. */
+  readonly groupwise = false;
+  /** Always true: `J` is 0 everywhere. */
+  readonly finite = true;
 
   /** 0, or NaN when `theta` has a NaN entry. */
   value(theta: Tensor): Scalar {
@@ -26,6 +32,12 @@ export class NoRegularizer implements Regularizer {
   /** 0, NaN where `theta` is NaN. */
   subgradient(theta: Tensor): Tensor {
     return nanOrZero(theta);
+  }
+
+  /** Itself: `0 × factor = 0` (the factor is still checked). */
+  scaled(factor: number): NoRegularizer {
+    checkNonNegative('NoRegularizer.scaled: factor', factor);
+    return this;
   }
 
   getConfig(): NoRegularizerConfig {

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { elasticNet } from './elastic-net.js';
 import { GroupL12 } from './group-l12.js';
-import { hasGroupTerm } from './group-term.js';
 import { L1 } from './l1.js';
 import { L1Positive } from './l1-positive.js';
 import { NoRegularizer } from './no-regularizer.js';
@@ -68,16 +67,16 @@ describe('outputKernelLayers', () => {
   });
 });
 
-describe('hasGroupTerm and the output layer policy', () => {
+describe('Regularizer.groupwise and the output layer policy', () => {
   it('says which regularizers can zero whole groups', () => {
     const group = new GroupL12({ lambda: 1, reduceAxes: [0] });
-    expect(hasGroupTerm(group)).toBe(true);
-    expect(hasGroupTerm(new SparseGroupLasso({ lambda: 1, reduceAxes: [0] }))).toBe(true);
-    expect(hasGroupTerm(elasticNet(group, 2))).toBe(true);
-    expect(hasGroupTerm(new L1({ lambda: 1 }))).toBe(false);
-    expect(hasGroupTerm(new L1Positive({ lambda: 1 }))).toBe(false);
-    expect(hasGroupTerm(new NoRegularizer())).toBe(false);
-    expect(hasGroupTerm(elasticNet(new L1({ lambda: 1 }), 2))).toBe(false);
+    expect(group.groupwise).toBe(true);
+    expect(new SparseGroupLasso({ lambda: 1, reduceAxes: [0] }).groupwise).toBe(true);
+    expect(elasticNet(group, 2).groupwise).toBe(true);
+    expect(new L1({ lambda: 1 }).groupwise).toBe(false);
+    expect(new L1Positive({ lambda: 1 }).groupwise).toBe(false);
+    expect(new NoRegularizer().groupwise).toBe(false);
+    expect(elasticNet(new L1({ lambda: 1 }), 2).groupwise).toBe(false);
   });
 
   it('checks a policy by name', () => {

@@ -1,6 +1,6 @@
 import { regularizerFromConfig } from './from-config.js';
 import { NoRegularizer } from './no-regularizer.js';
-import type { Regularizer, RegularizerConfig } from './regularizer.js';
+import type { Regularizer, RegularizerConfigBase } from './regularizer.js';
 import { checkRegularizer } from './validation.js';
 
 /**
@@ -34,7 +34,7 @@ export interface RegularizerRuleConfig {
   /** The exact name, or a RegExp's `source` and `flags` (encoded as above). */
   match: string | EncodedRegExp;
   /** The regularizer's `getConfig()`. */
-  regularizer: RegularizerConfig;
+  regularizer: RegularizerConfigBase;
   /** {@link RegularizerRule.optional}; absent when false. */
   optional?: boolean;
 }

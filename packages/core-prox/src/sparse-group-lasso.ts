@@ -20,6 +20,12 @@ export class SparseGroupLasso implements Regularizer {
   readonly lambda: number;
   /** The axes one group spans (see {@link GroupOptions.reduceAxes}). */
   readonly reduceAxes: readonly number[];
+  /** Always false: `J` is not zero. */
+  readonly isZero = false;
+  /** Always true: `J` zeroes whole groups. */
+  readonly groupwise = true;
+  /** Always true: `J` is finite everywhere. */
+  readonly finite = true;
 
   constructor(options: GroupOptions) {
     checkOptionsObject('SparseGroupLasso', options, groupOptionsNeeded('SparseGroupLasso'));
@@ -49,6 +55,12 @@ export class SparseGroupLasso implements Regularizer {
     return tf.tidy(() =>
       tf.add(signKeepingNaN(theta, this.lambda), groupSubgradient(theta, groups, this.lambda)),
     );
+  }
+
+  /** `SparseGroupLasso` with λ × `factor`, on the same groups. */
+  scaled(factor: number): SparseGroupLasso {
+    checkNonNegative('SparseGroupLasso.scaled: factor', factor);
+    return new SparseGroupLasso({ lambda: this.lambda * factor, reduceAxes: [...this.reduceAxes] });
   }
 
   getConfig(): GroupRegularizerConfig {

@@ -91,10 +91,15 @@ export function checkRegularizer(name: string, J: unknown): asserts J is Regular
     typeof r?.prox !== 'function' ||
     typeof r.subgradient !== 'function' ||
     typeof r.value !== 'function' ||
-    typeof r.getConfig !== 'function'
+    typeof r.getConfig !== 'function' ||
+    typeof r.scaled !== 'function' ||
+    typeof r.lambda !== 'number' ||
+    typeof r.isZero !== 'boolean' ||
+    typeof r.groupwise !== 'boolean' ||
+    typeof r.finite !== 'boolean'
   ) {
     throw new TypeError(
-      `${name} must be a Regularizer from @bregman/core-prox (value, prox, subgradient, getConfig), got ${describe(J)}`,
+      `${name} must be a Regularizer from @bregman/core-prox (value, prox, subgradient, scaled, getConfig, lambda, isZero, groupwise, finite), got ${describe(J)}`,
     );
   }
 }

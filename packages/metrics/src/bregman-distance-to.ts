@@ -76,7 +76,7 @@ export function bregmanDistanceProbe(
   });
   return scalarProbe(() => {
     const terms = pairs
-      .filter(({ J }) => J.getConfig().type !== 'None')
+      .filter(({ J }) => !J.isZero)
       .map(({ v, read, J }) => bregmanDistance(J, v.read(), read()));
     return terms.length === 0 ? tf.scalar(0) : tf.addN(terms);
   });

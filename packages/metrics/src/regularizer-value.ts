@@ -26,7 +26,7 @@ export function regularizerValueProbe(
   return scalarProbe(() => {
     const terms = variables.flatMap((v) => {
       const J = regularizerForName(rules, v.name);
-      return J.getConfig().type === 'None' ? [] : [J.value(v.read())];
+      return J.isZero ? [] : [J.value(v.read())];
     });
     return terms.length === 0 ? tf.scalar(0) : tf.addN(terms);
   });

@@ -5,7 +5,6 @@ import type { Direction } from './direction.js';
 import { mirrorInit, mirrorMap } from './mirror-step.js';
 import type { NamedTensor } from './optimizer-weights.js';
 import { RegularizedOptimizer, type RegularizedOptions } from './regularized-optimizer.js';
-import { scaledRegularizer } from './scaled-regularizer.js';
 import { checkPositive } from './validation.js';
 
 /** Hyperparameters every Bregman optimizer has. */
@@ -135,7 +134,7 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
     this.rules = rules.map((rule, i) =>
       factors[i] === 1
         ? rule
-        : { ...rule, regularizer: scaledRegularizer(rule.regularizer, factors[i] as number) },
+        : { ...rule, regularizer: rule.regularizer.scaled(factors[i] as number) },
     );
     tf.tidy(() => {
       for (const [name, { v }] of this.state) {

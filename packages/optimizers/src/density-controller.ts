@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BregmanOptimizer } from './bregman-optimizer.js';
 import { mirrorMap } from './mirror-step.js';
-import { scaledRegularizer } from './scaled-regularizer.js';
 import { checkCount, checkFraction } from './validation.js';
 
 /** Options of {@link DensityController}. */
@@ -199,7 +198,7 @@ export class DensityController extends tfl.Callback {
       if (parts.length === 0) continue;
       const densityAt = (f: number) =>
         density(
-          parts.map(({ v, J }) => ({ v, J: f === 1 ? J : scaledRegularizer(J, f) })),
+          parts.map(({ v, J }) => ({ v, J: f === 1 ? J : J.scaled(f) })),
           optimizer.delta,
         );
       const before = await densityAt(1);
@@ -217,7 +216,7 @@ export class DensityController extends tfl.Callback {
     }
     if (factors.some((f) => f !== 1)) optimizer.scaleRuleRegularization(factors, 'survivors');
     for (const a of adjustments) {
-      a.lambdas = a.rules.map((i) => lambdaOf(optimizer.rules[i]?.regularizer));
+      a.lambdas = a.rules.map((i) => optimizer.rules[i]?.regularizer.lambda);
     }
     const record = { epoch: at.epoch, batch: at.batch, adjustments };
     this.history.push(record);
@@ -322,10 +321,4 @@ async function density(
   const nonZero = Array.from(await counts.data()).reduce((a, b) => a + b, 0);
   counts.dispose();
   return nonZero / parts.reduce((n, { v }) => n + v.size, 0);
-}
-
-/** λ of a regularizer's config, when it has one. */
-function lambdaOf(J: { getConfig(): object } | undefined): number | undefined {
-  const lambda = (J?.getConfig() as { lambda?: unknown } | undefined)?.lambda;
-  return typeof lambda === 'number' ? lambda : undefined;
 }

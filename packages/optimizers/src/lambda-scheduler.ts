@@ -90,9 +90,7 @@ export class LambdaScheduler extends tfl.Callback {
       this.cooldownLeft -= 1;
       return null;
     }
-    const regularized = variables.filter(
-      (v) => optimizer.regularizerFor(v.name).getConfig().type !== 'None',
-    );
+    const regularized = variables.filter((v) => !optimizer.regularizerFor(v.name).isZero);
     if (regularized.length === 0) {
       throw new Error('LambdaScheduler: no variable is regularized by the optimizer rules');
     }

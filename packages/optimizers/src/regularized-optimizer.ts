@@ -157,7 +157,7 @@ export abstract class RegularizedOptimizer extends tf.Optimizer {
   protected resolvedRegularizer(name: string): Regularizer | null {
     if (!this.resolved.has(name)) {
       const J = this.regularizerFor(name);
-      this.resolved.set(name, J.getConfig().type === 'None' ? null : J);
+      this.resolved.set(name, J.isZero ? null : J);
     }
     return this.resolved.get(name)!;
   }

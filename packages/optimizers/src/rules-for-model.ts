@@ -1,7 +1,6 @@
 import {
   checkOutputLayerPolicy,
   type GraphLayer,
-  hasGroupTerm,
   type OutputLayerPolicy,
   outputKernelLayers,
   type Regularizer,
@@ -87,7 +86,7 @@ export function rulesForModel(
     if (
       !own &&
       outputs.has(layer) &&
-      (outputLayer === 'exclude' || (outputLayer === 'entrywiseOnly' && hasGroupTerm(J)))
+      (outputLayer === 'exclude' || (outputLayer === 'entrywiseOnly' && J.groupwise))
     ) {
       return;
     }
