@@ -11,3 +11,4 @@ export type { PruningSchedule, ResolvedPruningSchedule } from './pruning-schedul
 export { SparsityPenalty } from './sparsity-penalty.js';
 export type { ThresholdLayerReport, ThresholdOptions, ThresholdReport } from './threshold.js';
 export { threshold } from './threshold.js';
+export { thresholdForDensity } from './threshold-for-density.js';

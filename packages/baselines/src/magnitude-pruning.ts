@@ -2,7 +2,7 @@ import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { largestUnitsMask } from './magnitude-mask.js';
-import { type GroupSelection, modelKernels, type PruningUnit } from './model-kernels.js';
+import { type GroupSelection, type PruningUnit, prunableKernels } from './model-kernels.js';
 import {
   type PruningSchedule,
   type ResolvedPruningSchedule,
@@ -124,7 +124,7 @@ export class MagnitudePruning extends tfl.Callback {
       );
     }
     if (!this.model) throw new Error('MagnitudePruning: not attached to a model (setModel)');
-    const kernels = modelKernels(this.model, this.groups, 'MagnitudePruning');
+    const kernels = prunableKernels(this.model, this.groups, 'MagnitudePruning');
     for (const { variable } of kernels) {
       const previous = this.masks.get(variable.name);
       if (previous && previous.variable !== variable) {

@@ -1,3 +1,4 @@
+import { kernelGroupAxes, modelKernels } from '@bregman/core-prox';
 import type { Variable } from '@tensorflow/tfjs-core';
 
 /** What is compared or ranked: single entries, or whole neurons / conv kernels. */
@@ -22,61 +23,44 @@ export interface GroupsByLayer {
 export type GroupSelection = boolean | GroupsByLayer;
 
 /** One kernel of a model, with how it is grouped. */
-export interface ModelKernel {
+export interface PrunableKernel {
   /** The layer's name. */
   layer: string;
   /** The kernel variable (the layer's own: read it, never dispose it). */
   variable: Variable;
-  /** `'weights'`, or `'neurons'` (Dense) / `'kernels'` (Conv2D) in group mode. */
+  /** `'weights'`, or `'neurons'` (Dense) / `'kernels'` (convolutions) in group mode. */
   unit: PruningUnit;
-  /** The axes one group spans (`[0]` neurons, `[0, 1]` kernels); empty for `'weights'`. */
+  /** The axes one group spans (`[0]` neurons, `[0, 1]` Conv2D kernels); empty for `'weights'`. */
   reduceAxes: number[];
 }
 
-/** The part of a tfjs layer read here. */
-interface LayerLike {
-  name: string;
-  getClassName(): string;
-  trainableWeights: Array<{ originalName: string; read(): unknown }>;
-  layers?: LayerLike[];
-}
-
 /**
- * The kernels of every `Dense` and `Conv2D` layer of a model (nested models included), in
- * layer order. Biases, BatchNorm and other layers are never touched: the paper's sparsity
- * counts (N_linear, N_conv, §4.4) are about kernels.
+ * The trainable kernels of `model` (core-prox's `modelKernels`: Dense and convolution
+ * layers, nested models, `TimeDistributed`, shared layers once) with their pruning unit: in
+ * group mode, Dense kernels by neurons and convolution kernels by their spatial kernels.
+ * An error when there is none.
  */
-export function modelKernels(
+export function prunableKernels(
   model: { layers: readonly unknown[] },
   groups: GroupSelection = false,
-  owner = 'modelKernels',
-): ModelKernel[] {
-  if (!model || !Array.isArray(model.layers)) {
-    throw new TypeError(`${owner}: model must be a tf.LayersModel (with layers), got ${model}`);
-  }
+  owner = 'prunableKernels',
+): PrunableKernel[] {
   const byGroup = checkGroups(owner, groups);
-  const kernels: ModelKernel[] = [];
-  const visit = (layer: LayerLike) => {
-    if (layer.layers) {
-      for (const inner of layer.layers) visit(inner);
-      return;
-    }
-    const kind = layer.getClassName();
-    if (kind !== 'Dense' && kind !== 'Conv2D') return;
-    const grouped = kind === 'Dense' ? byGroup.dense : byGroup.conv;
-    for (const weight of layer.trainableWeights) {
-      if (!/(^|\/)kernel$/.test(weight.originalName)) continue;
-      kernels.push({
-        layer: layer.name,
-        variable: weight.read() as Variable,
-        unit: grouped ? (kind === 'Dense' ? 'neurons' : 'kernels') : 'weights',
-        reduceAxes: grouped ? (kind === 'Dense' ? [0] : [0, 1]) : [],
-      });
-    }
-  };
-  for (const layer of model.layers as LayerLike[]) visit(layer);
+  const kernels = modelKernels(model, owner).flatMap((k): PrunableKernel[] => {
+    if (!k.variable.trainable) return [];
+    const dense = k.kind === 'Dense';
+    const grouped = dense ? byGroup.dense : byGroup.conv;
+    return [
+      {
+        layer: k.layerName,
+        variable: k.variable.read() as Variable,
+        unit: grouped ? (dense ? 'neurons' : 'kernels') : 'weights',
+        reduceAxes: grouped ? [...kernelGroupAxes(k, dense ? 'neuron' : 'kernel', owner)] : [],
+      },
+    ];
+  });
   if (kernels.length === 0) {
-    throw new Error(`${owner}: the model has no Dense or Conv2D kernel to work on`);
+    throw new Error(`${owner}: the model has no Dense or convolution kernel to work on`);
   }
   return kernels;
 }

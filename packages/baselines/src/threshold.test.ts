@@ -148,7 +148,7 @@ describe('threshold(model, {epsilon, groups})', () => {
     );
     const noKernels = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2] })] });
     await expect(threshold(noKernels, { epsilon: 0.1 })).rejects.toThrow(
-      /no Dense or Conv2D kernel/,
+      /no Dense or convolution kernel/,
     );
     model.dispose();
     noKernels.dispose();

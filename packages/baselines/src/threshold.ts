@@ -1,7 +1,7 @@
-import { checkOptionsObject } from '@bregman/core-prox';
+import { checkOptionsObject, groupMagnitudes } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
-import { countNonZero, unitMagnitudes } from './group-scores.js';
-import { type GroupSelection, modelKernels, type PruningUnit } from './model-kernels.js';
+import { countNonZero } from './count-non-zero.js';
+import { type GroupSelection, type PruningUnit, prunableKernels } from './model-kernels.js';
 import { checkNonNegative } from './validation.js';
 
 /** Options of {@link threshold}. */
@@ -69,11 +69,11 @@ export async function threshold(
   );
   const { epsilon, groups = false } = options;
   checkNonNegative('threshold: epsilon', epsilon);
-  const kernels = modelKernels(model, groups, 'threshold');
+  const kernels = prunableKernels(model, groups, 'threshold');
   const counts = tf.tidy(() =>
     tf.stack(
       kernels.flatMap(({ variable, reduceAxes }) => {
-        const magnitude = unitMagnitudes(variable, reduceAxes);
+        const magnitude = groupMagnitudes(variable, reduceAxes);
         const keep = tf.greaterEqual(magnitude, epsilon);
         const removedUnits = tf.sum(
           tf.cast(tf.logicalAnd(tf.greater(magnitude, 0), tf.logicalNot(keep)), 'int32'),

@@ -34,6 +34,23 @@ export function groupNorms(x: Tensor, groups: Groups): Tensor {
 }
 
 /**
+ * The magnitude of each group of `x`: the Euclidean norm `‖x_g‖₂` of each group spanned by
+ * `reduceAxes` (a group is all entries that share their index on the other axes), kept in
+ * `x`'s rank so that it broadcasts against `x`; with no `reduceAxes`, `|x|` entry-wise.
+ * Float-safe: computed as `m·‖x_g/m‖` with `m = max|x_g|`, so groups of tiny weights keep a
+ * non-zero norm in float32 and large ones do not overflow. A new tensor the caller owns.
+ *
+ * @example
+ * ```ts
+ * groupMagnitudes(kernel, [0]); // [1, nOut]: the norm of each neuron of a Dense kernel
+ * ```
+ */
+export function groupMagnitudes(x: Tensor, reduceAxes: readonly number[]): Tensor {
+  if (reduceAxes.length === 0) return tf.abs(x);
+  return groupNorms(x, groupsOf('groupMagnitudes: reduceAxes', x, reduceAxes));
+}
+
+/**
  * The unit direction `x_g/‖x_g‖` of each group (0 for a zero group, NaN in every entry of a
  * group with a NaN entry), computed as `u_g/‖u_g‖` with `u = x/max|x_g|`: exact to float32
  * rounding even when `‖x_g‖` itself would be subnormal. A group with infinite entries

@@ -4,9 +4,23 @@ export type { RegularizerRebuilder } from './from-config.js';
 export { registerRegularizer, regularizerFromConfig, regularizerTypes } from './from-config.js';
 export type { GroupOptions } from './group-l12.js';
 export { GroupL12 } from './group-l12.js';
+export { groupMagnitudes } from './groups.js';
 export type { L1Options } from './l1.js';
 export { L1 } from './l1.js';
 export { L1Positive } from './l1-positive.js';
+export type {
+  KernelLayer,
+  KernelLayerKind,
+  KernelVariable,
+  ModelKernel,
+  SparsityGroups,
+} from './model-kernels.js';
+export {
+  KERNEL_LAYER_KINDS,
+  kernelGroupAxes,
+  modelKernels,
+  SPARSITY_GROUPS,
+} from './model-kernels.js';
 export { NoRegularizer } from './no-regularizer.js';
 export type { GraphLayer, GraphNode, GraphWeight, OutputLayerPolicy } from './output-layers.js';
 export {

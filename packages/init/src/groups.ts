@@ -1,17 +1,5 @@
+import { SPARSITY_GROUPS, type SparsityGroups } from '@bregman/core-prox';
 import { checkOneOf } from './validation.js';
-
-/**
- * What one Bernoulli draw switches on or off (paper eqs. 4.4–4.5), in tfjs layouts:
- * - `'entry'`: each weight on its own (eq. 4.2);
- * - `'neuron'`: a neuron's incoming weights together — a column of a Dense kernel
- *   `[nIn, nOut]`, a whole filter `[kh, kw, cin]` (one output channel) of a conv kernel;
- * - `'kernel'`: one `[kh, kw]` slice of a conv kernel `[kh, kw, cin, cout]` per
- *   `(cin, cout)` pair (the paper's "convolution kernel", §4.4).
- */
-export type SparsityGroups = 'entry' | 'neuron' | 'kernel';
-
-/** Every {@link SparsityGroups} value. */
-export const SPARSITY_GROUPS = ['entry', 'neuron', 'kernel'] as const;
 
 /**
  * The shape of one Bernoulli draw per group for a weight of shape `shape`: `shape` for

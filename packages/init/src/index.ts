@@ -1,5 +1,6 @@
-export type { SparsityGroups } from './groups.js';
-export { groupReduceAxes, groupShape, SPARSITY_GROUPS } from './groups.js';
+export type { SparsityGroups } from '@bregman/core-prox';
+export { SPARSITY_GROUPS } from '@bregman/core-prox';
+export { groupReduceAxes, groupShape } from './groups.js';
 export type { Initializer, InitializerClass } from './initializer-base.js';
 export { InitializerBase } from './initializer-base.js';
 export type { MaskOptions } from './mask.js';

@@ -1,5 +1,6 @@
+import type { SparsityGroups } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
-import { groupShape, type SparsityGroups } from './groups.js';
+import { groupShape } from './groups.js';
 import { checkFraction, checkSeed } from './validation.js';
 
 /** Options of {@link bernoulliMask}. */

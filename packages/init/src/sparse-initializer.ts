@@ -1,5 +1,6 @@
+import { SPARSITY_GROUPS, type SparsityGroups } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
-import { groupShape, SPARSITY_GROUPS, type SparsityGroups } from './groups.js';
+import { groupShape } from './groups.js';
 import { InitializerBase } from './initializer-base.js';
 import { groupDraws } from './mask.js';
 import { deriveSeed } from './seed.js';

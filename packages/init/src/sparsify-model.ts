@@ -1,12 +1,15 @@
 import {
   checkOutputLayerPolicy,
   type GraphLayer,
+  modelKernels,
   type OutputLayerPolicy,
   outputKernelLayers,
+  SPARSITY_GROUPS,
+  type SparsityGroups,
 } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
-import { SPARSITY_GROUPS, type SparsityGroups } from './groups.js';
+
 import { PositiveUniform } from './positive-uniform.js';
 import { deriveSeed } from './seed.js';
 import { SparseInitializer, type SparseInitOptions } from './sparse-initializer.js';
@@ -154,18 +157,12 @@ export function sparsifyModel(
   // validates density, variance, gain, distribution before anything is touched
   new SparseInitializer({ ...init, groups: 'entry' });
 
-  const targets: LayerLike[] = [];
-  const visit = (layer: LayerLike) => {
-    if (layer.layers) {
-      for (const inner of layer.layers) visit(inner);
-    } else if (
-      (SPARSIFIABLE_LAYERS as readonly string[]).includes(layer.getClassName()) &&
-      (filter?.(layer) ?? true)
-    ) {
-      targets.push(layer);
-    }
-  };
-  for (const layer of model.layers as LayerLike[]) visit(layer);
+  // core-prox's walker: nested models, TimeDistributed and shared layers (once) included
+  const targets = modelKernels(model, 'sparsifyModel').flatMap((k) => {
+    const layer = k.layer as unknown as LayerLike;
+    const sparsifiable = (SPARSIFIABLE_LAYERS as readonly string[]).includes(k.kind);
+    return sparsifiable && (filter?.(layer) ?? true) ? [layer] : [];
+  });
   const outputs: ReadonlySet<unknown> = outputKernelLayers(model as GraphLayer);
   const outputLayersLeft: string[] = [];
 

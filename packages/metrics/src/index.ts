@@ -14,6 +14,8 @@ export type { KeptCheckpoint, SparsestCheckpointOptions } from './sparsest-check
 export { SparsestCheckpoint } from './sparsest-checkpoint.js';
 export type {
   Conv2DSparsity,
+  ConvLayerKind,
+  ConvSparsity,
   DenseSparsity,
   KernelSparsity,
   LayerSparsity,

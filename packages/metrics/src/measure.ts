@@ -41,7 +41,7 @@ export interface Measurements {
  * numbers are computed on the backend and packed into one small tensor). Leaves no tensors
  * behind. This is what {@link SparsityLogger} runs once per epoch.
  *
- * @param model - a built `tf.LayersModel` with at least one Dense or Conv2D layer.
+ * @param model - a built `tf.LayersModel` with at least one Dense or convolution layer.
  * @param options - `rules`, `reference`, `delta`.
  */
 export async function measure(

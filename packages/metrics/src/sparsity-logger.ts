@@ -28,7 +28,7 @@ export interface SparsityLogEntry extends Measurements {
  * counts included).
  *
  * Log keys (each prefixed with `prefix`): `nTotal`, `nLinear` (with Dense layers), `nConv`
- * (with Conv2D layers), `l1Norm`, `activeNeurons_<l>` for the `l`-th Dense layer,
+ * (with convolution layers), `l1Norm`, `activeNeurons_<l>` for the `l`-th Dense layer,
  * `regularizer` (with `rules`) and `bregmanDistance` (with a `reference`). Fractions are in
  * [0, 1].
  *
@@ -111,7 +111,7 @@ export function sparsityLogs(measurements: Measurements, prefix = ''): Record<st
   const { sparsity, l1Norm, regularizer, bregmanDistance } = measurements;
   const logs: Record<string, number> = { [`${prefix}nTotal`]: sparsity.total };
   if (sparsity.perLayer.some((l) => l.kind === 'Dense')) logs[`${prefix}nLinear`] = sparsity.linear;
-  if (sparsity.perLayer.some((l) => l.kind === 'Conv2D')) {
+  if (sparsity.perLayer.some((l) => l.kind !== 'Dense')) {
     logs[`${prefix}nConv`] = sparsity.convKernels;
   }
   logs[`${prefix}l1Norm`] = l1Norm;

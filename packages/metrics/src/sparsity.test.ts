@@ -203,9 +203,9 @@ describe('sparsity: the paper’s N_total, N_linear, N_conv (§4.4) on hand-made
     expect(() => sparsity({} as tf.LayersModel)).toThrow(
       /sparsity: model must be a tf.LayersModel/,
     );
-    expect(() => sparsity(tf.sequential())).toThrow(/no built Dense or Conv2D layer/);
+    expect(() => sparsity(tf.sequential())).toThrow(/no built Dense or convolution layer/);
     const noKernels = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2] })] });
-    expect(() => sparsity(noKernels)).toThrow(/no built Dense or Conv2D layer/);
+    expect(() => sparsity(noKernels)).toThrow(/no built Dense or convolution layer/);
     expect(convKernel()).toHaveLength(36);
   });
 });

@@ -87,7 +87,47 @@ it('rulesForModel: layers sets a layer’s regularizer by name (another λ, or n
   // named explicitly, the output layer takes a group regularizer (outputLayer does not apply)
   expect(lambdaOf('out').type).toBe('GroupL12');
   expect(() => rulesForModel(model, { dense: wide, layers: { dense_1: wide } })).toThrow(
-    "rulesForModel: layers names 'dense_1', not a Dense or Conv2D layer of the model; its Dense / Conv2D layers are 'h1', 'h2', 'out'",
+    "rulesForModel: layers names 'dense_1', not a Dense or convolution layer of the model; its Dense / convolution layers are 'h1', 'h2', 'out'",
   );
   model.dispose();
 });
+
+it('rulesForModel: a wrapped Dense layer and every convolution kind get their regularizer', () => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv1d({ filters: 3, kernelSize: 2, inputShape: [6, 2], name: 'c1' }),
+      tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 4, name: 'td_dense' }) }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2, name: 'out' }),
+    ],
+  });
+  const dense = new L1({ lambda: 0.1 });
+  const conv = new L1({ lambda: 0.2 });
+  const rules = rulesForModel(model, { dense, conv, outputLayer: 'include' });
+  const J = (suffix: string) => regularizerForName(rules, variableOf(model, suffix).name);
+  expect(J('c1/kernel')).toBe(conv);
+  // the metrics counted a TimeDistributed Dense, but no rule regularized it before
+  expect(regularizerForName(rules, model.layers[1]!.weights[0]!.name)).toBe(dense);
+  expect(J('out/kernel')).toBe(dense);
+  expect(J('c1/bias').isZero).toBe(true);
+  // a group regularizer laid out for Conv2D kernels would group a Conv1D kernel wrongly
+  expect(() =>
+    rulesForModel(model, { conv: new GroupL12({ lambda: 0.1, reduceAxes: [0, 1] }) }),
+  ).toThrow(
+    /rulesForModel: the conv regularizer has groups laid out for Conv2D kernels .*layer 'c1' is Conv1D \(kernel \[2, 2, 3\], neuron groups reduceAxes \[0, 1\], kernel groups \[0\]\): give it its own in layers/,
+  );
+  const own = new GroupL12({ lambda: 0.1, reduceAxes: [0] });
+  expect(
+    regularizerForName(
+      rulesForModel(model, { layers: { c1: own } }),
+      variableOf(model, 'c1/kernel').name,
+    ),
+  ).toBe(own);
+  model.dispose();
+});
+
+function variableOf(model: tf.LayersModel, suffix: string): tf.LayerVariable {
+  const found = model.weights.find((w) => w.originalName.endsWith(suffix));
+  if (!found) throw new Error(`no weight ${suffix}`);
+  return found;
+}

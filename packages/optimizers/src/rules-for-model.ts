@@ -1,6 +1,7 @@
 import {
   checkOutputLayerPolicy,
   type GraphLayer,
+  modelKernels,
   type OutputLayerPolicy,
   outputKernelLayers,
   type Regularizer,
@@ -11,7 +12,12 @@ import {
 export interface LayerRegularizers {
   /** For the kernels of `Dense` layers. */
   dense?: Regularizer;
-  /** For the kernels of `Conv2D` layers. */
+  /**
+   * For the kernels of the convolution layers (Conv2D, and Conv1D, Conv3D, Conv2DTranspose,
+   * DepthwiseConv2D, SeparableConv2D). A group regularizer's `reduceAxes` are a kernel's
+   * axes, which differ between these layouts: a group `conv` regularizer is refused on a
+   * kernel whose layout differs from Conv2D's (give that layer its own in `layers`).
+   */
   conv?: Regularizer;
 }
 
@@ -30,23 +36,16 @@ export interface RulesForModelOptions extends LayerRegularizers {
    * Per-layer choices by layer name (`layer.name`, e.g. `'dense_Dense2'` or a name you
    * gave): a regularizer for that layer's kernel instead of its kind's (e.g. a larger λ on
    * the wide first layer), or `null` for no rule. They win over `dense`, `conv` and
-   * `outputLayer`. A name that is no Dense / Conv2D layer of the model is an error that lists
+   * `outputLayer`. A name that is no Dense / convolution layer of the model is an error that lists
    * the names there are.
    */
   layers?: Readonly<Record<string, Regularizer | null>>;
 }
 
-/** The part of a tfjs layer this helper reads. */
-interface LayerLike {
-  getClassName(): string;
-  name: string;
-  trainableWeights: Array<{ name: string; originalName: string }>;
-  layers?: LayerLike[];
-}
-
 /**
- * Rules that put `dense` on every `Dense` kernel and `conv` on every `Conv2D` kernel of a
- * model (nested models included); biases, BatchNorm and every other variable get none
+ * Rules that put `dense` on every `Dense` kernel and `conv` on every convolution kernel of a
+ * model (core-prox's `modelKernels`: nested models and `TimeDistributed` included, shared
+ * layers once, trainable kernels only); biases, BatchNorm and every other variable get none
  * (`J = 0`). Each rule matches one kernel by its layer-scoped name, with or without the
  * `_<n>` suffix tfjs appends when a name is taken (`^dense_Dense1/kernel(_\d+)?$`), so the
  * rules also fit the same model reloaded with `tf.loadLayersModel` (which keeps layer names).
@@ -69,46 +68,41 @@ export function rulesForModel(
       `rulesForModel: layers must be an object of layer name → regularizer or null, got ${String(layers)}`,
     );
   }
-  const kernelLayers: string[] = [];
+  const kernels = modelKernels(model, 'rulesForModel');
+  const kernelLayers = [...new Set(kernels.map((k) => k.layerName))];
   const outputs: ReadonlySet<unknown> = outputKernelLayers(model as GraphLayer);
   const rules: RegularizerRule[] = [];
-  const visit = (layer: LayerLike) => {
-    if (layer.layers) {
-      for (const inner of layer.layers) visit(inner);
-      return;
-    }
-    const kind = layer.getClassName();
-    if (kind !== 'Dense' && kind !== 'Conv2D') return;
-    kernelLayers.push(layer.name);
-    const own = Object.hasOwn(layers, layer.name);
-    const J = own ? layers[layer.name] : kind === 'Dense' ? dense : conv;
-    if (!J) return;
+  for (const kernel of kernels) {
+    const own = Object.hasOwn(layers, kernel.layerName);
+    const J = own ? layers[kernel.layerName] : kernel.kind === 'Dense' ? dense : conv;
+    if (!J || !kernel.variable.trainable) continue;
     if (
       !own &&
-      outputs.has(layer) &&
+      outputs.has(kernel.layer) &&
       (outputLayer === 'exclude' || (outputLayer === 'entrywiseOnly' && J.groupwise))
     ) {
-      return;
+      continue;
     }
-    for (const weight of layer.trainableWeights) {
-      if (/(^|\/)kernel$/.test(weight.originalName)) {
-        rules.push({
-          match: new RegExp(`^${escapeRegExp(weight.originalName)}(_\\d+)?$`),
-          regularizer: J,
-        });
-      }
+    if (!own && J.groupwise && kernel.kind !== 'Dense' && kernel.kind !== 'Conv2D') {
+      throw new RangeError(
+        `rulesForModel: the conv regularizer has groups laid out for Conv2D kernels [kh, kw, cin, cout]; layer '${kernel.layerName}' is ${kernel.kind} (kernel [${kernel.variable.shape.join(', ')}], neuron groups reduceAxes [${kernel.groupAxes.neuron.join(', ')}]${kernel.groupAxes.kernel ? `, kernel groups [${kernel.groupAxes.kernel.join(', ')}]` : ''}): give it its own in layers, e.g. layers: {'${kernel.layerName}': new GroupL12({lambda, reduceAxes: [${(kernel.groupAxes.kernel ?? kernel.groupAxes.neuron).join(', ')}]})}`,
+      );
     }
-  };
-  for (const layer of model.layers as LayerLike[]) visit(layer);
+    rules.push({
+      match: new RegExp(`^${escapeRegExp(kernel.variable.originalName)}(_\\d+)?$`),
+      regularizer: J,
+    });
+  }
   const unknown = Object.keys(layers).filter((name) => !kernelLayers.includes(name));
   if (unknown.length > 0) {
     throw new RangeError(
-      `rulesForModel: layers names ${unknown.map((n) => `'${n}'`).join(', ')}, not a Dense or Conv2D layer of the model; its Dense / Conv2D layers are ${kernelLayers.map((n) => `'${n}'`).join(', ') || 'none'}`,
+      `rulesForModel: layers names ${unknown.map((n) => `'${n}'`).join(', ')}, not a Dense or convolution layer of the model; its Dense / convolution layers are ${kernelLayers.map((n) => `'${n}'`).join(', ') || 'none'}`,
     );
   }
   return rules;
 }
 
+/** `text` with the characters a RegExp treats specially escaped. */
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
