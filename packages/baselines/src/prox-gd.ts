@@ -1,5 +1,5 @@
 import type { Regularizer, RegularizerRule } from '@bregman/core-prox';
-import { type NamedTensor, RegularizedOptimizer } from '@bregman/optimizers';
+import { RegularizedOptimizer } from '@bregman/optimizers';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -28,7 +28,8 @@ export interface ProxGDOptions {
  * afterwards (paper §1.2, Fig. 2). A variable no rule matches takes the plain SGD step
  * `θ − τg`, so with no rules ProxGD is `tf.train.sgd(τ)`. A real tfjs optimizer:
  * `model.compile({optimizer})`, `optimizer.minimize(f)`, `getConfig` / `fromConfig`, registered
- * for `tf.loadLayersModel`; its only state is the iteration count.
+ * for `tf.loadLayersModel`; its only state is the iteration count (it keeps no slots, so
+ * `setWeights` refuses another optimizer's per-variable state).
  *
  * @example
  * ```ts
@@ -57,30 +58,6 @@ export class ProxGD extends RegularizedOptimizer {
     const tau = this.learningRate;
     const forward = tf.sub(variable, tf.mul(gradient, tau));
     variable.assign(J ? J.prox(forward, tau) : forward);
-  }
-
-  /** The state for a checkpoint: only `iter` (ProxGD keeps no per-variable state). */
-  override async getWeights(): Promise<NamedTensor[]> {
-    return [await this.saveIterations()];
-  }
-
-  /**
-   * Restores a checkpoint from {@link ProxGD.getWeights}: `[iter]`. Anything else is an error
-   * (state of another optimizer, e.g. LinBreg's `v`, would otherwise be silently dropped).
-   */
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const [first, ...rest] = weightValues;
-    if (first?.name !== 'iter') {
-      throw new Error(
-        `ProxGD.setWeights: the first weight must be 'iter' (as getWeights writes), got '${first?.name}'`,
-      );
-    }
-    if (rest.length > 0) {
-      throw new Error(
-        `ProxGD.setWeights: ProxGD keeps no per-variable state, got '${rest[0]!.name}'${rest.length > 1 ? ` and ${rest.length - 1} more` : ''}; was it saved by another optimizer?`,
-      );
-    }
-    this.iterations_ = (await first.tensor.data())[0] as number;
   }
 }
 

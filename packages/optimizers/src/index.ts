@@ -32,3 +32,4 @@ export { RegularizedOptimizer } from './regularized-optimizer.js';
 export type { LayerRegularizers, RulesForModelOptions } from './rules-for-model.js';
 export { rulesForModel } from './rules-for-model.js';
 export { sgdDirection } from './sgd-direction.js';
+export { SlotStore } from './slot-store.js';

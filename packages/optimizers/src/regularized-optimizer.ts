@@ -12,6 +12,7 @@ import {
 import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from './optimizer-weights.js';
+import { SlotStore } from './slot-store.js';
 import { checkPositive } from './validation.js';
 
 /** Hyperparameters every regularized optimizer has. */
@@ -29,17 +30,34 @@ export interface RegularizedOptions {
 /**
  * What LinBreg, AdaBreg and ProxGD (in `@bregman/baselines`) share: a settable learning
  * rate, per-variable regularizer rules, the step over the gradients a tfjs optimizer gets
- * (`minimize`, `applyGradients`, `model.fit`), and (de)serialization of both. A subclass
- * says how one variable is updated.
+ * (`minimize`, `applyGradients`, `model.fit`), (de)serialization of both, and the
+ * per-variable state with its checkpoints ({@link SlotStore}). A subclass says how one
+ * variable is updated and which slots it keeps.
  */
 export abstract class RegularizedOptimizer extends tf.Optimizer {
+  /**
+   * The per-variable state: the slots the subclass named in its constructor, saved by
+   * `getWeights`, restored by `setWeights` and freed by `dispose`.
+   */
+  protected readonly slotStore: SlotStore;
   private rules_: RegularizerRule[];
   private learningRate_ = 0;
   private readonly resolved = new Map<string, Regularizer | null>();
   /** Whether the rules were checked against the variables of a step (see applyGradients). */
   private rulesChecked = false;
 
-  protected constructor(options: RegularizedOptions) {
+  /**
+   * @param options - the learning rate and the rules.
+   * @param slots - the names of the state tensors kept per variable, in checkpoint order
+   *   (none: the only state is the iteration count).
+   * @param optionalSlots - those of `slots` a variable may lack (see
+   *   `SlotStore.optionalSlot`).
+   */
+  protected constructor(
+    options: RegularizedOptions,
+    slots: readonly string[] = [],
+    optionalSlots: readonly string[] = [],
+  ) {
     super();
     const owner = (new.target as { className?: string }).className ?? new.target.name;
     checkOptionsObject(
@@ -51,6 +69,7 @@ export abstract class RegularizedOptimizer extends tf.Optimizer {
     this.learningRate = learningRate;
     checkRules(rules);
     this.rules_ = [...rules];
+    this.slotStore = new SlotStore(owner, slots, optionalSlots);
   }
 
   /** The step size τ; settable (schedulers change it), must stay a finite number > 0. */
@@ -113,6 +132,38 @@ export abstract class RegularizedOptimizer extends tf.Optimizer {
       }
     });
     this.incrementIterations();
+  }
+
+  /**
+   * The whole state for a checkpoint: `iter`, then per variable `<name>/<slot>` for each slot
+   * it has (LinBreg: `<name>/v`, with momentum also `<name>/m`; AdaBreg: `<name>/v`,
+   * `<name>/m1`, `<name>/m2`; ProxGD: none). The tensors are the optimizer's own variables
+   * (as in tfjs's optimizers): read them, do not dispose them.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
+    return this.slotStore.save(await this.saveIterations());
+  }
+
+  /**
+   * Replaces the whole state with a checkpoint from {@link getWeights}, keyed by variable
+   * name; state for slots this optimizer does not keep, or lacking one it needs, is an error.
+   * A subclass with slots hands restored state to the variables of the next step with
+   * `SlotStore.claim`, as LinBreg and AdaBreg do: a variable whose name is not in the
+   * checkpoint takes the state saved under the same name without tfjs's `_<n>` uniqueness
+   * suffix (`dense_Dense1/kernel_1` ↔ `dense_Dense1/kernel`), which is how
+   * `tf.loadLayersModel` names a reloaded model; other renamings go through
+   * `renameOptimizerWeights`. A variable that finds no state while restored state is still
+   * unclaimed is an error, never a silent fresh start. The tensors are copied; the caller
+   * keeps ownership of its own.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    this.iterations_ = await this.slotStore.restore(weightValues);
+  }
+
+  /** Disposes the optimizer's state (its weights are untouched). */
+  override dispose(): void {
+    this.slotStore.dispose();
+    super.dispose();
   }
 
   /** Hyperparameters as plain JSON; `fromConfig` rebuilds the optimizer. */
