@@ -1,3 +1,4 @@
+import { checkFraction } from '@bregman/core-prox';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -9,7 +10,6 @@ import {
   resolvePruningSchedule,
   scheduledDensity,
 } from './pruning-schedule.js';
-import { checkFraction } from './validation.js';
 
 /** Options of {@link MagnitudePruning}: the schedule and what a unit is. */
 export interface MagnitudePruningOptions extends PruningSchedule {

@@ -1,5 +1,4 @@
-import { checkOptionsObject } from '@bregman/core-prox';
-import { checkFraction, checkInteger, checkPositive } from './validation.js';
+import { checkFraction, checkInteger, checkOptionsObject, checkPositive } from '@bregman/core-prox';
 
 /** When and how far {@link MagnitudePruning} prunes. Epochs are 0-based, as in `model.fit`. */
 export interface PruningSchedule {

@@ -1,6 +1,5 @@
-import { groupMagnitudes } from '@bregman/core-prox';
+import { checkFraction, groupMagnitudes } from '@bregman/core-prox';
 import { type GroupSelection, prunableKernels } from './model-kernels.js';
-import { checkFraction } from './validation.js';
 
 /**
  * The threshold ε at which {@link threshold}`(model, {epsilon: ε, groups})` leaves at most

@@ -1,8 +1,7 @@
-import { checkOptionsObject, groupMagnitudes } from '@bregman/core-prox';
+import { checkNonNegative, checkOptionsObject, groupMagnitudes } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { countNonZero } from './count-non-zero.js';
 import { type GroupSelection, type PruningUnit, prunableKernels } from './model-kernels.js';
-import { checkNonNegative } from './validation.js';
 
 /** Options of {@link threshold}. */
 export interface ThresholdOptions {

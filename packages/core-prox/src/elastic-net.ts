@@ -1,7 +1,8 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNonNegative, checkPositive } from './argument-checks.js';
 import type { ElasticNetConfig, Regularizer } from './regularizer.js';
-import { checkNonNegative, checkPositive, checkRegularizer } from './validation.js';
+import { checkRegularizer } from './validation.js';
 
 /**
  * The elastic net `J_δ(θ) = J(θ) + ‖θ‖²/(2δ)` (paper eq. 2.6), whose subgradients `v` are

@@ -1,7 +1,8 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import { checkNonNegative } from './argument-checks.js';
 import { groupNormSum, groupSoftThreshold, groupSubgradient, groupsOf } from './groups.js';
 import type { GroupRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkAxesList, checkNonNegative, checkOptionsObject } from './validation.js';
+import { checkAxesList, checkOptionsObject } from './validation.js';
 
 /** Options of {@link GroupL12} and {@link SparseGroupLasso}. */
 export interface GroupOptions {

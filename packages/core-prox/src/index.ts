@@ -1,3 +1,11 @@
+export {
+  checkCount,
+  checkFraction,
+  checkInteger,
+  checkNonNegative,
+  checkPositive,
+  checkUnitInterval,
+} from './argument-checks.js';
 export { bregmanDistance, symmetricBregmanDistance } from './bregman-distance.js';
 export { elasticNet } from './elastic-net.js';
 export type { RegularizerRebuilder } from './from-config.js';

@@ -1,8 +1,9 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNonNegative } from './argument-checks.js';
 import { type L1Options, lambdaNeeded } from './l1.js';
 import type { EntrywiseRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkNonNegative, checkOptionsObject } from './validation.js';
+import { checkOptionsObject } from './validation.js';
 
 /**
  * ℓ1 restricted to non-negative weights: `J(θ) = λ‖θ‖₁ + χ_{θ ≥ 0}(θ)` (paper §1.1).

@@ -1,7 +1,8 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNonNegative } from './argument-checks.js';
 import type { EntrywiseRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkNonNegative, checkOptionsObject } from './validation.js';
+import { checkOptionsObject } from './validation.js';
 
 /** Options of {@link L1} and {@link L1Positive}. */
 export interface L1Options {

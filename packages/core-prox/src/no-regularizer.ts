@@ -1,7 +1,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNonNegative } from './argument-checks.js';
 import type { NoRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkNonNegative } from './validation.js';
 
 /**
  * `J = 0`: no sparsity. Its prox is the identity, so LinBreg with it (and δ = 1) is plain

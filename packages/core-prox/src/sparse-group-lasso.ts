@@ -1,10 +1,11 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNonNegative } from './argument-checks.js';
 import { type GroupOptions, groupOptionsNeeded } from './group-l12.js';
 import { groupNormSum, groupSoftThreshold, groupSubgradient, groupsOf } from './groups.js';
 import { signKeepingNaN, softThreshold } from './l1.js';
 import type { GroupRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkAxesList, checkNonNegative, checkOptionsObject } from './validation.js';
+import { checkAxesList, checkOptionsObject } from './validation.js';
 
 /**
  * Sparse group lasso `J(θ) = λ‖θ‖₁ + λ Σ_g √n_g ‖θ_g‖₂` (paper §1.1): ℓ1 and group ℓ1,2

@@ -1,19 +1,5 @@
 import type { Regularizer } from './regularizer.js';
 
-/** Throws unless `value` is a finite number ≥ 0; the message names `name`. */
-export function checkNonNegative(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number ≥ 0, got ${String(value)}`);
-  }
-}
-
-/** Throws unless `value` is a finite number > 0; the message names `name`. */
-export function checkPositive(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${String(value)}`);
-  }
-}
-
 /**
  * Throws unless `axes` is a non-empty list of distinct integers; negative axes count from
  * the end as in tfjs. The rank is checked per tensor by {@link resolveAxes}.

@@ -1,7 +1,8 @@
 import type { SparsityGroups } from '@bregman/core-prox';
+import { checkFraction } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { groupShape } from './groups.js';
-import { checkFraction, checkSeed } from './validation.js';
+import { checkSeed } from './validation.js';
 
 /** Options of {@link bernoulliMask}. */
 export interface MaskOptions {

@@ -1,6 +1,7 @@
+import { checkPositive } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { InitializerBase } from './initializer-base.js';
-import { checkPositive, checkSeed } from './validation.js';
+import { checkSeed } from './validation.js';
 
 /** Options of {@link PositiveUniform}. */
 export interface PositiveUniformOptions {

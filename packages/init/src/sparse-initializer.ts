@@ -1,10 +1,15 @@
-import { SPARSITY_GROUPS, type SparsityGroups } from '@bregman/core-prox';
+import {
+  checkFraction,
+  checkPositive,
+  SPARSITY_GROUPS,
+  type SparsityGroups,
+} from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { groupShape } from './groups.js';
 import { InitializerBase } from './initializer-base.js';
 import { groupDraws } from './mask.js';
 import { deriveSeed } from './seed.js';
-import { checkFraction, checkOneOf, checkPositive, checkSeed } from './validation.js';
+import { checkOneOf, checkSeed } from './validation.js';
 import { checkVarianceRule, type VarianceRule, varianceOf } from './variance.js';
 
 /** How the non-zero values are drawn (all three with exactly the variance asked for). */

@@ -1,5 +1,6 @@
 import {
   checkOutputLayerPolicy,
+  checkPositive,
   type GraphLayer,
   modelKernels,
   type OutputLayerPolicy,
@@ -9,11 +10,10 @@ import {
 } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
-
 import { PositiveUniform } from './positive-uniform.js';
 import { deriveSeed } from './seed.js';
 import { SparseInitializer, type SparseInitOptions } from './sparse-initializer.js';
-import { checkOneOf, checkPositive, checkSeed } from './validation.js';
+import { checkOneOf, checkSeed } from './validation.js';
 import { computeFans } from './variance.js';
 
 /** What {@link sparsifyModel} does with the biases of the layers it re-initializes. */

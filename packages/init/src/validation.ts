@@ -1,17 +1,3 @@
-/** Throws unless `0 < value ≤ 1`; the message names `name`. */
-export function checkFraction(name: string, value: number): void {
-  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-    throw new RangeError(`${name} must be a number in (0, 1], got ${String(value)}`);
-  }
-}
-
-/** Throws unless `value` is a finite number > 0; the message names `name`. */
-export function checkPositive(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${String(value)}`);
-  }
-}
-
 /** Throws unless `value` is a safe integer (or undefined); the message names `name`. */
 export function checkSeed(name: string, value: number | undefined): void {
   if (value !== undefined && !Number.isSafeInteger(value)) {

@@ -1,4 +1,5 @@
-import { checkOneOf, checkPositive } from './validation.js';
+import { checkPositive } from '@bregman/core-prox';
+import { checkOneOf } from './validation.js';
 
 /**
  * The variance α of a dense initialization (paper eq. 4.1):

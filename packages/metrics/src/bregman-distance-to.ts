@@ -1,5 +1,6 @@
 import {
   bregmanDistance,
+  checkPositive,
   checkRules,
   elasticNet,
   type RegularizerRule,
@@ -10,7 +11,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type Probe, readOneSync, scalarProbe } from './probe.js';
 import { referenceReaders, type WeightsReference } from './reference.js';
-import { checkPositive } from './validation.js';
 import { trainableVariables } from './variables.js';
 
 /** Options of {@link bregmanDistanceTo}. */

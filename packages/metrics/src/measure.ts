@@ -1,4 +1,4 @@
-import { checkRules, type RegularizerRule } from '@bregman/core-prox';
+import { checkPositive, checkRules, type RegularizerRule } from '@bregman/core-prox';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { bregmanDistanceProbe } from './bregman-distance-to.js';
 import { requireKernels } from './kernels.js';
@@ -7,7 +7,6 @@ import { constantProbe, read } from './probe.js';
 import type { WeightsReference } from './reference.js';
 import { regularizerValueProbe } from './regularizer-value.js';
 import { type SparsityReport, sparsityProbe } from './sparsity.js';
-import { checkPositive } from './validation.js';
 import { trainableVariables } from './variables.js';
 
 /** Options of {@link measure} (and of {@link SparsityLogger}). */

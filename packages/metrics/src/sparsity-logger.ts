@@ -1,8 +1,8 @@
-import { checkRules } from '@bregman/core-prox';
+import { checkPositive, checkRules } from '@bregman/core-prox';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type Measurements, type MeasureOptions, measureWith } from './measure.js';
-import { checkModel, checkPositive } from './validation.js';
+import { checkModel } from './validation.js';
 
 /** Options of {@link SparsityLogger}. */
 export interface SparsityLoggerOptions extends MeasureOptions {

@@ -1,10 +1,3 @@
-/** Throws unless `value` is a finite number > 0; the message names `name`. */
-export function checkPositive(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${String(value)}`);
-  }
-}
-
 /** Throws unless `model` looks like a tfjs-layers model (an object with a `layers` array). */
 export function checkModel(name: string, model: unknown): void {
   const layers = (model as { layers?: unknown } | null | undefined)?.layers;

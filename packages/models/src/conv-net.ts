@@ -1,7 +1,8 @@
+import { checkInteger } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-layers';
 import { layerInitializers, type ModelInit } from './model-init.js';
 import { Standardize } from './standardize.js';
-import { checkInteger, checkShape } from './validation.js';
+import { checkShape } from './validation.js';
 
 /** Options of {@link convNet}. */
 export interface ConvNetOptions {

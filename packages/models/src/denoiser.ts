@@ -1,8 +1,8 @@
+import { checkInteger } from '@bregman/core-prox';
 import type * as tf from '@tensorflow/tfjs-layers';
 import type { ActivationName } from './activation.js';
 import { type MlpOptions, mlp } from './mlp.js';
 import type { ModelInit } from './model-init.js';
-import { checkInteger } from './validation.js';
 
 /** Options of {@link denoiser}: those of {@link mlp} but the layer sizes. */
 export interface DenoiserOptions extends Omit<MlpOptions, 'sizes' | 'outputActivation' | 'init'> {

@@ -1,8 +1,9 @@
+import { checkInteger } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-layers';
 import { type ActivationName, isReluLike } from './activation.js';
 import { layerInitializers, type ModelInit } from './model-init.js';
 import { Standardize } from './standardize.js';
-import { checkInteger, checkShape } from './validation.js';
+import { checkShape } from './validation.js';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {

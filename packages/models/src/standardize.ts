@@ -1,6 +1,7 @@
+import { checkPositive } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { checkFinite, checkPositive } from './validation.js';
+import { checkFinite } from './validation.js';
 
 /** The options every tfjs layer takes (name, inputShape, …). */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;

@@ -1,17 +1,3 @@
-/** Throws unless `value` is an integer ≥ `min`; the message names `name`. */
-export function checkInteger(name: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new RangeError(`${name} must be an integer ≥ ${min}, got ${String(value)}`);
-  }
-}
-
-/** Throws unless `value` is a finite number > 0; the message names `name`. */
-export function checkPositive(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${String(value)}`);
-  }
-}
-
 /** Throws unless `value` is a finite number; the message names `name`. */
 export function checkFinite(name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) {

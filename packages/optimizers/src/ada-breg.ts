@@ -1,7 +1,7 @@
+import { checkPositive, checkUnitInterval } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { adamDirection } from './adam-direction.js';
 import { BregmanOptimizer, type BregmanOptions } from './bregman-optimizer.js';
-import { checkPositive, checkUnitInterval } from './validation.js';
 
 /** Options of {@link AdaBreg}. */
 export interface AdaBregOptions extends BregmanOptions {

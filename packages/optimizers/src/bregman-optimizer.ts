@@ -1,10 +1,9 @@
-import { type Regularizer, ruleMatches } from '@bregman/core-prox';
+import { checkPositive, type Regularizer, ruleMatches } from '@bregman/core-prox';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Direction } from './direction.js';
 import { mirrorInit, mirrorMap } from './mirror-step.js';
 import { RegularizedOptimizer, type RegularizedOptions } from './regularized-optimizer.js';
-import { checkPositive } from './validation.js';
 
 /** Hyperparameters every Bregman optimizer has. */
 export interface BregmanOptions extends RegularizedOptions {

@@ -1,10 +1,9 @@
-import { checkOptionsObject, ruleMatches } from '@bregman/core-prox';
+import { checkCount, checkFraction, checkOptionsObject, ruleMatches } from '@bregman/core-prox';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BregmanOptimizer } from './bregman-optimizer.js';
 import { mirrorMap } from './mirror-step.js';
-import { checkCount, checkFraction } from './validation.js';
 
 /** Options of {@link DensityController}. */
 export interface DensityControllerOptions {

@@ -1,8 +1,7 @@
-import { checkOptionsObject } from '@bregman/core-prox';
+import { checkCount, checkFraction, checkOptionsObject, checkPositive } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BregmanOptimizer } from './bregman-optimizer.js';
-import { checkCount, checkFraction, checkPositive } from './validation.js';
 
 /** Options of {@link LambdaScheduler}. */
 export interface LambdaSchedulerOptions {

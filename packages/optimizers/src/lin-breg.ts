@@ -1,8 +1,8 @@
+import { checkUnitInterval } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { BregmanOptimizer, type BregmanOptions } from './bregman-optimizer.js';
 import { momentumDirection } from './momentum-direction.js';
 import { sgdDirection } from './sgd-direction.js';
-import { checkUnitInterval } from './validation.js';
 
 /** Options of {@link LinBreg}. */
 export interface LinBregOptions extends BregmanOptions {

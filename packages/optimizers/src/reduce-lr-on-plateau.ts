@@ -1,8 +1,7 @@
-import { checkOptionsObject } from '@bregman/core-prox';
+import { checkCount, checkOptionsObject, checkPositive } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { getLearningRate, setLearningRate } from './learning-rate.js';
-import { checkCount, checkPositive } from './validation.js';
 
 /** Options of {@link ReduceLROnPlateau} (PyTorch's names and meanings). */
 export interface ReduceLROnPlateauOptions {

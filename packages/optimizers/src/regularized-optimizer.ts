@@ -1,5 +1,6 @@
 import {
   checkOptionsObject,
+  checkPositive,
   checkRules,
   checkRulesMatch,
   type Regularizer,
@@ -13,7 +14,6 @@ import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from './optimizer-weights.js';
 import { SlotStore } from './slot-store.js';
-import { checkPositive } from './validation.js';
 
 /** Hyperparameters every regularized optimizer has. */
 export interface RegularizedOptions {
