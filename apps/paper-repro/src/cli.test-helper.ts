@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunRecord } from './engine/run-record.js';
+import type { RunRecord } from './storage/run-record.js';
 
 /** `dist/main.js`. */
 export const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');

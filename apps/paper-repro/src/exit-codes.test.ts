@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { USAGE } from './options.js';
+import { EXIT, EXIT_CODES_HELP } from './shared/exit-codes.js';
 
 describe('exit codes', () => {
   it('are distinct, and --help and the README list each of them', () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { filesBelow, MAIN, repro } from './cli.test-helper.js';
-import type { RunRecord } from './engine/run-record.js';
+import type { RunRecord } from './storage/run-record.js';
 
 const SWEEP = ['fig2', '--profile', 'smoke', '--jobs', '2'];
 

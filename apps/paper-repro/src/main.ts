@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // pnpm repro [experiments…] [options]: see --help. Every path ends with an exit code of
-// the table in exit-codes.ts.
-import { exitOnCrash } from './engine/crash.js';
-import { DataDirError } from './engine/data-dir.js';
-import { UnusableDirError } from './engine/out-dir.js';
-import { OutDirBusyError } from './engine/out-dir-lock.js';
-import { ConfigurationMismatchError } from './engine/plan.js';
-import { CorruptRunRecordError } from './engine/run-record.js';
-import { isStorageError } from './engine/storage-error.js';
-import { EXIT } from './exit-codes.js';
-import { parseArgs, USAGE, UsageError } from './options.js';
+// the table in shared/exit-codes.ts.
+
+import { DataDirError } from './data/data-dir.js';
+import { exitOnCrash } from './jobs/crash.js';
+import { parseArgs, USAGE } from './options.js';
 import { QueueUnreachableError } from './queue/connect.js';
 import { QueueUrlError } from './queue/queue-url.js';
 import { repro } from './repro.js';
+import { UsageError } from './shared/cli-args.js';
+import { EXIT } from './shared/exit-codes.js';
+import { UnusableDirError } from './storage/out-dir.js';
+import { OutDirBusyError } from './storage/out-dir-lock.js';
+import { ConfigurationMismatchError } from './storage/plan.js';
+import { CorruptRunRecordError } from './storage/run-record.js';
+import { isStorageError } from './storage/storage-error.js';
 
 /** Errors that mean bad usage, found before training: exit 2 with their one line. */
 const USAGE_ERRORS = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs, UsageError } from './options.js';
+import { parseArgs } from './options.js';
+import { UsageError } from './shared/cli-args.js';
 
 describe('parseArgs', () => {
   it('defaults: quick profile, jobs and threads chosen per sweep, ./results', () => {

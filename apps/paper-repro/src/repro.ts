@@ -1,30 +1,32 @@
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { removeStaleTemporaryFiles, writeFileAtomic } from './engine/atomic-write.js';
-import { startBackend } from './engine/backend.js';
-import { type CoreSplit, splitCores } from './engine/core-split.js';
-import { cifarMissing, dataAvailable } from './engine/data.js';
-import { checkDataDir } from './engine/data-dir.js';
-import { prepareOutDir } from './engine/out-dir.js';
-import { lockOutDir } from './engine/out-dir-lock.js';
-import { copyFinished, type PlannedRun, planRuns, runPaths } from './engine/plan.js';
-import { Progress } from './engine/progress.js';
-import { runCost } from './engine/run-cost.js';
-import { runKey } from './engine/run-key.js';
-import { type RunRecord, readRunRecord } from './engine/run-record.js';
-import { type RunOutcome, runAll } from './engine/scheduler.js';
-import { isStorageError } from './engine/storage-error.js';
-import { EXIT } from './exit-codes.js';
+import { checkDataDir } from './data/data-dir.js';
+import { cifarMissing, dataAvailable } from './data/run-data.js';
 import type { Experiment } from './experiments/experiment.js';
 import { EXPERIMENTS } from './experiments/registry.js';
-import { type ReproOptions, UsageError } from './options.js';
+import { type CoreSplit, splitCores } from './jobs/core-split.js';
+import { Progress } from './jobs/progress.js';
+import { runCost } from './jobs/run-cost.js';
+import { type RunOutcome, runAll } from './jobs/scheduler.js';
+import type { ReproOptions } from './options.js';
 import { checkQueue } from './queue/connect.js';
 import { runOnQueue } from './queue/planner.js';
 import { readReference } from './reference.js';
-import { curveRows, curvesSpec, renderSvg } from './report/figures.js';
+import { renderSvg } from './render/svg.js';
+import { curveRows, curvesSpec } from './report/figures.js';
 import { type ExperimentReport, groupRuns, renderReport } from './report/report.js';
-import type { DatasetName, RunSpec } from './spec.js';
+import { UsageError } from './shared/cli-args.js';
+import { EXIT } from './shared/exit-codes.js';
+import type { DatasetName, RunSpec } from './shared/spec.js';
+import { removeStaleTemporaryFiles, writeFileAtomic } from './storage/atomic-write.js';
+import { prepareOutDir } from './storage/out-dir.js';
+import { lockOutDir } from './storage/out-dir-lock.js';
+import { copyFinished, type PlannedRun, planRuns, runPaths } from './storage/plan.js';
+import { runKey } from './storage/run-key.js';
+import { type RunRecord, readRunRecord } from './storage/run-record.js';
+import { isStorageError } from './storage/storage-error.js';
+import { startBackend } from './training/backend.js';
 
 /** What {@link repro} did. */
 export interface ReproResult {
@@ -36,6 +38,14 @@ export interface ReproResult {
   report: string | undefined;
   /** The process's exit code, from the documented table ({@link EXIT}). */
   exitCode: number;
+}
+
+/** An experiment and its runs in the invocation's profile and seeds (computed once). */
+export interface ExperimentPlan {
+  /** The experiment. */
+  experiment: Experiment;
+  /** Its runs: `experiment.runs(profile, seeds)`. */
+  specs: RunSpec[];
 }
 
 /**
@@ -54,17 +64,22 @@ export async function repro(
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<ReproResult> {
   const started = performance.now();
-  const chosen = EXPERIMENTS.filter((e) => options.experiments.includes(e.id));
-  const missing = chosen.flatMap((e) => {
-    const why = missingData(e, options);
-    return why === undefined ? [] : [{ id: e.id, why }];
+  // every experiment's runs, once: the chosen ones train, and the report covers them all
+  const plans: ExperimentPlan[] = EXPERIMENTS.map((experiment) => ({
+    experiment,
+    specs: experiment.runs(options.profile, options.seeds),
+  }));
+  const chosen = plans.filter(({ experiment }) => options.experiments.includes(experiment.id));
+  const missing = chosen.flatMap(({ experiment, specs }) => {
+    const why = missingData(specs, options);
+    return why === undefined ? [] : [{ id: experiment.id, why }];
   });
   if (!options.all && missing.length > 0) {
     throw new UsageError(missing.map((m) => `${m.id} cannot run: ${m.why}`).join('\n'));
   }
   for (const m of missing) log(`repro: ${m.id} not run: ${m.why}`);
-  const runnable = chosen.filter((e) => !missing.some((m) => m.id === e.id));
-  const specs = runnable.flatMap((e) => e.runs(options.profile, options.seeds));
+  const runnable = chosen.filter(({ experiment }) => !missing.some((m) => m.id === experiment.id));
+  const specs = runnable.flatMap((plan) => plan.specs);
   const datasets = [...new Set(specs.map((s) => s.data.dataset))];
   const dataFiles = new Map<DatasetName, string>();
   for (const { dataset, dir } of checkDataDir(options.dataDir, datasets)) {
@@ -88,7 +103,16 @@ export async function repro(
     // a run when it takes the run (under the run's lock)
     const stale = options.queue ? [] : removeStaleTemporaryFiles(options.out);
     for (const file of stale) log(`repro: removed ${file}, left by an interrupted write`);
-    return await trainAndReport(options, command, specs, dataFiles, started, lock.addWorker, log);
+    return await trainAndReport(
+      options,
+      command,
+      plans,
+      specs,
+      dataFiles,
+      started,
+      lock.addWorker,
+      log,
+    );
   } finally {
     lock.release();
   }
@@ -97,6 +121,7 @@ export async function repro(
 async function trainAndReport(
   options: ReproOptions,
   command: string,
+  plans: readonly ExperimentPlan[],
   specs: RunSpec[],
   dataFiles: ReadonlyMap<DatasetName, string>,
   started: number,
@@ -131,7 +156,7 @@ async function trainAndReport(
   } else {
     outcomes = await trainHere(todo, options, split, progress, onOutcome, onWorker, log);
   }
-  return finishSweep(options, command, outcomes, skipped, started, split, log);
+  return finishSweep(options, command, plans, outcomes, skipped, started, split, log);
 }
 
 /**
@@ -197,6 +222,7 @@ function trainHere(
 async function finishSweep(
   options: ReproOptions,
   command: string,
+  plans: readonly ExperimentPlan[],
   outcomes: RunOutcome[],
   skipped: number,
   started: number,
@@ -214,7 +240,7 @@ async function finishSweep(
   const wallSeconds = (performance.now() - started) / 1000;
   let report: string | undefined;
   try {
-    report = await writeReport(options, command, wallSeconds, split);
+    report = await writeReport(options, command, plans, wallSeconds, split);
     log(`repro: wrote ${report}`);
   } catch (error) {
     if (!isStorageError(error)) throw error;
@@ -229,24 +255,22 @@ async function finishSweep(
   return { outcomes, skipped, report, exitCode };
 }
 
-/** Why an experiment cannot run with these options (its data is missing), or undefined. */
-export function missingData(experiment: Experiment, options: ReproOptions): string | undefined {
-  const datasets = new Set(
-    experiment.runs(options.profile, options.seeds).map((s) => s.data.dataset),
-  );
+/** Why an experiment with these runs cannot run (their data is missing), or undefined. */
+export function missingData(specs: readonly RunSpec[], options: ReproOptions): string | undefined {
+  const datasets = new Set(specs.map((s) => s.data.dataset));
   for (const dataset of datasets) {
     if (!dataAvailable(dataset, options.dataDir)) return cifarMissing(options.dataDir);
   }
   return undefined;
 }
 
-/** The records of an experiment in this profile (those of the current configuration), by status. */
+/** The records of an experiment's runs (those of the current configuration), by status. */
 export function experimentRecords(
-  experiment: Experiment,
+  specs: readonly RunSpec[],
   options: ReproOptions,
 ): Record<RunRecord['status'], RunRecord[]> {
   const byStatus: Record<RunRecord['status'], RunRecord[]> = { done: [], failed: [], running: [] };
-  for (const spec of experiment.runs(options.profile, options.seeds)) {
+  for (const spec of specs) {
     const record = readRunRecord(runPaths(options.out, spec).record);
     if (record?.key === runKey(spec)) byStatus[record.status].push(record);
   }
@@ -257,6 +281,7 @@ export function experimentRecords(
 export async function writeReport(
   options: ReproOptions,
   command: string,
+  plans: readonly ExperimentPlan[],
   wallSeconds: number,
   split: CoreSplit,
 ): Promise<string> {
@@ -267,8 +292,8 @@ export async function writeReport(
   }
   const entries: ExperimentReport[] = [];
   const backends = new Set<string>();
-  for (const experiment of EXPERIMENTS) {
-    const { done: records, failed } = experimentRecords(experiment, options);
+  for (const { experiment, specs } of plans) {
+    const { done: records, failed } = experimentRecords(specs, options);
     for (const r of records) backends.add(r.backend);
     const runs = groupRuns(records);
     const figures: string[] = [];
@@ -283,11 +308,11 @@ export async function writeReport(
         figures.push(relative(options.out, path));
       }
     }
-    const notRun = records.length === 0 ? missingData(experiment, options) : undefined;
+    const notRun = records.length === 0 ? missingData(specs, options) : undefined;
     entries.push({
       experiment,
       runs,
-      planned: experiment.runs(options.profile, options.seeds).length,
+      planned: specs.length,
       finished: records.length,
       figures,
       failed: failed.map((r) => ({ runId: r.spec.runId, error: r.error ?? 'unknown error' })),

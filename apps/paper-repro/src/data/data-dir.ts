@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10_FILE_NAMES, IDX_FILE_NAMES } from '@bregman/datasets';
-import type { DatasetName } from '../spec.js';
-import { DATA_SUBDIRS, datasetDir } from './data.js';
+import type { DatasetName } from '../shared/spec.js';
+import { DATA_SUBDIRS, datasetDir } from './run-data.js';
 
 /** `--data-dir` does not hold what the chosen experiments need: exit 2, nothing trained. */
 export class DataDirError extends Error {}

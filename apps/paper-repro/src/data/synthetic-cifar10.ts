@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CIFAR10_FILE_NAMES } from '@bregman/datasets';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../storage/atomic-write.js';
 
 /** Records per training batch file of the synthetic set (the test file has as many). */
 export const SYNTHETIC_CIFAR10_PER_FILE = 64;

@@ -1,5 +1,5 @@
-import type { EpochRecord, RunRecord } from '../engine/run-record.js';
-import type { CurveField } from '../experiments/experiment.js';
+import type { EpochRecord, RunRecord } from '../storage/run-record.js';
+import type { CurveField } from './experiment.js';
 
 /** Mean and (sample) standard deviation of numbers; std 0 for a single value. */
 export interface MeanStd {

@@ -1,5 +1,5 @@
-import type { RunRecord } from '../engine/run-record.js';
-import { curve, lastCommonEpoch, meanAt, meanStd } from '../report/aggregate.js';
+import type { RunRecord } from '../storage/run-record.js';
+import { curve, lastCommonEpoch, meanAt, meanStd } from './aggregate.js';
 import type { ClaimVerdict, CurveField, ExperimentRuns } from './experiment.js';
 
 /** A share in [0, 1] as a percentage with one decimal. */

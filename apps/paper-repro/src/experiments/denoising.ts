@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../engine/atomic-write.js';
-import { readCheckpoint } from '../engine/checkpoint.js';
-import { renderSvg } from '../report/figures.js';
-import { markdownTable } from '../report/format.js';
-import { tileGrid } from '../report/png.js';
-import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../spec.js';
+import { tileGrid } from '../render/png.js';
+import { renderSvg } from '../render/svg.js';
+import { markdownTable } from '../render/text.js';
+import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
+import { writeFileAtomic } from '../storage/atomic-write.js';
+import { readCheckpoint } from '../storage/checkpoint.js';
 import { pct, verdict, withRuns } from './claim-helpers.js';
 import type { Experiment, ExperimentRuns } from './experiment.js';
 import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';

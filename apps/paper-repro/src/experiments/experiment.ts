@@ -1,4 +1,5 @@
-import type { MethodSpec, ProfileName, RunSpec } from '../spec.js';
+import type { MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
+import type { RunRecord } from '../storage/run-record.js';
 
 /** A figure an experiment draws: which record fields, one panel each. */
 export interface CurvesFigure {
@@ -40,7 +41,7 @@ export interface ClaimVerdict {
 /** The finished runs of an experiment, grouped by method (in the experiment's order). */
 export interface ExperimentRuns {
   /** The methods and their runs (one per seed). */
-  methods: Array<{ method: MethodSpec; runs: import('../engine/run-record.js').RunRecord[] }>;
+  methods: Array<{ method: MethodSpec; runs: RunRecord[] }>;
 }
 
 /** A table of the paper, with our numbers beside the paper's. */

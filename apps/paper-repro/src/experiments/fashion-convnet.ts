@@ -1,5 +1,11 @@
 import type { ModelInit } from '@bregman/models';
-import type { DataSpec, MethodSpec, ProfileName, RegularizationSpec, RunSpec } from '../spec.js';
+import type {
+  DataSpec,
+  MethodSpec,
+  ProfileName,
+  RegularizationSpec,
+  RunSpec,
+} from '../shared/spec.js';
 import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data of the Fashion-MNIST ConvNet experiments per profile. */

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from '../engine/atomic-write.js';
-import { readCheckpoint } from '../engine/checkpoint.js';
-import { loadRunData } from '../engine/data.js';
-import { tileGrid } from '../report/png.js';
+import { loadRunData } from '../data/run-data.js';
+import { tileGrid } from '../render/png.js';
+import { writeFileAtomic } from '../storage/atomic-write.js';
+import { readCheckpoint } from '../storage/checkpoint.js';
 import type { Experiment } from './experiment.js';
 import { FASHION_PROFILES, fashionRuns, figure1Epochs, tableMethods } from './fashion-convnet.js';
 

@@ -1,5 +1,5 @@
-import { meanAt } from '../report/aggregate.js';
-import type { ProfileName } from '../spec.js';
+import type { ProfileName } from '../shared/spec.js';
+import { meanAt } from './aggregate.js';
 import {
   bestValidation,
   drops,

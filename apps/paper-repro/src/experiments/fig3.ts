@@ -1,5 +1,5 @@
-import { meanAt } from '../report/aggregate.js';
-import type { ProfileName } from '../spec.js';
+import type { ProfileName } from '../shared/spec.js';
+import { meanAt } from './aggregate.js';
 import { bestValidation, final, labelOf, pct, points, verdict, withRuns } from './claim-helpers.js';
 import type { Experiment } from './experiment.js';
 import { adaBreg, linBreg, MLP_PANELS, mnistMlpRuns, mnistMlpSetup, SGD } from './mnist-mlp.js';

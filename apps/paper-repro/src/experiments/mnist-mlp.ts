@@ -1,4 +1,4 @@
-import type { DataSpec, MethodSpec, ModelSpec, ProfileName, RunSpec } from '../spec.js';
+import type { DataSpec, MethodSpec, ModelSpec, ProfileName, RunSpec } from '../shared/spec.js';
 import type { CurvesFigure } from './experiment.js';
 import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
 

@@ -1,4 +1,4 @@
-import type { FinishSpec, MethodSpec, ProfileName, RunSpec } from '../spec.js';
+import type { FinishSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 
 /** The paper's learning-rate rule: halve on a training-loss plateau (PyTorch's defaults it used). */
 export const PAPER_PLATEAU = { factor: 0.5, patience: 5, threshold: 0.01 } as const;

@@ -1,5 +1,5 @@
 import type { ModelInit } from '@bregman/models';
-import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../spec.js';
+import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 import type { Experiment } from './experiment.js';
 import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
 

@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../shared/exit-codes.js';
 
-const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'engine');
-const CRASH = join(DIST, 'crash.js');
-const BACKEND = join(DIST, 'backend.js');
+const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
+const CRASH = join(DIST, 'jobs', 'crash.js');
+const BACKEND = join(DIST, 'training', 'backend.js');
 
 /** Runs an ES module in a new Node process from this package's directory. */
 function node(source: string) {

@@ -1,4 +1,4 @@
-import { EXIT } from '../exit-codes.js';
+import { EXIT } from '../shared/exit-codes.js';
 
 /**
  * Makes an uncaught exception or unhandled rejection print its stack and exit with

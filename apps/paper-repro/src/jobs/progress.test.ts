@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { EpochRecord } from '../storage/run-record.js';
 import { Progress } from './progress.js';
-import type { EpochRecord } from './run-record.js';
 
 function sink() {
   const chunks: string[] = [];

@@ -1,6 +1,6 @@
-import { duration } from '../report/format.js';
-import type { RunEvent } from './run-events.js';
-import type { EpochRecord } from './run-record.js';
+import { duration } from '../render/text.js';
+import type { EpochRecord } from '../storage/run-record.js';
+import type { RunEvent } from '../training/run-events.js';
 
 interface Active {
   label: string;

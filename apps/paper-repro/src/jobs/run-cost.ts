@@ -1,4 +1,4 @@
-import type { RunSpec } from '../spec.js';
+import type { RunSpec } from '../shared/spec.js';
 
 /** Forward-pass MFLOP per image of each model (rough; only their ratios matter). */
 const MFLOP_PER_IMAGE: Record<RunSpec['model']['kind'], number> = {

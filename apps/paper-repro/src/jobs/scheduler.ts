@@ -1,10 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startBackend } from './backend.js';
-import type { PlannedRun } from './plan.js';
-import type { RunEvent } from './run-events.js';
-import { isStorageError } from './storage-error.js';
-import { trainRun } from './train-run.js';
+import type { PlannedRun } from '../storage/plan.js';
+import { isStorageError } from '../storage/storage-error.js';
+import { startBackend } from '../training/backend.js';
+import type { RunEvent } from '../training/run-events.js';
+import { trainRun } from '../training/train-run.js';
 import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.js';
 
 /** How one training ended. */

@@ -1,6 +1,6 @@
-import type { RunSpec } from '../spec.js';
-import type { RunEvent } from './run-events.js';
-import type { RunPaths } from './train-run.js';
+import type { RunSpec } from '../shared/spec.js';
+import type { RunPaths } from '../storage/plan.js';
+import type { RunEvent } from '../training/run-events.js';
 
 /** Options every run of an invocation shares. */
 export interface SharedRunOptions {

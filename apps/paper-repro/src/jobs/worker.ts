@@ -1,9 +1,9 @@
 // A worker process of `pnpm repro --jobs N`: its own tfjs backend, runs one run at a time.
-import { EXIT } from '../exit-codes.js';
-import { startBackend } from './backend.js';
+import { EXIT } from '../shared/exit-codes.js';
+import { isStorageError } from '../storage/storage-error.js';
+import { startBackend } from '../training/backend.js';
+import { trainRun } from '../training/train-run.js';
 import { exitOnCrash } from './crash.js';
-import { isStorageError } from './storage-error.js';
-import { trainRun } from './train-run.js';
 import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.js';
 
 const send = (message: FromWorker) => {

@@ -1,8 +1,8 @@
 import { DataFileError } from '@bregman/datasets';
 import { describe, expect, it } from 'vitest';
-import { AtomicWriteError } from '../engine/atomic-write.js';
-import { CorruptCheckpointError } from '../engine/checkpoint.js';
-import { NonFiniteLossError } from '../engine/train-run.js';
+import { AtomicWriteError } from '../storage/atomic-write.js';
+import { CorruptCheckpointError } from '../storage/checkpoint.js';
+import { NonFiniteLossError } from '../training/train-run.js';
 import { isPermanentFailure } from './permanent-failure.js';
 
 describe('isPermanentFailure', () => {

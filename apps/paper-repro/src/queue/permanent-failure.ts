@@ -1,10 +1,10 @@
 import { DataFileError } from '@bregman/datasets';
-import { CorruptCheckpointError } from '../engine/checkpoint.js';
-import { MissingDataError } from '../engine/data.js';
-import { DataDirError } from '../engine/data-dir.js';
-import { ConfigurationMismatchError } from '../engine/plan.js';
-import { CorruptRunRecordError } from '../engine/run-record.js';
-import { NonFiniteLossError } from '../engine/train-run.js';
+import { DataDirError } from '../data/data-dir.js';
+import { MissingDataError } from '../data/run-data.js';
+import { CorruptCheckpointError } from '../storage/checkpoint.js';
+import { ConfigurationMismatchError } from '../storage/plan.js';
+import { CorruptRunRecordError } from '../storage/run-record.js';
+import { NonFiniteLossError } from '../training/train-run.js';
 
 /** Failures that another try would meet again: the data, the numbers, a damaged file. */
 const PERMANENT = [

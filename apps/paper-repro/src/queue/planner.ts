@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import { type Job, Queue } from 'bullmq';
-import type { PlannedRun } from '../engine/plan.js';
-import type { RunEvent } from '../engine/run-events.js';
-import { readRunRecord } from '../engine/run-record.js';
-import type { RunOutcome } from '../engine/scheduler.js';
-import { isStorageError } from '../engine/storage-error.js';
-import type { DatasetName } from '../spec.js';
+import type { RunOutcome } from '../jobs/scheduler.js';
+import type { DatasetName } from '../shared/spec.js';
+import type { PlannedRun } from '../storage/plan.js';
+import { readRunRecord } from '../storage/run-record.js';
+import { isStorageError } from '../storage/storage-error.js';
+import type { RunEvent } from '../training/run-events.js';
 import { lastingConnection, outageLogger } from './connect.js';
 import { ProgressFeed } from './progress-feed.js';
 import type { QueueAddress } from './queue-url.js';

@@ -4,14 +4,14 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DelayedError, type SandboxedJob, UnrecoverableError, WaitingError } from 'bullmq';
-import { removeStaleTemporaryFiles } from '../engine/atomic-write.js';
-import { startBackend } from '../engine/backend.js';
-import { DATA_SUBDIRS, datasetDir, loadRunData } from '../engine/data.js';
-import { checkDataDir } from '../engine/data-dir.js';
-import { runPaths } from '../engine/plan.js';
-import type { RunEvent } from '../engine/run-events.js';
-import { readRunRecord } from '../engine/run-record.js';
-import { type RunPaths, trainRun } from '../engine/train-run.js';
+import { checkDataDir } from '../data/data-dir.js';
+import { DATA_SUBDIRS, datasetDir, loadRunData } from '../data/run-data.js';
+import { removeStaleTemporaryFiles } from '../storage/atomic-write.js';
+import { type RunPaths, runPaths } from '../storage/plan.js';
+import { readRunRecord } from '../storage/run-record.js';
+import { startBackend } from '../training/backend.js';
+import type { RunEvent } from '../training/run-events.js';
+import { trainRun } from '../training/train-run.js';
 import { isPermanentFailure } from './permanent-failure.js';
 import {
   type RunJobData,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../engine/run-events.js';
-import type { EpochRecord } from '../engine/run-record.js';
+import type { EpochRecord } from '../storage/run-record.js';
+import type { RunEvent } from '../training/run-events.js';
 import { ProgressFeed } from './progress-feed.js';
 import type { RunJobProgress } from './run-job.js';
 

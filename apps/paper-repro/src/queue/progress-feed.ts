@@ -1,4 +1,4 @@
-import type { RunEvent } from '../engine/run-events.js';
+import type { RunEvent } from '../training/run-events.js';
 import type { RunJobProgress } from './run-job.js';
 
 /**

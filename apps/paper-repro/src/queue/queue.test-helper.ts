@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAIN } from '../cli.test-helper.js';
-import type { RunRecord } from '../engine/run-record.js';
+import type { RunRecord } from '../storage/run-record.js';
 
 /** `dist/queue/worker-main.js`: `pnpm repro-worker`. */
 export const WORKER_MAIN = join(

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { filesBelow, repro } from '../cli.test-helper.js';
-import { planRuns } from '../engine/plan.js';
-import { readRunRecord } from '../engine/run-record.js';
 import { EXPERIMENTS } from '../experiments/registry.js';
+import { planRuns } from '../storage/plan.js';
+import { readRunRecord } from '../storage/run-record.js';
 import { lastingConnection } from './connect.js';
 import {
   recordsByFile,

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planRuns } from '../engine/plan.js';
 import { EXPERIMENTS } from '../experiments/registry.js';
+import { planRuns } from '../storage/plan.js';
 import {
   ATTEMPTS,
   JOB_FORMAT,

@@ -1,9 +1,9 @@
 import type { JobsOptions } from 'bullmq';
-import type { PlannedRun } from '../engine/plan.js';
-import type { RunEvent } from '../engine/run-events.js';
-import { runKey } from '../engine/run-key.js';
 import { EXPERIMENTS } from '../experiments/registry.js';
-import type { RunSpec } from '../spec.js';
+import type { RunSpec } from '../shared/spec.js';
+import type { PlannedRun } from '../storage/plan.js';
+import { runKey } from '../storage/run-key.js';
+import type { RunEvent } from '../training/run-events.js';
 
 /** The BullMQ queue that `pnpm repro --queue` fills and `pnpm repro-worker` empties. */
 export const QUEUE_NAME = 'bregman-repro';

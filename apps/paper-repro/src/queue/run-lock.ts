@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { processAlive } from '../engine/process-alive.js';
+import { processAlive } from '../storage/process-alive.js';
 
 /** Who holds a run's lock: the content of its lock file. */
 export interface RunLockOwner {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // pnpm repro-worker --queue URL [options]: see --help (worker-options.ts).
-import { exitOnCrash } from '../engine/crash.js';
-import { EXIT } from '../exit-codes.js';
-import { UsageError } from '../options.js';
+import { exitOnCrash } from '../jobs/crash.js';
+import { UsageError } from '../shared/cli-args.js';
+import { EXIT } from '../shared/exit-codes.js';
 import { CONNECT_TIMEOUT_MS, checkQueue, QueueUnreachableError } from './connect.js';
 import { QueueUrlError } from './queue-url.js';
 import { startQueueWorker } from './worker.js';

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { BACKEND_NAMES } from '@bregman/runtime';
-import { splitCores } from '../engine/core-split.js';
-import { EXIT } from '../exit-codes.js';
-import { backendArg, count, dataDirArg, flagsOf, pathArg, UsageError } from '../options.js';
+import { splitCores } from '../jobs/core-split.js';
+import { backendArg, count, dataDirArg, flagsOf, pathArg, UsageError } from '../shared/cli-args.js';
+import { EXIT } from '../shared/exit-codes.js';
 import { parseQueueUrl, type QueueAddress } from './queue-url.js';
 
 /** What `pnpm repro-worker` was asked to do. */

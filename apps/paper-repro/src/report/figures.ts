@@ -1,7 +1,6 @@
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type * as vl from 'vega-lite';
+import { curve } from '../experiments/aggregate.js';
 import type { CurvesFigure, ExperimentRuns } from '../experiments/experiment.js';
-import { curve } from './aggregate.js';
 
 /** One row of a curves figure's data: a method's mean ± std in one panel at one epoch. */
 export interface CurveRow {
@@ -85,14 +84,4 @@ export function curvesSpec(figure: CurvesFigure, rows: CurveRow[]): vl.TopLevelS
     resolve: { scale: { y: 'independent' } },
     config: { font: 'sans-serif' },
   };
-}
-
-/** Renders a vega-lite spec to an SVG document (no browser, no canvas). */
-export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }

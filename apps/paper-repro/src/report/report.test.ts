@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochRecord, RunRecord } from '../engine/run-record.js';
+import { curve, meanStd } from '../experiments/aggregate.js';
 import type { ExperimentRuns } from '../experiments/experiment.js';
 import { fig2 } from '../experiments/fig2.js';
 import { fig3 } from '../experiments/fig3.js';
 import { table1 } from '../experiments/table1.js';
-import { curve, meanStd } from './aggregate.js';
+import { duration, markdownTable } from '../render/text.js';
+import type { EpochRecord, RunRecord } from '../storage/run-record.js';
 import { curveRows } from './figures.js';
-import { duration, markdownTable, percentMeanStd } from './format.js';
+import { percentMeanStd } from './format.js';
 import { claimsTable, finalTable, groupRuns, paperTable, renderReport } from './report.js';
 
 /** A finished record whose curves are given per epoch. */

@@ -1,8 +1,9 @@
-import type { RunRecord } from '../engine/run-record.js';
+import { lastCommonEpoch, meanStd } from '../experiments/aggregate.js';
 import type { Experiment, ExperimentRuns, PaperTable } from '../experiments/experiment.js';
-import type { ProfileName } from '../spec.js';
-import { lastCommonEpoch, meanStd } from './aggregate.js';
-import { duration, markdownTable, numberMeanStd, percentMeanStd } from './format.js';
+import { duration, markdownTable } from '../render/text.js';
+import type { ProfileName } from '../shared/spec.js';
+import type { RunRecord } from '../storage/run-record.js';
+import { numberMeanStd, percentMeanStd } from './format.js';
 
 /** What the report says about one experiment. */
 export interface ExperimentReport {

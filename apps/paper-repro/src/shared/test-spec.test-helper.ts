@@ -1,4 +1,4 @@
-import type { MethodSpec, RunSpec } from '../spec.js';
+import type { MethodSpec, RunSpec } from './spec.js';
 
 /** A tiny MNIST MLP run for tests: 512 training images, a 784-16-10 net. */
 export function tinySpec(method: MethodSpec, overrides: Partial<RunSpec> = {}): RunSpec {

@@ -1,9 +1,20 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RunSpec } from '../spec.js';
+import type { RunSpec } from '../shared/spec.js';
 import { runKey } from './run-key.js';
 import { readRunRecord, writeRunRecord } from './run-record.js';
-import type { RunPaths } from './train-run.js';
+
+/** Where a run keeps its files. */
+export interface RunPaths {
+  /** The run record (JSON), rewritten after every epoch. */
+  record: string;
+  /** The resume checkpoint (model, optimizer, scheduler, best model), rewritten every epoch. */
+  checkpoint: string;
+  /** The kept model (best validation accuracy), written when the run is done. */
+  model: string;
+  /** A directory for the run's other files (Fig. 1 snapshots, Fig. 5 samples). */
+  artifacts: string;
+}
 
 /** A run's spec and files. */
 export interface RunSlot {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RunSpec } from '../spec.js';
+import type { RunSpec } from '../shared/spec.js';
 
 /** JSON with object keys sorted, so that equal specs give equal text. */
 export function canonicalJson(value: unknown): string {

@@ -12,6 +12,7 @@ import {
 } from '@bregman/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LINBREG_MOMENTUM, tinySpec } from '../shared/test-spec.test-helper.js';
 import {
   CorruptRunRecordError,
   type EpochRecord,
@@ -19,7 +20,6 @@ import {
   readRunRecord,
   writeRunRecord,
 } from './run-record.js';
-import { LINBREG_MOMENTUM, tinySpec } from './test-spec.test-helper.js';
 
 function epoch(n: number): EpochRecord {
   return {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { DataProvenance } from '@bregman/datasets';
-import type { RunSpec } from '../spec.js';
+import type { RunSpec } from '../shared/spec.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** What a run measured after one epoch (epoch 0: the initialization, before training). */

@@ -5,7 +5,7 @@ import { convNet, denoiser, mlp, resnet18 } from '@bregman/models';
 import { AdaBreg, LinBreg, rulesForModel } from '@bregman/optimizers';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { RegularizationSpec, RunSpec } from '../spec.js';
+import type { RegularizationSpec, RunSpec } from '../shared/spec.js';
 
 /** Builds a run's network, seeded with the run's seed, standardizing with the training statistics. */
 export function buildModel(spec: RunSpec, standardization: Standardization): LayersModel {

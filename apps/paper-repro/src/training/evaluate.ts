@@ -1,7 +1,7 @@
 import { Batcher, type BatcherOptions, type ImageDataset } from '@bregman/datasets';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { DataSpec, RunSpec } from '../spec.js';
+import type { DataSpec, RunSpec } from '../shared/spec.js';
 import { yieldToEventLoop } from './event-loop.js';
 
 /** Loss and accuracy of a model on a dataset. */

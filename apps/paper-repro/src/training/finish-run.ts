@@ -4,12 +4,12 @@ import { Batcher, head } from '@bregman/datasets';
 import { compactAsync } from '@bregman/models';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { RunSpec } from '../spec.js';
-import { writeCheckpoint } from './checkpoint.js';
-import type { RunData } from './data.js';
+import type { RunData } from '../data/run-data.js';
+import type { RunSpec } from '../shared/spec.js';
+import { writeCheckpoint } from '../storage/checkpoint.js';
+import type { FinishRecord, ModelReport } from '../storage/run-record.js';
 import { batcherOptions, evaluate } from './evaluate.js';
 import { modelSparsity } from './model-sparsity.js';
-import type { FinishRecord, ModelReport } from './run-record.js';
 import { thresholdForDensity } from './threshold-for-density.js';
 
 /** Test and (optionally) training accuracy and sparsity of a model. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { MethodSpec, OptimizerSpec } from '../spec.js';
+import type { MethodSpec, OptimizerSpec } from '../shared/spec.js';
+import { tinySpec } from '../shared/test-spec.test-helper.js';
 import { buildModel, buildOptimizer } from './build.js';
 import { singleThreadReason, startParallelTraining } from './parallel-training.js';
-import { tinySpec } from './test-spec.test-helper.js';
 
 /** One method per optimizer kind (a new kind fails to compile here until it is listed). */
 const EVERY_OPTIMIZER: Record<OptimizerSpec['kind'], MethodSpec> = {

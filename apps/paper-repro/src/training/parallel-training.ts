@@ -1,6 +1,6 @@
 import { DataParallelTrainer } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
-import type { RunSpec } from '../spec.js';
+import type { RunSpec } from '../shared/spec.js';
 import type { Trainer } from './train-epoch.js';
 
 /**

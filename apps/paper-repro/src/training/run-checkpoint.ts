@@ -14,8 +14,8 @@ import {
   readCheckpoint,
   type StoredTensor,
   writeCheckpoint,
-} from './checkpoint.js';
-import type { RunRecord } from './run-record.js';
+} from '../storage/checkpoint.js';
+import type { RunRecord } from '../storage/run-record.js';
 import type { Trainer } from './train-epoch.js';
 
 /** The JSON part of a run's resume checkpoint. */

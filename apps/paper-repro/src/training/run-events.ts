@@ -1,4 +1,4 @@
-import type { EpochRecord } from './run-record.js';
+import type { EpochRecord } from '../storage/run-record.js';
 
 /** What a run reports while it trains (to the progress display, across processes). */
 export type RunEvent =

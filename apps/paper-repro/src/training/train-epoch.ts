@@ -1,12 +1,12 @@
 import { MagnitudePruning, SparsityPenalty } from '@bregman/baselines';
-import { NoRegularizer, regularizerForName } from '@bregman/core-prox';
+import { regularizerForName } from '@bregman/core-prox';
 import { Batcher } from '@bregman/datasets';
 import { type DataParallelTrainer, NonFiniteLossError } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { RunSpec } from '../spec.js';
+import type { RunData } from '../data/run-data.js';
+import type { RunSpec } from '../shared/spec.js';
 import { buildRules } from './build.js';
-import type { RunData } from './data.js';
 import { batcherOptions, batchLoss, countCorrect } from './evaluate.js';
 import { yieldToEventLoop } from './event-loop.js';
 import type { RunEvent } from './run-events.js';
@@ -31,7 +31,7 @@ export function trainerParts(spec: RunSpec, model: LayersModel) {
   const rules = penalty ? buildRules(model, penalty) : [];
   const penalties = model.trainableWeights.flatMap((w) => {
     const J = regularizerForName(rules, w.name);
-    if (J instanceof NoRegularizer) return [];
+    if (J.isZero) return [];
     return [{ variable: w.read() as tf.Variable, penalty: new SparsityPenalty(J) }];
   });
   let magnitude: MagnitudePruning | null = null;

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { probeWebgpuAdapters, startWebgpuBackend, stopWebgpuBackend } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { MethodSpec } from '../spec.js';
-import { runPaths } from './plan.js';
-import type { EpochRecord, RunRecord } from './run-record.js';
-import { tinySpec } from './test-spec.test-helper.js';
+import type { MethodSpec } from '../shared/spec.js';
+import { tinySpec } from '../shared/test-spec.test-helper.js';
+import { runPaths } from '../storage/plan.js';
+import type { EpochRecord, RunRecord } from '../storage/run-record.js';
 import { trainRun } from './train-run.js';
 
 /**

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { MethodSpec } from '../spec.js';
-import { CorruptCheckpointError, readCheckpoint } from './checkpoint.js';
-import { runPaths } from './plan.js';
+import type { MethodSpec } from '../shared/spec.js';
+import { LINBREG_MOMENTUM, tinySpec } from '../shared/test-spec.test-helper.js';
+import { CorruptCheckpointError, readCheckpoint } from '../storage/checkpoint.js';
+import { runPaths } from '../storage/plan.js';
+import { type RunRecord, readRunRecord } from '../storage/run-record.js';
 import type { RunEvent } from './run-events.js';
-import { type RunRecord, readRunRecord } from './run-record.js';
-import { LINBREG_MOMENTUM, tinySpec } from './test-spec.test-helper.js';
 import { NonFiniteLossError, trainRun } from './train-run.js';
 
 const ADABREG: MethodSpec = {

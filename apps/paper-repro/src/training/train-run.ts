@@ -1,14 +1,15 @@
 import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { getLearningRate, ReduceLROnPlateau } from '@bregman/optimizers';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { RunSpec } from '../spec.js';
-import { buildModel, buildOptimizer, lambdaOf } from './build.js';
-import { writeCheckpoint } from './checkpoint.js';
-import { loadRunData, type RunData } from './data.js';
-import { evaluate } from './evaluate.js';
+import { loadRunData, type RunData } from '../data/run-data.js';
+import type { RunSpec } from '../shared/spec.js';
+import { writeCheckpoint } from '../storage/checkpoint.js';
+import type { RunPaths } from '../storage/plan.js';
+import { runKey } from '../storage/run-key.js';
+import { type EpochRecord, type RunRecord, writeRunRecord } from '../storage/run-record.js';
+import { buildModel, buildOptimizer } from './build.js';
+import { epochRecord, keepIfBest } from './epoch-record.js';
 import { finishRun, saveFirstConv } from './finish-run.js';
-import { modelSparsity } from './model-sparsity.js';
 import { startParallelTraining } from './parallel-training.js';
 import {
   readWeights,
@@ -18,21 +19,7 @@ import {
   writeWeights,
 } from './run-checkpoint.js';
 import type { RunEvent } from './run-events.js';
-import { runKey } from './run-key.js';
-import { type EpochRecord, type RunRecord, writeRunRecord } from './run-record.js';
 import { type Trainer, trainEpoch, trainerParts } from './train-epoch.js';
-
-/** Where a run keeps its files. */
-export interface RunPaths {
-  /** The run record (JSON), rewritten after every epoch. */
-  record: string;
-  /** The resume checkpoint (model, optimizer, scheduler, best model), rewritten every epoch. */
-  checkpoint: string;
-  /** The kept model (best validation accuracy), written when the run is done. */
-  model: string;
-  /** A directory for the run's other files (Fig. 1 snapshots, Fig. 5 samples). */
-  artifacts: string;
-}
 
 /** Options of {@link trainRun}. */
 export interface TrainRunOptions {
@@ -68,6 +55,61 @@ export async function trainRun(
   paths: RunPaths,
   options: TrainRunOptions,
 ): Promise<RunRecord> {
+  const run = await setUpRun(spec, paths, options);
+  try {
+    if (options.resume) await resumeFromCheckpoint(run);
+    const fromEpoch = await startTraining(run, options.threads ?? 1);
+    if (run.record.epochs.length === 0) await recordInitialization(run);
+    for (let epoch = fromEpoch + 1; epoch <= spec.epochs; epoch++) {
+      if (options.stopAfterEpoch !== undefined && epoch > options.stopAfterEpoch) {
+        run.emit({ type: 'end', runId: spec.runId, status: 'stopped' });
+        return run.record;
+      }
+      await trainAndRecordEpoch(run, epoch);
+    }
+    await saveKeptModel(run);
+    await completeRun(run);
+    return run.record;
+  } catch (error) {
+    recordFailure(run, error);
+    throw error;
+  } finally {
+    await disposeRun(run);
+  }
+}
+
+/** A run in training: what it trains with and what it has recorded so far. */
+interface ActiveRun {
+  /** The run's spec. */
+  spec: RunSpec;
+  /** Its files. */
+  paths: RunPaths;
+  /** Its configuration hash ({@link runKey}). */
+  key: string;
+  /** Its data. */
+  data: RunData;
+  /** The model, optimizer, penalties and pruning (and threads) it trains with. */
+  trainer: Trainer;
+  /** The learning-rate plateau scheduler, if the spec has one. */
+  plateau: ReduceLROnPlateau | null;
+  /** The run record, rewritten after every epoch. */
+  record: RunRecord;
+  /** The kept model's weights (best validation so far), or null while none is kept. */
+  best: Float32Array[] | null;
+  /** The density pruned to so far (1: not yet). */
+  prunedTo: number;
+  /** The epochs after which the first conv layer is saved (Fig. 1). */
+  snapshots: Set<number>;
+  /** Sends a progress event. */
+  emit: (event: RunEvent) => void;
+}
+
+/** Loads the run's data, builds its model, optimizer and scheduler, and starts its record. */
+async function setUpRun(
+  spec: RunSpec,
+  paths: RunPaths,
+  options: TrainRunOptions,
+): Promise<ActiveRun> {
   const emit = options.onEvent ?? (() => {});
   const key = runKey(spec);
   const data = await loadRunData(spec.data, options.dataDir);
@@ -77,9 +119,9 @@ export async function trainRun(
     optimizer: buildOptimizer(spec, model),
     ...trainerParts(spec, model),
   };
-  const { optimizer, pruning } = trainer;
-  const plateau = spec.plateau ? new ReduceLROnPlateau({ ...spec.plateau, optimizer }) : null;
-  const outDir = dirname(dirname(dirname(paths.record)));
+  const plateau = spec.plateau
+    ? new ReduceLROnPlateau({ ...spec.plateau, optimizer: trainer.optimizer })
+    : null;
   const record: RunRecord = {
     format: 1,
     key,
@@ -92,174 +134,178 @@ export async function trainRun(
     trainSeconds: 0,
     startedAt: new Date().toISOString(),
   };
-  let best: Float32Array[] | null = null;
-  let prunedTo = 1;
   const snapshots = new Set(spec.finish?.snapshotEpochs ?? []);
-  try {
-    if (options.resume) {
-      const restored = await restoreRunCheckpoint(paths.checkpoint, key, trainer, plateau);
-      if (restored) {
-        Object.assign(record, restored.record);
-        best = restored.best;
-        prunedTo = Math.min(1, ...record.epochs.map((e) => pruning?.densityAt(e.epoch - 1) ?? 1));
-      }
-    }
-    trainer.parallel = await startParallelTraining(spec, trainer, options.threads ?? 1);
-    record.threads = trainer.parallel?.workers ?? 1;
-    const fromEpoch = record.epochs.at(-1)?.epoch ?? 0;
-    emit({
-      type: 'start',
-      runId: spec.runId,
-      experiment: spec.experiment,
-      epochs: spec.epochs,
-      fromEpoch,
-    });
-    if (record.epochs.length === 0) {
-      const start = performance.now();
-      const initial = await epochRecord(spec, model, data, 0, null, getLearningRate(optimizer));
-      initial.seconds = (performance.now() - start) / 1000;
-      record.epochs.push(initial);
-      best = (await keepIfBest(spec, record, initial, model)) ?? best;
-      if (snapshots.has(0)) await saveFirstConv(model, paths.artifacts, 0);
-      emit({ type: 'epoch', runId: spec.runId, record: initial });
-    }
-    for (let epoch = fromEpoch + 1; epoch <= spec.epochs; epoch++) {
-      if (options.stopAfterEpoch !== undefined && epoch > options.stopAfterEpoch) {
-        emit({ type: 'end', runId: spec.runId, status: 'stopped' });
-        return record;
-      }
-      const start = performance.now();
-      const learningRate = getLearningRate(optimizer);
-      const train = await trainEpoch(spec, trainer, data, epoch, emit);
-      if (!Number.isFinite(train.loss)) {
-        const kept =
-          epoch > 1
-            ? `the checkpoint of epoch ${epoch - 1} is kept`
-            : 'no epoch had finished, so there is no checkpoint';
-        throw new NonFiniteLossError(
-          `training loss is ${train.loss} in epoch ${epoch} (learning rate ${learningRate}); ${kept}`,
-        );
-      }
-      prunedTo = pruning?.densityAt(epoch - 1) ?? prunedTo;
-      const entry = await epochRecord(spec, model, data, epoch, train, learningRate);
-      plateau?.step(train.loss);
-      entry.seconds = (performance.now() - start) / 1000;
-      record.epochs.push(entry);
-      record.trainSeconds += entry.seconds;
-      best = (await keepIfBest(spec, record, entry, model)) ?? best;
-      if (snapshots.has(epoch)) await saveFirstConv(model, paths.artifacts, epoch);
-      await saveRunCheckpoint(
-        paths.checkpoint,
-        key,
-        epoch,
-        trainer,
-        plateau,
-        prunedTo,
-        record,
-        best,
-      );
-      writeRunRecord(paths.record, record);
-      emit({ type: 'epoch', runId: spec.runId, record: entry });
-    }
-    if (best) writeWeights(model, best);
-    const kept = await readWeights(model);
-    writeCheckpoint(paths.model, {
-      state: {
-        runId: spec.runId,
-        key,
-        epoch: record.best?.epoch ?? 0,
-        weightNames: model.weights.map((w) => w.originalName),
-      },
-      tensors: kept.map((values, i) => storedWeight(`model/${i}`, model, i, values)),
-    });
-    record.finish = await finishRun(spec, model, data, paths.artifacts, outDir);
-    const snapshotFiles = [...snapshots]
-      .sort((a, b) => a - b)
-      .map((e) => `${paths.artifacts}/first-conv-e${e}.bin`);
-    record.finish.artifacts.unshift(...snapshotFiles.map((f) => relative(outDir, f)));
-    record.status = 'done';
-    record.finishedAt = new Date().toISOString();
-    writeRunRecord(paths.record, record);
-    rmSync(paths.checkpoint, { force: true });
-    emit({ type: 'end', runId: spec.runId, status: 'done' });
-    return record;
-  } catch (error) {
-    record.status = 'failed';
-    record.error = error instanceof Error ? error.message : String(error);
-    try {
-      writeRunRecord(paths.record, record);
-    } catch (writeError) {
-      // the disk may be what failed: the run's own error is what the user must see
-      record.error += `; its failure record could not be written either (${String(writeError)})`;
-      if (error instanceof Error) error.message = record.error;
-    }
-    emit({ type: 'end', runId: spec.runId, status: 'failed', message: record.error });
-    throw error;
-  } finally {
-    await trainer.parallel?.dispose();
-    pruning?.dispose();
-    optimizer.dispose();
-    model.dispose();
-  }
+  return {
+    spec,
+    paths,
+    key,
+    data,
+    trainer,
+    plateau,
+    record,
+    best: null,
+    prunedTo: 1,
+    snapshots,
+    emit,
+  };
 }
 
-/** Evaluates and measures the model after an epoch. */
-async function epochRecord(
-  spec: RunSpec,
-  model: LayersModel,
-  data: RunData,
-  epoch: number,
-  train: { loss: number; accuracy: number | null } | null,
-  learningRate: number,
-): Promise<EpochRecord> {
-  const validation = await evaluate(model, data.validation, spec);
-  const test = await evaluate(model, data.test, spec);
-  const sparsity = await modelSparsity(model);
-  return {
-    epoch,
-    trainLoss: train?.loss ?? null,
-    trainAccuracy: train?.accuracy ?? null,
-    validationLoss: validation.loss,
-    validationAccuracy: validation.accuracy,
-    testLoss: test.loss,
-    testAccuracy: test.accuracy,
-    ...sparsity,
-    lambda: lambdaOf(spec.method),
-    learningRate,
-    seconds: 0,
-  };
+/** Restores model, optimizer, scheduler, record and kept weights from a checkpoint, if any. */
+async function resumeFromCheckpoint(run: ActiveRun): Promise<void> {
+  const { trainer, record } = run;
+  const restored = await restoreRunCheckpoint(run.paths.checkpoint, run.key, trainer, run.plateau);
+  if (!restored) return;
+  Object.assign(record, restored.record);
+  run.best = restored.best;
+  run.prunedTo = Math.min(
+    1,
+    ...record.epochs.map((e) => trainer.pruning?.densityAt(e.epoch - 1) ?? 1),
+  );
 }
 
 /**
- * Whether `entry` beats the kept model: higher validation accuracy, or lower loss for a
- * regression. The initialization (epoch 0) is kept only until a trained epoch exists, and a
- * pruning run keeps only models pruned to the target (from its last pruning epoch on).
+ * Starts the run's threads (`--threads`, where its method allows them) and says that the
+ * run starts; returns the last epoch already done (0 for a fresh run).
  */
-function isBetter(spec: RunSpec, entry: EpochRecord, best: RunRecord['best']): boolean {
-  if (!best || best.epoch === 0) return true;
-  if (spec.method.pruning && entry.epoch < spec.method.pruning.endEpoch) return true;
-  return spec.loss === 'mse'
-    ? entry.validationLoss < best.validationLoss
-    : (entry.validationAccuracy ?? 0) > (best.validationAccuracy ?? 0);
+async function startTraining(run: ActiveRun, threads: number): Promise<number> {
+  const { spec, trainer, record } = run;
+  trainer.parallel = await startParallelTraining(spec, trainer, threads);
+  record.threads = trainer.parallel?.workers ?? 1;
+  const fromEpoch = record.epochs.at(-1)?.epoch ?? 0;
+  run.emit({
+    type: 'start',
+    runId: spec.runId,
+    experiment: spec.experiment,
+    epochs: spec.epochs,
+    fromEpoch,
+  });
+  return fromEpoch;
 }
 
-/** Updates `record.best`; returns a copy of the weights when `entry` is the new best. */
-async function keepIfBest(
-  spec: RunSpec,
-  record: RunRecord,
-  entry: EpochRecord,
-  model: LayersModel,
-): Promise<Float32Array[] | null> {
-  if (!isBetter(spec, entry, record.best)) return null;
-  record.best = {
-    epoch: entry.epoch,
-    validationLoss: entry.validationLoss,
-    validationAccuracy: entry.validationAccuracy,
-    testAccuracy: entry.testAccuracy,
-    trainAccuracy: entry.trainAccuracy,
-    nTotal: entry.nTotal,
-    nLinear: entry.nLinear,
-    nConv: entry.nConv,
-  };
-  return readWeights(model);
+/** Measures the untrained model as epoch 0. */
+async function recordInitialization(run: ActiveRun): Promise<void> {
+  const { spec, trainer } = run;
+  const start = performance.now();
+  const initial = await epochRecord(
+    spec,
+    trainer.model,
+    run.data,
+    0,
+    null,
+    getLearningRate(trainer.optimizer),
+  );
+  initial.seconds = (performance.now() - start) / 1000;
+  await addEpoch(run, initial);
+  run.emit({ type: 'epoch', runId: spec.runId, record: initial });
+}
+
+/**
+ * Trains one epoch and measures it, steps the plateau scheduler, then writes the
+ * checkpoint and the record. A non-finite training loss throws {@link NonFiniteLossError}
+ * before anything of the epoch is kept.
+ */
+async function trainAndRecordEpoch(run: ActiveRun, epoch: number): Promise<void> {
+  const { spec, trainer, data, record } = run;
+  const start = performance.now();
+  const learningRate = getLearningRate(trainer.optimizer);
+  const train = await trainEpoch(spec, trainer, data, epoch, run.emit);
+  if (!Number.isFinite(train.loss)) throw nonFiniteLoss(train.loss, epoch, learningRate);
+  run.prunedTo = trainer.pruning?.densityAt(epoch - 1) ?? run.prunedTo;
+  const entry = await epochRecord(spec, trainer.model, data, epoch, train, learningRate);
+  run.plateau?.step(train.loss);
+  entry.seconds = (performance.now() - start) / 1000;
+  record.trainSeconds += entry.seconds;
+  await addEpoch(run, entry);
+  await saveRunCheckpoint(
+    run.paths.checkpoint,
+    run.key,
+    epoch,
+    trainer,
+    run.plateau,
+    run.prunedTo,
+    record,
+    run.best,
+  );
+  writeRunRecord(run.paths.record, record);
+  run.emit({ type: 'epoch', runId: spec.runId, record: entry });
+}
+
+/** The error of a training loss that is NaN or infinite, saying which checkpoint is kept. */
+function nonFiniteLoss(loss: number, epoch: number, learningRate: number): NonFiniteLossError {
+  const kept =
+    epoch > 1
+      ? `the checkpoint of epoch ${epoch - 1} is kept`
+      : 'no epoch had finished, so there is no checkpoint';
+  return new NonFiniteLossError(
+    `training loss is ${loss} in epoch ${epoch} (learning rate ${learningRate}); ${kept}`,
+  );
+}
+
+/**
+ * Adds an epoch to the record, keeps the model's weights when it is the best so far, and
+ * saves the first conv layer when the epoch is one of the spec's snapshots.
+ */
+async function addEpoch(run: ActiveRun, entry: EpochRecord): Promise<void> {
+  const { model } = run.trainer;
+  run.record.epochs.push(entry);
+  run.best = (await keepIfBest(run.spec, run.record, entry, model)) ?? run.best;
+  if (run.snapshots.has(entry.epoch)) await saveFirstConv(model, run.paths.artifacts, entry.epoch);
+}
+
+/** Puts the kept weights (best validation) into the model and writes it to `paths.model`. */
+async function saveKeptModel(run: ActiveRun): Promise<void> {
+  const { model } = run.trainer;
+  if (run.best) writeWeights(model, run.best);
+  const kept = await readWeights(model);
+  writeCheckpoint(run.paths.model, {
+    state: {
+      runId: run.spec.runId,
+      key: run.key,
+      epoch: run.record.best?.epoch ?? 0,
+      weightNames: model.weights.map((w) => w.originalName),
+    },
+    tensors: kept.map((values, i) => storedWeight(`model/${i}`, model, i, values)),
+  });
+}
+
+/**
+ * Runs the spec's `finish` analyses on the kept model, lists the run's files in the record,
+ * marks it `done` and removes the resume checkpoint.
+ */
+async function completeRun(run: ActiveRun): Promise<void> {
+  const { spec, paths, record } = run;
+  const outDir = dirname(dirname(dirname(paths.record)));
+  record.finish = await finishRun(spec, run.trainer.model, run.data, paths.artifacts, outDir);
+  const snapshotFiles = [...run.snapshots]
+    .sort((a, b) => a - b)
+    .map((e) => `${paths.artifacts}/first-conv-e${e}.bin`);
+  record.finish.artifacts.unshift(...snapshotFiles.map((f) => relative(outDir, f)));
+  record.status = 'done';
+  record.finishedAt = new Date().toISOString();
+  writeRunRecord(paths.record, record);
+  rmSync(paths.checkpoint, { force: true });
+  run.emit({ type: 'end', runId: spec.runId, status: 'done' });
+}
+
+/** Marks the record `failed` with the error's message, writes it if it can, and says so. */
+function recordFailure(run: ActiveRun, error: unknown): void {
+  const { record } = run;
+  record.status = 'failed';
+  record.error = error instanceof Error ? error.message : String(error);
+  try {
+    writeRunRecord(run.paths.record, record);
+  } catch (writeError) {
+    // the disk may be what failed: the run's own error is what the user must see
+    record.error += `; its failure record could not be written either (${String(writeError)})`;
+    if (error instanceof Error) error.message = record.error;
+  }
+  run.emit({ type: 'end', runId: run.spec.runId, status: 'failed', message: record.error });
+}
+
+/** Frees the run's threads, pruning, optimizer and model. */
+async function disposeRun({ trainer }: ActiveRun): Promise<void> {
+  await trainer.parallel?.dispose();
+  trainer.pruning?.dispose();
+  trainer.optimizer.dispose();
+  trainer.model.dispose();
 }

@@ -1,0 +1,92 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BACKEND_NAMES } from '@bregman/runtime';
+
+/** A command-line mistake, or missing data: exit code 2. */
+export class UsageError extends Error {}
+
+/**
+ * The integer value of a flag, at least `min`.
+ *
+ * @throws UsageError naming the flag, what it takes and what it got.
+ */
+export function count(flag: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isInteger(n) || n < min) {
+    throw new UsageError(
+      `${flag} must be an integer ≥ ${min}, got ${value === undefined ? 'nothing' : `'${value}'`}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * A path given to a flag, which must not be empty.
+ *
+ * @throws UsageError naming the flag.
+ */
+export function pathArg(flag: string, value: string): string {
+  if (value.trim() === '') throw new UsageError(`${flag} needs a non-empty path, got '${value}'`);
+  return value;
+}
+
+/** `--data-dir`'s value as an absolute path, which must be a directory. */
+export function dataDirArg(value: string, cwd: string): string {
+  const dir = resolve(cwd, pathArg('--data-dir', value));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(
+      `--data-dir ${dir} is not a directory; it should hold the official files in mnist/, fashion-mnist/ ` +
+        '(IDX, from http://yann.lecun.com/exdb/mnist/ and https://github.com/zalandoresearch/fashion-mnist) ' +
+        'or cifar-10-batches-bin/ (from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz)',
+    );
+  }
+  return dir;
+}
+
+/** `--backend`'s value: a backend name, or undefined for `auto` (the fastest available). */
+export function backendArg(name: string): string | undefined {
+  if (name !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown backend '${name}'; allowed: auto, ${BACKEND_NAMES.join(', ')}`);
+  }
+  return name === 'auto' ? undefined : name;
+}
+
+/** One command-line argument: its flag (before any `=`) and a reader of its value. */
+export interface FlagArgument {
+  /** The flag, e.g. `--jobs` (the whole argument when it is no `--flag=value`). */
+  flag: string;
+  /** The argument as given. */
+  arg: string;
+  /** The flag's value: after its `=`, else the next argument (consumed). */
+  value(): string;
+}
+
+/**
+ * The arguments one by one, for a `switch` on the flag: `--flag=value` and `--flag value`
+ * both give the value; a value that is missing (or another flag) and a `switch=value` are
+ * usage errors that name the flag.
+ */
+export function* flagsOf(
+  argv: readonly string[],
+  switches: readonly string[],
+): Generator<FlagArgument> {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    if (inline !== undefined && switches.includes(flag!)) {
+      throw new UsageError(`${flag} takes no value (got '${arg}'); leave it out to turn it off`);
+    }
+    yield {
+      flag: flag!,
+      arg,
+      value: () => {
+        const v = inline ?? argv[++i];
+        if (v === undefined || (inline === undefined && v.startsWith('--'))) {
+          throw new UsageError(`${flag} needs a value`);
+        }
+        return v;
+      },
+    };
+  }
+}
