@@ -46,6 +46,7 @@ export type {
   RegularizerConfigBase,
   RegularizerType,
 } from './regularizer.js';
+export { Rng } from './rng.js';
 export type { EncodedRegExp, RegularizerRule, RegularizerRuleConfig } from './rules.js';
 export {
   checkRules,

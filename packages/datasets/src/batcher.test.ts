@@ -1,8 +1,8 @@
+import { Rng } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './batcher.js';
 import { createDataset, subset } from './dataset.js';
-import { Rng } from './random.js';
 import { toFloat32 } from './to-float32.js';
 
 const H = 6;

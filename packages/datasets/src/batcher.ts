@@ -1,3 +1,4 @@
+import { checkCount, checkNonNegative, Rng } from '@bregman/core-prox';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -10,16 +11,10 @@ import {
 } from './batch-tensors.js';
 import type { ImageDataset } from './dataset.js';
 import { imageSize } from './dataset.js';
-import { Rng, randomPermutation } from './random.js';
+import { randomPermutation } from './random.js';
 import { checkStandardization, pixelTable, type Standardization } from './standardization.js';
 import { STREAM } from './streams.js';
-import {
-  checkCount,
-  checkNonNegative,
-  checkOneOf,
-  checkPositiveInteger,
-  checkSeed,
-} from './validation.js';
+import { checkOneOf, checkPositiveInteger, checkSeed } from './validation.js';
 
 /** Random training augmentation, drawn per image, per epoch, from the batcher's seed. */
 export interface Augmentation {

@@ -1,4 +1,5 @@
-import { checkCount, checkPositiveInteger } from './validation.js';
+import { checkCount } from '@bregman/core-prox';
+import { checkPositiveInteger } from './validation.js';
 
 /**
  * A labelled image set held as bytes: `count` images of `height × width × channels`

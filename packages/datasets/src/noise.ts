@@ -1,6 +1,6 @@
-import { Rng } from './random.js';
+import { checkNonNegative, Rng } from '@bregman/core-prox';
 import { STREAM } from './streams.js';
-import { checkNonNegative, checkSeed } from './validation.js';
+import { checkSeed } from './validation.js';
 
 /** Options of {@link addGaussianNoise}. */
 export interface NoiseOptions {

@@ -1,8 +1,9 @@
+import { checkCount, Rng } from '@bregman/core-prox';
 import type { ImageDataset } from './dataset.js';
 import { subset } from './dataset.js';
-import { Rng, randomPermutation } from './random.js';
+import { randomPermutation } from './random.js';
 import { STREAM } from './streams.js';
-import { checkCount, checkSeed } from './validation.js';
+import { checkSeed } from './validation.js';
 
 /** Options of {@link splitDataset}. */
 export interface SplitOptions {

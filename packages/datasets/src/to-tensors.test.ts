@@ -1,7 +1,7 @@
+import { Rng } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createDataset, type ImageDataset } from './dataset.js';
-import { Rng } from './random.js';
 import { toFloat32 } from './to-float32.js';
 import { toTensors } from './to-tensors.js';
 

@@ -5,27 +5,6 @@ export function checkPositiveInteger(name: string, value: number): void {
   }
 }
 
-/** Throws unless `value` is an integer ≥ 0; the message names `name`. */
-export function checkCount(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be an integer ≥ 0, got ${String(value)}`);
-  }
-}
-
-/** Throws unless `value` is a finite number ≥ 0; the message names `name`. */
-export function checkNonNegative(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number ≥ 0, got ${String(value)}`);
-  }
-}
-
-/** Throws unless `value` is a finite number > 0; the message names `name`. */
-export function checkPositive(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a finite number > 0, got ${String(value)}`);
-  }
-}
-
 /** Throws unless `value` is a safe integer (a seed); the message names `name`. */
 export function checkSeed(name: string, value: number): void {
   if (!Number.isSafeInteger(value)) {

@@ -67,7 +67,11 @@ export class SparsityLogger extends tfl.Callback {
     }
     this.prefix = prefix;
     this.ownModel = model;
-    this.options = { rules, reference, delta };
+    this.options = {
+      ...(rules === undefined ? {} : { rules }),
+      ...(reference === undefined ? {} : { reference }),
+      ...(delta === undefined ? {} : { delta }),
+    };
   }
 
   /**

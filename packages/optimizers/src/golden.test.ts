@@ -19,9 +19,14 @@ function optimizerFor(run: GoldenRun) {
         },
       ]
     : [];
+  // the fixture leaves out what takes its default
+  const given = <T extends object>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+      [K in keyof T]: Exclude<T[K], undefined>;
+    };
   return run.optimizer === 'LinBreg'
-    ? new LinBreg({ learningRate: lr!, delta, momentum, rules })
-    : new AdaBreg({ learningRate: lr!, delta, beta1, beta2, rules });
+    ? new LinBreg({ learningRate: lr!, rules, ...given({ delta, momentum }) })
+    : new AdaBreg({ learningRate: lr!, rules, ...given({ delta, beta1, beta2 }) });
 }
 
 describe('optimizer runs of shared/fixtures/golden-public.json (float64 reference)', () => {

@@ -118,12 +118,13 @@ async function saveModel(
   const encoded = sparse ? encodeSparseWeights(specs, dense) : undefined;
   const weights = encoded ? encoded.bytes : dense;
   const weightsFile = sparse ? SPARSE_WEIGHTS_FILE : WEIGHTS_FILE;
+  // a field the artifacts lack is left out of model.json (not written as undefined)
   const modelJSON: SavedModelJSON = {
-    modelTopology: artifacts.modelTopology,
+    ...(artifacts.modelTopology != null ? { modelTopology: artifacts.modelTopology } : {}),
     weightsManifest: [{ paths: [weightsFile], weights: specs }],
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    convertedBy: artifacts.convertedBy,
+    ...(artifacts.format != null ? { format: artifacts.format } : {}),
+    ...(artifacts.generatedBy != null ? { generatedBy: artifacts.generatedBy } : {}),
+    ...(artifacts.convertedBy != null ? { convertedBy: artifacts.convertedBy } : {}),
     ...(artifacts.trainingConfig != null ? { trainingConfig: artifacts.trainingConfig } : {}),
     ...(artifacts.signature != null ? { signature: artifacts.signature } : {}),
     ...(artifacts.userDefinedMetadata != null

@@ -1,34 +1,15 @@
+import { Rng } from '@bregman/core-prox';
 import { checkSeed } from './validation.js';
 
 /**
  * A deterministic generator of floats in `[0, 1)` for `seed` (an integer in `[0, 2³²)`):
- * sfc32 seeded by splitmix32. Same seed, same sequence, on every platform.
+ * core-prox's `Rng` (xoshiro128**, the generator of the datasets' shuffles and splits). Same
+ * seed, same sequence, on every platform.
  */
 export function seededRandom(seed: number): () => number {
   checkSeed('seededRandom: seed', seed);
-  let s = seed >>> 0;
-  const splitmix = () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const next = () => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t / 2 ** 32;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+  const rng = new Rng(seed);
+  return () => rng.uniform();
 }
 
 /**

@@ -18,8 +18,3 @@ export const EXPERIMENTS: readonly Experiment[] = [
   fig4,
   fig5,
 ];
-
-/** The experiment with this id, or undefined. */
-export function findExperiment(id: string): Experiment | undefined {
-  return EXPERIMENTS.find((e) => e.id === id);
-}

@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'bullmq';
 
 /** A `--queue` value that is not a Redis URL this app can use: exit 2, nothing done. */
 export class QueueUrlError extends Error {}

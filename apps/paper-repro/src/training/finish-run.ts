@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import { threshold } from '@bregman/baselines';
+import { threshold, thresholdForDensity } from '@bregman/baselines';
 import { Batcher, head } from '@bregman/datasets';
 import { compactAsync } from '@bregman/models';
 import * as tf from '@tensorflow/tfjs';
@@ -10,7 +10,6 @@ import { writeCheckpoint } from '../storage/checkpoint.js';
 import type { FinishRecord, ModelReport } from '../storage/run-record.js';
 import { batcherOptions, evaluate } from './evaluate.js';
 import { modelSparsity } from './model-sparsity.js';
-import { thresholdForDensity } from './threshold-for-density.js';
 
 /** Test and (optionally) training accuracy and sparsity of a model. */
 export async function modelReport(

@@ -22,8 +22,10 @@ const forced: { filter?: FilterRoute; input?: InputRoute } = {};
 
 /** Forces a route (tests and benchmarks run every route); `{}` restores the automatic choice. */
 export function forceRoutes(routes: { filter?: FilterRoute; input?: InputRoute }): void {
-  forced.filter = routes.filter;
-  forced.input = routes.input;
+  delete forced.filter;
+  delete forced.input;
+  if (routes.filter !== undefined) forced.filter = routes.filter;
+  if (routes.input !== undefined) forced.input = routes.input;
 }
 
 /**
