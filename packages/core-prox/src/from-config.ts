@@ -1,6 +1,8 @@
 import { elasticNet } from './elastic-net.js';
-import { GroupL12, type GroupOptions } from './group-l12.js';
-import { L1, type L1Options } from './l1.js';
+import type { L1Options } from './entrywise-regularizer.js';
+import { GroupL12 } from './group-l12.js';
+import type { GroupOptions } from './group-regularizer.js';
+import { L1 } from './l1.js';
 import { L1Positive } from './l1-positive.js';
 import { NoRegularizer } from './no-regularizer.js';
 import type { ElasticNetConfig, Regularizer, RegularizerConfigBase } from './regularizer.js';

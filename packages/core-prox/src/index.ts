@@ -8,12 +8,14 @@ export {
 } from './argument-checks.js';
 export { bregmanDistance, symmetricBregmanDistance } from './bregman-distance.js';
 export { elasticNet } from './elastic-net.js';
+export type { L1Options } from './entrywise-regularizer.js';
+export { EntrywiseRegularizer } from './entrywise-regularizer.js';
 export type { RegularizerRebuilder } from './from-config.js';
 export { registerRegularizer, regularizerFromConfig, regularizerTypes } from './from-config.js';
-export type { GroupOptions } from './group-l12.js';
 export { GroupL12 } from './group-l12.js';
+export type { GroupOptions } from './group-regularizer.js';
+export { GroupRegularizer } from './group-regularizer.js';
 export { groupMagnitudes } from './groups.js';
-export type { L1Options } from './l1.js';
 export { L1 } from './l1.js';
 export { L1Positive } from './l1-positive.js';
 export type {

@@ -1,9 +1,8 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNonNegative } from './argument-checks.js';
-import { type L1Options, lambdaNeeded } from './l1.js';
-import type { EntrywiseRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkOptionsObject } from './validation.js';
+import { EntrywiseRegularizer, type L1Options } from './entrywise-regularizer.js';
+import type { Regularizer } from './regularizer.js';
 
 /**
  * ℓ1 restricted to non-negative weights: `J(θ) = λ‖θ‖₁ + χ_{θ ≥ 0}(θ)` (paper §1.1).
@@ -14,21 +13,12 @@ import { checkOptionsObject } from './validation.js';
  *   gets `NaN`, so that using this regularizer on weights outside its domain cannot go
  *   unnoticed.
  */
-export class L1Positive implements Regularizer {
-  /** Regularization strength λ. */
-  readonly lambda: number;
-  /** Always false: `J` is not zero. */
-  readonly isZero = false;
-  /** Always false: `J` acts entry by entry. */
-  readonly groupwise = false;
+export class L1Positive extends EntrywiseRegularizer implements Regularizer {
   /** Always false: `J` is +∞ where an entry is negative. */
   readonly finite = false;
 
   constructor(options: L1Options) {
-    checkOptionsObject('L1Positive', options, lambdaNeeded('L1Positive'));
-    const { lambda } = options;
-    checkNonNegative('L1Positive: lambda', lambda);
-    this.lambda = lambda;
+    super('L1Positive', options);
   }
 
   value(theta: Tensor): Scalar {
@@ -49,15 +39,5 @@ export class L1Positive implements Regularizer {
       const inside = tf.mul(tf.step(theta, 0), this.lambda);
       return tf.where(tf.less(theta, 0), tf.fill(theta.shape, Number.NaN), inside);
     });
-  }
-
-  /** `L1Positive` with λ × `factor`. */
-  scaled(factor: number): L1Positive {
-    checkNonNegative('L1Positive.scaled: factor', factor);
-    return new L1Positive({ lambda: this.lambda * factor });
-  }
-
-  getConfig(): EntrywiseRegularizerConfig {
-    return { type: 'L1Positive', lambda: this.lambda };
   }
 }

@@ -1,19 +1,8 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNonNegative } from './argument-checks.js';
-import type { EntrywiseRegularizerConfig, Regularizer } from './regularizer.js';
-import { checkOptionsObject } from './validation.js';
-
-/** Options of {@link L1} and {@link L1Positive}. */
-export interface L1Options {
-  /** Regularization strength λ ≥ 0. */
-  lambda: number;
-}
-
-/** What the options of {@link L1} and {@link L1Positive} must hold, for error messages. */
-export function lambdaNeeded(owner: string): string {
-  return `with lambda (a finite number ≥ 0), e.g. new ${owner}({ lambda: 0.1 })`;
-}
+import { EntrywiseRegularizer, type L1Options } from './entrywise-regularizer.js';
+import type { Regularizer } from './regularizer.js';
 
 /**
  * The ℓ1 norm `J(θ) = λ‖θ‖₁` (paper eq. 1.1): entry-wise sparsity.
@@ -29,21 +18,12 @@ export function lambdaNeeded(owner: string): string {
  * J.prox(tf.tensor([0.5, -0.05]), 1).print(); // [0.4, 0]
  * ```
  */
-export class L1 implements Regularizer {
-  /** Regularization strength λ. */
-  readonly lambda: number;
-  /** Always false: `J` is not zero. */
-  readonly isZero = false;
-  /** Always false: `J` acts entry by entry. */
-  readonly groupwise = false;
+export class L1 extends EntrywiseRegularizer implements Regularizer {
   /** Always true: `λ‖θ‖₁` is finite everywhere. */
   readonly finite = true;
 
   constructor(options: L1Options) {
-    checkOptionsObject('L1', options, lambdaNeeded('L1'));
-    const { lambda } = options;
-    checkNonNegative('L1: lambda', lambda);
-    this.lambda = lambda;
+    super('L1', options);
   }
 
   value(theta: Tensor): Scalar {
@@ -57,16 +37,6 @@ export class L1 implements Regularizer {
 
   subgradient(theta: Tensor): Tensor {
     return tf.tidy(() => signKeepingNaN(theta, this.lambda));
-  }
-
-  /** `L1` with λ × `factor`. */
-  scaled(factor: number): L1 {
-    checkNonNegative('L1.scaled: factor', factor);
-    return new L1({ lambda: this.lambda * factor });
-  }
-
-  getConfig(): EntrywiseRegularizerConfig {
-    return { type: 'L1', lambda: this.lambda };
   }
 }
 

@@ -1,22 +1,13 @@
+import type { ConvGeometry } from './patches.js';
+
 /** How the filter gradient is computed: one dilated convolution, or im2col + one matMul. */
 export type FilterRoute = 'dilated-conv' | 'im2col-matmul';
 
 /** How the input gradient is computed: one convolution of the (upsampled) `dy` with the flipped filter, or one matMul + col2im. */
 export type InputRoute = 'flipped-conv' | 'matmul-col2im';
 
-/** Shapes that decide a route. */
-export interface RouteShape {
-  batchSize: number;
-  inChannels: number;
-  inHeight: number;
-  inWidth: number;
-  outHeight: number;
-  outWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  filterHeight: number;
-  filterWidth: number;
-}
+/** Shapes that decide a route: the convolution's geometry without its padding. */
+export type RouteShape = Omit<ConvGeometry, 'padInfo'>;
 
 const forced: { filter?: FilterRoute; input?: InputRoute } = {};
 
