@@ -15,10 +15,12 @@ export { registerRegularizer, regularizerFromConfig, regularizerTypes } from './
 export { GroupL12 } from './group-l12.js';
 export type { GroupOptions } from './group-regularizer.js';
 export { GroupRegularizer } from './group-regularizer.js';
+export type { Groups } from './groups.js';
 export { groupMagnitudes } from './groups.js';
 export { L1 } from './l1.js';
 export { L1Positive } from './l1-positive.js';
 export type {
+  KernelGroupAxes,
   KernelLayer,
   KernelLayerKind,
   KernelVariable,

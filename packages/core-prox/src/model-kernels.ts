@@ -72,16 +72,24 @@ export interface ModelKernel {
    * output unit, `kernel` for one spatial kernel (`null` for a Dense kernel). A group is all
    * entries that share their index on the other axes.
    */
-  readonly groupAxes: {
-    readonly neuron: readonly number[];
-    readonly kernel: readonly number[] | null;
-  };
+  readonly groupAxes: KernelGroupAxes;
+}
+
+/** The reduce axes of a kernel's groups, see {@link ModelKernel.groupAxes}. */
+export interface KernelGroupAxes {
+  /** The reduce axes of one output unit's weights (a neuron, a conv filter). */
+  readonly neuron: readonly number[];
+  /** The reduce axes of one spatial kernel; `null` for a Dense kernel. */
+  readonly kernel: readonly number[] | null;
 }
 
 /** What {@link modelKernels} reads of a layer (tfjs-layers' `Layer`, a nested model, a wrapper). */
 export interface KernelLayer {
+  /** The layer's name. */
   readonly name: string;
+  /** tfjs's class name, e.g. `'Dense'`, `'Conv2D'`, `'Sequential'`, `'TimeDistributed'`. */
   getClassName(): string;
+  /** The layer's own variables. */
   readonly weights: readonly KernelVariable[];
   /** The layers of a nested model. */
   readonly layers?: readonly KernelLayer[];
