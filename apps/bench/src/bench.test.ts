@@ -3,6 +3,10 @@ import { runBench } from './bench.js';
 import { parseArgs, UsageError } from './options.js';
 import { agreementTable, markdownTable, parallelTable } from './report.js';
 
+/** `pnpm bench --smoke` of LinBreg on the MLP, with the `extra` options. */
+const smokeLinBreg = (...extra: string[]) =>
+  runBench(parseArgs(['--smoke', '--models', 'mlp', '--optimizers', 'linbreg', ...extra])!);
+
 describe('pnpm bench', () => {
   it('--smoke times every optimizer on wasm and reports the ratios', async () => {
     const options = parseArgs(['--smoke', '--models', 'mlp'])!;
@@ -33,16 +37,7 @@ describe('pnpm bench', () => {
   });
 
   it('--workers 2 times one run on 2 threads beside 1, with the speedup', async () => {
-    const options = parseArgs([
-      '--smoke',
-      '--models',
-      'mlp',
-      '--optimizers',
-      'linbreg',
-      '--workers',
-      '2',
-    ])!;
-    const result = await runBench(options);
+    const result = await smokeLinBreg('--workers', '2');
     expect(result.parallel.map((r) => [r.model, r.optimizer, r.workers])).toEqual([
       ['mlp', 'linbreg', 1],
       ['mlp', 'linbreg', 2],
@@ -82,15 +77,7 @@ describe('pnpm bench', () => {
   });
 
   it('--agreement: LinBreg steps on wasm land where the same steps on cpu do', async () => {
-    const options = parseArgs([
-      '--smoke',
-      '--models',
-      'mlp',
-      '--optimizers',
-      'linbreg',
-      '--agreement',
-    ])!;
-    const result = await runBench(options);
+    const result = await smokeLinBreg('--agreement');
     expect(result.agreement).toHaveLength(1);
     const [agreement] = result.agreement;
     expect(agreement).toMatchObject({

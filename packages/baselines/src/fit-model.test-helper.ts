@@ -1,41 +1,10 @@
+import { teacherMlp } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 
-/**
- * A synthetic 4-class problem whose labels depend on 4 of 20 features (a sparse teacher):
- * `x ~ N(0, 1)^20`, `y = onehot(argmax(x·T))` with `T` zero outside its first 4 rows.
- */
-export function teacherData(seed = 3, samples = 512) {
-  return tf.tidy(() => {
-    const x = tf.randomNormal([samples, 20], 0, 1, 'float32', seed);
-    const teacher = tf.concat([
-      tf.randomNormal([4, 4], 0, 1, 'float32', seed + 1),
-      tf.zeros([16, 4]),
-    ]);
-    const y = tf.oneHot(tf.argMax(tf.matMul(x, teacher), 1), 4);
-    return { x, y };
-  });
-}
-
-/** A dense 20-32-4 ReLU / softmax MLP with seeded weights. */
+/** A dense 20-32-4 ReLU / softmax MLP with seeded weights (zero biases). */
 export function denseNet(seed = 5, options: { kernelRegularizer?: unknown } = {}) {
   const kernelRegularizer = options.kernelRegularizer as never;
-  return tf.sequential({
-    layers: [
-      tf.layers.dense({
-        units: 32,
-        activation: 'relu',
-        inputShape: [20],
-        kernelInitializer: tf.initializers.heNormal({ seed }),
-        kernelRegularizer,
-      }),
-      tf.layers.dense({
-        units: 4,
-        activation: 'softmax',
-        kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 1 }),
-        kernelRegularizer,
-      }),
-    ],
-  });
+  return teacherMlp({ seed, kernelRegularizer });
 }
 
 /** Non-zero entries of a tensor (read back). */

@@ -1,6 +1,7 @@
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { accuracy, denseNet, nonZero, teacherData } from './fit-model.test-helper.js';
+import { accuracy, denseNet, nonZero } from './fit-model.test-helper.js';
 import { MagnitudePruning } from './magnitude-pruning.js';
 
 const kernels = (model: tf.LayersModel) =>

@@ -1,7 +1,8 @@
 import { GroupL12, L1 } from '@bregman/core-prox';
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { denseNet, teacherData } from './fit-model.test-helper.js';
+import { denseNet } from './fit-model.test-helper.js';
 import { SparsityPenalty } from './sparsity-penalty.js';
 import { threshold } from './threshold.js';
 

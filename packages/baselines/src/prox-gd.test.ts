@@ -1,18 +1,13 @@
 import { GroupL12, L1, L1Positive, SparseGroupLasso } from '@bregman/core-prox';
 import { LinBreg, rulesForModel, setLearningRate } from '@bregman/optimizers';
+import { expectConfigRoundTrip, roundTripRules, weightArrays } from '@bregman/test-utils';
+import { loadWithOptimizer, saveWithOptimizer, teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { denseNet, teacherData } from './fit-model.test-helper.js';
+import { denseNet } from './fit-model.test-helper.js';
 import { ProxGD } from './prox-gd.js';
 
-const rules = [
-  { match: 'exact_name/kernel', regularizer: new L1({ lambda: 0.5 }) },
-  {
-    match: /^conv_\d+\/kernel(_\d+)?$/i,
-    regularizer: new GroupL12({ lambda: 0.1, reduceAxes: [0, 1] }),
-  },
-  { match: /50%_dense/, regularizer: new SparseGroupLasso({ lambda: 0.2, reduceAxes: [0] }) },
-];
+const rules = roundTripRules({ L1, GroupL12, SparseGroupLasso });
 
 let id = 0;
 const variable = (value: tf.Tensor, name = 'v') =>
@@ -69,22 +64,7 @@ describe('ProxGD step: θ ← prox_{τJ}(θ − τg) (eq. 1.5)', () => {
 
 describe('serialization, state and hyperparameters', () => {
   it('getConfig / fromConfig round-trips τ and the rules through JSON and the tfjs registry', () => {
-    const opt = new ProxGD({ learningRate: 0.3, rules });
-    const config = JSON.parse(JSON.stringify(opt.getConfig()));
-    // tfjs-layers camel-cases any string with '_' when it loads a model: none may be left
-    expect(JSON.stringify(config)).not.toContain('_');
-    const cls = tf.serialization.SerializationMap.getMap().classNameMap.ProxGD!;
-    expect(cls[0]).toBe(ProxGD);
-    const rebuilt = cls[1](cls[0], config) as ProxGD;
-    expect(rebuilt.getConfig()).toEqual(opt.getConfig());
-    expect(rebuilt.rules.map((r) => r.match)).toEqual(rules.map((r) => r.match));
-    for (const name of ['exact_name/kernel', 'CONV_3/kernel_2', 'x/50%_dense/kernel', 'other']) {
-      expect(rebuilt.regularizerFor(name).getConfig()).toEqual(
-        opt.regularizerFor(name).getConfig(),
-      );
-    }
-    expect(opt.regularizerFor('conv_3/kernel').getConfig().type).toBe('GroupL12');
-    expect(opt.regularizerFor('bias').getConfig().type).toBe('None');
+    expectConfigRoundTrip(new ProxGD({ learningRate: 0.3, rules }), rules, 'ProxGD');
   });
 
   it('learningRate is public, settable (also through setLearningRate) and validated', () => {
@@ -134,26 +114,16 @@ describe('serialization, state and hyperparameters', () => {
     const fitOneEpoch = (m: tf.LayersModel) =>
       m.fit(x, y, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
     await fitOneEpoch(model);
-    let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(
-      tf.io.withSaveHandler(async (a) => {
-        artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-      { includeOptimizer: true },
-    );
+    const artifacts = await saveWithOptimizer(model);
     await fitOneEpoch(model);
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
-    const optimizer = loaded.optimizer as ProxGD;
-    expect(optimizer).toBeInstanceOf(ProxGD);
-    expect(optimizer.getConfig()).toEqual((model.optimizer as ProxGD).getConfig());
+    const { loaded, optimizer } = await loadWithOptimizer(artifacts, model, ProxGD);
     expect(optimizer.iterations).toBe(4);
     // the reloaded kernels have other variable names (…/kernel_1) and still match the rules
     expect(optimizer.regularizerFor(loaded.trainableWeights[0]!.name).getConfig().type).toBe('L1');
     await fitOneEpoch(loaded);
-    const expected = model.getWeights().map((w) => Array.from(w.dataSync()));
-    loaded.getWeights().forEach((w, i) => {
-      expect(Array.from(w.dataSync()), `weight ${i}`).toEqual(expected[i]);
+    const expected = weightArrays(model);
+    weightArrays(loaded).forEach((w, i) => {
+      expect(w, `weight ${i}`).toEqual(expected[i]);
     });
     loaded.dispose();
     model.dispose();

@@ -1,16 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const readme = packageReadme(import.meta.url, ['baselines', 'optimizers', 'core-prox']);
 
 it('the README example runs: ProxGD, lasso + threshold and pruning each give a sparse net that learns', async () => {
-  const printed = await runReadmeExample(packageDir, {
-    '@bregman/baselines': source('./index.ts'),
-    '@bregman/optimizers': source('../../optimizers/src/index.ts'),
-    '@bregman/core-prox': source('../../core-prox/src/index.ts'),
-  });
+  const printed = await readme.run();
   const line = (name: string) => {
     const match = new RegExp(`^${name}: density ([\\d.]+), accuracy ([\\d.]+)$`, 'm').exec(
       printed.join('\n'),

@@ -1,8 +1,9 @@
 import { elasticNet, GroupL12, L1, L1Positive, SparseGroupLasso } from '@bregman/core-prox';
 import { expectAllClose } from '@bregman/test-utils';
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { denseNet, teacherData } from './fit-model.test-helper.js';
+import { denseNet } from './fit-model.test-helper.js';
 import { SparsityPenalty } from './sparsity-penalty.js';
 
 describe('SparsityPenalty: J(θ) as a tfjs-layers regularizer', () => {

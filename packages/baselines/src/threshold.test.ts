@@ -1,7 +1,8 @@
 import { L1 } from '@bregman/core-prox';
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { accuracy, denseNet, nonZero, teacherData } from './fit-model.test-helper.js';
+import { accuracy, denseNet, nonZero } from './fit-model.test-helper.js';
 import { SparsityPenalty } from './sparsity-penalty.js';
 import { threshold } from './threshold.js';
 

@@ -79,14 +79,13 @@ const valueAt = (J: Regularizer, values: number[], shape: number[]) =>
 for (const family of families) {
   describe(`${family.name}: properties on random inputs`, () => {
     const { shape } = family;
+    // the inputs of the properties of two points: λ, δ, and two points of the family's shape
+    const twoPoints = [lambdaArb, deltaArb, point(shape), point(shape)] as const;
 
     it('prox is the minimiser: F(z) ≥ F(prox(x)) + ½‖z − prox(x)‖² (F 1-strongly convex)', () => {
       fc.assert(
         fc.property(
-          lambdaArb,
-          deltaArb,
-          point(shape),
-          point(shape),
+          ...twoPoints,
           fc.double({ min: 1e-3, max: 1, noNaN: true }),
           (lambda, delta, x, direction, eps) => {
             const J = family.make(lambda);
@@ -112,7 +111,7 @@ for (const family of families) {
 
     it('prox is non-expansive: ‖prox(a) − prox(b)‖ ≤ ‖a − b‖', () => {
       fc.assert(
-        fc.property(lambdaArb, deltaArb, point(shape), point(shape), (lambda, delta, a, b) => {
+        fc.property(...twoPoints, (lambda, delta, a, b) => {
           const J = family.make(lambda);
           const [pa, pb] = tf.tidy(() => [
             read(J.prox(toTensor(a, shape), delta)),
@@ -174,29 +173,23 @@ for (const family of families) {
 
     it('Lemma B.1: D_{J_δ}(a, b) = D_J(a, b) + ‖a − b‖²/(2δ)', () => {
       fc.assert(
-        fc.property(
-          lambdaArb,
-          deltaArb,
-          point(shape),
-          point(shape),
-          (lambda, delta, rawA, rawB) => {
-            const J = family.make(lambda);
-            const Jd = elasticNet(J, delta);
-            const a = family.toDomain(rawA);
-            const b = family.toDomain(rawB);
-            const [lhs, dj, scale] = tf.tidy(() => {
-              const ta = toTensor(a, shape);
-              const tb = toTensor(b, shape);
-              return [
-                bregmanDistance(Jd, ta, tb),
-                bregmanDistance(J, ta, tb),
-                tf.add(tf.add(Jd.value(ta), Jd.value(tb)), 1),
-              ].map((s) => s.dataSync()[0] as number);
-            }) as number[];
-            const rhs = (dj as number) + sqDist(a, b) / (2 * delta);
-            expect(Math.abs((lhs as number) - rhs)).toBeLessThanOrEqual(1e-5 * (scale as number));
-          },
-        ),
+        fc.property(...twoPoints, (lambda, delta, rawA, rawB) => {
+          const J = family.make(lambda);
+          const Jd = elasticNet(J, delta);
+          const a = family.toDomain(rawA);
+          const b = family.toDomain(rawB);
+          const [lhs, dj, scale] = tf.tidy(() => {
+            const ta = toTensor(a, shape);
+            const tb = toTensor(b, shape);
+            return [
+              bregmanDistance(Jd, ta, tb),
+              bregmanDistance(J, ta, tb),
+              tf.add(tf.add(Jd.value(ta), Jd.value(tb)), 1),
+            ].map((s) => s.dataSync()[0] as number);
+          }) as number[];
+          const rhs = (dj as number) + sqDist(a, b) / (2 * delta);
+          expect(Math.abs((lhs as number) - rhs)).toBeLessThanOrEqual(1e-5 * (scale as number));
+        }),
       );
     });
   });

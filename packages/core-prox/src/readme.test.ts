@@ -1,13 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readme = packageReadme(import.meta.url, ['core-prox']);
 
 it('the README example runs and prints what its comments say', async () => {
-  const printed = await runReadmeExample(packageDir, {
-    '@bregman/core-prox': fileURLToPath(new URL('./index.ts', import.meta.url)),
-  });
+  const printed = await readme.run();
   expect(printed).toHaveLength(4);
   const numbers = (line: string) => (line.match(/-?\d+(\.\d+)?(e-?\d+)?/g) ?? []).map(Number);
   const [prox, kernel, roundTrip, distance] = printed as [string, string, string, string];

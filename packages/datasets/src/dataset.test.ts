@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDataset, head, labelCounts, subset } from './dataset.js';
+import { toyDataset } from './toy-dataset.test-helper.js';
 
-const make = () =>
-  createDataset({
-    name: 'toy',
-    images: Uint8Array.from({ length: 5 * 2 * 2 * 3 }, (_, i) => i),
-    labels: Uint8Array.from([0, 2, 2, 1, 2]),
-    height: 2,
-    width: 2,
-    channels: 3,
-    numClasses: 4,
-  });
+const make = () => toyDataset([0, 2, 2, 1, 2], [2, 2, 3], 4);
 
 describe('createDataset', () => {
   it('derives the count and keeps the arrays', () => {

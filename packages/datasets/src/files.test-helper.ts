@@ -55,20 +55,14 @@ export function writeIdxSet(
   const train = syntheticImages(trainCount, rows, cols, 1);
   const test = syntheticImages(testCount, rows, cols, 2);
   const ext = gzip ? '.gz' : '';
-  writeBytes(
-    dir,
-    `train-images-idx3-ubyte${ext}`,
-    encodeIdx([trainCount, rows, cols], train.images),
-    gzip,
-  );
-  writeBytes(dir, `train-labels-idx1-ubyte${ext}`, encodeIdx([trainCount], train.labels), gzip);
-  writeBytes(
-    dir,
-    `t10k-images-idx3-ubyte${ext}`,
-    encodeIdx([testCount, rows, cols], test.images),
-    gzip,
-  );
-  writeBytes(dir, `t10k-labels-idx1-ubyte${ext}`, encodeIdx([testCount], test.labels), gzip);
+  for (const [prefix, set, count] of [
+    ['train', train, trainCount],
+    ['t10k', test, testCount],
+  ] as const) {
+    const images = encodeIdx([count, rows, cols], set.images);
+    writeBytes(dir, `${prefix}-images-idx3-ubyte${ext}`, images, gzip);
+    writeBytes(dir, `${prefix}-labels-idx1-ubyte${ext}`, encodeIdx([count], set.labels), gzip);
+  }
   return { train, test };
 }
 

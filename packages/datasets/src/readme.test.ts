@@ -1,15 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readme = packageReadme(import.meta.url, ['datasets']);
 
 it('the README example loads MNIST, splits 55k / 5k and prints one batch and the validation split as tensors', async () => {
-  const printed = (
-    await runReadmeExample(packageDir, {
-      '@bregman/datasets': fileURLToPath(new URL('./index.ts', import.meta.url)),
-    })
-  ).join('\n');
+  const printed = (await readme.run()).join('\n');
   expect(printed).toMatch(/^train 55000, validation 5000, test 10000$/m);
   const counts = /^train labels: ([\d ]+)$/m.exec(printed)![1]!.split(' ').map(Number);
   const full = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];

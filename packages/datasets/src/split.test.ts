@@ -1,18 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDataset } from './dataset.js';
 import { splitDataset } from './split.js';
+import { toyDataset } from './toy-dataset.test-helper.js';
 
 const make = (n: number) =>
-  createDataset({
-    name: 'toy',
-    images: Uint8Array.from({ length: n }, (_, i) => i % 256),
-    labels: Uint8Array.from({ length: n }, (_, i) => i % 10),
-    height: 1,
-    width: 1,
-    channels: 1,
-    numClasses: 10,
-  });
+  toyDataset(
+    Array.from({ length: n }, (_, i) => i % 10),
+    [1, 1, 1],
+    10,
+  );
 
 describe('splitDataset', () => {
   it('gives disjoint parts that cover the set, ascending, and carry their images', () => {

@@ -1,15 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readme = packageReadme(import.meta.url, ['init']);
 
 it('the README example runs: densities near r, whole neurons and kernels', async () => {
-  const printed = (
-    await runReadmeExample(packageDir, {
-      '@bregman/init': fileURLToPath(new URL('./index.ts', import.meta.url)),
-    })
-  ).join('\n');
+  const printed = (await readme.run()).join('\n');
   const layers = [...printed.matchAll(/(\w+) (\d+x\d+): density ([\d.]+), std ([\d.]+)/g)];
   expect(layers.map((m) => m[2])).toEqual(['784x200', '200x80', '80x10']);
   // std = 0.7·√(2/fan_in/r)

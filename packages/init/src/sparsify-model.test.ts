@@ -1,3 +1,4 @@
+import { weightsOfNew } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { sparsifyModel } from './sparsify-model.js';
@@ -98,13 +99,12 @@ describe('sparsifyModel', () => {
   });
 
   it('same seed → same weights on two models; another seed → other weights', () => {
-    const draw = (seed: number) => {
-      const model = convModel();
-      sparsifyModel(model, { density: 0.2, bias: 'positiveUniform', seed });
-      const values = model.getWeights().map((w) => Array.from(w.dataSync()));
-      model.dispose();
-      return values;
-    };
+    const draw = (seed: number) =>
+      weightsOfNew(() => {
+        const model = convModel();
+        sparsifyModel(model, { density: 0.2, bias: 'positiveUniform', seed });
+        return model;
+      });
     const a = draw(1);
     expect(draw(1)).toEqual(a);
     const c = draw(2);

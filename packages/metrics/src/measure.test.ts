@@ -1,6 +1,7 @@
 import { GroupL12, L1 } from '@bregman/core-prox';
+import { tensorReads } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bregmanDistanceTo } from './bregman-distance-to.js';
 import { l1Norm } from './l1-norm.js';
 import { measure } from './measure.js';
@@ -41,19 +42,12 @@ describe('measure: every metric with one read', () => {
   it('one asynchronous data() call, no dataSync, no tensors left', async () => {
     const model = convNet();
     const snapshot = snapshotWeights(model);
-    const before = tf.memory().numTensors;
-    const data = vi.spyOn(tf.Tensor.prototype, 'data');
-    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
-    const arraySync = vi.spyOn(tf.Tensor.prototype, 'arraySync');
-    const array = vi.spyOn(tf.Tensor.prototype, 'array');
-    const result = await measure(model, { rules, reference: snapshot, delta: 1 });
-    expect(data).toHaveBeenCalledTimes(1);
-    expect(dataSync).not.toHaveBeenCalled();
-    expect(arraySync).not.toHaveBeenCalled();
-    expect(array).not.toHaveBeenCalled();
-    vi.restoreAllMocks();
+    const { result, reads, newTensors } = await tensorReads(() =>
+      measure(model, { rules, reference: snapshot, delta: 1 }),
+    );
+    expect(reads).toEqual({ data: 1, dataSync: 0, arraySync: 0, array: 0 });
     expect(result.bregmanDistance).toBe(0);
-    expect(tf.memory().numTensors).toBe(before);
+    expect(newTensors).toBe(0);
     tf.dispose(snapshot);
     model.dispose();
   });

@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readme = packageReadme(import.meta.url, ['metrics', 'core-prox', 'optimizers']);
 
 it('the README example runs and prints the sparsity it promises', async () => {
-  const printed = await runReadmeExample(packageDir, {
-    '@bregman/metrics': fileURLToPath(new URL('./index.ts', import.meta.url)),
-    '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
-  });
+  const printed = await readme.run();
   expect(printed).toEqual([
     'N_total 0.382, N_linear 0.375, N_conv 0.500',
     'active neurons per Dense layer: 3',
@@ -18,16 +14,12 @@ it('the README example runs and prints the sparsity it promises', async () => {
     'N_total per epoch: 1.000,1.000',
   ]);
   // and the README shows exactly that output
-  const readme = readFileSync(`${packageDir}/README.md`, 'utf8');
-  expect(readme).toContain(['```text', ...printed, '```'].join('\n'));
+  const text = readFileSync(`${readme.packageDir}/README.md`, 'utf8');
+  expect(text).toContain(['```text', ...printed, '```'].join('\n'));
 });
 
 it('the README example of epoch lines and mixed callbacks runs: one line per epoch', async () => {
-  const printed = await runReadmeExample(
-    packageDir,
-    { '@bregman/metrics': fileURLToPath(new URL('./index.ts', import.meta.url)) },
-    1,
-  );
+  const printed = await readme.run(1);
   expect(printed).toHaveLength(3);
   printed.forEach((line, i) => {
     expect(line).toMatch(
@@ -39,17 +31,7 @@ it('the README example of epoch lines and mixed callbacks runs: one line per epo
 });
 
 it('the README example of SparsestCheckpoint runs: it keeps a good epoch sparser than the last', async () => {
-  const printed = await runReadmeExample(
-    packageDir,
-    {
-      '@bregman/metrics': fileURLToPath(new URL('./index.ts', import.meta.url)),
-      '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
-      '@bregman/optimizers': fileURLToPath(
-        new URL('../../optimizers/src/index.ts', import.meta.url),
-      ),
-    },
-    2,
-  );
+  const printed = await readme.run(2);
   const [, epoch, density, value] = /kept epoch (\d+): ([\d.]+) % non-zero, val_acc ([\d.]+)/
     .exec(printed.join('\n'))!
     .map(Number);

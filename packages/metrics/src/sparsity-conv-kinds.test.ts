@@ -2,17 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { sparsity } from './sparsity.js';
 
-/** A kernel of `shape` that is zero except at the given indices (value 1). */
-function kernelWithOnes(shape: number[], ones: number[][]): tf.Tensor {
-  const buffer = tf.buffer(shape);
-  for (const index of ones) buffer.set(1, ...index);
-  return buffer.toTensor();
-}
-
-/** Overwrites the first weight of `layer` whose name ends with `suffix`. */
-function setWeight(layer: tf.layers.Layer, suffix: string, value: tf.Tensor): void {
+/**
+ * Overwrites the first weight of `layer` whose name ends with `suffix` with a kernel of `shape`
+ * that is zero except at the indices `ones` (value 1).
+ */
+function setOnes(layer: tf.layers.Layer, suffix: string, shape: number[], ...ones: number[][]) {
   const weight = layer.weights.find((w) => w.originalName.endsWith(suffix));
   if (!weight) throw new Error(`no ${suffix} in ${layer.name}`);
+  const buffer = tf.buffer(shape);
+  for (const index of ones) buffer.set(1, ...index);
+  const value = buffer.toTensor();
   weight.write(value);
   value.dispose();
 }
@@ -22,18 +21,7 @@ describe('sparsity of every convolution kind (kernels and filters on their own a
     const layer = tf.layers.conv1d({ filters: 3, kernelSize: 2, inputShape: [6, 2] });
     const model = tf.sequential({ layers: [layer] });
     // entries in slices (cin 0, cout 0) twice and (cin 1, cout 2): 2 kernels, 2 filters
-    setWeight(
-      layer,
-      'kernel',
-      kernelWithOnes(
-        [2, 2, 3],
-        [
-          [0, 0, 0],
-          [1, 0, 0],
-          [1, 1, 2],
-        ],
-      ),
-    );
+    setOnes(layer, 'kernel', [2, 2, 3], [0, 0, 0], [1, 0, 0], [1, 1, 2]);
     const [c] = sparsity(model).perLayer;
     expect(c).toMatchObject({ kind: 'Conv1D', nonZeros: 3, size: 12 });
     expect(c).toMatchObject({ nonZeroKernels: 2, kernels: 6, activeFilters: 2, filters: 3 });
@@ -44,17 +32,7 @@ describe('sparsity of every convolution kind (kernels and filters on their own a
     const layer = tf.layers.conv2dTranspose({ filters: 3, kernelSize: 2, inputShape: [4, 4, 2] });
     const model = tf.sequential({ layers: [layer] });
     // out-channel 1 from in-channels 0 and 1: 2 kernels, 1 filter
-    setWeight(
-      layer,
-      'kernel',
-      kernelWithOnes(
-        [2, 2, 3, 2],
-        [
-          [0, 0, 1, 0],
-          [1, 1, 1, 1],
-        ],
-      ),
-    );
+    setOnes(layer, 'kernel', [2, 2, 3, 2], [0, 0, 1, 0], [1, 1, 1, 1]);
     const [c] = sparsity(model).perLayer;
     expect(c).toMatchObject({ kind: 'Conv2DTranspose', shape: [2, 2, 3, 2], nonZeros: 2 });
     expect(c).toMatchObject({ nonZeroKernels: 2, kernels: 6, activeFilters: 1, filters: 3 });
@@ -70,31 +48,11 @@ describe('sparsity of every convolution kind (kernels and filters on their own a
     const separable = tf.layers.separableConv2d({ filters: 4, kernelSize: 2 });
     const model = tf.sequential({ layers: [depthwise, separable] });
     // depthwise [2, 2, 3, 2]: output channels (cin, m) = (0, 1) and (2, 0) live
-    setWeight(
-      depthwise,
-      'depthwise_kernel',
-      kernelWithOnes(
-        [2, 2, 3, 2],
-        [
-          [0, 0, 0, 1],
-          [1, 0, 2, 0],
-        ],
-      ),
-    );
+    setOnes(depthwise, 'depthwise_kernel', [2, 2, 3, 2], [0, 0, 0, 1], [1, 0, 2, 0]);
     // separable: depthwise [2, 2, 6, 1] with one live channel; pointwise [1, 1, 6, 4] with
     // entries into out-channels 0 and 3
-    setWeight(separable, 'depthwise_kernel', kernelWithOnes([2, 2, 6, 1], [[1, 1, 5, 0]]));
-    setWeight(
-      separable,
-      'pointwise_kernel',
-      kernelWithOnes(
-        [1, 1, 6, 4],
-        [
-          [0, 0, 5, 0],
-          [0, 0, 2, 3],
-        ],
-      ),
-    );
+    setOnes(separable, 'depthwise_kernel', [2, 2, 6, 1], [1, 1, 5, 0]);
+    setOnes(separable, 'pointwise_kernel', [1, 1, 6, 4], [0, 0, 5, 0], [0, 0, 2, 3]);
     const report = sparsity(model);
     const [d, sd, sp] = report.perLayer;
     expect(d).toMatchObject({ kind: 'DepthwiseConv2D', nonZeros: 2, size: 24 });

@@ -1,5 +1,6 @@
 import { L1 } from '@bregman/core-prox';
 import { LinBreg, rulesForModel } from '@bregman/optimizers';
+import { tensorReads } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, vi } from 'vitest';
 import { bregmanDistanceTo } from './bregman-distance-to.js';
@@ -98,15 +99,12 @@ describe('SparsityLogger', () => {
     const model = convNet();
     const logger = new SparsityLogger({ model });
     await logger.record(0); // warm up
-    const before = tf.memory().numTensors;
-    const data = vi.spyOn(tf.Tensor.prototype, 'data');
-    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
     const logs: Record<string, number> = { loss: 1 };
-    for (let epoch = 1; epoch <= 5; epoch++) await logger.record(epoch, logs);
-    expect(data).toHaveBeenCalledTimes(5);
-    expect(dataSync).not.toHaveBeenCalled();
-    vi.restoreAllMocks();
-    expect(tf.memory().numTensors).toBe(before);
+    const { reads, newTensors } = await tensorReads(async () => {
+      for (let epoch = 1; epoch <= 5; epoch++) await logger.record(epoch, logs);
+    });
+    expect(reads).toMatchObject({ data: 5, dataSync: 0 });
+    expect(newTensors).toBe(0);
     expect(logs).toEqual({ loss: 1, ...sparsityLogs(logger.history.at(-1)!) });
     expect(logger.history).toHaveLength(6);
     model.dispose();

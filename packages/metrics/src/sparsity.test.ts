@@ -1,6 +1,7 @@
+import { tensorReads } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   convKernel,
   convNet,
@@ -186,16 +187,11 @@ describe('sparsity: the paper’s N_total, N_linear, N_conv (§4.4) on hand-made
     );
   });
 
-  it('reads the weights once (one dataSync), leaves no tensors behind', () => {
+  it('reads the weights once (one dataSync), leaves no tensors behind', async () => {
     const model = convNet();
-    const before = tf.memory().numTensors;
-    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
-    const arraySync = vi.spyOn(tf.Tensor.prototype, 'arraySync');
-    sparsity(model);
-    expect(dataSync).toHaveBeenCalledTimes(1);
-    expect(arraySync).not.toHaveBeenCalled();
-    vi.restoreAllMocks();
-    expect(tf.memory().numTensors).toBe(before);
+    const { reads, newTensors } = await tensorReads(() => sparsity(model));
+    expect(reads).toMatchObject({ dataSync: 1, arraySync: 0 });
+    expect(newTensors).toBe(0);
     model.dispose();
   });
 

@@ -1,5 +1,6 @@
+import { tensorReads } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compact, compactAsync } from './compact.js';
 import { expectSameFunction, kernelWith, setWeights, weightsOf } from './compact.test-helper.js';
 import { convNet } from './conv-net.js';
@@ -190,16 +191,8 @@ describe('compact: conv nets', () => {
     const model = deadConvNet();
     const sync = compact(model);
     const start = tf.memory().numTensors;
-    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
-    let viaAsync: Awaited<ReturnType<typeof compactAsync>>;
-    let syncReads: number;
-    try {
-      viaAsync = await compactAsync(model);
-    } finally {
-      syncReads = dataSync.mock.calls.length;
-      dataSync.mockRestore();
-    }
-    expect(syncReads).toBe(0);
+    const { result: viaAsync, reads } = await tensorReads(() => compactAsync(model));
+    expect(reads.dataSync).toBe(0);
     expect(viaAsync.layers).toEqual(sync.layers);
     expect(viaAsync.before).toEqual(sync.before);
     expect(viaAsync.after).toEqual(sync.after);

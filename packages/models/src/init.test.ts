@@ -1,3 +1,4 @@
+import { weightsOfNew } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { convNet } from './conv-net.js';
@@ -5,12 +6,8 @@ import { mlp } from './mlp.js';
 
 describe('builder init options', () => {
   it('same seed → same weights, other seed → other weights', () => {
-    const weights = (seed: number) => {
-      const model = mlp({ sizes: [20, 10, 3], init: { density: 0.3, seed } });
-      const values = model.getWeights().map((w) => Array.from(w.dataSync()));
-      model.dispose();
-      return values;
-    };
+    const weights = (seed: number) =>
+      weightsOfNew(() => mlp({ sizes: [20, 10, 3], init: { density: 0.3, seed } }));
     const a = weights(1);
     expect(weights(1)).toEqual(a);
     const b = weights(2);

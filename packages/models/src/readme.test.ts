@@ -1,19 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const source = (pkg: string) =>
-  fileURLToPath(new URL(`../../${pkg}/src/index.ts`, import.meta.url));
+const readme = packageReadme(import.meta.url, ['models', 'optimizers', 'core-prox']);
 
 it('the README example runs: mlp, 2 LinBreg steps, compact to the same function', async () => {
-  const printed = (
-    await runReadmeExample(packageDir, {
-      '@bregman/models': fileURLToPath(new URL('./index.ts', import.meta.url)),
-      '@bregman/optimizers': source('optimizers'),
-      '@bregman/core-prox': source('core-prox'),
-    })
-  ).join('\n');
+  const printed = (await readme.run()).join('\n');
   const units = [...printed.matchAll(/(dense_\d) (\d+)→(\d+)/g)].map((m) => [
     m[1],
     Number(m[2]),

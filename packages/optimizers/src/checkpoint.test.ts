@@ -1,11 +1,12 @@
 import type { RegularizerRule } from '@bregman/core-prox';
 import { GroupL12, L1 } from '@bregman/core-prox';
-import { expectAllClose } from '@bregman/test-utils';
+import { expectAllClose, weightArrays } from '@bregman/test-utils';
+import { loadWithOptimizer, saveWithOptimizer, teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
 import type { BregmanOptimizer } from './bregman-optimizer.js';
-import { sparseMlp, syntheticClassification } from './fit-model.test-helper.js';
+import { sparseMlp } from './fit-model.test-helper.js';
 import { LinBreg } from './lin-breg.js';
 import { renameOptimizerWeights } from './optimizer-weights.js';
 import { rulesForModel } from './rules-for-model.js';
@@ -21,11 +22,10 @@ const regularizers = () => ({ dense: new GroupL12({ lambda: 0.05, reduceAxes: [0
 async function fitEpochs(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, epochs: number) {
   await model.fit(x, y, { epochs, batchSize: 64, shuffle: false, verbose: 0 });
 }
-const snapshot = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('checkpoint round trip: save after k steps, restore into fresh objects, continue', () => {
   it.each(optimizers)('%s: identical to an uninterrupted run', async (_name, make) => {
-    const { x, y } = syntheticClassification(11, 256);
+    const { x, y } = teacherData(11, 256);
     // uninterrupted: 2 + 2 epochs
     const a = sparseMlp(21);
     const optA = make(rulesForModel(a, regularizers()));
@@ -36,7 +36,7 @@ describe('checkpoint round trip: save after k steps, restore into fresh objects,
       (await optA.getWeights()).map(async ({ name, tensor }) => ({ name, tensor: tensor.clone() })),
     );
     await fitEpochs(a, x, y, 2);
-    const uninterrupted = snapshot(a);
+    const uninterrupted = weightArrays(a);
 
     // restored: a fresh model (other variable names) and a fresh optimizer
     const b = sparseMlp(99);
@@ -50,7 +50,7 @@ describe('checkpoint round trip: save after k steps, restore into fresh objects,
     expect(optB.iterations).toBe(optA.iterations - 8);
     b.compile({ optimizer: optB, loss: 'categoricalCrossentropy' });
     await fitEpochs(b, x, y, 2);
-    expect(snapshot(b)).toEqual(uninterrupted);
+    expect(weightArrays(b)).toEqual(uninterrupted);
 
     for (const t of [...savedModel, ...savedState.map((s) => s.tensor), x, y]) t.dispose();
     for (const o of [optA, optB]) o.dispose();
@@ -75,7 +75,7 @@ describe('checkpoint round trip: save after k steps, restore into fresh objects,
   });
 
   it('tf.loadLayersModel with includeOptimizer restores AdaBreg and its state', async () => {
-    const { x, y } = syntheticClassification(12, 128);
+    const { x, y } = teacherData(12, 128);
     const model = sparseMlp(31);
     model.compile({
       optimizer: new AdaBreg({
@@ -85,25 +85,15 @@ describe('checkpoint round trip: save after k steps, restore into fresh objects,
       loss: 'categoricalCrossentropy',
     });
     await fitEpochs(model, x, y, 1);
-    let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(
-      tf.io.withSaveHandler(async (a) => {
-        artifacts = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-      { includeOptimizer: true },
-    );
+    const artifacts = await saveWithOptimizer(model);
     await fitEpochs(model, x, y, 1);
-    const expected = snapshot(model);
+    const expected = weightArrays(model);
 
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
-    const optimizer = loaded.optimizer as AdaBreg;
-    expect(optimizer).toBeInstanceOf(AdaBreg);
-    expect(optimizer.getConfig()).toEqual((model.optimizer as AdaBreg).getConfig());
+    const { loaded, optimizer } = await loadWithOptimizer(artifacts, model, AdaBreg);
     // the reloaded kernels have other variable names (…/kernel_1) and still match the rules
     expect(optimizer.regularizerFor(loaded.trainableWeights[0]!.name).getConfig().type).toBe('L1');
     await fitEpochs(loaded, x, y, 1);
-    const got = snapshot(loaded);
+    const got = weightArrays(loaded);
     for (const [i, w] of got.entries()) {
       expectAllClose(w, expected[i]!, { rtol: 0, atol: 1e-6, label: `weight ${i}` });
     }

@@ -1,14 +1,15 @@
 import { GroupL12, L1 } from '@bregman/core-prox';
 import { expectAllClose } from '@bregman/test-utils';
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
 import { DensityController } from './density-controller.js';
-import { kernelDensity, sparseMlp, syntheticClassification } from './fit-model.test-helper.js';
+import { kernelDensity, sparseMlp } from './fit-model.test-helper.js';
 import { LinBreg } from './lin-breg.js';
 import { mirrorMap } from './mirror-step.js';
 import { rulesForModel } from './rules-for-model.js';
-import { tinyProblem } from './test-model.test-helper.js';
+import { linBregOnTinyProblem } from './test-model.test-helper.js';
 
 /** Fraction of non-zero entries of the variables whose names match `pattern`. */
 function densityOf(params: readonly tf.Variable[], pattern: RegExp): number {
@@ -26,13 +27,10 @@ const REGULARIZERS = [
 
 /** The tiny problem after 30 LinBreg steps (δ = 1.5) with `J` on its kernels, and the state. */
 async function trainedWith(J: L1 | GroupL12, seed: number) {
-  const problem = tinyProblem(seed);
-  const optimizer = new LinBreg({
+  const { problem, optimizer } = linBregOnTinyProblem(seed, J, 30, {
     learningRate: 0.2,
     delta: 1.5,
-    rules: [{ match: /kernel$/, regularizer: J }],
   });
-  for (let i = 0; i < 30; i++) optimizer.minimize(problem.loss);
   const kernels = problem.params.filter((p) => p.name.endsWith('kernel'));
   const state = Object.fromEntries((await optimizer.getWeights()).map((w) => [w.name, w.tensor]));
   return { problem, optimizer, kernels, state };
@@ -119,15 +117,14 @@ describe("scaleRuleRegularization(factors, 'subgradient'): v stays, θ = prox of
   );
 
   it('factors are per rule (1 leaves a rule alone); bad factors are errors that say what is allowed', () => {
-    const problem = tinyProblem(12);
-    const optimizer = new LinBreg({
-      learningRate: 0.1,
-      rules: [
+    const { problem, optimizer } = linBregOnTinyProblem(
+      12,
+      [
         { match: /dense1\/kernel$/, regularizer: new L1({ lambda: 0.01 }) },
         { match: /kernel$/, regularizer: new L1({ lambda: 0.03 }) },
       ],
-    });
-    optimizer.minimize(problem.loss);
+      1,
+    );
     optimizer.scaleRuleRegularization([1, 2], 'subgradient');
     expect(optimizer.rules.map((r) => r.regularizer.getConfig().lambda)).toEqual([0.01, 0.06]);
     expect(() => optimizer.scaleRuleRegularization([2], 'subgradient')).toThrow(
@@ -147,7 +144,7 @@ describe("scaleRuleRegularization(factors, 'subgradient'): v stays, θ = prox of
 describe('DensityController (an extension beyond the paper)', () => {
   /** An MLP fitted with LinBreg or AdaBreg from a λ far off, under a controller. */
   async function fitUnder(make: 'linbreg' | 'adabreg', targetDensity: number, lambda: number) {
-    const { x, y } = syntheticClassification(8, 256);
+    const { x, y } = teacherData(8, 256);
     const model = sparseMlp(8, 0.3);
     const rules = rulesForModel(model, { dense: new L1({ lambda }) });
     const optimizer =
@@ -190,12 +187,7 @@ describe('DensityController (an extension beyond the paper)', () => {
   );
 
   it('a far target is approached in steps of maxDensityChange; everyBatches adjusts within epochs; warmup waits', async () => {
-    const problem = tinyProblem(13);
-    const optimizer = new LinBreg({
-      learningRate: 0.1,
-      rules: [{ match: /kernel$/, regularizer: new L1({ lambda: 1e-6 }) }],
-    });
-    for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
+    const { problem, optimizer } = linBregOnTinyProblem(13, new L1({ lambda: 1e-6 }), 5);
     const controller = new DensityController({ targetDensity: 0.01, optimizer });
     const tensorsBefore = tf.memory().numTensors;
     const first = (await controller.adjust()).adjustments[0]!;
@@ -218,7 +210,7 @@ describe('DensityController (an extension beyond the paper)', () => {
     optimizer.dispose();
     problem.dispose();
 
-    const { x, y } = syntheticClassification(9, 128);
+    const { x, y } = teacherData(9, 128);
     const model = sparseMlp(9, 0.3);
     model.compile({
       optimizer: new LinBreg({
@@ -240,15 +232,14 @@ describe('DensityController (an extension beyond the paper)', () => {
   });
 
   it('targets per rule (null: left alone); bad options are errors that say what is allowed', async () => {
-    const problem = tinyProblem(14);
-    const optimizer = new LinBreg({
-      learningRate: 0.1,
-      rules: [
+    const { problem, optimizer } = linBregOnTinyProblem(
+      14,
+      [
         { match: /dense1\/kernel$/, regularizer: new L1({ lambda: 1e-5 }) },
         { match: /kernel$/, regularizer: new L1({ lambda: 1e-5 }) },
       ],
-    });
-    for (let i = 0; i < 5; i++) optimizer.minimize(problem.loss);
+      5,
+    );
     const controller = new DensityController({ targetDensity: [null, 0.3], optimizer });
     const record = await controller.adjust();
     expect(record.adjustments.map((a) => a.rules)).toEqual([[1]]);

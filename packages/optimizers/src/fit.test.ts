@@ -1,14 +1,15 @@
 import { L1 } from '@bregman/core-prox';
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
-import { kernelDensity, sparseMlp, syntheticClassification } from './fit-model.test-helper.js';
+import { kernelDensity, sparseMlp } from './fit-model.test-helper.js';
 import { LinBreg } from './lin-breg.js';
 import { rulesForModel } from './rules-for-model.js';
 
 describe('model.fit with a Bregman optimizer', () => {
   it('AdaBreg + rulesForModel: starts sparse, grows, and learns', async () => {
-    const { x, y } = syntheticClassification();
+    const { x, y } = teacherData();
     const model = sparseMlp();
     const optimizer = new AdaBreg({
       learningRate: 0.01,
@@ -41,7 +42,7 @@ describe('model.fit with a Bregman optimizer', () => {
   it('LinBreg with a large λ keeps the network sparser than with a small one', async () => {
     const final: number[] = [];
     for (const lambda of [1e-3, 1]) {
-      const { x, y } = syntheticClassification();
+      const { x, y } = teacherData();
       const model = sparseMlp();
       model.compile({
         optimizer: new LinBreg({

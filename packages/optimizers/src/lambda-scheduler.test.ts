@@ -1,27 +1,24 @@
 import { GroupL12, L1 } from '@bregman/core-prox';
 import { expectAllClose } from '@bregman/test-utils';
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
-import { kernelDensity, sparseMlp, syntheticClassification } from './fit-model.test-helper.js';
+import { kernelDensity, sparseMlp } from './fit-model.test-helper.js';
 import { LambdaScheduler } from './lambda-scheduler.js';
-import { LinBreg } from './lin-breg.js';
 import { mirrorMap } from './mirror-step.js';
 import { rulesForModel } from './rules-for-model.js';
-import { tinyProblem } from './test-model.test-helper.js';
+import { linBregOnTinyProblem } from './test-model.test-helper.js';
 
 describe('scaleRegularization keeps v consistent with the new λ', () => {
   it.each([
     ['L1', new L1({ lambda: 0.05 })],
     ['GroupL12', new GroupL12({ lambda: 0.05, reduceAxes: [0] })],
   ])('%s: the weights do not move and prox_{δJ′}(δv′) = θ', async (_n, J) => {
-    const problem = tinyProblem(5);
-    const optimizer = new LinBreg({
+    const { problem, optimizer } = linBregOnTinyProblem(5, J, 20, {
       learningRate: 0.2,
       delta: 1.5,
-      rules: [{ match: /kernel$/, regularizer: J }],
     });
-    for (let i = 0; i < 20; i++) optimizer.minimize(problem.loss);
     const before = problem.params.map((p) => Array.from(p.dataSync()));
     optimizer.scaleRegularization(3);
     expect(problem.params.map((p) => Array.from(p.dataSync()))).toEqual(before);
@@ -43,7 +40,7 @@ describe('scaleRegularization keeps v consistent with the new λ', () => {
 describe('LambdaScheduler (discrepancy principle, an extension beyond the paper)', () => {
   it('raises λ while the net is denser than the target and lowers it when sparser', async () => {
     const run = async (targetDensity: number) => {
-      const { x, y } = syntheticClassification(8, 256);
+      const { x, y } = teacherData(8, 256);
       const model = sparseMlp(8, 0.5);
       const optimizer = new AdaBreg({
         learningRate: 0.01,
@@ -72,12 +69,7 @@ describe('LambdaScheduler (discrepancy principle, an extension beyond the paper)
   });
 
   it('cooldown skips epochs after an adjustment; bad options are errors', async () => {
-    const problem = tinyProblem(9);
-    const optimizer = new LinBreg({
-      learningRate: 0.1,
-      rules: [{ match: /kernel$/, regularizer: new L1({ lambda: 0.01 }) }],
-    });
-    optimizer.minimize(problem.loss);
+    const { problem, optimizer } = linBregOnTinyProblem(9, new L1({ lambda: 0.01 }), 1);
     const scheduler = new LambdaScheduler({ targetDensity: 0.01, cooldown: 2, optimizer });
     const decisions = [];
     for (let epoch = 0; epoch < 6; epoch++)

@@ -1,14 +1,10 @@
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readme = packageReadme(import.meta.url, ['optimizers', 'core-prox']);
 
 it('the README example runs: model.fit with AdaBreg grows a sparse net that learns', async () => {
-  const printed = await runReadmeExample(packageDir, {
-    '@bregman/optimizers': fileURLToPath(new URL('./index.ts', import.meta.url)),
-    '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
-  });
+  const printed = await readme.run();
   const before = Number(/density before: ([\d.]+)/.exec(printed.join('\n'))?.[1]);
   const [, after, accuracy] = /density after: ([\d.]+), accuracy: ([\d.]+)/
     .exec(printed.join('\n'))!
@@ -21,14 +17,7 @@ it('the README example runs: model.fit with AdaBreg grows a sparse net that lear
 });
 
 it('the README example of DensityController runs: λ far too small, the density ends at the target', async () => {
-  const printed = await runReadmeExample(
-    packageDir,
-    {
-      '@bregman/optimizers': fileURLToPath(new URL('./index.ts', import.meta.url)),
-      '@bregman/core-prox': fileURLToPath(new URL('../../core-prox/src/index.ts', import.meta.url)),
-    },
-    1,
-  );
+  const printed = await readme.run(1);
   const [, before, after, lambda] = /density ([\d.]+) → ([\d.]+), λ ([\d.e-]+)/
     .exec(printed.join('\n'))!
     .map(Number);

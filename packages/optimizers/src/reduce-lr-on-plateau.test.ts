@@ -1,7 +1,8 @@
+import { teacherData } from '@bregman/test-utils/layers';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
-import { sparseMlp, syntheticClassification } from './fit-model.test-helper.js';
+import { sparseMlp } from './fit-model.test-helper.js';
 import { getLearningRate } from './learning-rate.js';
 import { LinBreg } from './lin-breg.js';
 import { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
@@ -94,7 +95,7 @@ describe("ReduceLROnPlateau follows PyTorch's rule", () => {
   });
 
   it('as a model.fit callback: watches the training loss and changes the optimizer LR', async () => {
-    const { x, y } = syntheticClassification(4, 64);
+    const { x, y } = teacherData(4, 64);
     const model = sparseMlp(4);
     const optimizer = new LinBreg({ learningRate: 0.08 });
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });

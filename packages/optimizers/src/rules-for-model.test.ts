@@ -32,14 +32,7 @@ it('rulesForModel: Dense and Conv2D kernels get their regularizer, nothing else 
 });
 
 it('rulesForModel: the output layer gets no group regularizer unless asked (issue 19)', () => {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', name: 'h1' }),
-      tf.layers.dense({ units: 80, activation: 'relu', name: 'h2' }),
-      tf.layers.dense({ units: 10, name: 'out' }),
-      tf.layers.activation({ activation: 'softmax', name: 'probabilities' }),
-    ],
-  });
+  const model = namedMlp(tf.layers.activation({ activation: 'softmax', name: 'probabilities' }));
   const typeOf = (rules: ReturnType<typeof rulesForModel>, layer: string) =>
     regularizerForName(rules, model.getLayer(layer).weights[0]!.name).getConfig().type;
   const neurons = new GroupL12({ lambda: 0.1, reduceAxes: [0] });
@@ -67,13 +60,7 @@ it('rulesForModel: the output layer gets no group regularizer unless asked (issu
 });
 
 it('rulesForModel: layers sets a layer’s regularizer by name (another λ, or null: none); unknown names are errors', () => {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', name: 'h1' }),
-      tf.layers.dense({ units: 80, activation: 'relu', name: 'h2' }),
-      tf.layers.dense({ units: 10, name: 'out' }),
-    ],
-  });
+  const model = namedMlp();
   const wide = new L1({ lambda: 0.3 });
   const neuron = new GroupL12({ lambda: 0.01, reduceAxes: [0] });
   const rules = rulesForModel(model, {
@@ -130,4 +117,16 @@ function variableOf(model: tf.LayersModel, suffix: string): tf.LayerVariable {
   const found = model.weights.find((w) => w.originalName.endsWith(suffix));
   if (!found) throw new Error(`no weight ${suffix}`);
   return found;
+}
+
+/** The paper's 784-200-80-10 MLP with Dense layers named h1, h2, out, then `after`. */
+function namedMlp(...after: tf.layers.Layer[]): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 200, activation: 'relu', name: 'h1' }),
+      tf.layers.dense({ units: 80, activation: 'relu', name: 'h2' }),
+      tf.layers.dense({ units: 10, name: 'out' }),
+      ...after,
+    ],
+  });
 }

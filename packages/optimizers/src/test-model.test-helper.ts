@@ -1,4 +1,6 @@
+import type { Regularizer, RegularizerRule } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs';
+import { LinBreg } from './lin-breg.js';
 
 let counter = 0;
 
@@ -33,4 +35,21 @@ export function train(
 ) {
   for (let i = 0; i < steps; i++) optimizer.minimize(problem.loss);
   return problem.params.map((p) => Array.from(p.dataSync()));
+}
+
+/**
+ * The tiny problem (`seed`) after `steps` LinBreg steps with `kernels` on its kernels (or with
+ * these rules); learning rate 0.1 and the default δ unless `hyper` says otherwise.
+ */
+export function linBregOnTinyProblem(
+  seed: number,
+  kernels: Regularizer | RegularizerRule[],
+  steps: number,
+  hyper: { learningRate?: number; delta?: number } = {},
+) {
+  const problem = tinyProblem(seed);
+  const rules = Array.isArray(kernels) ? kernels : [{ match: /kernel$/, regularizer: kernels }];
+  const optimizer = new LinBreg({ learningRate: 0.1, ...hyper, rules });
+  for (let i = 0; i < steps; i++) optimizer.minimize(problem.loss);
+  return { problem, optimizer };
 }

@@ -1,15 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import { runReadmeExample } from '@bregman/test-utils';
+import { packageReadme } from '@bregman/test-utils';
 import { expect, it, vi } from 'vitest';
 import { webgpuUnavailable } from './webgpu.test-helper.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readme = packageReadme(import.meta.url, ['runtime']);
 
 it('the README example runs: it picks wasm, says why webgpu and tfjs-node were skipped, and a conv net learns', async () => {
   vi.stubEnv('BREGMAN_BACKEND', '');
-  const printed = await runReadmeExample(packageDir, {
-    '@bregman/runtime': fileURLToPath(new URL('./index.ts', import.meta.url)),
-  });
+  const printed = await readme.run();
   vi.unstubAllEnvs();
   // no GPU here: Mesa's software adapter when installed (as by .ci/run), else none
   const noGpu = '(only a software adapter|no GPU adapter)';
@@ -31,11 +28,7 @@ it('the README example runs: it picks wasm, says why webgpu and tfjs-node were s
 });
 
 it('the README example of "Training on every core" runs: the loss falls on 2 threads', async () => {
-  const printed = await runReadmeExample(
-    packageDir,
-    { '@bregman/runtime': fileURLToPath(new URL('./index.ts', import.meta.url)) },
-    1,
-  );
+  const printed = await readme.run(1);
   const [, first, last] = /^loss ([\d.]+) -> ([\d.]+) on 2 threads$/
     .exec(printed[0] ?? '')!
     .map(Number);
@@ -44,11 +37,7 @@ it('the README example of "Training on every core" runs: the loss falls on 2 thr
 });
 
 it('the README example of "Saving models without tfjs-node" runs: both ways give the same predictions', async () => {
-  const printed = await runReadmeExample(
-    packageDir,
-    { '@bregman/runtime': fileURLToPath(new URL('./index.ts', import.meta.url)) },
-    2,
-  );
+  const printed = await readme.run(2);
   expect(printed).toEqual(['saved model.json, weights.bin', 'same predictions: true']);
 });
 
@@ -57,11 +46,7 @@ const noAdapter = await webgpuUnavailable('readme.test.ts, the GPU example');
 it.skipIf(noAdapter !== undefined)(
   'the README example of "GPU" runs: webgpu on the adapter found, the loss falls, a prediction is read',
   async () => {
-    const printed = await runReadmeExample(
-      packageDir,
-      { '@bregman/runtime': fileURLToPath(new URL('./index.ts', import.meta.url)) },
-      3,
-    );
+    const printed = await readme.run(3);
     expect(printed[0]).toMatch(
       /^backend webgpu \(tfjs-backend-webgpu 4\.22\.0, (hardware|software) adapter .+\): requested by prefer: 'webgpu'$/,
     );

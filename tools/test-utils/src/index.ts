@@ -24,4 +24,8 @@ export type {
 } from './golden.js';
 export { loadGolden, sharedDir } from './golden.js';
 export { checkGoldenRun } from './golden-run.js';
-export { readmeExample, runReadmeExample } from './readme-example.js';
+/** An optimizer's config through JSON and the tfjs registry, with rules of every match kind. */
+export { expectConfigRoundTrip, roundTripRules } from './optimizer-config.js';
+export { packageReadme, readmeExample, runReadmeExample } from './readme-example.js';
+export { tensorReads } from './tensor-reads.js';
+export { weightArrays, weightsOfNew } from './weights.js';

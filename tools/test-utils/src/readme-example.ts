@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * A fenced ```ts block of a package README, a block the README promises runs: the first one,
@@ -46,4 +46,24 @@ export async function runReadmeExample(
     rmSync(file, { force: true });
   }
   return printed;
+}
+
+/**
+ * The README example of the workspace package a test belongs to: `testFile` is the test's
+ * `import.meta.url` (a file in `packages/<name>/src/`), `packages` the workspace packages the
+ * example imports, its own among them (`'core-prox'` for `@bregman/core-prox`), each pointed at
+ * its `src/index.ts`. `run(block)` runs it as {@link runReadmeExample} does.
+ */
+export function packageReadme(testFile: string, packages: string[]) {
+  const packageDir = fileURLToPath(new URL('..', testFile));
+  const sources = Object.fromEntries(
+    packages.map((name) => [
+      `@bregman/${name}`,
+      fileURLToPath(new URL(`../../${name}/src/index.ts`, testFile)),
+    ]),
+  );
+  return {
+    packageDir,
+    run: (block = 0): Promise<string[]> => runReadmeExample(packageDir, sources, block),
+  };
 }

@@ -7,14 +7,26 @@ import { describe, expect, it } from 'vitest';
 import { relativeError } from '../backends.test-helper.js';
 import { NonFiniteLossError } from './non-finite-loss.js';
 import { DataParallelTrainer } from './trainer.js';
-import { batch, copyOf, mlp, weightValues } from './trainer.test-helper.js';
-
-const OPTIMIZERS_MODULE = ['@bregman/optimizers'];
+import {
+  batch,
+  copyOf,
+  mlp,
+  OPTIMIZERS_MODULE,
+  trainerOptions,
+  weightValues,
+} from './trainer.test-helper.js';
 
 const adaBreg = (model: tf.LayersModel, lambda = 0.5) =>
   new AdaBreg({
     learningRate: 1e-3,
     rules: rulesForModel(model, { dense: new L1({ lambda }) }),
+  });
+
+const linBregWithMomentum = (model: tf.LayersModel) =>
+  new LinBreg({
+    learningRate: 0.1,
+    momentum: 0.9,
+    rules: rulesForModel(model, { dense: new L1({ lambda: 0.1 }) }),
   });
 
 /** The replicas' weights, in the main model's `weights` order. */
@@ -26,6 +38,22 @@ async function replicaValues(trainer: DataParallelTrainer): Promise<Float32Array
 function expectBitwise(actual: Float32Array[], expected: Float32Array[]): void {
   expected.forEach((w, i) => {
     expect(Array.from(actual[i]!), `weight ${i}`).toEqual(Array.from(w));
+  });
+}
+
+/** The first replica holds the main model's weights, bit for bit. */
+async function expectReplicaIsModel(
+  trainer: DataParallelTrainer,
+  model: tf.LayersModel,
+): Promise<void> {
+  const [replica] = await replicaValues(trainer);
+  expectBitwise(replica!, weightValues(model));
+}
+
+/** `model`'s weights are `reference`'s to 1e-5 (normwise relative error), weight by weight. */
+function expectNear(model: tf.LayersModel, reference: tf.LayersModel, at = ''): void {
+  weightValues(reference).forEach((expected, k) => {
+    expect(relativeError(weightValues(model)[k]!, expected), `${at}weight ${k}`).toBeLessThan(1e-5);
   });
 }
 
@@ -50,17 +78,25 @@ function referenceStep(
     ?.dispose();
 }
 
+/** A batch of 8 (`seed`): a step of the trainer, and the same step on the reference. */
+async function stepBoth(
+  trainer: DataParallelTrainer,
+  reference: tf.LayersModel,
+  referenceOptimizer: tf.Optimizer,
+  seed: number,
+): Promise<void> {
+  const { x, y } = batch(8, [784], seed);
+  await trainer.step(x, y);
+  referenceStep(reference, referenceOptimizer, x, y);
+  tf.dispose([x, y]);
+}
+
 describe('DataParallelTrainer: replicas of the model and the optimizer (cpu, 3 workers)', () => {
   it('after every AdaBreg step each replica holds the main model’s weights, bit for bit', async () => {
     const model = mlp(784, 16);
-    const trainer = await DataParallelTrainer.create({
-      model,
-      optimizer: adaBreg(model),
-      loss: 'softmaxCrossEntropy',
-      workers: 3,
-      backend: 'cpu',
-      modules: OPTIMIZERS_MODULE,
-    });
+    const trainer = await DataParallelTrainer.create(
+      trainerOptions(model, adaBreg(model), { workers: 3 }),
+    );
     for (let i = 0; i < 3; i++) {
       const { x, y } = batch(10, [784], 30 + i);
       await trainer.step(x, y);
@@ -77,14 +113,7 @@ describe('DataParallelTrainer: replicas of the model and the optimizer (cpu, 3 w
     const reference = copyOf(model, () => mlp(784, 16));
     const optimizer = adaBreg(model);
     const referenceOptimizer = adaBreg(reference);
-    const trainer = await DataParallelTrainer.create({
-      model,
-      optimizer,
-      loss: 'softmaxCrossEntropy',
-      workers: 2,
-      backend: 'cpu',
-      modules: OPTIMIZERS_MODULE,
-    });
+    const trainer = await DataParallelTrainer.create(trainerOptions(model, optimizer));
     const change: ((m: tf.LayersModel, o: AdaBreg) => void | Promise<void>)[] = [
       () => {},
       // a callback that rescales the weights
@@ -99,31 +128,16 @@ describe('DataParallelTrainer: replicas of the model and the optimizer (cpu, 3 w
     for (const [i, changeBoth] of change.entries()) {
       await changeBoth(model, optimizer);
       await changeBoth(reference, referenceOptimizer);
-      const { x, y } = batch(8, [784], 40 + i);
-      await trainer.step(x, y);
-      referenceStep(reference, referenceOptimizer, x, y);
-      tf.dispose([x, y]);
-      const [replica] = await replicaValues(trainer);
-      expectBitwise(replica!, weightValues(model));
-      weightValues(reference).forEach((expected, k) => {
-        expect(
-          relativeError(weightValues(model)[k]!, expected),
-          `step ${i}, weight ${k}`,
-        ).toBeLessThan(1e-5);
-      });
+      await stepBoth(trainer, reference, referenceOptimizer, 40 + i);
+      await expectReplicaIsModel(trainer, model);
+      expectNear(model, reference, `step ${i}, `);
     }
     // the optimizer's state replaced (a checkpoint restored) between steps
     await optimizer.setWeights(await stateFor(referenceOptimizer, reference, model));
     model.setWeights(reference.getWeights());
-    const { x, y } = batch(8, [784], 50);
-    await trainer.step(x, y);
-    referenceStep(reference, referenceOptimizer, x, y);
-    tf.dispose([x, y]);
-    const [replica] = await replicaValues(trainer);
-    expectBitwise(replica!, weightValues(model));
-    weightValues(reference).forEach((expected, k) => {
-      expect(relativeError(weightValues(model)[k]!, expected), `weight ${k}`).toBeLessThan(1e-5);
-    });
+    await stepBoth(trainer, reference, referenceOptimizer, 50);
+    await expectReplicaIsModel(trainer, model);
+    expectNear(model, reference);
     await trainer.dispose();
     tf.dispose([model, reference].flatMap((m) => m.weights.map((w) => w.read())));
     optimizer.dispose();
@@ -132,54 +146,24 @@ describe('DataParallelTrainer: replicas of the model and the optimizer (cpu, 3 w
 
   it('an optimizer with state (trained before, e.g. restored) continues as on one thread', async () => {
     const model = mlp(784, 16);
-    const optimizer = new LinBreg({
-      learningRate: 0.1,
-      momentum: 0.9,
-      rules: rulesForModel(model, { dense: new L1({ lambda: 0.1 }) }),
-    });
+    const optimizer = linBregWithMomentum(model);
     const warm = batch(8, [784], 60);
     referenceStep(model, optimizer, warm.x, warm.y);
     tf.dispose([warm.x, warm.y]);
     const reference = copyOf(model, () => mlp(784, 16));
-    const referenceOptimizer = new LinBreg({
-      learningRate: 0.1,
-      momentum: 0.9,
-      rules: rulesForModel(reference, { dense: new L1({ lambda: 0.1 }) }),
-    });
+    const referenceOptimizer = linBregWithMomentum(reference);
     await referenceOptimizer.setWeights(await stateFor(optimizer, model, reference));
-    const trainer = await DataParallelTrainer.create({
-      model,
-      optimizer,
-      loss: 'softmaxCrossEntropy',
-      workers: 2,
-      backend: 'cpu',
-      modules: OPTIMIZERS_MODULE,
-    });
-    for (let i = 0; i < 2; i++) {
-      const { x, y } = batch(8, [784], 61 + i);
-      await trainer.step(x, y);
-      referenceStep(reference, referenceOptimizer, x, y);
-      tf.dispose([x, y]);
-    }
-    weightValues(reference).forEach((expected, k) => {
-      expect(relativeError(weightValues(model)[k]!, expected), `weight ${k}`).toBeLessThan(1e-5);
-    });
-    const [replica] = await replicaValues(trainer);
-    expectBitwise(replica!, weightValues(model));
+    const trainer = await DataParallelTrainer.create(trainerOptions(model, optimizer));
+    for (let i = 0; i < 2; i++) await stepBoth(trainer, reference, referenceOptimizer, 61 + i);
+    expectNear(model, reference);
+    await expectReplicaIsModel(trainer, model);
     await trainer.dispose();
   });
 });
 
 it('a NaN loss on one shard: NonFiniteLossError, no thread applies the step, the trainer goes on', async () => {
   const model = mlp(784, 16);
-  const trainer = await DataParallelTrainer.create({
-    model,
-    optimizer: adaBreg(model),
-    loss: 'softmaxCrossEntropy',
-    workers: 2,
-    backend: 'cpu',
-    modules: OPTIMIZERS_MODULE,
-  });
+  const trainer = await DataParallelTrainer.create(trainerOptions(model, adaBreg(model)));
   const before = weightValues(model).map((w) => w.slice());
   const { x, y } = batch(8, [784], 70);
   const values = x.dataSync().slice();
@@ -201,14 +185,8 @@ it('a NaN loss on one shard: NonFiniteLossError, no thread applies the step, the
 
 describe('DataParallelTrainer.create: optimizers the threads cannot rebuild', () => {
   const model = mlp(8, 4);
-  const options = (optimizer: tf.Optimizer, modules: string[] = []) => ({
-    model,
-    optimizer,
-    loss: 'softmaxCrossEntropy' as const,
-    workers: 2,
-    backend: 'cpu' as const,
-    modules,
-  });
+  const options = (optimizer: tf.Optimizer, modules: string[] = []) =>
+    trainerOptions(model, optimizer, { modules });
 
   it('a class no module registers in the threads: the error names it and the `modules` option', async () => {
     const optimizer = new LinBreg({ learningRate: 0.1 });

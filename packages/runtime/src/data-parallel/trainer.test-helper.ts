@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { randomData } from '../backends.test-helper.js';
+import type { DataParallelOptions } from './options.js';
 
 /** An MLP `inputs`-`hidden`-10 (logits) with a fixed init. */
 export function mlp(inputs = 784, hidden = 32, seed = 1): tf.Sequential {
@@ -39,4 +40,27 @@ export function copyOf(model: tf.LayersModel, build: () => tf.LayersModel): tf.L
 /** The model's weights (trainable and not) as arrays, in `model.weights` order. */
 export function weightValues(model: tf.LayersModel): Float32Array[] {
   return model.weights.map((w) => w.read().dataSync() as Float32Array);
+}
+
+/** LinBreg and AdaBreg are rebuilt in the threads: the threads import their module. */
+export const OPTIMIZERS_MODULE = ['@bregman/optimizers'];
+
+/**
+ * The options of a trainer of `model` by `optimizer` on the softmax cross-entropy: 2 threads
+ * on cpu that import {@link OPTIMIZERS_MODULE}, unless `options` says otherwise.
+ */
+export function trainerOptions(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  options: Pick<DataParallelOptions, 'workers' | 'backend' | 'modules'> = {},
+): DataParallelOptions {
+  return {
+    model,
+    optimizer,
+    loss: 'softmaxCrossEntropy',
+    workers: 2,
+    backend: 'cpu',
+    modules: OPTIMIZERS_MODULE,
+    ...options,
+  };
 }

@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWasm, on, relativeError } from '../backends.test-helper.js';
 import { convNet } from '../models.test-helper.js';
 import { DataParallelTrainer } from './trainer.js';
-import { batch, copyOf, mlp, weightValues } from './trainer.test-helper.js';
-
-/** LinBreg and AdaBreg are rebuilt in the threads: the threads import their module. */
-const OPTIMIZERS_MODULE = ['@bregman/optimizers'];
+import { batch, copyOf, mlp, trainerOptions, weightValues } from './trainer.test-helper.js';
 
 type MakeOptimizer = (model: tf.LayersModel) => tf.Optimizer;
 
@@ -46,9 +43,14 @@ interface Case {
   sampleShape: number[];
   batchSizes: number[];
   makeOptimizer: MakeOptimizer;
-  workers: number;
-  backend: 'cpu' | 'wasm';
+  /** Default 2. */
+  workers?: number;
+  /** Default cpu. */
+  backend?: 'cpu' | 'wasm';
 }
+
+/** The MLP 784-32-10 of the cases, and its samples' shape. */
+const MLP = { build: () => mlp(784, 32), sampleShape: [784] };
 
 /**
  * Trains a model with the trainer and a copy of it with `optimizer.minimize` on the same
@@ -58,14 +60,12 @@ interface Case {
 async function trainBoth(c: Case) {
   const model = c.build();
   const reference = copyOf(model, c.build);
-  const trainer = await DataParallelTrainer.create({
-    model,
-    optimizer: c.makeOptimizer(model),
-    loss: 'softmaxCrossEntropy',
-    workers: c.workers,
-    backend: c.backend,
-    modules: OPTIMIZERS_MODULE,
-  });
+  const trainer = await DataParallelTrainer.create(
+    trainerOptions(model, c.makeOptimizer(model), {
+      workers: c.workers ?? 2,
+      backend: c.backend ?? 'cpu',
+    }),
+  );
   const optimizer = c.makeOptimizer(reference);
   const losses: [number, number][] = [];
   const tensors: number[] = [];
@@ -103,14 +103,7 @@ function expectSameTraining(result: Awaited<ReturnType<typeof trainBoth>>, toler
 
 describe('DataParallelTrainer: the same weights as one-thread training (cpu, 2 workers, 3 steps)', () => {
   it.each(optimizers)('MLP 784-32-10, batch 16, %s', async (_, makeOptimizer) => {
-    const result = await trainBoth({
-      build: () => mlp(784, 32),
-      sampleShape: [784],
-      batchSizes: [16, 16, 16],
-      makeOptimizer,
-      workers: 2,
-      backend: 'cpu',
-    });
+    const result = await trainBoth({ ...MLP, batchSizes: [16, 16, 16], makeOptimizer });
     expectSameTraining(result, 1e-5);
   });
 
@@ -120,32 +113,25 @@ describe('DataParallelTrainer: the same weights as one-thread training (cpu, 2 w
       sampleShape: [28, 28, 1],
       batchSizes: [8, 8, 8],
       makeOptimizer,
-      workers: 2,
-      backend: 'cpu',
     });
     expectSameTraining(result, 1e-5);
   });
 
   it('uneven batches (15, then 7, then 2 samples on 3 workers: shards 5/5/5, 3/2/2, 1/1)', async () => {
     const result = await trainBoth({
-      build: () => mlp(784, 32),
-      sampleShape: [784],
+      ...MLP,
       batchSizes: [15, 7, 2],
       makeOptimizer: optimizers[2]![1],
       workers: 3,
-      backend: 'cpu',
     });
     expectSameTraining(result, 1e-5);
   });
 
   it('the main thread holds as many tensors after step 6 as after step 1', async () => {
     const result = await trainBoth({
-      build: () => mlp(784, 32),
-      sampleShape: [784],
+      ...MLP,
       batchSizes: [16, 16, 16, 16, 16, 16],
       makeOptimizer: optimizers[1]![1],
-      workers: 2,
-      backend: 'cpu',
     });
     expect(new Set(result.tensors).size, `tensors after each step: ${result.tensors}`).toBe(1);
   });
