@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { BACKEND_NAMES } from '@bregman/runtime';
 import { EXPERIMENTS } from './experiments/registry.js';
 import { parseQueueUrl, type QueueAddress } from './queue/queue-url.js';
-import { backendArg, count, dataDirArg, flagsOf, pathArg, UsageError } from './shared/cli-args.js';
+import { count, readCommandLine, UsageError } from './shared/cli-args.js';
 import { EXIT_CODES_HELP } from './shared/exit-codes.js';
 import { PROFILES, type ProfileName } from './shared/spec.js';
 
@@ -85,8 +85,8 @@ Experiments: ${ids.join(', ')}
 
 ${EXIT_CODES_HELP}`;
 
-/** The flags that take no value. */
-const SWITCHES = ['--help', '-h', '--all', '--resume'];
+/** The flags of its own that take no value. */
+const SWITCHES = ['--all', '--resume'];
 
 /** Parses the command line; `undefined` means `--help`. */
 export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOptions | undefined {
@@ -95,17 +95,10 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
   let profile: ProfileName = DEFAULT_PROFILE;
   let seeds: number | undefined;
   let jobs: number | undefined;
-  let threads: number | undefined;
-  let backend: string | undefined;
-  let out = resolve(cwd, 'results');
   let resume = false;
-  let dataDir: string | undefined;
   let queue: QueueAddress | undefined;
-  for (const { flag, value } of flagsOf(argv, SWITCHES)) {
+  const flags = readCommandLine(argv, SWITCHES, cwd, ({ flag, value }) => {
     switch (flag) {
-      case '--help':
-      case '-h':
-        return undefined;
       case '--all':
         all = true;
         break;
@@ -123,23 +116,9 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
       case '--jobs':
         jobs = count('--jobs', value(), 1);
         break;
-      case '--threads':
-        threads = count('--threads', value(), 1);
-        break;
-      case '--backend': {
-        backend = backendArg(value());
-        break;
-      }
-      case '--out':
-        out = resolve(cwd, pathArg('--out', value()));
-        break;
       case '--resume':
         resume = true;
         break;
-      case '--data-dir': {
-        dataDir = dataDirArg(value(), cwd);
-        break;
-      }
       case '--queue':
         queue = parseQueueUrl(value());
         break;
@@ -152,7 +131,8 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
         }
         if (!experiments.includes(flag)) experiments.push(flag);
     }
-  }
+  });
+  if (!flags) return undefined;
   if (all) experiments.splice(0, experiments.length, ...ids);
   if (experiments.length === 0) {
     throw new UsageError(
@@ -163,8 +143,8 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
   if (queue !== undefined) {
     const local = [
       ['--jobs', jobs],
-      ['--threads', threads],
-      ['--backend', backend],
+      ['--threads', flags.threads],
+      ['--backend', flags.backend],
     ].find(([, v]) => v !== undefined);
     if (local) {
       throw new UsageError(
@@ -179,11 +159,9 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     profile,
     ...(seeds === undefined ? {} : { seeds }),
     ...(jobs === undefined ? {} : { jobs }),
-    ...(threads === undefined ? {} : { threads }),
-    ...(backend === undefined ? {} : { backend }),
-    out,
+    ...flags,
+    out: flags.out ?? resolve(cwd, 'results'),
     resume,
-    ...(dataDir === undefined ? {} : { dataDir }),
     ...(queue === undefined ? {} : { queue }),
   };
 }

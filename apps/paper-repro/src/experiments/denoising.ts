@@ -2,18 +2,15 @@ import { join } from 'node:path';
 import { tileGrid } from '../render/png.js';
 import { renderSvg } from '../render/svg.js';
 import { markdownTable } from '../render/text.js';
-import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
+import type { MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import { readCheckpoint } from '../storage/checkpoint.js';
 import { pct, verdict, withRuns } from './claim-helpers.js';
 import type { Experiment, ExperimentRuns } from './experiment.js';
-import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
+import { mnistSplit, PAPER_PLATEAU, type ProfileSettings, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data of the denoising experiment per profile. */
-export const DENOISING_PROFILES: Record<
-  ProfileName,
-  { epochs: number; seeds: number; limits: Partial<DataSpec> }
-> = {
+export const DENOISING_PROFILES: Record<ProfileName, ProfileSettings> = {
   paper: { epochs: 100, seeds: 1, limits: {} },
   // ~2 min per epoch on one wasm thread
   quick: { epochs: 10, seeds: 1, limits: {} },
@@ -40,15 +37,7 @@ function denoisingRuns(experiment: string, profile: ProfileName, seeds?: number)
     [DENOISER_METHOD],
     seeds ?? settings.seeds,
     {
-      data: {
-        dataset: 'mnist',
-        validationSize: 5000,
-        splitSeed: 0,
-        layout: 'flat',
-        target: 'image',
-        noiseStd: 0.05,
-        ...settings.limits,
-      },
+      data: { ...mnistSplit('mnist', 'flat', settings.limits), target: 'image', noiseStd: 0.05 },
       model: {
         kind: 'denoiser',
         width: 784,

@@ -1,18 +1,11 @@
 import type { ModelInit } from '@bregman/models';
-import type {
-  DataSpec,
-  MethodSpec,
-  ProfileName,
-  RegularizationSpec,
-  RunSpec,
-} from '../shared/spec.js';
-import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
+import type { MethodSpec, ProfileName, RegularizationSpec, RunSpec } from '../shared/spec.js';
+import type { Experiment, PaperTable } from './experiment.js';
+import { bregmanMethods, bregmanRows } from './paper-tables.js';
+import { mnistSplit, PAPER_PLATEAU, type ProfileSettings, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data of the Fashion-MNIST ConvNet experiments per profile. */
-export const FASHION_PROFILES: Record<
-  ProfileName,
-  { epochs: number; seeds: number; limits: Partial<DataSpec> }
-> = {
+export const FASHION_PROFILES: Record<ProfileName, ProfileSettings> = {
   // the paper: 100 epochs (Fig. 1 shows epochs 0, 5, 20, 100), full data
   paper: { epochs: 100, seeds: 1, limits: {} },
   // ~3 min per run on one wasm thread: 20,000 training images, 3 epochs
@@ -94,15 +87,18 @@ export function tableHyperparameters(profile: ProfileName, group: boolean): Tabl
   };
 }
 
+/** The density that pruning ramps to in Table 1 (`group` false: weights) or 2 (also conv kernels). */
+function pruningDensity(group: boolean): number {
+  return group ? 0.07 : 0.05;
+}
+
 /** The methods of Table 1 (`group` false) or Table 2 (`group` true) for a profile. */
 export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[] {
   const { epochs } = FASHION_PROFILES[profile];
   const h = tableHyperparameters(profile, group);
   const reg = group ? groupOnKernels : l1Everywhere;
   const tag = group ? 'group' : 'l1';
-  const pruningDensity = group ? 0.07 : 0.05;
   const prunedGroups = group ? { conv: true } : false;
-  const sparseInit = group ? SPARSE_KERNELS : SPARSE;
   return [
     {
       id: 'adam',
@@ -113,12 +109,12 @@ export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[]
     },
     {
       id: `pruning-${tag}`,
-      label: `SGD, pruning to ${Math.round(100 * pruningDensity)}%`,
+      label: `SGD, pruning to ${Math.round(100 * pruningDensity(group))}%`,
       optimizer: { kind: 'sgd', ...h.sgd },
       regularization: {},
       // prune over the first ~60% of the epochs, retrain in the rest
       pruning: {
-        targetDensity: pruningDensity,
+        targetDensity: pruningDensity(group),
         endEpoch: Math.max(1, Math.ceil(0.6 * epochs)),
         groups: prunedGroups,
       },
@@ -140,28 +136,53 @@ export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[]
       regularization: reg(h.proxgd.lambda),
       init: DENSE,
     },
-    {
-      id: `linbreg-${tag}`,
-      label: 'LinBreg',
-      optimizer: { kind: 'linbreg', learningRate: h.linbreg.learningRate },
-      regularization: reg(h.linbreg.lambda),
-      init: sparseInit,
-    },
-    {
-      id: `linbreg-m-${tag}`,
-      label: 'LinBreg β = 0.9',
-      optimizer: { kind: 'linbreg', learningRate: h.linbreg.learningRate, momentum: 0.9 },
-      regularization: reg(h.linbreg.lambda),
-      init: sparseInit,
-    },
-    {
-      id: `adabreg-${tag}`,
-      label: 'AdaBreg',
-      optimizer: { kind: 'adabreg', learningRate: h.adabreg.learningRate },
-      regularization: reg(h.adabreg.lambda),
-      init: sparseInit,
-    },
+    ...bregmanMethods(
+      `-${tag}`,
+      { learningRate: h.linbreg.learningRate, regularization: reg(h.linbreg.lambda) },
+      { learningRate: h.adabreg.learningRate, regularization: reg(h.adabreg.lambda) },
+      { init: group ? SPARSE_KERNELS : SPARSE },
+    ),
   ];
+}
+
+/** The rows of Table 1 (`group` false) or Table 2 (`group` true): the methods of {@link tableMethods}. */
+function tableRows(group: boolean): PaperTable['rows'] {
+  const tag = group ? 'group' : 'l1';
+  const lasso = group ? 'GLasso' : 'Lasso';
+  return [
+    { strategy: 'Vanilla', optimizer: 'Adam', method: 'adam' },
+    {
+      strategy: `Pruning (${Math.round(100 * pruningDensity(group))}%)`,
+      optimizer: 'SGD',
+      method: `pruning-${tag}`,
+    },
+    { strategy: lasso, optimizer: 'SGD + thresh.', method: `lasso-sgd-${tag}`, thresholded: true },
+    { strategy: lasso, optimizer: 'ProxGD', method: `proxgd-${tag}` },
+    ...bregmanRows(`-${tag}`),
+  ];
+}
+
+/**
+ * Table 1 (`group` false) or Table 2 (`group` true) of the paper (§4.4) as an experiment: the
+ * methods of {@link tableMethods} on the Fashion-MNIST ConvNet, our numbers beside the paper's.
+ * `table`: the table's heading; `columns`: what it shows.
+ */
+export function fashionTable(
+  id: string,
+  group: boolean,
+  paper: { title: string; referenceKey: string; table: string; columns: PaperTable['columns'] },
+): Experiment {
+  const { title, referenceKey, table, columns } = paper;
+  return {
+    id,
+    title,
+    referenceKey,
+    setup: (profile) => fashionSetup(profile, group),
+    runs: (profile, seeds) => fashionRuns(id, profile, tableMethods(profile, group), seeds),
+    figures: [],
+    tables: [{ title: table, referenceKey, columns, rows: tableRows(group) }],
+    claims: [],
+  };
 }
 
 /** Epochs after which Fig. 1 shows the first layer: the paper's 0, 5, 20, 100 scaled to the profile. */
@@ -180,20 +201,13 @@ export function fashionRuns(
   seeds?: number,
 ): RunSpec[] {
   const settings = FASHION_PROFILES[profile];
-  const data: DataSpec = {
-    dataset: 'fashion-mnist',
-    validationSize: 5000,
-    splitSeed: 0,
-    layout: 'image',
-    ...settings.limits,
-  };
   return seedRuns(
     experiment,
     profile,
     methods,
     seeds ?? settings.seeds,
     {
-      data,
+      data: mnistSplit('fashion-mnist', 'image', settings.limits),
       model: { kind: 'convNet', init: DENSE },
       loss: 'crossentropy',
       epochs: settings.epochs,

@@ -10,7 +10,7 @@ import {
   verdict,
   withRuns,
 } from './claim-helpers.js';
-import type { Experiment } from './experiment.js';
+import type { Claim, Experiment } from './experiment.js';
 import { linBreg, MLP_PANELS, mnistMlpRuns, mnistMlpSetup, proxGD, SGD } from './mnist-mlp.js';
 
 /** LinBreg's λ in Fig. 2: the smallest and the largest are the ones the paper's claims name. */
@@ -24,6 +24,39 @@ const LINBREGS = FIG2_LAMBDAS.map((l) => linBreg(l).id);
 
 /** Accuracy falls smaller than this (0.2 points) count as noise, not as a drop. */
 const NOISE = 0.002;
+
+/**
+ * A claim's check that compares the runs of method `id` with SGD's: `holds` judges the gap of
+ * their best validation accuracies (the method's minus SGD's) and the method's final share
+ * of non-zero weights; `evidence` words the numbers, formatted.
+ */
+function againstSgd(
+  id: string,
+  holds: (gap: number, density: number) => boolean,
+  evidence: (m: {
+    label: string;
+    best: string;
+    sgdBest: string;
+    gap: string;
+    density: string;
+  }) => string,
+): Claim['check'] {
+  return (runs) =>
+    withRuns(runs, [id, 'sgd'], (lin, sgd) => {
+      const gap = bestValidation(lin) - bestValidation(sgd);
+      const density = final(lin, 'nTotal');
+      return {
+        verdict: verdict(holds(gap, density)),
+        evidence: evidence({
+          label: labelOf(runs, id),
+          best: pct(bestValidation(lin)),
+          sgdBest: pct(bestValidation(sgd)),
+          gap: points(gap),
+          density: pct(density),
+        }),
+      };
+    });
+}
 
 /** Fig. 2: SGD, LinBreg for several λ and ProxGD on MNIST (paper §4.2). */
 export const fig2: Experiment = {
@@ -94,31 +127,23 @@ export const fig2: Experiment = {
     },
     {
       text: 'LinBreg, smallest lambda shown: validation accuracy equal to the dense net with ~80% of the weights',
-      check: (runs) =>
-        withRuns(runs, [SMALL, 'sgd'], (lin, sgd) => {
-          const gap = bestValidation(lin) - bestValidation(sgd);
-          const density = final(lin, 'nTotal');
-          return {
-            verdict: verdict(Math.abs(gap) <= 0.003 && density >= 0.6 && density <= 0.95),
-            evidence:
-              `${labelOf(runs, SMALL)}: best validation accuracy ${pct(bestValidation(lin))} vs SGD ${pct(bestValidation(sgd))} ` +
-              `(${points(gap)}), ${pct(density)} non-zero weights at the end (holds if within ±0.3 pt and 60–95%).`,
-          };
-        }),
+      check: againstSgd(
+        SMALL,
+        (gap, density) => Math.abs(gap) <= 0.003 && density >= 0.6 && density <= 0.95,
+        (m) =>
+          `${m.label}: best validation accuracy ${m.best} vs SGD ${m.sgdBest} (${m.gap}), ` +
+          `${m.density} non-zero weights at the end (holds if within ±0.3 pt and 60–95%).`,
+      ),
     },
     {
       text: 'LinBreg, largest lambda shown (1e-1): ~10% of the weights, validation accuracy at most 0.5 points below the dense net',
-      check: (runs) =>
-        withRuns(runs, [LARGE, 'sgd'], (lin, sgd) => {
-          const gap = bestValidation(lin) - bestValidation(sgd);
-          const density = final(lin, 'nTotal');
-          return {
-            verdict: verdict(gap >= -0.005 && density <= 0.15),
-            evidence:
-              `${labelOf(runs, LARGE)}: ${pct(density)} non-zero weights, best validation accuracy ${pct(bestValidation(lin))} ` +
-              `vs SGD ${pct(bestValidation(sgd))} (${points(gap)}; holds if ≤ 15% and ≥ −0.5 pt).`,
-          };
-        }),
+      check: againstSgd(
+        LARGE,
+        (gap, density) => gap >= -0.005 && density <= 0.15,
+        (m) =>
+          `${m.label}: ${m.density} non-zero weights, best validation accuracy ${m.best} ` +
+          `vs SGD ${m.sgdBest} (${m.gap}; holds if ≤ 15% and ≥ −0.5 pt).`,
+      ),
     },
   ],
 };

@@ -1,12 +1,9 @@
-import type { DataSpec, MethodSpec, ModelSpec, ProfileName, RunSpec } from '../shared/spec.js';
+import type { MethodSpec, ModelSpec, ProfileName, RunSpec } from '../shared/spec.js';
 import type { CurvesFigure } from './experiment.js';
-import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
+import { mnistSplit, PAPER_PLATEAU, type ProfileSettings, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data size of the MNIST MLP experiments per profile. */
-export const MNIST_MLP_PROFILES: Record<
-  ProfileName,
-  { epochs: number; seeds: number; limits: Partial<DataSpec> }
-> = {
+export const MNIST_MLP_PROFILES: Record<ProfileName, ProfileSettings> = {
   // the paper: 100 epochs, 3 seeds, 55k / 5k / 10k
   paper: { epochs: 100, seeds: 3, limits: {} },
   // full data, fewer epochs: fig2 + fig3 in about 45 minutes with --jobs 2 on a 2-core CPU
@@ -85,15 +82,8 @@ export function mnistMlpRuns(
   seeds?: number,
 ): RunSpec[] {
   const settings = MNIST_MLP_PROFILES[profile];
-  const data: DataSpec = {
-    dataset: 'mnist',
-    validationSize: 5000,
-    splitSeed: 0,
-    layout: 'flat',
-    ...settings.limits,
-  };
   return seedRuns(experiment, profile, methods, seeds ?? settings.seeds, {
-    data,
+    data: mnistSplit('mnist', 'flat', settings.limits),
     model: MNIST_MLP,
     loss: 'crossentropy',
     epochs: settings.epochs,

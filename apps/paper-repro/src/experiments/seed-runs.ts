@@ -1,7 +1,26 @@
-import type { FinishSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
+import type { DataSpec, FinishSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 
 /** The paper's learning-rate rule: halve on a training-loss plateau (PyTorch's defaults it used). */
 export const PAPER_PLATEAU = { factor: 0.5, patience: 5, threshold: 0.01 } as const;
+
+/** Epochs, seeds and data limits of an experiment's runs in one profile. */
+export interface ProfileSettings {
+  epochs: number;
+  seeds: number;
+  limits: Partial<DataSpec>;
+}
+
+/**
+ * MNIST or Fashion-MNIST as the paper's experiments split it: 55,000 training and 5,000
+ * validation images (split seed 0), 10,000 test, as `layout`, cut to a profile's `limits`.
+ */
+export function mnistSplit(
+  dataset: 'mnist' | 'fashion-mnist',
+  layout: DataSpec['layout'],
+  limits: Partial<DataSpec>,
+): DataSpec {
+  return { dataset, validationSize: 5000, splitSeed: 0, layout, ...limits };
+}
 
 /** What every run of an experiment shares. */
 export type SharedRunSpec = Omit<

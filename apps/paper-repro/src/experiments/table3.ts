@@ -1,17 +1,13 @@
 import type { ModelInit } from '@bregman/models';
 import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 import type { Experiment } from './experiment.js';
-import { PAPER_PLATEAU, seedRuns } from './seed-runs.js';
+import { bregmanMethods, bregmanRows, COLUMNS } from './paper-tables.js';
+import { PAPER_PLATEAU, type ProfileSettings, seedRuns } from './seed-runs.js';
 
 /** Epochs, seeds and data of Table 3 per profile. */
 export const CIFAR_PROFILES: Record<
   ProfileName,
-  {
-    epochs: number;
-    seeds: number;
-    dataset: 'cifar10' | 'cifar10-synthetic';
-    limits: Partial<DataSpec>;
-  }
+  ProfileSettings & { dataset: 'cifar10' | 'cifar10-synthetic' }
 > = {
   paper: { epochs: 180, seeds: 1, dataset: 'cifar10', limits: {} },
   // ResNet-18 trains at ~3.4 images/s on one wasm thread: the quick profile is a sample
@@ -65,30 +61,12 @@ export const TABLE3_METHODS: MethodSpec[] = [
     threshold: THRESH,
     init: DENSE,
   },
-  {
-    id: 'linbreg',
-    label: 'LinBreg',
-    optimizer: { kind: 'linbreg', learningRate: 0.1 },
-    regularization: L1(0.05),
-    threshold: THRESH,
-    init: SPARSE,
-  },
-  {
-    id: 'linbreg-m',
-    label: 'LinBreg β = 0.9',
-    optimizer: { kind: 'linbreg', learningRate: 0.1, momentum: 0.9 },
-    regularization: L1(0.05),
-    threshold: THRESH,
-    init: SPARSE,
-  },
-  {
-    id: 'adabreg',
-    label: 'AdaBreg',
-    optimizer: { kind: 'adabreg', learningRate: 1e-3 },
-    regularization: L1(0.05),
-    threshold: THRESH,
-    init: SPARSE,
-  },
+  ...bregmanMethods(
+    '',
+    { learningRate: 0.1, regularization: L1(0.05) },
+    { learningRate: 1e-3, regularization: L1(0.05) },
+    { threshold: THRESH, init: SPARSE },
+  ),
 ];
 
 function runs(profile: ProfileName, seeds?: number): RunSpec[] {
@@ -143,38 +121,13 @@ export const table3: Experiment = {
     {
       title: 'Table 3: sparsity levels and accuracies on CIFAR-10',
       referenceKey: 'table3_cifar10_resnet18',
-      columns: [
-        { header: 'N_total [%]', field: 'nTotal', reference: 'density' },
-        { header: 'N_conv [%]', field: 'nConv', reference: 'conv_kernel_density' },
-        { header: 'test acc. [%]', field: 'testAccuracy', reference: 'test_acc' },
-        { header: 'train acc. [%]', field: 'trainAccuracy', reference: 'train_acc' },
-      ],
+      columns: [COLUMNS.nTotal, COLUMNS.nConv, COLUMNS.testAccuracy, COLUMNS.trainAccuracy],
       rows: [
         { strategy: 'Vanilla', optimizer: 'SGD with momentum', method: 'sgd-momentum' },
         { strategy: 'Vanilla', optimizer: 'Adam', method: 'adam' },
         { strategy: 'Lasso', optimizer: 'Adam', method: 'lasso-adam' },
         { strategy: 'Lasso', optimizer: 'Adam + thresh.', method: 'lasso-adam', thresholded: true },
-        { strategy: 'Bregman', optimizer: 'LinBreg', method: 'linbreg' },
-        {
-          strategy: 'Bregman',
-          optimizer: 'LinBreg + thresh.',
-          method: 'linbreg',
-          thresholded: true,
-        },
-        { strategy: 'Bregman', optimizer: 'LinBreg (β = 0.9)', method: 'linbreg-m' },
-        {
-          strategy: 'Bregman',
-          optimizer: 'LinBreg (β = 0.9) + thresh.',
-          method: 'linbreg-m',
-          thresholded: true,
-        },
-        { strategy: 'Bregman', optimizer: 'AdaBreg', method: 'adabreg' },
-        {
-          strategy: 'Bregman',
-          optimizer: 'AdaBreg + thresh.',
-          method: 'adabreg',
-          thresholded: true,
-        },
+        ...bregmanRows('', true),
       ],
     },
   ],

@@ -40,6 +40,22 @@ export interface RunAllOptions extends SharedRunOptions {
 }
 
 /**
+ * Hands a run's outcome to `onOutcome` and returns it as it counts: if `onOutcome` throws,
+ * the run counts as failed with that error (`storage` when it was one of writing results).
+ */
+export function tellOutcome(
+  outcome: RunOutcome,
+  onOutcome: ((outcome: RunOutcome) => void) | undefined,
+): RunOutcome {
+  try {
+    onOutcome?.(outcome);
+    return outcome;
+  } catch (error) {
+    return { ...outcome, status: 'failed', error: String(error), storage: isStorageError(error) };
+  }
+}
+
+/**
  * Trains the runs, `jobs` at a time: with `jobs` 1 in this process, else in `jobs` worker
  * processes (each with its own tfjs backend: wasm runs one thread per process), each run on
  * `threads` threads where its method allows (see `startParallelTraining`). A failed
@@ -53,13 +69,8 @@ export async function runAll(
 ): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
   const queue = [...runs];
-  const finish = (outcome: RunOutcome) => {
-    try {
-      options.onOutcome?.(outcome);
-    } catch (error) {
-      outcome = { ...outcome, status: 'failed', error: String(error) };
-      outcome.storage = isStorageError(error);
-    }
+  const finish = (ended: RunOutcome) => {
+    const outcome = tellOutcome(ended, options.onOutcome);
     outcomes.push(outcome);
     if (outcome.storage) {
       for (const run of queue.splice(0)) {

@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import { type Job, Queue } from 'bullmq';
-import type { RunOutcome } from '../jobs/scheduler.js';
+import { type RunOutcome, tellOutcome } from '../jobs/scheduler.js';
 import type { DatasetName } from '../shared/spec.js';
 import type { PlannedRun } from '../storage/plan.js';
 import { readRunRecord } from '../storage/run-record.js';
-import { isStorageError } from '../storage/storage-error.js';
 import type { RunEvent } from '../training/run-events.js';
 import { lastingConnection, outageLogger } from './connect.js';
 import { ProgressFeed } from './progress-feed.js';
@@ -125,13 +124,7 @@ export async function runOnQueue(
     }
     const finish = (p: Pending, outcome: RunOutcome) => {
       pending.delete(p.jobId);
-      try {
-        options.onOutcome?.(outcome);
-      } catch (error) {
-        outcome = { ...outcome, status: 'failed', error: String(error) };
-        outcome.storage = isStorageError(error);
-      }
-      outcomes.push(outcome);
+      outcomes.push(tellOutcome(outcome, options.onOutcome));
     };
     let connected = -1;
     while (pending.size > 0) {

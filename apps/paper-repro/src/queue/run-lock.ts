@@ -1,18 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync,
   linkSync,
   mkdirSync,
-  openSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   utimesSync,
-  writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { createLockFile } from '../storage/lock-file.js';
 import { processAlive } from '../storage/process-alive.js';
 
 /** Who holds a run's lock: the content of its lock file. */
@@ -102,12 +100,7 @@ export function acquireRunLock(
   let tookOver: RunLockOwner | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
-      try {
-        writeSync(fd, `${JSON.stringify(me)}\n`);
-      } finally {
-        closeSync(fd);
-      }
+      createLockFile(path, me);
       return { acquired: true, lock: holdRunLock(path, options, tookOver) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -16,7 +16,7 @@ try {
     console.log(WORKER_USAGE);
   } else {
     const version = await checkQueue(options.queue, CONNECT_TIMEOUT_MS);
-    const worker = startQueueWorker({ ...options, address: options.queue, log });
+    const worker = startQueueWorker({ ...options, log });
     log(
       `repro-worker (${worker.name}): waiting for runs on ${options.queue.display} (Redis ${version}): ` +
         `${options.concurrency} at a time, ${options.threads} thread(s) each` +

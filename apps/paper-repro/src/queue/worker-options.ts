@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { BACKEND_NAMES } from '@bregman/runtime';
 import { splitCores } from '../jobs/core-split.js';
-import { backendArg, count, dataDirArg, flagsOf, pathArg, UsageError } from '../shared/cli-args.js';
+import { count, readCommandLine, UsageError } from '../shared/cli-args.js';
 import { EXIT } from '../shared/exit-codes.js';
 import { parseQueueUrl, type QueueAddress } from './queue-url.js';
 
@@ -64,9 +63,6 @@ Exit codes:
   ${EXIT.internal}  an internal error (a bug; please report it with the printed stack)
   128+N  stopped by signal N (Ctrl-C: 130): its runs go to other workers after --lock-seconds`;
 
-/** The flags that take no value. */
-const SWITCHES = ['--help', '-h'];
-
 /** Parses `pnpm repro-worker`'s command line; `undefined` means `--help`. */
 export function parseWorkerArgs(
   argv: readonly string[],
@@ -74,36 +70,17 @@ export function parseWorkerArgs(
 ): WorkerOptions | undefined {
   let queue: QueueAddress | undefined;
   let concurrency: number | undefined;
-  let threads: number | undefined;
   let lockSeconds = DEFAULT_LOCK_SECONDS;
-  let out: string | undefined;
-  let dataDir: string | undefined;
-  let backend: string | undefined;
-  for (const { flag, value } of flagsOf(argv, SWITCHES)) {
+  const flags = readCommandLine(argv, [], cwd, ({ flag, value }) => {
     switch (flag) {
-      case '--help':
-      case '-h':
-        return undefined;
       case '--queue':
         queue = parseQueueUrl(value());
         break;
       case '--concurrency':
         concurrency = count('--concurrency', value(), 1);
         break;
-      case '--threads':
-        threads = count('--threads', value(), 1);
-        break;
       case '--lock-seconds':
         lockSeconds = count('--lock-seconds', value(), 1);
-        break;
-      case '--out':
-        out = resolve(cwd, pathArg('--out', value()));
-        break;
-      case '--data-dir':
-        dataDir = dataDirArg(value(), cwd);
-        break;
-      case '--backend':
-        backend = backendArg(value());
         break;
       default:
         throw new UsageError(
@@ -112,22 +89,16 @@ export function parseWorkerArgs(
             : `unexpected argument '${flag}': the worker takes its runs from the queue; see --help`,
         );
     }
-  }
+  });
+  if (!flags) return undefined;
   if (queue === undefined) {
     throw new UsageError('--queue URL is required: the Redis of the sweep, e.g. redis://HOST:6379');
   }
   // as many runs side by side as cores, the cores shared out as threads (see splitCores)
+  const { threads, ...given } = flags;
   const split = splitCores(availableParallelism(), Number.MAX_SAFE_INTEGER, {
     ...(concurrency === undefined ? {} : { jobs: concurrency }),
     ...(threads === undefined ? {} : { threads }),
   });
-  return {
-    queue,
-    concurrency: split.jobs,
-    threads: split.threads,
-    lockSeconds,
-    ...(out === undefined ? {} : { out }),
-    ...(dataDir === undefined ? {} : { dataDir }),
-    ...(backend === undefined ? {} : { backend }),
-  };
+  return { queue, concurrency: split.jobs, threads: split.threads, lockSeconds, ...given };
 }

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { lastingConnection, outageLogger } from './connect.js';
-import type { QueueAddress } from './queue-url.js';
 import {
   ATTEMPTS,
   QUEUE_NAME,
@@ -9,24 +8,11 @@ import {
   type RunJobProgress,
   type RunJobResult,
 } from './run-job.js';
+import type { WorkerOptions } from './worker-options.js';
 import { SETTINGS_ENV, type WorkerSettings } from './worker-settings.js';
 
-/** Options of {@link startQueueWorker}. */
-export interface QueueWorkerOptions {
-  /** The queue. */
-  address: QueueAddress;
-  /** Runs trained side by side, each in a process of its own. */
-  concurrency: number;
-  /** Threads per run. */
-  threads: number;
-  /** `--lock-seconds`. */
-  lockSeconds: number;
-  /** `--out`. */
-  out?: string;
-  /** `--data-dir`. */
-  dataDir?: string;
-  /** `--backend`. */
-  backend?: string;
+/** Options of {@link startQueueWorker}: `pnpm repro-worker`'s, each run in a process of its own. */
+export interface QueueWorkerOptions extends WorkerOptions {
   /** Where lines go. */
   log: (line: string) => void;
 }
@@ -73,7 +59,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     QUEUE_NAME,
     new URL('./processor.js', import.meta.url),
     {
-      connection: lastingConnection(options.address),
+      connection: lastingConnection(options.queue),
       concurrency: options.concurrency,
       name,
       lockDuration,
@@ -83,7 +69,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       workerForkOptions: { env: { ...process.env, [SETTINGS_ENV]: JSON.stringify(settings) } },
     },
   );
-  const outage = outageLogger(options.address, log, 'queue');
+  const outage = outageLogger(options.queue, log, 'queue');
   worker.on('error', outage.error);
   worker.getBackend().on('ready', outage.ready);
   worker.on('failed', (job, error) => {

@@ -10,27 +10,33 @@ import { curveRows } from './figures.js';
 import { percentMeanStd } from './format.js';
 import { claimsTable, finalTable, groupRuns, paperTable, renderReport } from './report.js';
 
-/** A finished record whose curves are given per epoch. */
+/**
+ * A finished record of run `<runId>-s<seed>` (of Fig. 2 unless `experiment` says otherwise)
+ * whose curves are given per epoch: the train accuracy after epochs 1, 2, …; the validation
+ * accuracy and the share of non-zero weights from epoch 0 (initialization) on.
+ */
 function record(
   runId: string,
   seed: number,
-  series: { train: number[]; val: number[]; nz: number[] },
+  train: number[],
+  val: number[],
+  nz: number[],
   experiment = fig2,
 ): RunRecord {
   const spec = experiment.runs('smoke').find((s) => s.runId === `${runId}-s1`)!;
-  const epochs: EpochRecord[] = series.val.map((val, epoch) => ({
+  const epochs: EpochRecord[] = val.map((v, epoch) => ({
     epoch,
     trainLoss: epoch === 0 ? null : 1 / (epoch + 1),
-    trainAccuracy: epoch === 0 ? null : series.train[epoch - 1]!,
+    trainAccuracy: epoch === 0 ? null : train[epoch - 1]!,
     validationLoss: 1,
-    validationAccuracy: val,
+    validationAccuracy: v,
     testLoss: 1,
-    testAccuracy: val - 0.01,
-    nTotal: series.nz[epoch]!,
-    nLinear: series.nz[epoch]!,
+    testAccuracy: v - 0.01,
+    nTotal: nz[epoch]!,
+    nLinear: nz[epoch]!,
     nConv: null,
     activeNeurons: [200, 80, 10],
-    l1Norm: 1000 * series.nz[epoch]!,
+    l1Norm: 1000 * nz[epoch]!,
     lambda: 0.1,
     learningRate: 0.1,
     seconds: 1,
@@ -51,28 +57,12 @@ function record(
 }
 
 const GOOD: ExperimentRuns = groupRuns([
-  record('sgd', 1, { train: [0.9, 0.95, 0.97], val: [0.1, 0.95, 0.97, 0.98], nz: [0.01, 1, 1, 1] }),
-  record('sgd', 2, { train: [0.9, 0.95, 0.97], val: [0.1, 0.95, 0.97, 0.98], nz: [0.01, 1, 1, 1] }),
-  record('linbreg-l0.001', 1, {
-    train: [0.9, 0.95, 0.97],
-    val: [0.1, 0.95, 0.97, 0.979],
-    nz: [0.01, 0.5, 0.7, 0.8],
-  }),
-  record('linbreg-l0.01', 1, {
-    train: [0.9, 0.95, 0.96],
-    val: [0.1, 0.95, 0.97, 0.978],
-    nz: [0.01, 0.2, 0.3, 0.3],
-  }),
-  record('linbreg-l0.1', 1, {
-    train: [0.8, 0.9, 0.95],
-    val: [0.1, 0.9, 0.97, 0.976],
-    nz: [0.01, 0.05, 0.08, 0.1],
-  }),
-  record('proxgd-l0.0001', 1, {
-    train: [0.9, 0.85, 0.9],
-    val: [0.1, 0.9, 0.8, 0.95],
-    nz: [0.01, 0.9, 0.5, 0.4],
-  }),
+  record('sgd', 1, [0.9, 0.95, 0.97], [0.1, 0.95, 0.97, 0.98], [0.01, 1, 1, 1]),
+  record('sgd', 2, [0.9, 0.95, 0.97], [0.1, 0.95, 0.97, 0.98], [0.01, 1, 1, 1]),
+  record('linbreg-l0.001', 1, [0.9, 0.95, 0.97], [0.1, 0.95, 0.97, 0.979], [0.01, 0.5, 0.7, 0.8]),
+  record('linbreg-l0.01', 1, [0.9, 0.95, 0.96], [0.1, 0.95, 0.97, 0.978], [0.01, 0.2, 0.3, 0.3]),
+  record('linbreg-l0.1', 1, [0.8, 0.9, 0.95], [0.1, 0.9, 0.97, 0.976], [0.01, 0.05, 0.08, 0.1]),
+  record('proxgd-l0.0001', 1, [0.9, 0.85, 0.9], [0.1, 0.9, 0.8, 0.95], [0.01, 0.9, 0.5, 0.4]),
 ]);
 
 describe('aggregation', () => {
@@ -117,11 +107,7 @@ describe('claims and tables', () => {
       ...GOOD.methods
         .flatMap((m) => m.runs)
         .filter((r) => !r.spec.method.id.startsWith('linbreg-l0.1')),
-      record('linbreg-l0.1', 1, {
-        train: [0.8, 0.7, 0.9],
-        val: [0.1, 0.5, 0.6, 0.7],
-        nz: [0.01, 0.3, 0.4, 0.5],
-      }),
+      record('linbreg-l0.1', 1, [0.8, 0.7, 0.9], [0.1, 0.5, 0.6, 0.7], [0.01, 0.3, 0.4, 0.5]),
     ]);
     const verdicts = fig2.claims.map((c) => c.check(dense).verdict);
     expect(verdicts).toEqual(['holds', 'does not hold', 'holds', 'holds', 'does not hold']);
@@ -164,7 +150,7 @@ describe('claims and tables', () => {
       acc: number,
       thresholded?: number,
     ) => ({
-      ...record('sgd', seed, { train: [0.9], val: [0.1, 0.9], nz: [1, 1] }),
+      ...record('sgd', seed, [0.9], [0.1, 0.9], [1, 1]),
       spec: {
         ...table1.runs('smoke')[0]!,
         method: { ...table1.runs('smoke')[0]!.method, id: method },

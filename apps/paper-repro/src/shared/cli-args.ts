@@ -90,3 +90,57 @@ export function* flagsOf(
     };
   }
 }
+
+/** The values of the flags both `pnpm repro` and `pnpm repro-worker` take, when given. */
+export interface SharedFlags {
+  /** `--threads`: threads per run. */
+  threads?: number;
+  /** `--backend`; absent: the fastest that starts (`auto`). */
+  backend?: string;
+  /** `--out` (absolute). */
+  out?: string;
+  /** `--data-dir` (absolute). */
+  dataDir?: string;
+}
+
+/**
+ * Reads a command line: `--help` (`-h`) stops it, giving undefined; the flags both commands
+ * take (`--threads`, `--backend`, `--out`, `--data-dir`, paths resolved against `cwd`) come
+ * back as {@link SharedFlags}; every other argument goes to `own`, in order (a `switch` on
+ * its flag that throws a UsageError on one it does not know). `switches`: the command's
+ * own flags that take no value.
+ */
+export function readCommandLine(
+  argv: readonly string[],
+  switches: readonly string[],
+  cwd: string,
+  own: (arg: FlagArgument) => void,
+): SharedFlags | undefined {
+  const flags: SharedFlags = {};
+  for (const arg of flagsOf(argv, ['--help', '-h', ...switches])) {
+    const { flag, value } = arg;
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return undefined;
+      case '--threads':
+        flags.threads = count('--threads', value(), 1);
+        break;
+      case '--backend': {
+        const backend = backendArg(value());
+        if (backend === undefined) delete flags.backend;
+        else flags.backend = backend;
+        break;
+      }
+      case '--out':
+        flags.out = resolve(cwd, pathArg('--out', value()));
+        break;
+      case '--data-dir':
+        flags.dataDir = dataDirArg(value(), cwd);
+        break;
+      default:
+        own(arg);
+    }
+  }
+  return flags;
+}

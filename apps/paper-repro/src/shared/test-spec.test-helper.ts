@@ -39,3 +39,19 @@ export const LINBREG_MOMENTUM: MethodSpec = {
   optimizer: { kind: 'linbreg', learningRate: 0.1, momentum: 0.9 },
   regularization: { dense: { type: 'L1', lambda: 0.01 } },
 };
+
+/**
+ * Lasso by SGD (a penalty in the loss) with magnitude pruning to 30% by the end of `endEpoch`,
+ * thresholded to 10%: the pruning masks must come back from a checkpoint too.
+ */
+export function prunedLasso(endEpoch: number): MethodSpec {
+  return {
+    id: 'pruned-lasso',
+    label: 'SGD + penalty + pruning',
+    optimizer: { kind: 'sgd', learningRate: 0.1 },
+    regularization: {},
+    penalty: { dense: { type: 'L1', lambda: 1e-3 } },
+    pruning: { targetDensity: 0.3, endEpoch },
+    threshold: { density: 0.1 },
+  };
+}

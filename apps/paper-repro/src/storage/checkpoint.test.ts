@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  bitFlipsArb,
-  expectFileError,
-  fuzzParameters,
-  mutate,
-  mutationsArb,
-  thrownBy,
-} from '@bregman/test-utils';
+import { join } from 'node:path';
+import { expectFileError, fuzzParameters, mutate, thrownBy } from '@bregman/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,6 +12,7 @@ import {
   type StoredTensor,
   writeCheckpoint,
 } from './checkpoint.js';
+import { byteDamageArb, COMMITTED_RESULTS, committedResults } from './storage.test-helper.js';
 
 const checkpoint = {
   state: { epoch: 3, learningRate: 0.05, plateau: { best: null, badEpochs: 2 } },
@@ -230,13 +223,10 @@ describe('checkpoints', () => {
     expectCorrupt(path, /truncated at tensor 'optimizer\/iter'/);
   });
 
-  const results = join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/results');
-  const committed = existsSync(results)
-    ? (readdirSync(results, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin'))
-    : [];
+  const committed = committedResults((f) => f.endsWith('.bin'));
   it.skipIf(committed.length === 0)('reads the .bin files committed in docs/results', () => {
     for (const file of committed) {
-      const read = readCheckpoint(join(results, file));
+      const read = readCheckpoint(join(COMMITTED_RESULTS, file));
       expect(read?.tensors.length).toBeGreaterThan(0);
     }
   });
@@ -322,7 +312,7 @@ const headerLengthArb = fc
  */
 const damageArb: fc.Arbitrary<(bytes: Uint8Array) => Uint8Array> = fc.oneof(
   {
-    arbitrary: fc.oneof(mutationsArb, bitFlipsArb).map((m) => (b: Uint8Array) => mutate(b, m)),
+    arbitrary: byteDamageArb.map((m) => (b: Uint8Array) => mutate(b, m)),
     weight: 4,
   },
   { arbitrary: nearEndFlipArb, weight: 1 },

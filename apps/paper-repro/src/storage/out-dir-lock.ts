@@ -1,6 +1,7 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
+import { createLockFile } from './lock-file.js';
 import { processAlive } from './process-alive.js';
 
 /** Another `pnpm repro` is writing to the same results directory: exit 2, nothing trained. */
@@ -57,12 +58,7 @@ export async function lockOutDir(dir: string, options: LockOptions = {}): Promis
   const write = () => writeFileAtomic(path, `${JSON.stringify(content)}\n`);
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
-      try {
-        writeSync(fd, `${JSON.stringify(content)}\n`);
-      } finally {
-        closeSync(fd);
-      }
+      createLockFile(path, content);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;

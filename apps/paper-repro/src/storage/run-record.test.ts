@@ -1,15 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  bitFlipsArb,
-  expectFileError,
-  fuzzParameters,
-  mutate,
-  mutationsArb,
-  thrownBy,
-} from '@bregman/test-utils';
+import { expectFileError, fuzzParameters, mutate, thrownBy } from '@bregman/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LINBREG_MOMENTUM, tinySpec } from '../shared/test-spec.test-helper.js';
@@ -20,6 +12,7 @@ import {
   readRunRecord,
   writeRunRecord,
 } from './run-record.js';
+import { byteDamageArb, COMMITTED_RESULTS, committedResults } from './storage.test-helper.js';
 
 function epoch(n: number): EpochRecord {
   return {
@@ -139,19 +132,13 @@ describe('run records', () => {
     expect(readRunRecord(path)?.epochs[3]?.trainLoss).toBeNull();
   });
 
-  const results = join(dirname(fileURLToPath(import.meta.url)), '../../../../docs/results');
-  const committed = existsSync(results)
-    ? (readdirSync(results, { recursive: true }) as string[]).filter((f) =>
-        /(^|\/)runs\/[^/]+\.json$/.test(f),
-      )
-    : [];
+  const committed = committedResults((f) => /(^|\/)runs\/[^/]+\.json$/.test(f));
   it.skipIf(committed.length === 0)('reads the run records committed in docs/results', () => {
-    for (const file of committed) expect(readRunRecord(join(results, file))?.format).toBe(1);
+    for (const file of committed) {
+      expect(readRunRecord(join(COMMITTED_RESULTS, file))?.format).toBe(1);
+    }
   });
 });
-
-/** Byte-level damage: 1–3 truncations, bit flips, insertions or deletions, or 1–8 bit flips. */
-const damageArb = fc.oneof(mutationsArb, bitFlipsArb);
 
 /** Every path to a value inside `value` (object keys and array indices). */
 function paths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
@@ -194,7 +181,7 @@ describe('readRunRecord under fuzzing', () => {
 
   it('damaged bytes: the record reads back or is a CorruptRunRecordError', () => {
     fc.assert(
-      fc.property(damageArb, (mutations) => {
+      fc.property(byteDamageArb, (mutations) => {
         const damaged = mutate(original, mutations);
         writeFileSync(path, damaged);
         const read = readOrCorrupt();

@@ -5,7 +5,7 @@ import { probeWebgpuAdapters, startWebgpuBackend, stopWebgpuBackend } from '@bre
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MethodSpec } from '../shared/spec.js';
-import { tinySpec } from '../shared/test-spec.test-helper.js';
+import { LINBREG_MOMENTUM, prunedLasso, tinySpec } from '../shared/test-spec.test-helper.js';
 import { runPaths } from '../storage/plan.js';
 import type { EpochRecord, RunRecord } from '../storage/run-record.js';
 import { trainRun } from './train-run.js';
@@ -54,21 +54,12 @@ const A_FEW_WEIGHTS = 4 / (784 * 16 + 16 * 10);
  */
 const METHODS: MethodSpec[] = [
   {
+    ...LINBREG_MOMENTUM,
     id: 'linbreg-m-thresh',
     label: 'LinBreg β = 0.9, thresholded',
-    optimizer: { kind: 'linbreg', learningRate: 0.1, momentum: 0.9 },
-    regularization: { dense: { type: 'L1', lambda: 0.01 } },
     threshold: { density: 0.1 },
   },
-  {
-    id: 'pruned-lasso',
-    label: 'SGD + penalty + pruning, thresholded',
-    optimizer: { kind: 'sgd', learningRate: 0.1 },
-    regularization: {},
-    penalty: { dense: { type: 'L1', lambda: 1e-3 } },
-    pruning: { targetDensity: 0.3, endEpoch: 1 },
-    threshold: { density: 0.1 },
-  },
+  { ...prunedLasso(1), label: 'SGD + penalty + pruning, thresholded' },
 ];
 
 /** The part of tfjs-backend-webgpu's `WebGPUBackend` that {@link countGpuSyncReads} watches. */

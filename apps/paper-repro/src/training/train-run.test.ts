@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { MethodSpec } from '../shared/spec.js';
-import { LINBREG_MOMENTUM, tinySpec } from '../shared/test-spec.test-helper.js';
+import { LINBREG_MOMENTUM, prunedLasso, tinySpec } from '../shared/test-spec.test-helper.js';
 import { CorruptCheckpointError, readCheckpoint } from '../storage/checkpoint.js';
 import { runPaths } from '../storage/plan.js';
 import { type RunRecord, readRunRecord } from '../storage/run-record.js';
@@ -18,16 +18,8 @@ const ADABREG: MethodSpec = {
   regularization: { dense: { type: 'L1', lambda: 0.01 } },
 };
 
-/** Lasso by SGD (a penalty in the loss) with magnitude pruning: the masks must come back too. */
-const PRUNED_LASSO: MethodSpec = {
-  id: 'pruned-lasso',
-  label: 'SGD + penalty + pruning',
-  optimizer: { kind: 'sgd', learningRate: 0.1 },
-  regularization: {},
-  penalty: { dense: { type: 'L1', lambda: 1e-3 } },
-  pruning: { targetDensity: 0.3, endEpoch: 2 },
-  threshold: { density: 0.1 },
-};
+/** Pruned by the end of epoch 2 of the 3: the masks must come back too. */
+const PRUNED_LASSO = prunedLasso(2);
 
 /** A record without what legitimately differs between two trainings of the same run. */
 function numbers(record: RunRecord) {
