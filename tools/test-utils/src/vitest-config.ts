@@ -11,6 +11,8 @@ export interface PackageTestOptions {
    * measured by `pnpm bench`, not by tests).
    */
   testTimeout?: number;
+  /** Environment variables for the tests (and the processes they start). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -31,6 +33,7 @@ export function packageTestConfig(options: PackageTestOptions = {}) {
       reporters: ['default', 'json'],
       outputFile: { json: '.vitest-report.json' },
       pool: 'forks',
+      ...(options.env === undefined ? {} : { env: options.env }),
     },
   });
 }

