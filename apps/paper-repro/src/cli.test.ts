@@ -148,7 +148,7 @@ describe('pnpm repro (the built CLI)', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-smoke-'));
     const first = repro('--all', '--profile', 'smoke', '--jobs', '2', '--out', out);
     expect(first.err).toContain(
-      '41 runs, 34 distinct trainings, 0 finished before, 34 to train with 2 worker(s)',
+      '52 runs, 43 distinct trainings, 0 finished before, 43 to train with 2 worker(s)',
     );
     expect(first.code).toBe(0);
     const counts = {
@@ -160,6 +160,7 @@ describe('pnpm repro (the built CLI)', () => {
       table3: 6,
       fig4: 1,
       fig5: 1,
+      pareto: 11,
     };
     for (const [experiment, count] of Object.entries(counts)) {
       const runs = records(out, experiment);
@@ -184,6 +185,7 @@ describe('pnpm repro (the built CLI)', () => {
     expectSvg(join(out, 'fig2', 'fig2.svg'), ...panels, 'LinBreg, λ = 0.1', 'ProxGD, λ = 0.0001');
     expectSvg(join(out, 'fig3', 'fig3.svg'), ...panels, 'AdaBreg, λ = 0.1');
     expectSvg(join(out, 'fig4', 'fig4.svg'), 'active neurons');
+    expectSvg(join(out, 'pareto', 'pareto.svg'), 'non-zero weights (%)', 'magnitude pruning');
     const fig1 = decode(readFileSync(join(out, 'fig1', 'fig1.png')));
     expect([fig1.channels, fig1.width > fig1.height]).toEqual([1, true]);
     const fig5 = decode(readFileSync(join(out, 'fig5', 'fig5.png')));
@@ -210,6 +212,7 @@ describe('pnpm repro (the built CLI)', () => {
       'fig1/fig1.png',
       'fig4/fig4.svg',
       'fig5/fig5.png',
+      'pareto/pareto.svg',
     ]) {
       expect(report).toContain(`](${figure})`);
     }

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { MethodSpec } from '../shared/spec.js';
+import type { RunRecord } from '../storage/run-record.js';
+import type { ExperimentRuns } from './experiment.js';
+import { frontPoints, frontSummary, paperPoints, pareto } from './pareto.js';
+
+/** The finished runs of `methods`, one record per (density, accuracy) of a kept model. */
+function runsOf(methods: Array<[MethodSpec, Array<[number, number]>]>): ExperimentRuns {
+  return {
+    methods: methods.map(([method, kept]) => ({
+      method,
+      runs: kept.map(
+        ([nTotal, testAccuracy]) =>
+          ({
+            spec: { method, profile: 'quick' },
+            finish: { kept: { nTotal, testAccuracy } },
+          }) as unknown as RunRecord,
+      ),
+    })),
+  };
+}
+
+const specs = pareto.runs('quick');
+const method = (id: string) => specs.find((s) => s.method.id === id)!.method;
+
+describe('pnpm repro pareto', () => {
+  it('sweeps every method’s knob: SGD and 28 sparse methods × 3 seeds, 20 epochs in the quick profile', () => {
+    expect(specs).toHaveLength((1 + 28) * 3);
+    expect(new Set(specs.map((s) => s.epochs))).toEqual(new Set([20]));
+    expect(method('pruning-d0.05').pruning).toEqual({ targetDensity: 0.05, endEpoch: 12 });
+    const smoke = pareto.runs('smoke');
+    expect(smoke.map((s) => s.method.id)).toEqual([
+      'sgd',
+      'linbreg-l0.001',
+      'linbreg-l0.3',
+      'linbreg-m0.9-l0.001',
+      'linbreg-m0.9-l0.3',
+      'adabreg-l0.001',
+      'adabreg-l0.3',
+      'proxgd-l0.00001',
+      'proxgd-l0.001',
+      'pruning-d0.02',
+      'pruning-d0.4',
+    ]);
+  });
+
+  it('marks the points no other point beats in both density and accuracy, and says who holds the front where', () => {
+    const runs = runsOf([
+      [method('sgd'), [[0.99, 0.98]]],
+      [
+        method('linbreg-l0.1'),
+        [
+          [0.08, 0.97],
+          [0.1, 0.975],
+        ],
+      ],
+      [method('linbreg-l0.001'), [[0.3, 0.979]]],
+      [method('proxgd-l0.0001'), [[0.5, 0.97]]], // beaten by LinBreg λ = 0.001
+      [method('pruning-d0.02'), [[0.02, 0.9]]],
+    ]);
+    const front = frontPoints(runs, 'quick');
+    const byLabel = Object.fromEntries(front.map((p) => [p.label, p]));
+    expect(byLabel['LinBreg, λ = 0.1']).toMatchObject({
+      family: 'LinBreg',
+      seeds: 2,
+      onFront: true,
+    });
+    expect(byLabel['LinBreg, λ = 0.1']!.density).toBeCloseTo(0.09, 12);
+    expect(byLabel['LinBreg, λ = 0.1']!.accuracy).toBeCloseTo(0.9725, 12);
+    expect(byLabel['ProxGD, λ = 0.0001']!.onFront).toBe(false);
+    expect(byLabel['SGD']).toMatchObject({ family: 'SGD (dense)', onFront: true });
+    expect(frontSummary(front)).toBe(
+      'From the sparsest to the densest, the joint front is held by: magnitude pruning at 2.0%, then LinBreg from 9.0% to 30.0%, then SGD (dense) at 99.0% of non-zero weights.',
+    );
+    expect(paperPoints(front)).toEqual([
+      { label: 'paper: LinBreg λ = 1e-3', density: 0.8, accuracy: 0.98 },
+      { label: 'paper: LinBreg λ = 0.1', density: 0.1, accuracy: 0.975 },
+    ]);
+    expect(frontSummary([])).toBe('No finished run yet.');
+  });
+});
