@@ -144,9 +144,9 @@ describe('pnpm repro (the built CLI)', () => {
     },
   );
 
-  it('--all --profile smoke, 2 workers: every experiment end to end (records, figures, tables, report); a second call trains nothing', () => {
+  it('--all pareto --profile smoke, 2 workers: every experiment end to end (records, figures, tables, report); a second call trains nothing', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-smoke-'));
-    const first = repro('--all', '--profile', 'smoke', '--jobs', '2', '--out', out);
+    const first = repro('--all', 'pareto', '--profile', 'smoke', '--jobs', '2', '--out', out);
     expect(first.err).toContain(
       '52 runs, 43 distinct trainings, 0 finished before, 43 to train with 2 worker(s)',
     );

@@ -20,8 +20,10 @@ describe('parseArgs', () => {
       'table3',
       'fig4',
       'fig5',
-      'pareto',
     ]);
+    // beyond the paper: only when named
+    expect(parseArgs(['pareto', '--all'], '/w')?.experiments.at(-1)).toBe('pareto');
+    expect(parseArgs(['--all'], '/w')?.experiments).not.toContain('pareto');
     expect(parseArgs(['--help'])).toBeUndefined();
   });
 

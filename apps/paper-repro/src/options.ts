@@ -40,6 +40,8 @@ export interface ReproOptions {
 export const DEFAULT_PROFILE: ProfileName = 'quick';
 
 const ids = EXPERIMENTS.map((e) => e.id);
+/** What `--all` runs: the paper's experiments (those beyond it only when named). */
+const paperIds = EXPERIMENTS.filter((e) => !e.beyondPaper).map((e) => e.id);
 
 export const USAGE = `pnpm repro [experiments…] [options]
 
@@ -49,8 +51,9 @@ Networks" (arXiv:2105.04319), saves every run, draws the figures and writes
 
 Experiments: ${ids.join(', ')}
 
-  --all              every experiment whose data is available (Table 3 needs CIFAR-10 via
-                     --data-dir; without it, it is reported as not run)
+  --all              every experiment of the paper whose data is available (Table 3 needs
+                     CIFAR-10 via --data-dir; without it, it is reported as not run);
+                     pareto (beyond the paper) runs only when named: --all pareto
   --profile NAME     ${PROFILES.join(' | ')} (default ${DEFAULT_PROFILE}): paper = the paper's settings;
                      quick = the same experiments shrunk (MLP: full MNIST, 30 epochs; ConvNet:
                      20,000 images, 3 epochs; denoiser 10 epochs): about 1 h 45 min on 2 cores;
@@ -133,7 +136,10 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     }
   });
   if (!flags) return undefined;
-  if (all) experiments.splice(0, experiments.length, ...ids);
+  if (all) {
+    const named = experiments.filter((id) => !paperIds.includes(id));
+    experiments.splice(0, experiments.length, ...paperIds, ...named);
+  }
   if (experiments.length === 0) {
     throw new UsageError(
       `name the experiments to run (${ids.join(', ')}) or pass --all; see --help`,

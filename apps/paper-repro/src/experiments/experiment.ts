@@ -77,6 +77,11 @@ export interface Experiment {
   tables?: PaperTable[];
   /** More markdown for the report (e.g. what `compact()` made of the model). */
   notes?: (runs: ExperimentRuns) => string;
+  /**
+   * Beyond the paper (e.g. `pareto`): run only when named, not by `--all` (which reruns the
+   * paper); the report still has its section.
+   */
+  beyondPaper?: true;
   /** The claims of `paper-results.json` checked against the runs. */
   claims: Claim[];
   /** Key of this experiment in `reference/paper-results.json`. */

@@ -280,6 +280,7 @@ function frontTable(front: readonly FrontPoint[]): string {
 /** `pnpm repro pareto`: accuracy–density fronts of every method on the MNIST MLP. */
 export const pareto: Experiment = {
   id: 'pareto',
+  beyondPaper: true,
   title: 'Beyond the paper — accuracy–density fronts on the MNIST MLP',
   referenceKey: 'fig2_mnist_mlp',
   setup: (profile) =>
