@@ -66,7 +66,8 @@ Experiments: ${ids.join(', ')}
                      AdaBreg, SGD and Adam without penalty or pruning; the others train on
                      one. Default for both: the sweep's soonest end on the ${availableParallelism()} cores here,
                      as many runs side by side as cores while the runs are at least as
-                     many, the cores shared out as threads when fewer runs are left
+                     many, the cores shared out as threads when fewer runs are left (not
+                     for small MLPs: under 1M weights they run slower on threads)
   --backend NAME     ${BACKEND_NAMES.join(' | ')} | auto (default auto: the fastest that starts;
                      also BREGMAN_BACKEND)
   --out DIR          results directory (default ./results): created if missing, checked

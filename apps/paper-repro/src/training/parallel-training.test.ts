@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { MethodSpec, OptimizerSpec } from '../shared/spec.js';
+import type { MethodSpec, OptimizerSpec, RunSpec } from '../shared/spec.js';
 import { tinySpec } from '../shared/test-spec.test-helper.js';
 import { buildModel, buildOptimizer } from './build.js';
-import { singleThreadReason, startParallelTraining } from './parallel-training.js';
+import {
+  singleThreadReason,
+  startParallelTraining,
+  tooSmallForThreads,
+} from './parallel-training.js';
 
 /** One method per optimizer kind (a new kind fails to compile here until it is listed). */
 const EVERY_OPTIMIZER: Record<OptimizerSpec['kind'], MethodSpec> = {
@@ -74,5 +78,23 @@ describe('startParallelTraining', () => {
     expect(await startParallelTraining(lasso, { model, optimizer }, 2)).toBeNull();
     optimizer.dispose();
     model.dispose();
+  });
+});
+
+describe('tooSmallForThreads', () => {
+  it('an MLP under 1M weights gets no threads by default; bigger ones and other models do', () => {
+    const spec = tinySpec(EVERY_OPTIMIZER.sgd);
+    const mlp = (sizes: number[]): RunSpec => ({
+      ...spec,
+      model: { ...spec.model, kind: 'mlp', sizes } as RunSpec['model'],
+    });
+    expect(tooSmallForThreads(mlp([784, 200, 80, 10]))).toBe(true); // 174k: 2× slower on 2 threads
+    expect(tooSmallForThreads(mlp([784, 1280, 10]))).toBe(false); // 1.02M
+    expect(
+      tooSmallForThreads({
+        ...spec,
+        model: { kind: 'convNet', init: { density: 1, variance: 'he' } },
+      }),
+    ).toBe(false);
   });
 });
