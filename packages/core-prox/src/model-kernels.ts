@@ -34,7 +34,7 @@ export const KERNEL_LAYER_KINDS: readonly KernelLayerKind[] = [
  * - `'kernel'`: one `[kh, kw]` slice of a conv kernel `[kh, kw, cin, cout]` per
  *   `(cin, cout)` pair (the paper's "convolution kernel", §4.4); not for Dense kernels.
  *
- * {@link kernelGroupAxes} turns it into a kernel's reduce axes.
+ * `kernelGroupAxes` of `@bregman/core-prox` turns it into a kernel's reduce axes.
  */
 export type SparsityGroups = 'entry' | 'neuron' | 'kernel';
 

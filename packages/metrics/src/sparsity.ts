@@ -31,7 +31,7 @@ export interface DenseSparsity extends KernelSparsity {
   neurons: number;
 }
 
-/** The convolution layer classes (every {@link KernelLayerKind} but `Dense`). */
+/** The convolution layer classes (every `KernelLayerKind` of `@bregman/core-prox` but `Dense`). */
 export type ConvLayerKind = Exclude<KernelLayerKind, 'Dense'>;
 
 /**
