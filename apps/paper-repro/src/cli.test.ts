@@ -144,11 +144,21 @@ describe('pnpm repro (the built CLI)', () => {
     },
   );
 
-  it('--all pareto --profile smoke, 2 workers: every experiment end to end (records, figures, tables, report); a second call trains nothing', () => {
+  it('--all pareto pareto-convnet --profile smoke, 2 workers: every experiment end to end (records, figures, tables, report); a second call trains nothing', () => {
     const out = mkdtempSync(join(tmpdir(), 'repro-smoke-'));
-    const first = repro('--all', 'pareto', '--profile', 'smoke', '--jobs', '2', '--out', out);
+    const first = repro(
+      '--all',
+      'pareto',
+      'pareto-convnet',
+      '--profile',
+      'smoke',
+      '--jobs',
+      '2',
+      '--out',
+      out,
+    );
     expect(first.err).toContain(
-      '52 runs, 43 distinct trainings, 0 finished before, 43 to train with 2 worker(s)',
+      '63 runs, 53 distinct trainings, 0 finished before, 53 to train with 2 worker(s)',
     );
     expect(first.code).toBe(0);
     const counts = {
@@ -161,6 +171,7 @@ describe('pnpm repro (the built CLI)', () => {
       fig4: 1,
       fig5: 1,
       pareto: 11,
+      'pareto-convnet': 11,
     };
     for (const [experiment, count] of Object.entries(counts)) {
       const runs = records(out, experiment);
@@ -186,6 +197,7 @@ describe('pnpm repro (the built CLI)', () => {
     expectSvg(join(out, 'fig3', 'fig3.svg'), ...panels, 'AdaBreg, λ = 0.1');
     expectSvg(join(out, 'fig4', 'fig4.svg'), 'active neurons');
     expectSvg(join(out, 'pareto', 'pareto.svg'), 'non-zero weights (%)', 'magnitude pruning');
+    expectSvg(join(out, 'pareto-convnet', 'pareto-convnet.svg'), 'paper: AdaBreg');
     const fig1 = decode(readFileSync(join(out, 'fig1', 'fig1.png')));
     expect([fig1.channels, fig1.width > fig1.height]).toEqual([1, true]);
     const fig5 = decode(readFileSync(join(out, 'fig5', 'fig5.png')));
@@ -213,6 +225,7 @@ describe('pnpm repro (the built CLI)', () => {
       'fig4/fig4.svg',
       'fig5/fig5.png',
       'pareto/pareto.svg',
+      'pareto-convnet/pareto-convnet.svg',
     ]) {
       expect(report).toContain(`](${figure})`);
     }

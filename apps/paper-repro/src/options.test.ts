@@ -67,12 +67,12 @@ describe('parseArgs', () => {
   it.each([
     [
       ['fig9'],
-      /unknown experiment 'fig9'; allowed: fig2, fig3, table1, table2, fig1, table3, fig4, fig5, pareto \(or --all\)/,
+      /unknown experiment 'fig9'; allowed: fig2, fig3, table1, table2, fig1, table3, fig4, fig5, pareto, pareto-convnet \(or --all\)/,
     ],
     [['fig2', '--profile', 'huge'], /unknown profile 'huge'; allowed: smoke, quick, paper/],
     [
       [],
-      /name the experiments to run \(fig2, fig3, table1, table2, fig1, table3, fig4, fig5, pareto\) or pass --all/,
+      /name the experiments to run \(fig2, fig3, table1, table2, fig1, table3, fig4, fig5, pareto, pareto-convnet\) or pass --all/,
     ],
     [['fig2', '--jobs', '0'], /--jobs must be an integer ≥ 1, got '0'/],
     [['fig2', '--threads', '0'], /--threads must be an integer ≥ 1, got '0'/],

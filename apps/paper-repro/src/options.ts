@@ -53,7 +53,8 @@ Experiments: ${ids.join(', ')}
 
   --all              every experiment of the paper whose data is available (Table 3 needs
                      CIFAR-10 via --data-dir; without it, it is reported as not run);
-                     pareto (beyond the paper) runs only when named: --all pareto
+                     pareto and pareto-convnet (beyond the paper) run only when named:
+                     --all pareto
   --profile NAME     ${PROFILES.join(' | ')} (default ${DEFAULT_PROFILE}): paper = the paper's settings;
                      quick = the same experiments shrunk (MLP: full MNIST, 30 epochs; ConvNet:
                      20,000 images, 3 epochs; denoiser 10 epochs): about 1 h 45 min on 2 cores;

@@ -319,7 +319,7 @@ export async function writeReport(
         writeFileAtomic(path, await renderSvg(curvesSpec(figure, curveRows(figure, runs))));
         figures.push(relative(options.out, path));
       }
-      for (const path of (await experiment.draw?.(runs, dir, options.out)) ?? []) {
+      for (const path of (await experiment.draw?.(runs, dir, options.out, reference.data)) ?? []) {
         figures.push(relative(options.out, path));
       }
     }

@@ -72,7 +72,12 @@ export interface Experiment {
   /** The curve figures drawn from the runs' records. */
   figures: CurvesFigure[];
   /** Other figures (images from the runs' files): writes them into `dir`, returns their paths. */
-  draw?: (runs: ExperimentRuns, dir: string, outDir: string) => Promise<string[]>;
+  draw?: (
+    runs: ExperimentRuns,
+    dir: string,
+    outDir: string,
+    reference: Record<string, unknown>,
+  ) => Promise<string[]>;
   /** The paper's tables, ours beside them. */
   tables?: PaperTable[];
   /** More markdown for the report (e.g. what `compact()` made of the model). */

@@ -22,7 +22,7 @@ export const FASHION_PROFILES: Record<ProfileName, ProfileSettings> = {
  */
 export const SPARSE_GAIN = 0.5;
 /** Sparse initialization of the Bregman runs: 1% of the weights (§4.1, He-normal). */
-const SPARSE: ModelInit = { density: 0.01, variance: 'he', gain: SPARSE_GAIN };
+export const SPARSE: ModelInit = { density: 0.01, variance: 'he', gain: SPARSE_GAIN };
 /** The same with whole conv kernels as the unit (Table 2). */
 const SPARSE_KERNELS: ModelInit = {
   density: 0.01,

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { MethodSpec } from '../shared/spec.js';
 import type { RunRecord } from '../storage/run-record.js';
 import type { ExperimentRuns } from './experiment.js';
-import { frontPoints, frontSummary, paperPoints, pareto } from './pareto.js';
+import {
+  frontPoints,
+  frontSummary,
+  mlpPaperPoints,
+  pareto,
+  paretoConvNet,
+  tablePaperPoints,
+} from './pareto.js';
 
 /** The finished runs of `methods`, one record per (density, accuracy) of a kept model. */
 function runsOf(methods: Array<[MethodSpec, Array<[number, number]>]>): ExperimentRuns {
@@ -58,7 +65,14 @@ describe('pnpm repro pareto', () => {
       [method('proxgd-l0.0001'), [[0.5, 0.97]]], // beaten by LinBreg λ = 0.001
       [method('pruning-d0.02'), [[0.02, 0.9]]],
     ]);
-    const front = frontPoints(runs, 'quick');
+    const families = new Map([
+      ['sgd', 'SGD (dense)'],
+      ['linbreg-l0.1', 'LinBreg'],
+      ['linbreg-l0.001', 'LinBreg'],
+      ['proxgd-l0.0001', 'ProxGD'],
+      ['pruning-d0.02', 'magnitude pruning'],
+    ]);
+    const front = frontPoints(runs, families);
     const byLabel = Object.fromEntries(front.map((p) => [p.label, p]));
     expect(byLabel['LinBreg, λ = 0.1']).toMatchObject({
       family: 'LinBreg',
@@ -72,10 +86,35 @@ describe('pnpm repro pareto', () => {
     expect(frontSummary(front)).toBe(
       'From the sparsest to the densest, the joint front is held by: magnitude pruning at 2.0%, then LinBreg from 9.0% to 30.0%, then SGD (dense) at 99.0% of non-zero weights.',
     );
-    expect(paperPoints(front)).toEqual([
+    expect(mlpPaperPoints(front)).toEqual([
       { label: 'paper: LinBreg λ = 1e-3', density: 0.8, accuracy: 0.98 },
       { label: 'paper: LinBreg λ = 0.1', density: 0.1, accuracy: 0.975 },
     ]);
     expect(frontSummary([])).toBe('No finished run yet.');
+  });
+
+  it('pareto-convnet sweeps around Table 1’s λ and draws the paper’s Table 1 rows', () => {
+    expect(paretoConvNet.beyondPaper).toBe(true);
+    const smoke = paretoConvNet.runs('smoke').map((s) => s.method);
+    expect(smoke.map((m) => m.id)).toEqual([
+      'adam',
+      'linbreg-l0.033',
+      'linbreg-l0.3',
+      'linbreg-m-l0.033',
+      'linbreg-m-l0.3',
+      'adabreg-l0.083',
+      'adabreg-l0.75',
+      'proxgd-l0.0017',
+      'proxgd-l0.015',
+      'pruning-d0.02',
+      'pruning-d0.15',
+    ]);
+    expect(smoke[1]!.init).toMatchObject({ density: 0.01 });
+    expect(
+      tablePaperPoints({
+        table1_fashion_mnist_l1: [{ optimizer: 'LinBreg', density: 1.9, test_acc: 89.2 }],
+      }),
+    ).toEqual([{ label: 'paper: LinBreg', density: 0.019, accuracy: 0.892 }]);
+    expect(tablePaperPoints({})).toEqual([]);
   });
 });

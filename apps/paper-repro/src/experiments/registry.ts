@@ -3,7 +3,7 @@ import type { Experiment } from './experiment.js';
 import { fig1 } from './fig1.js';
 import { fig2 } from './fig2.js';
 import { fig3 } from './fig3.js';
-import { pareto } from './pareto.js';
+import { pareto, paretoConvNet } from './pareto.js';
 import { table1 } from './table1.js';
 import { table2 } from './table2.js';
 import { table3 } from './table3.js';
@@ -19,4 +19,5 @@ export const EXPERIMENTS: readonly Experiment[] = [
   fig4,
   fig5,
   pareto,
+  paretoConvNet,
 ];
