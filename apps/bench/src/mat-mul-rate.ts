@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { median } from './median.js';
+import { timeInterleaved } from './timing.js';
 
 /** How fast the current backend multiplies two `n × n` float32 matrices. */
 export interface MatMulRate {
@@ -38,7 +39,7 @@ export async function measureMatMulRate(n: number, calls: number, warmup = 2): P
  * model's steps (`timeInterleaved`): the ceiling measured in the same moments as the steps
  * it divides, so that drift of a shared machine hits both alike.
  */
-export function matMulCall(n: number): { call(): Promise<void>; dispose(): void } {
+function matMulCall(n: number): { call(): Promise<void>; dispose(): void } {
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 3);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 4);
   return {
@@ -52,7 +53,24 @@ export function matMulCall(n: number): { call(): Promise<void>; dispose(): void 
 }
 
 /** The rate of `n × n` matMuls from their wall times (milliseconds; the median is kept). */
-export function matMulRate(n: number, times: number[]): MatMulRate {
+function matMulRate(n: number, times: number[]): MatMulRate {
   const msPerCall = median(times);
   return { n, calls: times.length, msPerCall, gflops: (2 * n ** 3) / (msPerCall * 1e6) };
+}
+
+/**
+ * Times `steps` as `timeInterleaved` does, with one `n × n` matMul per round after them: the
+ * steps' times and the matMul rate of the same rounds (the ceiling of their efficiency).
+ */
+export async function timeWithMatMul(
+  steps: ReadonlyArray<() => Promise<unknown>>,
+  { steps: timed, warmup, matMulSize }: { steps: number; warmup: number; matMulSize: number },
+): Promise<{ times: number[][]; matMul: MatMulRate }> {
+  const matMul = matMulCall(matMulSize);
+  try {
+    const times = await timeInterleaved([...steps, matMul.call], { steps: timed, warmup });
+    return { times: times.slice(0, -1), matMul: matMulRate(matMulSize, times.at(-1)!) };
+  } finally {
+    matMul.dispose();
+  }
 }

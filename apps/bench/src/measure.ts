@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
-import { type MatMulRate, matMulCall, matMulRate } from './mat-mul-rate.js';
-import { randomBatch, stepRate, timeInterleaved } from './timing.js';
+import { type MatMulRate, timeWithMatMul } from './mat-mul-rate.js';
+import { randomBatch, stepRate } from './timing.js';
 
 /** One timed configuration. */
 export interface Measurement {
@@ -52,22 +52,17 @@ export async function measureGroup(
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     return { optimizerCase, model, optimizer };
   });
-  const matMul = matMulCall(matMulSize);
-  let times: number[][];
+  let measured: Awaited<ReturnType<typeof timeWithMatMul>>;
   try {
-    times = await timeInterleaved(
-      [
-        ...runs.map(
-          ({ model }) =>
-            () =>
-              model.trainOnBatch(x, y),
-        ),
-        matMul.call,
-      ],
-      { steps, warmup },
+    measured = await timeWithMatMul(
+      runs.map(
+        ({ model }) =>
+          () =>
+            model.trainOnBatch(x, y),
+      ),
+      { steps, warmup, matMulSize },
     );
   } finally {
-    matMul.dispose();
     for (const run of runs) {
       run.optimizer.dispose();
       run.model.dispose();
@@ -80,7 +75,7 @@ export async function measureGroup(
     batchSize,
     optimizer: optimizerCase.name,
     stepFlops,
-    ...stepRate(times[k]!, batchSize, stepFlops),
-    matMul: matMulRate(matMulSize, times.at(-1)!),
+    ...stepRate(measured.times[k]!, batchSize, stepFlops),
+    matMul: measured.matMul,
   }));
 }

@@ -2,8 +2,8 @@ import { DataParallelTrainer } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
-import { type MatMulRate, matMulCall, matMulRate } from './mat-mul-rate.js';
-import { randomBatch, stepRate, timeInterleaved } from './timing.js';
+import { type MatMulRate, timeWithMatMul } from './mat-mul-rate.js';
+import { randomBatch, stepRate } from './timing.js';
 
 /** One timed data-parallel configuration (`DataParallelTrainer.step`). */
 export interface ParallelMeasurement {
@@ -45,9 +45,8 @@ export async function measureParallel(
 ): Promise<ParallelMeasurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   const trainers: DataParallelTrainer[] = [];
-  const matMul = matMulCall(matMulSize);
   let stepFlops = 0;
-  let times: number[][];
+  let measured: Awaited<ReturnType<typeof timeWithMatMul>>;
   try {
     for (const workers of workerCounts) {
       const model = modelCase.build();
@@ -68,12 +67,11 @@ export async function measureParallel(
       });
       trainers.push(trainer);
     }
-    times = await timeInterleaved(
-      [...trainers.map((trainer) => () => trainer.step(x, y)), matMul.call],
-      { steps, warmup },
+    measured = await timeWithMatMul(
+      trainers.map((trainer) => () => trainer.step(x, y)),
+      { steps, warmup, matMulSize },
     );
   } finally {
-    matMul.dispose();
     for (const trainer of trainers) {
       await trainer.dispose();
       trainer.optimizer.dispose();
@@ -87,7 +85,7 @@ export async function measureParallel(
     batchSize,
     optimizer: optimizerCase.name,
     workers: trainer.workers,
-    ...stepRate(times[k]!, batchSize, stepFlops),
-    matMul: matMulRate(matMulSize, times.at(-1)!),
+    ...stepRate(measured.times[k]!, batchSize, stepFlops),
+    matMul: measured.matMul,
   }));
 }
