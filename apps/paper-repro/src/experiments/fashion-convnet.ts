@@ -2,7 +2,13 @@ import type { ModelInit } from '@bregman/models';
 import type { MethodSpec, ProfileName, RegularizationSpec, RunSpec } from '../shared/spec.js';
 import type { Experiment, PaperTable } from './experiment.js';
 import { bregmanMethods, bregmanRows } from './paper-tables.js';
-import { mnistSplit, PAPER_PLATEAU, type ProfileSettings, seedRuns } from './seed-runs.js';
+import {
+  mnistSplit,
+  PAPER_PLATEAU,
+  type ProfileSettings,
+  pruningEndEpoch,
+  seedRuns,
+} from './seed-runs.js';
 
 /** Epochs, seeds and data of the Fashion-MNIST ConvNet experiments per profile. */
 export const FASHION_PROFILES: Record<ProfileName, ProfileSettings> = {
@@ -115,7 +121,7 @@ export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[]
       // prune over the first ~60% of the epochs, retrain in the rest
       pruning: {
         targetDensity: pruningDensity(group),
-        endEpoch: Math.max(1, Math.ceil(0.6 * epochs)),
+        endEpoch: pruningEndEpoch(epochs),
         groups: prunedGroups,
       },
       init: DENSE,

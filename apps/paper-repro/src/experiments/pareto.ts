@@ -25,6 +25,7 @@ import {
   proxGD,
   SGD,
 } from './mnist-mlp.js';
+import { pruningEndEpoch } from './seed-runs.js';
 
 /** A family of methods on a front: one method per value of its knob. */
 interface Family {
@@ -269,7 +270,7 @@ function pruned(density: number, epochs: number, learningRate: number, init: Mod
     label: `SGD, pruning to ${100 * density}%`,
     optimizer: { kind: 'sgd', learningRate },
     regularization: {},
-    pruning: { targetDensity: density, endEpoch: Math.max(1, Math.ceil(0.6 * epochs)) },
+    pruning: { targetDensity: density, endEpoch: pruningEndEpoch(epochs) },
     init,
   } satisfies MethodSpec;
 }

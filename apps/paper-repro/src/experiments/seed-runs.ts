@@ -1,5 +1,10 @@
 import type { DataSpec, FinishSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 
+/** The last epoch of magnitude pruning: the first ~60% of the epochs prune, the rest retrain. */
+export function pruningEndEpoch(epochs: number): number {
+  return Math.max(1, Math.ceil(0.6 * epochs));
+}
+
 /** The paper's learning-rate rule: halve on a training-loss plateau (PyTorch's defaults it used). */
 export const PAPER_PLATEAU = { factor: 0.5, patience: 5, threshold: 0.01 } as const;
 
