@@ -1,3 +1,4 @@
+import { setGlobalSeed } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 
@@ -20,6 +21,9 @@ export interface Agreement {
   /** All weight entries. */
   entries: number;
 }
+
+/** The seed of the initial weights: every run compares the same steps. */
+const INITIAL_WEIGHTS_SEED = 1;
 
 /** `steps` steps of `optimizer` from `initial` on one batch; the weights after them. */
 async function stepsOn(
@@ -49,8 +53,8 @@ async function stepsOn(
 }
 
 /**
- * The same `steps` steps of `optimizer` on one seeded batch, from the same initial weights,
- * on `backend` and on `cpu` (the reference: plain JS in float32); leaves `backend` active.
+ * The same `steps` steps of `optimizer` on one seeded batch, from the same seeded initial
+ * weights, on `backend` and on `cpu` (the reference: plain JS in float32); leaves `backend` active.
  */
 export async function measureAgreement(
   backend: string,
@@ -60,9 +64,15 @@ export async function measureAgreement(
   steps = 3,
 ): Promise<Agreement> {
   await tf.setBackend('cpu');
-  const initialModel = model.build();
-  const initial = initialModel.getWeights().map((w) => w.dataSync() as Float32Array);
-  initialModel.dispose();
+  const restoreRandom = setGlobalSeed(INITIAL_WEIGHTS_SEED);
+  let initial: Float32Array[];
+  try {
+    const initialModel = model.build();
+    initial = initialModel.getWeights().map((w) => w.dataSync() as Float32Array);
+    initialModel.dispose();
+  } finally {
+    restoreRandom();
+  }
   const size = batchSize;
   const x = tf.randomNormal([size, ...model.inputShape], 0, 1, 'float32', 11);
   const batch = {

@@ -51,8 +51,13 @@ export function softThreshold(x: Tensor, t: number): Tensor {
 
 /**
  * `scale·sign(x)`, NaN where `x` is NaN (`tf.sign` returns 0 there, which would make a
- * diverged weight look like a zero one).
+ * diverged weight look like a zero one). The sign comes from comparisons with 0, not from
+ * `tf.sign`: tfjs-backend-wasm 4.22's Sign returns 0 for every `|x|` below about 1e-7, which
+ * would give a small nonzero weight the subgradient 0.
  */
 export function signKeepingNaN(x: Tensor, scale: number): Tensor {
-  return tf.tidy(() => tf.where(tf.isNaN(x), x, tf.mul(tf.sign(x), scale)));
+  return tf.tidy(() => {
+    const sign = tf.sub(tf.cast(tf.greater(x, 0), x.dtype), tf.cast(tf.less(x, 0), x.dtype));
+    return tf.where(tf.isNaN(x), x, tf.mul(sign, scale));
+  });
 }

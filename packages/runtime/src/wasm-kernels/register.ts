@@ -6,6 +6,7 @@ import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './mat-mul.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-leading.js';
+import { signConfig } from './sign.js';
 import { stockKernels } from './stock-kernels.js';
 import { tileConfig } from './tile.js';
 import { wasmKernel } from './wasm-calls.js';
@@ -21,6 +22,7 @@ const configs: readonly KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  signConfig,
 ];
 
 /**
@@ -36,7 +38,8 @@ const configs: readonly KernelConfig[] = [
  *   (tfjs-core 4.22 gets the output width of a numeric padding wrong for non-square filters,
  *   and the stock kernel then writes past its output buffer);
  * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose;
- * - `Tile` (BatchNorm's gradient tiles a `[1, 1, 1, C]` tensor to the input's shape): row copies.
+ * - `Tile` (BatchNorm's gradient tiles a `[1, 1, 1, C]` tensor to the input's shape): row copies;
+ * - `Sign`: exact for `|x|` below ~1e-7 (the stock kernel returns 0 there).
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 
