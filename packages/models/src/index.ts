@@ -7,11 +7,19 @@ export type { ModelCost } from './cost.js';
 export { modelCost } from './cost.js';
 export type { DenoiserOptions } from './denoiser.js';
 export { denoiser } from './denoiser.js';
+export type { LiveLayer, PassStage, StagePlan, WeightedStage } from './live-units.js';
+export { liveUnits, stagePlan } from './live-units.js';
 export type { MlpOptions } from './mlp.js';
 export { mlp } from './mlp.js';
 export type { LayerInitializers, ModelInit } from './model-init.js';
 export { layerInitializers } from './model-init.js';
 export type { ResNet18Options } from './resnet18.js';
 export { resnet18 } from './resnet18.js';
+export type {
+  SparseAwareGradients,
+  SparseAwareMode,
+  SparseAwareStepOptions,
+} from './sparse-aware-step.js';
+export { SparseAwareStep } from './sparse-aware-step.js';
 export type { LayerArgs, StandardizeArgs } from './standardize.js';
 export { Standardize } from './standardize.js';

@@ -1,0 +1,454 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import {
+  type LiveLayer,
+  liveUnits,
+  type StagePlan,
+  stagePlan,
+  type WeightedStage,
+} from './live-units.js';
+
+/** When {@link SparseAwareStep} computes on the live units. */
+export type SparseAwareMode = 'auto' | 'sparse' | 'dense';
+
+/** Options of {@link SparseAwareStep}. */
+export interface SparseAwareStepOptions {
+  /**
+   * `'auto'` (default): the live-unit computation when its estimated cost is at most
+   * `maxCostRatio` of the dense step's, else the dense step; `'sparse'` / `'dense'`: always
+   * that one (for comparisons and tests).
+   */
+  mode?: SparseAwareMode;
+  /** In `'auto'` mode, the largest live/dense cost ratio that takes the live path (default 0.6). */
+  maxCostRatio?: number;
+}
+
+/** The result of {@link SparseAwareStep.gradients}. */
+export interface SparseAwareGradients {
+  /** The loss. */
+  value: tf.Scalar;
+  /** The model's output for the batch (training mode). */
+  output: tf.Tensor;
+  /** `d loss / d variable` for every trainable variable, by variable name (`tf.variableGrads`). */
+  grads: tf.NamedTensorMap;
+  /** Whether the live-unit computation ran (false: the dense one). */
+  sparse: boolean;
+  /**
+   * Estimated multiply–adds of the live-unit computation over the dense one's (Dense and
+   * Conv2D layers: forward, input and weight gradients alike).
+   */
+  costRatio: number;
+}
+
+/**
+ * A training step that computes only what the live network needs — the moonshot of the
+ * paper's §5: Bregman training keeps the network sparse *during* training, so with group
+ * sparsity most neurons and channels are exactly zero for most of the run.
+ *
+ * Each step reads the kernels and biases, finds the units that must be computed
+ * ({@link liveUnits}: varying units, and constant ones whose gradient map can be non-zero),
+ * and runs forward and backward on the gathered sub-network, with the constant units'
+ * contributions as bias-like terms. The loss, the output and the gradient of **every**
+ * weight are those of the dense step (up to float32 summation order): the zero weights of a
+ * Bregman optimizer's subgradient variable keep moving, so units are still born. The
+ * gradients are scattered back to the full shapes, so any `tf.Optimizer` applies them.
+ *
+ * For chains of Dense / Conv2D layers with pooling and Flatten between them (the paper's
+ * MLP and ConvNet; {@link stagePlan}); the model's activations must be in its layers.
+ *
+ * @example
+ * ```ts
+ * const step = new SparseAwareStep(model);
+ * const { value, output, sparse } = await step.minimize(optimizer, x, (out) =>
+ *   tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar,
+ * );
+ * ```
+ */
+export class SparseAwareStep {
+  private readonly plan: StagePlan;
+  private readonly weighted: WeightedStage[];
+  private readonly mode: SparseAwareMode;
+  private readonly maxCostRatio: number;
+
+  constructor(
+    private readonly model: LayersModel,
+    options: SparseAwareStepOptions = {},
+  ) {
+    this.plan = stagePlan(model, 'SparseAwareStep');
+    this.weighted = this.plan.stages.filter((s): s is WeightedStage => s.kind === 'weighted');
+    const { mode = 'auto', maxCostRatio = 0.6 } = options;
+    if (mode !== 'auto' && mode !== 'sparse' && mode !== 'dense') {
+      throw new RangeError(
+        `SparseAwareStep: mode must be 'auto', 'sparse' or 'dense', got ${String(mode)}`,
+      );
+    }
+    if (!(maxCostRatio > 0 && maxCostRatio <= 1)) {
+      throw new RangeError(
+        `SparseAwareStep: maxCostRatio must be in (0, 1], got ${String(maxCostRatio)}`,
+      );
+    }
+    this.mode = mode;
+    this.maxCostRatio = maxCostRatio;
+  }
+
+  /** The units the next step would compute, per Dense / Conv2D layer. */
+  async liveUnits(): Promise<LiveLayer[]> {
+    return (await this.readWeights()).live;
+  }
+
+  /** The kernels' and biases' values, and the live units they give. */
+  private async readWeights() {
+    const kernels = await Promise.all(
+      this.weighted.map((s) => s.kernel.data() as Promise<Float32Array>),
+    );
+    const biases = await Promise.all(
+      this.weighted.map((s) => (s.bias ? (s.bias.data() as Promise<Float32Array>) : null)),
+    );
+    return { kernels, biases, live: liveUnits(this.plan, kernels, biases) };
+  }
+
+  /**
+   * Estimated cost of computing `live` over the dense computation's (see
+   * {@link SparseAwareGradients}): varying inputs cost a forward product, an input gradient
+   * and a weight gradient per computed output; gradient-only inputs an input gradient.
+   */
+  costRatio(live: LiveLayer[]): number {
+    let dense = 0;
+    let sparse = 0;
+    for (const [k, s] of this.weighted.entries()) {
+      const l = live[k]!;
+      const unit = s.positions * s.spatial;
+      const outputs = l.outputs.length + l.gradientOutputs.length;
+      dense += 3 * unit * s.nIn * s.nOut;
+      sparse += unit * outputs * (3 * l.inputs.length + l.gradientInputs.length);
+    }
+    return sparse / dense;
+  }
+
+  /** The loss, output and gradients of one batch (nothing is updated). */
+  async gradients(
+    x: tf.Tensor,
+    loss: (output: tf.Tensor) => tf.Scalar,
+  ): Promise<SparseAwareGradients> {
+    if (this.mode === 'dense')
+      return { ...this.denseGradients(x, loss), sparse: false, costRatio: 1 };
+    const { kernels, biases, live } = await this.readWeights();
+    const costRatio = this.costRatio(live);
+    const empty = live.some((l) => l.outputs.length === 0); // nothing varies past a layer
+    if (empty || (this.mode === 'auto' && costRatio > this.maxCostRatio)) {
+      return { ...this.denseGradients(x, loss), sparse: false, costRatio };
+    }
+    return {
+      ...this.liveGradients(x, loss, live, kernels, biases),
+      sparse: true,
+      costRatio,
+    };
+  }
+
+  /**
+   * One optimizer step: {@link SparseAwareStep.gradients}, then
+   * `optimizer.applyGradients`. The caller disposes `value` and `output`.
+   */
+  async minimize(
+    optimizer: tf.Optimizer,
+    x: tf.Tensor,
+    loss: (output: tf.Tensor) => tf.Scalar,
+  ): Promise<Omit<SparseAwareGradients, 'grads'>> {
+    const { grads, ...rest } = await this.gradients(x, loss);
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    return rest;
+  }
+
+  private variables(): tf.Variable[] {
+    return this.weighted.flatMap((s) => (s.bias ? [s.kernel, s.bias] : [s.kernel]));
+  }
+
+  private denseGradients(x: tf.Tensor, loss: (output: tf.Tensor) => tf.Scalar) {
+    let output: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = this.model.apply(x, { training: true }) as tf.Tensor;
+      output = tf.keep(out);
+      return loss(out);
+    }, this.variables());
+    return { value, output: output!, grads };
+  }
+
+  private liveGradients(
+    x: tf.Tensor,
+    loss: (output: tf.Tensor) => tf.Scalar,
+    live: LiveLayer[],
+    kernels: Float32Array[],
+    biases: Array<Float32Array | null>,
+  ) {
+    const layers = this.weighted.map((stage, k) =>
+      layerBlocks(stage, live[k]!, kernels[k]!, biases[k] ?? null),
+    );
+    const inputs = layers.flatMap((groups) => groups.flatMap((g) => g.blocks.map((b) => b.tensor)));
+    let output: tf.Tensor | undefined;
+    const f = (...args: tf.Tensor[]) => {
+      let at = 0;
+      let h = x;
+      for (const layer of this.plan.preprocess) h = layer.apply(h, { training: true }) as tf.Tensor;
+      // the previous layer's varying maps and gradient-only maps
+      let maps: tf.Tensor | null = h;
+      let probes: tf.Tensor | null = null;
+      let k = 0;
+      for (const stage of this.plan.stages) {
+        if (stage.kind !== 'weighted') {
+          const pass = (t: tf.Tensor | null) =>
+            t === null
+              ? null
+              : stage.kind === 'pool'
+                ? (stage.layer.apply(t, { training: true }) as tf.Tensor)
+                : tf.reshape(t, [t.shape[0]!, -1]);
+          maps = pass(maps);
+          probes = pass(probes);
+          continue;
+        }
+        const outs = layers[k]!.map((group) => {
+          let z: tf.Tensor | null = null;
+          for (const block of group.blocks) {
+            const w = args[at++]!;
+            if (block.role === 'map') z = applyKernel(stage, maps!, w);
+            else if (block.role === 'probe') z = probeConstants(stage, z!, probes!, w);
+            else if (block.role === 'constant') {
+              const tapSums = stage.spatial === 1 ? w : tf.sum(w, range(w.rank - 2));
+              const values = tf.tensor2d(block.values!, [1, block.values!.length]);
+              z = tf.add(z!, tf.reshape(tf.matMul(values, tapSums as tf.Tensor2D), [-1]));
+            } else z = tf.add(z!, w);
+          }
+          return group.gradientOnly ? { probes: stage.activate(z!) } : { maps: stage.activate(z!) };
+        });
+        maps = outs.find((o) => o.maps)?.maps ?? null;
+        probes = outs.find((o) => o.probes)?.probes ?? null;
+        k++;
+      }
+      output = tf.keep(maps!);
+      return loss(maps!);
+    };
+    const { value, grads } = tf.valueAndGrads(f)(inputs);
+    const named: tf.NamedTensorMap = {};
+    let at = 0;
+    for (const [k, stage] of this.weighted.entries()) {
+      const kernelParts: Array<{ grad: tf.Tensor; rows: number[]; cols: number[] }> = [];
+      const biasParts: Array<{ grad: tf.Tensor; cols: number[] }> = [];
+      for (const group of layers[k]!) {
+        for (const block of group.blocks) {
+          const grad = grads[at++]!;
+          if (block.role === 'bias') biasParts.push({ grad, cols: group.units });
+          else kernelParts.push({ grad, rows: block.rows, cols: group.units });
+        }
+      }
+      named[stage.kernel.name] = scatterKernel(stage, kernelParts);
+      if (stage.bias) named[stage.bias.name] = scatterVector(biasParts, stage.nOut);
+    }
+    tf.dispose(grads);
+    for (const t of inputs) if (!(t instanceof tf.Variable)) t.dispose();
+    return { value, output: output!, grads: named };
+  }
+}
+
+/** A tensor the live computation differentiates: a block of a kernel, or of a bias. */
+interface Block {
+  /** `'map'`: from the varying inputs; `'probe'`: from the gradient-only inputs; `'constant'`:
+   * from the constant ones (`values`); `'bias'`. */
+  role: 'map' | 'probe' | 'constant' | 'bias';
+  tensor: tf.Tensor;
+  /** Input features (kernel rows) of the block. */
+  rows: number[];
+  values?: number[];
+}
+
+/** The output units of a layer computed together, and the blocks that compute them. */
+interface UnitGroup {
+  units: number[];
+  gradientOnly: boolean;
+  blocks: Block[];
+}
+
+/** A layer's groups: its varying units, then its gradient-only units (those that exist). */
+function layerBlocks(
+  stage: WeightedStage,
+  live: LiveLayer,
+  kernel: Float32Array,
+  bias: Float32Array | null,
+): UnitGroup[] {
+  const groups: UnitGroup[] = [];
+  for (const [units, gradientOnly] of [
+    [live.outputs, false],
+    [live.gradientOutputs, true],
+  ] as const) {
+    if (units.length === 0) continue;
+    const blocks: Block[] = [
+      { role: 'map', tensor: gatherBlock(stage, kernel, live.inputs, units), rows: live.inputs },
+    ];
+    if (live.gradientInputs.length > 0) {
+      blocks.push({
+        role: 'probe',
+        tensor: gatherBlock(stage, kernel, live.gradientInputs, units),
+        rows: live.gradientInputs,
+      });
+    }
+    if (live.constantInputs.length > 0) {
+      blocks.push({
+        role: 'constant',
+        tensor: gatherBlock(stage, kernel, live.constantInputs, units),
+        rows: live.constantInputs,
+        values: live.constantValues,
+      });
+    }
+    if (stage.bias) {
+      const tensor =
+        units.length === stage.nOut
+          ? stage.bias
+          : tf.tensor1d(Float32Array.from(units, (o) => bias![o]!));
+      blocks.push({ role: 'bias', tensor, rows: [] });
+    }
+    groups.push({ units, gradientOnly, blocks });
+  }
+  return groups;
+}
+
+/**
+ * `kernel[..., rows, cols]`, copied from the values read for the live-unit analysis (the
+ * kernel variable itself when both are complete).
+ */
+function gatherBlock(
+  stage: WeightedStage,
+  values: Float32Array,
+  rows: number[],
+  cols: number[],
+): tf.Tensor {
+  const { nIn, nOut, spatial } = stage;
+  if (rows.length === nIn && cols.length === nOut) return stage.kernel;
+  const block = new Float32Array(spatial * rows.length * cols.length);
+  let j = 0;
+  for (let s = 0; s < spatial; s++) {
+    for (const r of rows) {
+      const base = s * nIn * nOut + r * nOut;
+      for (const c of cols) block[j++] = values[base + c]!;
+    }
+  }
+  return tf.tensor(block, [...stage.kernel.shape.slice(0, -2), rows.length, cols.length]);
+}
+
+/**
+ * `z + c·Σ_taps W` for inputs that are constant maps (values `c`, read at the first
+ * position) whose gradient map is needed: the forward pass adds the constant, and the
+ * backward pass gives the maps the input gradient of the layer (what the dense layer gives
+ * them) and `W` the constant-input gradient `c·Σ_positions dz` per tap.
+ */
+function probeConstants(
+  stage: WeightedStage,
+  z: tf.Tensor,
+  maps: tf.Tensor,
+  w: tf.Tensor,
+): tf.Tensor {
+  const conv = stage.layer.getClassName() === 'Conv2D';
+  const config = stage.layer.getConfig() as Record<string, unknown>;
+  const probe = tf.customGrad(((...args: [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]) => {
+    const [zIn, mapsIn, wIn, save] = args;
+    const channels = mapsIn.shape.at(-1)!;
+    const c = tf.reshape(
+      tf.slice(mapsIn, new Array(mapsIn.rank).fill(0), [
+        ...new Array(mapsIn.rank - 1).fill(1),
+        channels,
+      ]),
+      [1, channels],
+    );
+    const tapSums = conv ? tf.sum(wIn, [0, 1]) : wIn;
+    save([c, wIn, mapsIn]);
+    return {
+      value: tf.add(zIn, tf.reshape(tf.matMul(c, tapSums as tf.Tensor2D), [-1])),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [cs, ws, mapsSaved] = saved as [tf.Tensor2D, tf.Tensor, tf.Tensor];
+        const positionSums = tf.reshape(tf.sum(dy, range(dy.rank - 1)), [1, -1]);
+        const perTap = tf.matMul(cs, positionSums, true); // [channels, units]
+        const dw = conv ? tf.broadcastTo(perTap, ws.shape) : perTap;
+        const dMaps = conv
+          ? tf.conv2dTranspose(
+              dy as tf.Tensor4D,
+              ws as tf.Tensor4D,
+              mapsSaved.shape as [number, number, number, number],
+              pair(config.strides),
+              'valid',
+            )
+          : tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true);
+        return [dy, dMaps, dw];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return probe(z, maps, w);
+}
+
+const pair = (v: unknown) => (Array.isArray(v) ? v : [v, v]) as [number, number];
+
+function applyKernel(stage: WeightedStage, h: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
+  const config = stage.layer.getConfig() as Record<string, unknown>;
+  if (stage.layer.getClassName() === 'Dense') {
+    if (h.rank !== 2) {
+      throw new RangeError(
+        `SparseAwareStep: Dense '${stage.layer.name}' gets a rank-${h.rank} input; only rank 2 (after Flatten) is supported`,
+      );
+    }
+    return tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D);
+  }
+  return tf.conv2d(
+    h as tf.Tensor4D,
+    kernel as tf.Tensor4D,
+    pair(config.strides),
+    config.padding as 'valid' | 'same',
+    'NHWC',
+    pair(config.dilationRate ?? 1),
+  );
+}
+
+/** The full-shape gradient of a kernel from the gradients of its blocks (zeros elsewhere). */
+function scatterKernel(
+  stage: WeightedStage,
+  parts: Array<{ grad: tf.Tensor; rows: number[]; cols: number[] }>,
+): tf.Tensor {
+  const { nIn, nOut, spatial } = stage;
+  const shape = stage.kernel.shape;
+  const only = parts[0]!;
+  if (parts.length === 1 && only.rows.length === nIn && only.cols.length === nOut) {
+    return tf.reshape(only.grad, shape);
+  }
+  const size = parts.reduce((a, p) => a + spatial * p.rows.length * p.cols.length, 0);
+  const indices = new Int32Array(size);
+  let j = 0;
+  for (const p of parts) {
+    for (let s = 0; s < spatial; s++) {
+      for (const r of p.rows) {
+        const base = s * nIn * nOut + r * nOut;
+        for (const c of p.cols) indices[j++] = base + c;
+      }
+    }
+  }
+  return tf.tidy(() => {
+    const updates = tf.concat(parts.map((p) => tf.reshape(p.grad, [-1])));
+    const flat = tf.scatterND(tf.tensor2d(indices, [size, 1], 'int32'), updates, [
+      spatial * nIn * nOut,
+    ]);
+    return tf.reshape(flat, shape);
+  });
+}
+
+/** A length-`n` vector with each part's `grad` at its `cols` and zeros elsewhere. */
+function scatterVector(parts: Array<{ grad: tf.Tensor; cols: number[] }>, n: number): tf.Tensor {
+  const only = parts[0]!;
+  if (parts.length === 1 && only.cols.length === n) return tf.clone(only.grad);
+  const cols = parts.flatMap((p) => p.cols);
+  return tf.tidy(() =>
+    tf.scatterND(
+      tf.tensor2d(Int32Array.from(cols), [cols.length, 1], 'int32'),
+      tf.concat(parts.map((p) => p.grad)),
+      [n],
+    ),
+  );
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
