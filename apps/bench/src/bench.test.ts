@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBench } from './bench.js';
 import { parseArgs, UsageError } from './options.js';
 import { agreementTable, markdownTable, parallelTable } from './report.js';
+import { convDensities, sparseAwareTable, TABLE2_RECORD } from './sparse-aware.js';
 
 /** `pnpm bench --smoke` of LinBreg on the MLP, with the `extra` options. */
 const smokeLinBreg = (...extra: string[]) =>
@@ -90,5 +91,28 @@ describe('pnpm bench', () => {
     expect(agreement!.maxRelativeDifference).toBeLessThan(1e-4);
     expect(agreement!.supportMismatches).toBeLessThanOrEqual(agreement!.entries * 1e-3);
     expect(agreementTable(result.agreement)).toContain('| wasm | mlp | linbreg | 3 (4) |');
+  });
+
+  it('--sparse-aware: the ConvNet LinBreg step dense and on the live units, with the speedup', async () => {
+    const result = await runBench(
+      parseArgs(['--smoke', '--models', 'mlp', '--optimizers', 'sgd', '--densities', '0.05'])!,
+    );
+    expect(result.sparseAware).toHaveLength(1);
+    const [row] = result.sparseAware;
+    expect(row).toMatchObject({ backend: 'wasm', model: 'convNet', batchSize: 4, density: 0.05 });
+    expect(row!.live).toMatch(
+      /^conv_1 \d+\+\d+\/64, conv_2 \d+\+\d+\/64, dense_1 \d+\+\d+\/128, dense_2 10\+0\/10$/,
+    );
+    expect(row!.costRatio).toBeGreaterThan(0);
+    expect(row!.costRatio).toBeLessThan(1);
+    expect(row!.sparseAwareSpeedup).toBeCloseTo(row!.denseMs / row!.sparseAwareMs, 9);
+    expect(sparseAwareTable(result.sparseAware)).toContain('| wasm | convNet | 4 | 5.00% |');
+    // the default densities: Table 2's LinBreg record, distinct and sorted
+    const densities = convDensities(TABLE2_RECORD);
+    expect(densities.length).toBeGreaterThan(0);
+    expect([...densities].sort((a, b) => a - b)).toEqual(densities);
+    expect(() => parseArgs(['--densities', '0,0.5'])).toThrow(
+      "--densities must be a comma-separated list of fractions in (0, 1], got '0,0.5'",
+    );
   });
 });

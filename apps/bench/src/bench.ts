@@ -8,6 +8,12 @@ import { type Measurement, measureGroup } from './measure.js';
 import type { BenchOptions } from './options.js';
 import { measureParallel } from './parallel.js';
 import { type ParallelRow, type Row, withRatios, withSpeedups } from './report.js';
+import {
+  convDensities,
+  measureSparseAware,
+  type SparseAwareRow,
+  TABLE2_RECORD,
+} from './sparse-aware.js';
 
 /** Everything a bench run produced (also its JSON). */
 export interface BenchResult {
@@ -36,6 +42,8 @@ export interface BenchResult {
   parallel: ParallelRow[];
   /** With `--agreement`: per backend (but cpu) × model × Bregman optimizer. */
   agreement: Agreement[];
+  /** With `--sparse-aware`: per backend × batch × density, dense and live-unit step times. */
+  sparseAware: SparseAwareRow[];
 }
 
 /** Runs the benchmark; `progress` gets a line per finished group. */
@@ -59,7 +67,10 @@ export async function runBench(
     rows: [],
     parallel: [],
     agreement: [],
+    sparseAware: [],
   };
+  const densities =
+    options.sparseAware === 'table2' ? convDensities(TABLE2_RECORD) : options.sparseAware;
   const measurements: Measurement[] = [];
   for (const backend of options.backends) {
     try {
@@ -105,6 +116,15 @@ export async function runBench(
             `${active} vs cpu, ${model.name} ${optimizer.name}, ${agreement.steps} steps: max relative difference ${agreement.maxRelativeDifference.toExponential(2)}, ${agreement.supportMismatches} support mismatches`,
           );
         }
+      }
+    }
+    if (densities) {
+      for (const batchSize of options.batchSizes ?? [128]) {
+        const rows = await measureSparseAware(densities, batchSize, options);
+        result.sparseAware.push(...rows);
+        progress(
+          `${active} convNet b${batchSize} sparse-aware: ${rows.map((r) => `${(100 * r.density).toFixed(2)}% ${r.sparseAwareSpeedup.toFixed(2)}×`).join(', ')}`,
+        );
       }
     }
     if (!options.workers) continue;

@@ -4,6 +4,7 @@ import { stopWebgpuBackend } from '@bregman/runtime';
 import { runBench } from './bench.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
 import { agreementTable, markdownTable, parallelTable } from './report.js';
+import { sparseAwareTable } from './sparse-aware.js';
 
 try {
   const options = parseArgs(process.argv.slice(2));
@@ -23,6 +24,7 @@ try {
     console.log(markdownTable(result.rows));
     if (result.parallel.length > 0) console.log(`\n${parallelTable(result.parallel)}`);
     if (result.agreement.length > 0) console.log(`\n${agreementTable(result.agreement)}`);
+    if (result.sparseAware.length > 0) console.log(`\n${sparseAwareTable(result.sparseAware)}`);
     if (options.json) {
       const tmp = `${options.json}.tmp-${process.pid}`;
       writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);

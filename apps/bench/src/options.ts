@@ -29,6 +29,11 @@ export interface BenchOptions {
    * on `cpu` (see `measureAgreement`).
    */
   agreement?: boolean;
+  /**
+   * Also time the ConvNet's LinBreg step dense and through `SparseAwareStep` (issue 22) at
+   * these conv-kernel densities (default: those of Table 2's LinBreg run record).
+   */
+  sparseAware?: number[] | 'table2';
 }
 
 /** A command-line mistake: exit code 2. */
@@ -58,6 +63,11 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --agreement        also run 3 LinBreg / AdaBreg steps (batch 4) of each model on every
                      backend but cpu and on cpu, from the same weights and batch, and print how
                      far apart the weights end (max relative difference, support mismatches)
+  --sparse-aware     also time the ConvNet's LinBreg step (Table 2's λ) dense and through
+                     SparseAwareStep (only the live units), at the conv-kernel densities of
+                     Table 2's LinBreg run (docs/results/table2/runs/linbreg-group-s1.json),
+                     from the sparse initialization at each; prints the speedup
+  --densities LIST   --sparse-aware at these densities instead, fractions in (0, 1]
   --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up,
                      a 128² matMul
   --help             this text`;
@@ -168,6 +178,20 @@ export function parseArgs(
       case '--agreement':
         options.agreement = true;
         break;
+      case '--sparse-aware':
+        if (options.sparseAware === undefined) options.sparseAware = 'table2';
+        break;
+      case '--densities': {
+        const list = value() ?? '';
+        const densities = list.split(',').map((d) => Number(d.trim()));
+        if (list === '' || densities.some((d) => !(d > 0 && d <= 1))) {
+          throw new UsageError(
+            `--densities must be a comma-separated list of fractions in (0, 1], got '${list}'`,
+          );
+        }
+        options.sparseAware = densities;
+        break;
+      }
       case '--smoke':
         Object.assign(options, {
           backends: ['wasm'],

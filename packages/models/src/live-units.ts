@@ -4,7 +4,9 @@ import { type Layer, layerChain } from './layer-chain.js';
 
 /** A Dense or Conv2D layer of a chain, as the sparse-aware step reads it. */
 export interface WeightedStage {
+  /** Always `'weighted'`. */
   kind: 'weighted';
+  /** The Dense / Conv2D layer. */
   layer: Layer;
   /** The kernel variable, `[...spatial, nIn, nOut]`. */
   kernel: tf.Variable;
@@ -12,7 +14,9 @@ export interface WeightedStage {
   bias: tf.Variable | null;
   /** Kernel taps per (input, output) pair: `kh·kw` for Conv2D, 1 for Dense. */
   spatial: number;
+  /** Input features (channels for Conv2D). */
   nIn: number;
+  /** Output units (channels for Conv2D). */
   nOut: number;
   /** Output positions per example (`oh·ow`; 1 for Dense). */
   positions: number;
@@ -34,7 +38,9 @@ export interface WeightedStage {
 
 /** A layer between two weighted ones that keeps a constant channel constant. */
 export interface PassStage {
+  /** `'pool'` (max / average pooling) or `'flatten'`. */
   kind: 'pool' | 'flatten';
+  /** The layer. */
   layer: Layer;
 }
 
@@ -138,8 +144,9 @@ export interface LiveLayer {
    * in the forward pass; only the input gradient flows back to them.
    */
   gradientInputs: number[];
-  /** Constant input features with a non-zero value that need no gradient, and their values. */
+  /** Constant input features with a non-zero value that need no gradient. */
   constantInputs: number[];
+  /** Their constant values, in the same order. */
   constantValues: number[];
   /** Output units computed as varying maps (sorted; every unit of the last layer). */
   outputs: number[];

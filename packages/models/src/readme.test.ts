@@ -30,3 +30,17 @@ it('the README example runs: mlp, 2 LinBreg steps, compact to the same function'
   const diff = Number(/max \|output difference\|: (\S+)/.exec(printed)![1]);
   expect(diff).toBeLessThan(1e-5);
 });
+
+it('the README SparseAwareStep example runs: a live step on the Table 2 ConvNet', async () => {
+  const printed = (await readme.run(1)).join('\n');
+  const [, varying, gradientOnly] =
+    /conv_1 units computed: (\d+) varying \+ (\d+) for their gradient, of 64/
+      .exec(printed)!
+      .map(Number);
+  expect(varying! + gradientOnly!).toBeLessThan(64);
+  const [, sparse, cost, loss] =
+    /live step: (true|false), estimated cost (\S+) of the dense step, loss (\S+)/.exec(printed)!;
+  expect(sparse).toBe('true');
+  expect(Number(cost)).toBeLessThan(0.6);
+  expect(Number(loss)).toBeGreaterThan(0);
+});
