@@ -34,6 +34,11 @@ export interface WeightedStage {
   activate: (z: tf.Tensor) => tf.Tensor;
   /** Whether the activation's derivative is 0 at `z` (only ReLU's is, for `z ≤ 0`). */
   flatAt: (z: number) => boolean;
+  /**
+   * The activation of float32 values in JavaScript, for ReLU and linear layers (exactly what
+   * the tensor op gives); null for the others, which {@link liveUnits} runs as a tensor op.
+   */
+  activateValues: ((z: Float32Array) => Float32Array) | null;
 }
 
 /** A layer between two weighted ones that keeps a constant channel constant. */
@@ -112,6 +117,12 @@ export function stagePlan(model: LayersModel, context: string): StagePlan {
           (config.padding === 'valid' && [config.dilationRate ?? 1].flat().every((d) => d === 1)),
         activate: (z) => activation.apply(z),
         flatAt: name === 'relu' ? (z) => !(z > 0) : () => false,
+        activateValues:
+          name === 'relu'
+            ? (z) => z.map((v) => (v < 0 ? 0 : v)) // as tfjs: NaN stays NaN
+            : name === 'linear'
+              ? (z) => z
+              : null,
       });
       continue;
     }
@@ -271,11 +282,15 @@ export function liveUnits(
   return result;
 }
 
-/** `σ(z)` of a stage's activation for constant pre-activations, in float32 as in the model. */
+/**
+ * `σ(z)` of a stage's activation for constant pre-activations, in float32 as in the model:
+ * in JavaScript for ReLU and linear layers (no read from the backend in the training step);
+ * else through the activation's tensor op and a synchronous read.
+ */
 function constantActivations(stage: WeightedStage, z: Float64Array): Float32Array {
-  return tf.tidy(
-    () => stage.activate(tf.tensor1d(Float32Array.from(z))).dataSync() as Float32Array,
-  );
+  const values = Float32Array.from(z);
+  if (stage.activateValues) return stage.activateValues(values);
+  return tf.tidy(() => stage.activate(tf.tensor1d(values)).dataSync() as Float32Array);
 }
 
 function range(n: number): number[] {
