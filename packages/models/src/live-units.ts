@@ -119,7 +119,7 @@ export function stagePlan(model: LayersModel, context: string): StagePlan {
         flatAt: name === 'relu' ? (z) => !(z > 0) : () => false,
         activateValues:
           name === 'relu'
-            ? (z) => z.map((v) => (v < 0 ? 0 : v)) // as tfjs: NaN stays NaN
+            ? (z) => z.map((v) => Math.max(v, 0)) // NaN stays NaN, as in tfjs
             : name === 'linear'
               ? (z) => z
               : null,
