@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type ModelCost, modelCost } from './cost.js';
 import { type Layer, layerChain } from './layer-chain.js';
+import { range } from './range.js';
 import { Standardize } from './standardize.js';
 
 /** What {@link compact} did to one Dense / Conv2D layer. */
@@ -253,10 +254,6 @@ function* compactSteps(model: tfl.LayersModel, options: CompactOptions): Reads<C
       };
     }),
   };
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
 
 function configOf(layer: Layer): Record<string, unknown> {

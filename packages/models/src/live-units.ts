@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type Layer, layerChain } from './layer-chain.js';
+import { range } from './range.js';
 
 /** A Dense or Conv2D layer of a chain, as the sparse-aware step reads it. */
 export interface WeightedStage {
@@ -291,8 +292,4 @@ function constantActivations(stage: WeightedStage, z: Float64Array): Float32Arra
   const values = Float32Array.from(z);
   if (stage.activateValues) return stage.activateValues(values);
   return tf.tidy(() => stage.activate(tf.tensor1d(values)).dataSync() as Float32Array);
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }

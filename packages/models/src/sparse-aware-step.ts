@@ -7,6 +7,7 @@ import {
   stagePlan,
   type WeightedStage,
 } from './live-units.js';
+import { range } from './range.js';
 
 /** When {@link SparseAwareStep} computes on the live units. */
 export type SparseAwareMode = 'auto' | 'sparse' | 'dense';
@@ -320,17 +321,26 @@ function gatherBlock(
   rows: number[],
   cols: number[],
 ): tf.Tensor {
+  if (rows.length === stage.nIn && cols.length === stage.nOut) return stage.kernel;
+  const block = Float32Array.from(blockIndices(stage, rows, cols), (i) => values[i]!);
+  return tf.tensor(block, [...stage.kernel.shape.slice(0, -2), rows.length, cols.length]);
+}
+
+/**
+ * The flat indices into a stage's kernel of the block `[..., rows, cols]`, in the block's
+ * own row-major order (taps, then rows, then columns).
+ */
+function blockIndices(stage: WeightedStage, rows: number[], cols: number[]): Int32Array {
   const { nIn, nOut, spatial } = stage;
-  if (rows.length === nIn && cols.length === nOut) return stage.kernel;
-  const block = new Float32Array(spatial * rows.length * cols.length);
+  const indices = new Int32Array(spatial * rows.length * cols.length);
   let j = 0;
   for (let s = 0; s < spatial; s++) {
     for (const r of rows) {
       const base = s * nIn * nOut + r * nOut;
-      for (const c of cols) block[j++] = values[base + c]!;
+      for (const c of cols) indices[j++] = base + c;
     }
   }
-  return tf.tensor(block, [...stage.kernel.shape.slice(0, -2), rows.length, cols.length]);
+  return indices;
 }
 
 /**
@@ -415,16 +425,13 @@ function scatterKernel(
   if (parts.length === 1 && only.rows.length === nIn && only.cols.length === nOut) {
     return tf.reshape(only.grad, shape);
   }
-  const size = parts.reduce((a, p) => a + spatial * p.rows.length * p.cols.length, 0);
+  const blocks = parts.map((p) => blockIndices(stage, p.rows, p.cols));
+  const size = blocks.reduce((a, b) => a + b.length, 0);
   const indices = new Int32Array(size);
-  let j = 0;
-  for (const p of parts) {
-    for (let s = 0; s < spatial; s++) {
-      for (const r of p.rows) {
-        const base = s * nIn * nOut + r * nOut;
-        for (const c of p.cols) indices[j++] = base + c;
-      }
-    }
+  let offset = 0;
+  for (const b of blocks) {
+    indices.set(b, offset);
+    offset += b.length;
   }
   return tf.tidy(() => {
     const updates = tf.concat(parts.map((p) => tf.reshape(p.grad, [-1])));
@@ -447,8 +454,4 @@ function scatterVector(parts: Array<{ grad: tf.Tensor; cols: number[] }>, n: num
       [n],
     ),
   );
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
