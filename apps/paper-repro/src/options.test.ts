@@ -38,6 +38,7 @@ describe('parseArgs', () => {
           '--jobs',
           '3',
           '--threads=2',
+          '--sparse-aware',
           '--backend',
           'cpu',
           '--out',
@@ -55,6 +56,7 @@ describe('parseArgs', () => {
       seeds: 2,
       jobs: 3,
       threads: 2,
+      sparseAware: true,
       backend: 'cpu',
       out: '/w/x',
       resume: true,
@@ -119,5 +121,9 @@ describe('parseArgs', () => {
         ),
       );
     }
+    expect(() => parseArgs(['fig2', '--queue', 'redis://q', '--sparse-aware'])).toThrow(
+      /--sparse-aware and --queue do not go together: .* give --sparse-aware to pnpm repro-worker/,
+    );
+    expect(() => parseArgs(['fig2', '--sparse-aware=yes'])).toThrow(/--sparse-aware/);
   });
 });

@@ -24,6 +24,8 @@ export interface ReproOptions {
   jobs?: number;
   /** Threads per run (`--threads`; absent: chosen with the jobs). */
   threads?: number;
+  /** `--sparse-aware`: each training step on the live units, where a run allows it. */
+  sparseAware?: boolean;
   /** `--backend`. */
   backend?: string;
   /** The results directory (absolute). */
@@ -69,6 +71,11 @@ Experiments: ${ids.join(', ')}
                      as many runs side by side as cores while the runs are at least as
                      many, the cores shared out as threads when fewer runs are left (not
                      for small MLPs: under 1M weights they run slower on threads)
+  --sparse-aware     compute each training step on the live network only (@bregman/models
+                     SparseAwareStep: the dense step's loss and gradients, for every
+                     weight): for LinBreg, AdaBreg, SGD and Adam without penalty or pruning
+                     on the MLPs and the ConvNet, on one thread; it takes the live units
+                     when they cost at most 60% of the dense step, else the dense step
   --backend NAME     ${BACKEND_NAMES.join(' | ')} | auto (default auto: the fastest that starts;
                      also BREGMAN_BACKEND)
   --out DIR          results directory (default ./results): created if missing, checked
@@ -152,6 +159,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     const local = [
       ['--jobs', jobs],
       ['--threads', flags.threads],
+      ['--sparse-aware', flags.sparseAware],
       ['--backend', flags.backend],
     ].find(([, v]) => v !== undefined);
     if (local) {

@@ -220,6 +220,7 @@ function trainHere(
   return runAll(todo, {
     jobs: split.jobs,
     threads: split.threads,
+    ...(options.sparseAware ? { sparseAware: true } : {}),
     resume: options.resume,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),

@@ -93,6 +93,7 @@ export async function runAll(
           backend,
           ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
           threads: options.threads,
+          ...(options.sparseAware ? { sparseAware: true } : {}),
           onEvent: options.onEvent,
         });
         finish({ run, status: 'done' });
@@ -125,6 +126,7 @@ function drain(
   const shared: SharedRunOptions = {
     resume: options.resume,
     threads: options.threads,
+    ...(options.sparseAware ? { sparseAware: true } : {}),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   };

@@ -12,6 +12,8 @@ export interface SharedRunOptions {
   backend?: string;
   /** Threads per run (`--threads`). */
   threads: number;
+  /** `--sparse-aware`. */
+  sparseAware?: boolean;
 }
 
 /** Parent → worker. */

@@ -36,6 +36,7 @@ process.on('message', async (message: ToWorker) => {
         backend,
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
         threads: options.threads,
+        ...(options.sparseAware ? { sparseAware: true } : {}),
         onEvent: (event) => send({ type: 'event', event }),
       });
       send({ type: 'result', runId: spec.runId, status: 'done' });

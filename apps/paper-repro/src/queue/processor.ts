@@ -139,6 +139,7 @@ async function train(
     backend: backendName,
     ...(dataDir === undefined ? {} : { dataDir }),
     threads: settings.threads,
+    ...(settings.sparseAware ? { sparseAware: true } : {}),
     onEvent: (event) => {
       if (event.type === 'start') {
         fromEpoch = event.fromEpoch;

@@ -13,6 +13,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** `--threads`: threads per run. */
   threads: number;
+  /** `--sparse-aware`: each training step on the live units, where a run allows it. */
+  sparseAware?: boolean;
   /** `--lock-seconds`. */
   lockSeconds: number;
   /** `--out` (absolute): the shared results directory's path here; absent: the planner's. */
@@ -42,6 +44,7 @@ the planner must reach (a shared directory, e.g. NFS, mounted on every machine).
                      cores / --threads)
   --threads N        threads per run, for the methods that can use them (default: the
                      cores shared out between the --concurrency runs)
+  --sparse-aware     each training step on the live network only, as for pnpm repro
   --out DIR          the shared results directory's path on this machine (default: the
                      path the planner gave, for a directory mounted at the same path
                      everywhere); a worker refuses a sweep whose directory it does not see

@@ -20,6 +20,8 @@ export interface WorkerSettings {
   backend?: string;
   /** Threads per run. */
   threads: number;
+  /** `--sparse-aware`. */
+  sparseAware?: boolean;
   /** `--lock-seconds`: how long a silent worker keeps a run. */
   lockSeconds: number;
 }

@@ -48,6 +48,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const settings: WorkerSettings = {
     worker: name,
     threads: options.threads,
+    ...(options.sparseAware ? { sparseAware: true } : {}),
     lockSeconds: options.lockSeconds,
     ...(options.out === undefined ? {} : { out: options.out }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),

@@ -8,7 +8,14 @@ import { duration, markdownTable } from '../render/text.js';
 import type { EpochRecord, RunRecord } from '../storage/run-record.js';
 import { curveRows } from './figures.js';
 import { percentMeanStd } from './format.js';
-import { claimsTable, finalTable, groupRuns, paperTable, renderReport } from './report.js';
+import {
+  claimsTable,
+  finalTable,
+  groupRuns,
+  paperTable,
+  renderReport,
+  stepLine,
+} from './report.js';
 
 /**
  * A finished record of run `<runId>-s<seed>` (of Fig. 2 unless `experiment` says otherwise)
@@ -222,5 +229,19 @@ describe('claims and tables', () => {
     expect(some).toContain('**1 of 10 runs failed:**');
     expect(some).toContain('Runs: 6 of 10 finished');
     expect(some).toContain('| paper numbers from | ../shared/reference/paper-results.json |');
+  });
+});
+
+describe('stepLine', () => {
+  it('says which runs trained with the sparse-aware step and how many steps ran on the live units', () => {
+    const dense = record('sgd', 1, [0.9], [0.1, 0.9], [0.01, 1]);
+    expect(stepLine([dense])).toBeUndefined();
+    const sparse = record('linbreg-l0.1', 1, [0.9, 0.9], [0.1, 0.9, 0.9], [0.01, 0.02, 0.03]);
+    sparse.sparseAware = true;
+    sparse.epochs[1]!.sparseSteps = 1;
+    sparse.epochs[2]!.sparseSteps = 0.5;
+    expect(stepLine([dense, sparse])).toBe(
+      'Training step: 1 of 2 runs trained with the sparse-aware step (`--sparse-aware`), 75% of their steps on the live units; the others with the dense step.',
+    );
   });
 });

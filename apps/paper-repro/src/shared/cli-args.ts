@@ -95,6 +95,8 @@ export function* flagsOf(
 export interface SharedFlags {
   /** `--threads`: threads per run. */
   threads?: number;
+  /** `--sparse-aware`: each step on the live units, where a run allows it. */
+  sparseAware?: boolean;
   /** `--backend`; absent: the fastest that starts (`auto`). */
   backend?: string;
   /** `--out` (absolute). */
@@ -105,7 +107,7 @@ export interface SharedFlags {
 
 /**
  * Reads a command line: `--help` (`-h`) stops it, giving undefined; the flags both commands
- * take (`--threads`, `--backend`, `--out`, `--data-dir`, paths resolved against `cwd`) come
+ * take (`--threads`, `--sparse-aware`, `--backend`, `--out`, `--data-dir`, paths resolved against `cwd`) come
  * back as {@link SharedFlags}; every other argument goes to `own`, in order (a `switch` on
  * its flag that throws a UsageError on one it does not know). `switches`: the command's
  * own flags that take no value.
@@ -117,7 +119,7 @@ export function readCommandLine(
   own: (arg: FlagArgument) => void,
 ): SharedFlags | undefined {
   const flags: SharedFlags = {};
-  for (const arg of flagsOf(argv, ['--help', '-h', ...switches])) {
+  for (const arg of flagsOf(argv, ['--help', '-h', '--sparse-aware', ...switches])) {
     const { flag, value } = arg;
     switch (flag) {
       case '--help':
@@ -125,6 +127,9 @@ export function readCommandLine(
         return undefined;
       case '--threads':
         flags.threads = count('--threads', value(), 1);
+        break;
+      case '--sparse-aware':
+        flags.sparseAware = true;
         break;
       case '--backend': {
         const backend = backendArg(value());

@@ -35,6 +35,11 @@ export interface EpochRecord {
   learningRate: number;
   /** Wall time of the epoch in seconds (training and evaluation). */
   seconds: number;
+  /**
+   * Share of the epoch's steps computed on the live units (`--sparse-aware`; absent for a
+   * run trained with the dense step).
+   */
+  sparseSteps?: number;
 }
 
 /**
@@ -126,6 +131,8 @@ export interface RunRecord {
   trainSeconds: number;
   /** Threads that trained it (`--threads`; absent in records written before it existed: 1). */
   threads?: number;
+  /** Trained with the sparse-aware step (`--sparse-aware`); absent: the dense step. */
+  sparseAware?: boolean;
   /** What was computed on the kept model after training (once done). */
   finish?: FinishRecord;
   /** When the run first started (ISO 8601). */
@@ -183,6 +190,7 @@ const EPOCH_NUMBERS = [
   'lambda',
   'learningRate',
   'seconds',
+  'sparseSteps',
 ];
 
 /**

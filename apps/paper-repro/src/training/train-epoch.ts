@@ -1,6 +1,7 @@
 import { MagnitudePruning, SparsityPenalty } from '@bregman/baselines';
 import { regularizerForName } from '@bregman/core-prox';
 import { Batcher } from '@bregman/datasets';
+import type { SparseAwareStep } from '@bregman/models';
 import { type DataParallelTrainer, NonFiniteLossError } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -23,6 +24,21 @@ export interface Trainer {
   penalties: Array<{ variable: tf.Variable; penalty: SparsityPenalty }>;
   /** Trains `model` and `optimizer` on several threads (`--threads`), or null for one. */
   parallel?: DataParallelTrainer | null;
+  /** Computes each step on the live units (`--sparse-aware`), or null for the dense step. */
+  sparseAware?: SparseAwareStep | null;
+}
+
+/** What one epoch of training measured. */
+export interface EpochTraining {
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  /** Training accuracy over the epoch's batches (`null` for a regression loss). */
+  accuracy: number | null;
+  /**
+   * Share of the epoch's steps that the sparse-aware step computed on the live units
+   * (absent when the run trains with the dense step).
+   */
+  sparseSteps?: number;
 }
 
 /** Builds the penalty terms and the pruning of a run's method for its model. */
@@ -59,7 +75,7 @@ export async function trainEpoch(
   data: RunData,
   epoch: number,
   emit: (event: RunEvent) => void,
-): Promise<{ loss: number; accuracy: number | null }> {
+): Promise<EpochTraining> {
   const { model, optimizer, pruning, penalties } = trainer;
   const batcher = new Batcher(data.train, {
     ...batcherOptions(spec.data, spec.batchSize),
@@ -79,6 +95,16 @@ export async function trainEpoch(
       trainer.parallel,
       batcher.batches(epoch - 1),
       classify,
+      data.train.count,
+      progress,
+    );
+  }
+  if (trainer.sparseAware) {
+    return trainEpochOnLiveUnits(
+      trainer.sparseAware,
+      optimizer,
+      batcher.batches(epoch - 1),
+      spec.loss,
       data.train.count,
       progress,
     );
@@ -135,7 +161,7 @@ async function trainEpochInParallel(
   classify: boolean,
   samples: number,
   progress: (batch: number) => Promise<void>,
-): Promise<{ loss: number; accuracy: number | null }> {
+): Promise<EpochTraining> {
   let lossSum = 0;
   let correct = 0;
   let batch = 0;
@@ -155,4 +181,45 @@ async function trainEpochInParallel(
     await progress(batch);
   }
   return { loss: lossSum / samples, accuracy: classify ? correct / samples : null };
+}
+
+/**
+ * The epoch's batches through the sparse-aware step (a method without penalty or pruning):
+ * the loss and accuracy of the dense step, and the share of steps computed on the live units.
+ */
+async function trainEpochOnLiveUnits(
+  step: SparseAwareStep,
+  optimizer: tf.Optimizer,
+  batches: Iterable<{ x: tf.Tensor; y: tf.Tensor }>,
+  loss: RunSpec['loss'],
+  samples: number,
+  progress: (batch: number) => Promise<void>,
+): Promise<EpochTraining> {
+  const classify = loss === 'crossentropy';
+  let sums = tf.zeros([2]);
+  let batch = 0;
+  let sparse = 0;
+  for (const { x, y } of batches) {
+    const result = await step.minimize(optimizer, x, (output) => batchLoss(loss, y, output));
+    const next = tf.tidy(() =>
+      sums.add(
+        tf.stack([
+          result.value.mul(x.shape[0]!),
+          classify ? countCorrect(result.output, y) : tf.scalar(0),
+        ]),
+      ),
+    );
+    tf.dispose([x, y, sums, result.value, result.output]);
+    sums = next;
+    if (result.sparse) sparse++;
+    batch++;
+    await progress(batch);
+  }
+  const [lossSum, correct] = await sums.data();
+  sums.dispose();
+  return {
+    loss: lossSum! / samples,
+    accuracy: classify ? correct! / samples : null,
+    sparseSteps: batch === 0 ? 0 : sparse / batch,
+  };
 }

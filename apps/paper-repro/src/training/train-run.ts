@@ -19,6 +19,7 @@ import {
   writeWeights,
 } from './run-checkpoint.js';
 import type { RunEvent } from './run-events.js';
+import { startSparseAwareStep } from './sparse-aware-training.js';
 import { type Trainer, trainEpoch, trainerParts } from './train-epoch.js';
 
 /** Options of {@link trainRun}. */
@@ -31,6 +32,11 @@ export interface TrainRunOptions {
   dataDir?: string;
   /** Threads per run (`--threads`; 1 when absent): see `startParallelTraining`. */
   threads?: number;
+  /**
+   * `--sparse-aware`: compute each step on the live units where the run allows it (see
+   * `startSparseAwareStep`); such a run trains on one thread.
+   */
+  sparseAware?: boolean;
   /** Stop (status stays `running`) after this epoch: for tests of `--resume`. */
   stopAfterEpoch?: number;
   /** Progress events. */
@@ -58,7 +64,7 @@ export async function trainRun(
   const run = await setUpRun(spec, paths, options);
   try {
     if (options.resume) await resumeFromCheckpoint(run);
-    const fromEpoch = await startTraining(run, options.threads ?? 1);
+    const fromEpoch = await startTraining(run, options.threads ?? 1, options.sparseAware ?? false);
     if (run.record.epochs.length === 0) await recordInitialization(run);
     for (let epoch = fromEpoch + 1; epoch <= spec.epochs; epoch++) {
       if (options.stopAfterEpoch !== undefined && epoch > options.stopAfterEpoch) {
@@ -164,12 +170,19 @@ async function resumeFromCheckpoint(run: ActiveRun): Promise<void> {
 }
 
 /**
- * Starts the run's threads (`--threads`, where its method allows them) and says that the
- * run starts; returns the last epoch already done (0 for a fresh run).
+ * Starts the run's sparse-aware step (`--sparse-aware`) or else its threads (`--threads`),
+ * where its method allows them, and says that the run starts; returns the last epoch
+ * already done (0 for a fresh run).
  */
-async function startTraining(run: ActiveRun, threads: number): Promise<number> {
+async function startTraining(
+  run: ActiveRun,
+  threads: number,
+  sparseAware: boolean,
+): Promise<number> {
   const { spec, trainer, record } = run;
-  trainer.parallel = await startParallelTraining(spec, trainer, threads);
+  trainer.sparseAware = startSparseAwareStep(spec, trainer.model, sparseAware);
+  if (trainer.sparseAware) record.sparseAware = true;
+  else trainer.parallel = await startParallelTraining(spec, trainer, threads);
   record.threads = trainer.parallel?.workers ?? 1;
   const fromEpoch = record.epochs.at(-1)?.epoch ?? 0;
   run.emit({
@@ -213,6 +226,7 @@ async function trainAndRecordEpoch(run: ActiveRun, epoch: number): Promise<void>
   run.prunedTo = trainer.pruning?.densityAt(epoch - 1) ?? run.prunedTo;
   const entry = await epochRecord(spec, trainer.model, data, epoch, train, learningRate);
   run.plateau?.step(train.loss);
+  if (train.sparseSteps !== undefined) entry.sparseSteps = train.sparseSteps;
   entry.seconds = (performance.now() - start) / 1000;
   record.trainSeconds += entry.seconds;
   await addEpoch(run, entry);
