@@ -119,9 +119,13 @@ export class SparseAwareStep {
     for (const [k, s] of this.weighted.entries()) {
       const l = live[k]!;
       const unit = s.positions * s.spatial;
-      const outputs = l.outputs.length + l.gradientOutputs.length;
       dense += 3 * unit * s.nIn * s.nOut;
-      sparse += unit * outputs * (3 * l.inputs.length + l.gradientInputs.length);
+      // varying units: forward, input and weight gradient from the varying inputs; the
+      // gradient-only ones: the weight gradient; both: the gradient maps of gradient-only inputs
+      sparse +=
+        unit *
+        (l.outputs.length * (3 * l.inputs.length + l.gradientInputs.length) +
+          l.gradientOutputs.length * (l.inputs.length + l.gradientInputs.length));
     }
     return sparse / dense;
   }
@@ -207,22 +211,41 @@ export class SparseAwareStep {
           probes = pass(probes);
           continue;
         }
-        const outs = layers[k]!.map((group) => {
+        const inMaps = maps;
+        const inProbes = probes;
+        maps = null;
+        probes = null;
+        for (const group of layers[k]!) {
           let z: tf.Tensor | null = null;
           for (const block of group.blocks) {
             const w = args[at++]!;
-            if (block.role === 'map') z = applyKernel(stage, maps!, w);
-            else if (block.role === 'probe') z = probeConstants(stage, z!, probes!, w);
-            else if (block.role === 'constant') {
+            if (block.role === 'map') z = applyKernel(stage, inMaps!, w);
+            else if (block.role === 'liveProduct') {
+              z = liveProduct(stage, inMaps!, w, group.varying, k > 0);
+            } else if (block.role === 'probe') {
+              z = probeConstants(stage, z!, inProbes!, w, block.probeColumns ?? null);
+            } else if (block.role === 'constant') {
               const tapSums = stage.spatial === 1 ? w : tf.sum(w, range(w.rank - 2));
               const values = tf.tensor2d(block.values!, [1, block.values!.length]);
               z = tf.add(z!, tf.reshape(tf.matMul(values, tapSums as tf.Tensor2D), [-1]));
             } else z = tf.add(z!, w);
           }
-          return group.gradientOnly ? { probes: stage.activate(z!) } : { maps: stage.activate(z!) };
-        });
-        maps = outs.find((o) => o.maps)?.maps ?? null;
-        probes = outs.find((o) => o.probes)?.probes ?? null;
+          const a = stage.activate(z!);
+          const computed = group.units.length;
+          if (group.varying === computed) maps = a;
+          else if (group.varying === 0) probes = a;
+          else {
+            // the units are ordered varying first, then gradient-only
+            const begin = new Array<number>(a.rank).fill(0);
+            const size = [...a.shape.slice(0, -1), group.varying];
+            maps = tf.slice(a, begin, size);
+            probes = tf.slice(
+              a,
+              [...begin.slice(0, -1), group.varying],
+              [...size.slice(0, -1), computed - group.varying],
+            );
+          }
+        }
         k++;
       }
       output = tf.keep(maps!);
@@ -252,78 +275,135 @@ export class SparseAwareStep {
 
 /** A tensor the live computation differentiates: a block of a kernel, or of a bias. */
 interface Block {
-  /** `'map'`: from the varying inputs; `'probe'`: from the gradient-only inputs; `'constant'`:
-   * from the constant ones (`values`); `'bias'`. */
-  role: 'map' | 'probe' | 'constant' | 'bias';
+  /**
+   * From the varying inputs: `'map'` (a plain product) or `'liveProduct'` (the weights into
+   * the gradient-only units are all zero: see {@link liveProduct}); `'probe'`: from the
+   * gradient-only inputs; `'constant'`: from the constant ones (`values`); `'bias'`.
+   */
+  role: 'map' | 'liveProduct' | 'probe' | 'constant' | 'bias';
   tensor: tf.Tensor;
   /** Input features (kernel rows) of the block. */
   rows: number[];
   values?: number[];
+  /** For a probe: its non-zero columns (indices into the group's units), null when all are. */
+  probeColumns?: number[] | null;
 }
 
-/** The output units of a layer computed together, and the blocks that compute them. */
+/** The output units of a layer that a step computes, and the blocks that compute them. */
 interface UnitGroup {
+  /** The varying units, then the gradient-only ones. */
   units: number[];
-  gradientOnly: boolean;
+  /** How many of `units` are varying (the first ones). */
+  varying: number;
   blocks: Block[];
 }
 
-/** A layer's groups: its varying units, then its gradient-only units (those that exist). */
+/** Whether `list` is `0, 1, …, n − 1`. */
+function isAll(list: number[], n: number): boolean {
+  return list.length === n && list.every((v, i) => v === i);
+}
+
+/**
+ * The groups of a layer's computed units and their blocks. A layer with gradient-only inputs
+ * computes its varying and gradient-only units together (one product and one gradient-map
+ * probe for both, the output then split in two); else the two kinds are computed apart,
+ * which spares splitting the output (a last-axis copy, costly on the large maps of a first
+ * convolution).
+ */
 function layerBlocks(
   stage: WeightedStage,
   live: LiveLayer,
   kernel: Float32Array,
   bias: Float32Array | null,
 ): UnitGroup[] {
-  const groups: UnitGroup[] = [];
-  for (const [units, gradientOnly] of [
-    [live.outputs, false],
-    [live.gradientOutputs, true],
-  ] as const) {
-    if (units.length === 0) continue;
-    const blocks: Block[] = [
-      { role: 'map', tensor: gatherBlock(stage, kernel, live.inputs, units), rows: live.inputs },
-    ];
-    if (live.gradientInputs.length > 0) {
-      blocks.push({
-        role: 'probe',
-        tensor: gatherBlock(stage, kernel, live.gradientInputs, units),
-        rows: live.gradientInputs,
-      });
-    }
-    if (live.constantInputs.length > 0) {
-      blocks.push({
-        role: 'constant',
-        tensor: gatherBlock(stage, kernel, live.constantInputs, units),
-        rows: live.constantInputs,
-        values: live.constantValues,
-      });
-    }
-    if (stage.bias) {
-      const tensor =
-        units.length === stage.nOut
-          ? stage.bias
-          : tf.tensor1d(Float32Array.from(units, (o) => bias![o]!));
-      blocks.push({ role: 'bias', tensor, rows: [] });
-    }
-    groups.push({ units, gradientOnly, blocks });
+  const { outputs, gradientOutputs } = live;
+  if (live.gradientInputs.length > 0 || gradientOutputs.length === 0) {
+    return [unitGroup(stage, live, kernel, bias, [...outputs, ...gradientOutputs], outputs.length)];
   }
-  return groups;
+  return [
+    unitGroup(stage, live, kernel, bias, outputs, outputs.length),
+    unitGroup(stage, live, kernel, bias, gradientOutputs, 0),
+  ];
 }
 
-/**
- * `kernel[..., rows, cols]`, copied from the values read for the live-unit analysis (the
- * kernel variable itself when both are complete).
- */
-function gatherBlock(
+/** The blocks that compute `units` of a layer, of which the first `varying` are varying. */
+function unitGroup(
+  stage: WeightedStage,
+  live: LiveLayer,
+  kernel: Float32Array,
+  bias: Float32Array | null,
+  units: number[],
+  varying: number,
+): UnitGroup {
+  const inputs = blockValues(stage, kernel, live.inputs, units);
+  // the varying inputs' weights into constant units are zero, unless the stage reads some
+  // constant inputs as maps (then it cannot probe them either)
+  let gradientOnlyZero = stage.probesConstants && varying < units.length;
+  for (let i = 0; gradientOnlyZero && i < inputs.length; i++) {
+    if (i % units.length >= varying && inputs[i] !== 0) gradientOnlyZero = false;
+  }
+  const blocks: Block[] = [
+    {
+      role: gradientOnlyZero ? 'liveProduct' : 'map',
+      tensor: blockTensor(stage, inputs, live.inputs, units),
+      rows: live.inputs,
+    },
+  ];
+  if (live.gradientInputs.length > 0) {
+    const values = blockValues(stage, kernel, live.gradientInputs, units);
+    blocks.push({
+      role: 'probe',
+      tensor: blockTensor(stage, values, live.gradientInputs, units),
+      rows: live.gradientInputs,
+      probeColumns: nonZeroColumns(values, units.length),
+    });
+  }
+  if (live.constantInputs.length > 0) {
+    const values = blockValues(stage, kernel, live.constantInputs, units);
+    blocks.push({
+      role: 'constant',
+      tensor: blockTensor(stage, values, live.constantInputs, units),
+      rows: live.constantInputs,
+      values: live.constantValues,
+    });
+  }
+  if (stage.bias) {
+    const tensor = isAll(units, stage.nOut)
+      ? stage.bias
+      : tf.tensor1d(Float32Array.from(units, (o) => bias![o]!));
+    blocks.push({ role: 'bias', tensor, rows: [] });
+  }
+  return { units, varying, blocks };
+}
+
+/** The values of `kernel[..., rows, cols]`, from the values read for the live-unit analysis. */
+function blockValues(
   stage: WeightedStage,
   values: Float32Array,
   rows: number[],
   cols: number[],
+): Float32Array {
+  if (isAll(rows, stage.nIn) && isAll(cols, stage.nOut)) return values;
+  return Float32Array.from(blockIndices(stage, rows, cols), (i) => values[i]!);
+}
+
+/** The block `kernel[..., rows, cols]` of {@link blockValues} as a tensor (the kernel variable itself when it is all of it). */
+function blockTensor(
+  stage: WeightedStage,
+  block: Float32Array,
+  rows: number[],
+  cols: number[],
 ): tf.Tensor {
-  if (rows.length === stage.nIn && cols.length === stage.nOut) return stage.kernel;
-  const block = Float32Array.from(blockIndices(stage, rows, cols), (i) => values[i]!);
+  if (isAll(rows, stage.nIn) && isAll(cols, stage.nOut)) return stage.kernel;
   return tf.tensor(block, [...stage.kernel.shape.slice(0, -2), rows.length, cols.length]);
+}
+
+/** The columns of a block (`[..., rows, columns]`, row-major) with a non-zero entry; null when all have. */
+function nonZeroColumns(block: Float32Array, columns: number): number[] | null {
+  const nonZero = new Uint8Array(columns);
+  for (let i = 0; i < block.length; i++) if (block[i] !== 0) nonZero[i % columns] = 1;
+  const found = range(columns).filter((c) => nonZero[c]);
+  return found.length === columns ? null : found;
 }
 
 /**
@@ -354,6 +434,7 @@ function probeConstants(
   z: tf.Tensor,
   maps: tf.Tensor,
   w: tf.Tensor,
+  columns: number[] | null,
 ): tf.Tensor {
   const conv = stage.layer.getClassName() === 'Conv2D';
   const config = stage.layer.getConfig() as Record<string, unknown>;
@@ -376,20 +457,86 @@ function probeConstants(
         const positionSums = tf.reshape(tf.sum(dy, range(dy.rank - 1)), [1, -1]);
         const perTap = tf.matMul(cs, positionSums, true); // [channels, units]
         const dw = conv ? tf.broadcastTo(perTap, ws.shape) : perTap;
-        const dMaps = conv
-          ? tf.conv2dTranspose(
-              dy as tf.Tensor4D,
-              ws as tf.Tensor4D,
-              mapsSaved.shape as [number, number, number, number],
-              pair(config.strides),
-              'valid',
-            )
-          : tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true);
+        // only the units with a non-zero weight from these inputs give them a gradient
+        const dyLive = columns ? tf.gather(dy, columns, -1) : dy;
+        const wLive = columns ? tf.gather(ws, columns, -1) : ws;
+        const dMaps =
+          columns?.length === 0
+            ? tf.zerosLike(mapsSaved)
+            : conv
+              ? tf.conv2dTranspose(
+                  dyLive as tf.Tensor4D,
+                  wLive as tf.Tensor4D,
+                  mapsSaved.shape as [number, number, number, number],
+                  pair(config.strides),
+                  'valid',
+                )
+              : tf.matMul(dyLive as tf.Tensor2D, wLive as tf.Tensor2D, false, true);
         return [dy, dMaps, dw];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return probe(z, maps, w);
+}
+
+/**
+ * `h · W` over a layer's computed units, where the weights into the gradient-only units (the
+ * last ones, from `varying` on) are all zero: the forward pass computes the varying units
+ * and gives the others zeros; the backward pass gives `W` its whole gradient in one product
+ * and `h` its gradient through the varying units' weights only (the others' are zero), or
+ * zeros when `h` needs none (the model's input).
+ */
+function liveProduct(
+  stage: WeightedStage,
+  h: tf.Tensor,
+  w: tf.Tensor,
+  varying: number,
+  inputNeedsGradient: boolean,
+): tf.Tensor {
+  const conv = stage.layer.getClassName() === 'Conv2D';
+  const config = stage.layer.getConfig() as Record<string, unknown>;
+  const strides = pair(config.strides);
+  const padding = config.padding as 'valid' | 'same';
+  const lastAxis = (t: tf.Tensor, from: number, size: number) =>
+    tf.slice(t, [...new Array<number>(t.rank - 1).fill(0), from], [...t.shape.slice(0, -1), size]);
+  const product = tf.customGrad(((...args: [tf.Tensor, tf.Tensor, tf.GradSaveFunc]) => {
+    const [hIn, wIn, save] = args;
+    const units = wIn.shape.at(-1)!;
+    const wVarying = lastAxis(wIn, 0, varying);
+    const outShape = conv
+      ? (stage.layer.computeOutputShape(hIn.shape) as number[]).slice(0, -1)
+      : [hIn.shape[0]!];
+    const zeros = tf.zeros([...outShape, units - varying]);
+    save([hIn, wVarying]);
+    return {
+      value: varying === 0 ? zeros : tf.concat([applyKernel(stage, hIn, wVarying), zeros], -1),
+      gradFunc: (dz: tf.Tensor, saved: tf.Tensor[]) => {
+        const [hSaved, wSaved] = saved as [tf.Tensor, tf.Tensor];
+        const dw = conv
+          ? tf.engine().runKernel('Conv2DBackpropFilter', { x: hSaved, dy: dz }, {
+              strides,
+              pad: padding,
+              dataFormat: 'NHWC',
+              dimRoundingMode: undefined,
+              filterShape: wIn.shape,
+            } as unknown as tf.NamedAttrMap)
+          : tf.matMul(hSaved as tf.Tensor2D, dz as tf.Tensor2D, true, false);
+        if (!inputNeedsGradient || varying === 0) return [tf.zerosLike(hSaved), dw as tf.Tensor];
+        const dzVarying = lastAxis(dz, 0, varying);
+        const dh = conv
+          ? tf.conv2dTranspose(
+              dzVarying as tf.Tensor4D,
+              wSaved as tf.Tensor4D,
+              hSaved.shape as [number, number, number, number],
+              strides,
+              padding,
+            )
+          : tf.matMul(dzVarying as tf.Tensor2D, wSaved as tf.Tensor2D, false, true);
+        return [dh, dw as tf.Tensor];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return product(h, w);
 }
 
 const pair = (v: unknown) => (Array.isArray(v) ? v : [v, v]) as [number, number];
@@ -422,7 +569,7 @@ function scatterKernel(
   const { nIn, nOut, spatial } = stage;
   const shape = stage.kernel.shape;
   const only = parts[0]!;
-  if (parts.length === 1 && only.rows.length === nIn && only.cols.length === nOut) {
+  if (parts.length === 1 && isAll(only.rows, nIn) && isAll(only.cols, nOut)) {
     return tf.reshape(only.grad, shape);
   }
   const blocks = parts.map((p) => blockIndices(stage, p.rows, p.cols));
@@ -445,7 +592,7 @@ function scatterKernel(
 /** A length-`n` vector with each part's `grad` at its `cols` and zeros elsewhere. */
 function scatterVector(parts: Array<{ grad: tf.Tensor; cols: number[] }>, n: number): tf.Tensor {
   const only = parts[0]!;
-  if (parts.length === 1 && only.cols.length === n) return tf.clone(only.grad);
+  if (parts.length === 1 && isAll(only.cols, n)) return tf.clone(only.grad);
   const cols = parts.flatMap((p) => p.cols);
   return tf.tidy(() =>
     tf.scatterND(
