@@ -270,18 +270,48 @@ describe('compact: conv nets', () => {
   });
 });
 
+describe('compact: a branch that meets in an Add', () => {
+  it('compacts a functional model with a residual Add (not a chain) to the same function', () => {
+    // dense 'a' has a dead unit, but the Add links its units to the model's input features,
+    // which all stay; 'hidden' has a dead unit with ReLU(−0.3) = 0 that 'out' folds
+    const input = tf.input({ shape: [4] });
+    const a = tf.layers.dense({ units: 4, name: 'a' }).apply(input) as tf.SymbolicTensor;
+    const b = tf.layers.add({ name: 'add' }).apply([a, input]) as tf.SymbolicTensor;
+    const h = tf.layers
+      .dense({ units: 3, activation: 'relu', name: 'hidden' })
+      .apply(b) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 2, name: 'out' }).apply(h) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    setWeights(model, 'a', [kernelWith([4, 4], 1, (_f, o) => o === 2), tf.zeros([4])]);
+    setWeights(model, 'hidden', [
+      kernelWith([4, 3], 2, (_f, o) => o === 1),
+      tf.tensor1d([0.1, -0.3, 0.2]),
+    ]);
+    const { model: small, layers } = compact(model);
+    expect(layers.map((l) => [l.name, l.unitsAfter, l.removedConstant, l.keptConstant])).toEqual([
+      ['a', 4, 0, 1],
+      ['hidden', 2, 1, 0],
+      ['out', 2, 0, 0],
+    ]);
+    expect(small.getLayer('add')).toBeDefined();
+    expectSameFunction(model, small, [16, 4]);
+    model.dispose();
+    small.dispose();
+  });
+});
+
 describe('compact: what it cannot do exactly is an error', () => {
   it.each<[string, () => tf.LayersModel, RegExp]>([
     [
-      'a ResNet-style branch',
+      'a branch that meets in a Concatenate',
       () => {
         const input = tf.input({ shape: [4] });
         const a = tf.layers.dense({ units: 4, name: 'a' }).apply(input) as tf.SymbolicTensor;
-        const b = tf.layers.add({ name: 'add' }).apply([a, input]) as tf.SymbolicTensor;
+        const b = tf.layers.concatenate({ name: 'cat' }).apply([a, input]) as tf.SymbolicTensor;
         const out = tf.layers.dense({ units: 2 }).apply(b) as tf.SymbolicTensor;
         return tf.model({ inputs: input, outputs: out });
       },
-      /not a single chain of layers: 'add' \(Add\)/,
+      /cannot compact through Concatenate 'cat' in a model with branches; supported there: Dense, Conv2D, Add \(the only merge\)/,
     ],
     [
       'a hidden softmax',
