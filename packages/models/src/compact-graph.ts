@@ -26,7 +26,7 @@ import {
   weightedPlan,
 } from './compact-layers.js';
 import { modelCost } from './cost.js';
-import type { Layer } from './layer-chain.js';
+import { configOf, type Layer } from './layer-chain.js';
 import { range } from './range.js';
 
 /** Layers that keep the channels of their (single) input: its channels are theirs. */
@@ -108,7 +108,7 @@ export function* compactGraph(
     const out = tensors[node.output]!;
     const ins = node.inputs.map((i) => tensors[i]!);
     const x = ins[0]!;
-    const config = node.layer.getConfig() as Record<string, unknown>;
+    const config = configOf(node.layer);
     // the input's and the output's channels all stay: a softmax there is exact
     const pinned = groupOf[node.output] === outputGroup || groupOf[node.output] === inputGroup;
     if (WEIGHTED.has(node.kind)) {
@@ -254,7 +254,7 @@ function graphOf(model: tfl.LayersModel): Graph {
 
 /** Throws for a layer the graph path cannot compact through exactly. */
 function checkKind(layer: Layer, kind: string, inputs: number, outputs: number): void {
-  const config = layer.getConfig() as Record<string, unknown>;
+  const config = configOf(layer);
   if (!WEIGHTED.has(kind) && !PER_CHANNEL.has(kind) && kind !== 'Add') {
     throw new RangeError(
       `compact: cannot compact through ${kind} '${layer.name}' ${WHERE}; supported there: ${SUPPORTED.join(', ')}`,

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { CompactedLayer } from './compact.js';
-import type { Layer } from './layer-chain.js';
+import { configOf, inputShapeOf, type Layer } from './layer-chain.js';
 import { Standardize } from './standardize.js';
 
 /**
@@ -101,11 +101,6 @@ export interface LayerPlan {
   layer: Layer;
   /** Its weights (tensors that are not variables are disposed once set). */
   weights: () => tf.Tensor[];
-}
-
-/** The layer's config as a plain record. */
-export function configOf(layer: Layer): Record<string, unknown> {
-  return layer.getConfig() as Record<string, unknown>;
 }
 
 /** The values of a layer's weight `<layer>/<suffix>` (the variable itself, never disposed). */
@@ -418,14 +413,6 @@ export function reportOf(w: Weighted): CompactedLayer {
     removedUnused,
     keptConstant,
   };
-}
-
-/** The (single) input shape of a layer of a chain, batch axis included. */
-export function inputShapeOf(layer: Layer): Array<number | null> {
-  const node = layer.inboundNodes[0];
-  if (!node) throw new Error(`compact: layer '${layer.name}' is not connected`);
-  const shapes = node.inputShapes as Array<number | null> | Array<Array<number | null>>;
-  return (Array.isArray(shapes[0]) ? shapes[0] : shapes) as Array<number | null>;
 }
 
 /** Old input indices, in the compact layer's order, of `w`'s inputs that stay. */

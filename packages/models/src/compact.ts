@@ -6,7 +6,6 @@ import {
   fold,
   foldable,
   inputRows,
-  inputShapeOf,
   type LayerPlan,
   type Reads,
   readWeighted,
@@ -18,7 +17,7 @@ import {
   weightedPlan,
 } from './compact-layers.js';
 import { type ModelCost, modelCost } from './cost.js';
-import { type Layer, layerChain } from './layer-chain.js';
+import { inputShapeOf, type Layer, layerChain } from './layer-chain.js';
 import { range } from './range.js';
 import type { resnet18 } from './resnet18.js';
 import type { Standardize } from './standardize.js';

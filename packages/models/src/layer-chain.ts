@@ -41,3 +41,16 @@ export function layerChain(model: LayersModel, context: string): Layer[] {
   }
   return chain;
 }
+
+/** The layer's config as a plain record. */
+export function configOf(layer: Layer): Record<string, unknown> {
+  return layer.getConfig() as Record<string, unknown>;
+}
+
+/** The (first) input shape of a connected layer, batch axis included. */
+export function inputShapeOf(layer: Layer): Array<number | null> {
+  const node = layer.inboundNodes[0];
+  if (!node) throw new Error(`layer '${layer.name}' is not connected`);
+  const shapes = node.inputShapes as Array<number | null> | Array<Array<number | null>>;
+  return (Array.isArray(shapes[0]) ? shapes[0] : shapes) as Array<number | null>;
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { type Layer, layerChain } from './layer-chain.js';
+import { configOf, type Layer, layerChain } from './layer-chain.js';
 import { range } from './range.js';
 
 /** A Dense or Conv2D layer of a chain, as the sparse-aware step reads it. */
@@ -59,10 +59,6 @@ export interface StagePlan {
 }
 
 const POOLING = new Set(['MaxPooling2D', 'AveragePooling2D', 'MaxPooling1D', 'AveragePooling1D']);
-
-function configOf(layer: Layer): Record<string, unknown> {
-  return layer.getConfig() as Record<string, unknown>;
-}
 
 function weightOf(layer: Layer, suffix: string): tf.Variable | null {
   const w = layer.weights.find((v) => v.originalName.split('/').at(-1) === suffix);

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { configOf, inputShapeOf } from './layer-chain.js';
 import {
   type LiveLayer,
   liveUnits,
+  type PassStage,
   type StagePlan,
   stagePlan,
   type WeightedStage,
@@ -144,7 +146,7 @@ export class SparseAwareStep {
       return { ...this.denseGradients(x, loss), sparse: false, costRatio };
     }
     return {
-      ...this.liveGradients(x, loss, live, kernels, biases),
+      ...this.liveGradients(x, loss, live, kernels, biases, await maxPoolGradientGoesFirst()),
       sparse: true,
       costRatio,
     };
@@ -185,10 +187,13 @@ export class SparseAwareStep {
     live: LiveLayer[],
     kernels: Float32Array[],
     biases: Array<Float32Array | null>,
+    poolFirst: boolean,
   ) {
-    const layers = this.weighted.map((stage, k) =>
-      layerBlocks(stage, live[k]!, kernels[k]!, biases[k] ?? null),
-    );
+    const layers = this.weighted.map((stage, k) => {
+      const next = this.plan.stages[this.plan.stages.indexOf(stage) + 1];
+      const pooled = poolFirst ? pooledGradients(stage, next) : null;
+      return layerBlocks(stage, live[k]!, kernels[k]!, biases[k] ?? null, pooled);
+    });
     const inputs = layers.flatMap((groups) => groups.flatMap((g) => g.blocks.map((b) => b.tensor)));
     let output: tf.Tensor | undefined;
     const f = (...args: tf.Tensor[]) => {
@@ -198,6 +203,8 @@ export class SparseAwareStep {
       // the previous layer's varying maps and gradient-only maps
       let maps: tf.Tensor | null = h;
       let probes: tf.Tensor | null = null;
+      // the gradient-only maps were computed at the resolution of the pooling that follows
+      let probesPooled = false;
       let k = 0;
       for (const stage of this.plan.stages) {
         if (stage.kind !== 'weighted') {
@@ -208,7 +215,8 @@ export class SparseAwareStep {
                 ? (stage.layer.apply(t, { training: true }) as tf.Tensor)
                 : tf.reshape(t, [t.shape[0]!, -1]);
           maps = pass(maps);
-          probes = pass(probes);
+          probes = probesPooled ? probes : pass(probes);
+          probesPooled = false;
           continue;
         }
         const inMaps = maps;
@@ -221,7 +229,7 @@ export class SparseAwareStep {
             const w = args[at++]!;
             if (block.role === 'map') z = applyKernel(stage, inMaps!, w);
             else if (block.role === 'liveProduct') {
-              z = liveProduct(stage, inMaps!, w, group.varying, k > 0);
+              z = liveProduct(stage, inMaps!, w, group.varying, k > 0, group.pooled);
             } else if (block.role === 'probe') {
               z = probeConstants(stage, z!, inProbes!, w, block.probeColumns ?? null);
             } else if (block.role === 'constant') {
@@ -233,8 +241,10 @@ export class SparseAwareStep {
           const a = stage.activate(z!);
           const computed = group.units.length;
           if (group.varying === computed) maps = a;
-          else if (group.varying === 0) probes = a;
-          else {
+          else if (group.varying === 0) {
+            probes = a;
+            probesPooled = group.pooled !== null;
+          } else {
             // the units are ordered varying first, then gradient-only
             const begin = new Array<number>(a.rank).fill(0);
             const size = [...a.shape.slice(0, -1), group.varying];
@@ -295,7 +305,72 @@ interface UnitGroup {
   units: number[];
   /** How many of `units` are varying (the first ones). */
   varying: number;
+  /** Gradient-only units computed at the resolution of the max pooling after them, or null. */
+  pooled: PooledGradients | null;
   blocks: Block[];
+}
+
+/**
+ * A convolution followed by a `'valid'` max pooling, whose gradient-only units (constant
+ * maps) are computed at the pooled resolution: the max pooling's gradient of a constant
+ * window goes to the window's first position (on backends where it does, see
+ * {@link maxPoolGradientGoesFirst}), so their weight gradient is one over those positions: a
+ * weight gradient with the conv's stride times the pooling's.
+ */
+interface PooledGradients {
+  /** The strides of that weight gradient. */
+  strides: [number, number];
+  /** The pooled maps' `[height, width]`. */
+  size: [number, number];
+}
+
+/** The {@link PooledGradients} of a conv stage followed by `next`, or null when it has none. */
+function pooledGradients(
+  stage: WeightedStage,
+  next: WeightedStage | PassStage | undefined,
+): PooledGradients | null {
+  if (next?.kind !== 'pool' || next.layer.getClassName() !== 'MaxPooling2D') return null;
+  if (stage.layer.getClassName() !== 'Conv2D' || !stage.probesConstants) return null;
+  const pool = configOf(next.layer);
+  if (pool.padding !== 'valid') return null;
+  const convStrides = pair(configOf(stage.layer).strides);
+  const poolStrides = pair(pool.strides ?? pool.poolSize);
+  const strides: [number, number] = [
+    convStrides[0] * poolStrides[0],
+    convStrides[1] * poolStrides[1],
+  ];
+  const input = inputShapeOf(stage.layer) as number[];
+  const pooled = next.layer.outputShape as number[];
+  const size: [number, number] = [pooled[1]!, pooled[2]!];
+  // the strided weight gradient must see exactly the windows' first positions
+  for (const d of [0, 1]) {
+    const k = stage.kernel.shape[d]!;
+    if (Math.floor((input[d + 1]! - k) / strides[d]!) + 1 !== size[d]) return null;
+  }
+  return { strides, size };
+}
+
+/** Per backend: whether its max-pooling gradient sends a constant window's gradient to the window's first position. */
+const poolFirstByBackend = new Map<string, boolean>();
+
+/**
+ * Whether the backend's max-pooling gradient sends the gradient of a window of equal values
+ * to the window's first position (checked once per backend, for positive and negative values).
+ */
+async function maxPoolGradientGoesFirst(): Promise<boolean> {
+  const backend = tf.getBackend();
+  const known = poolFirstByBackend.get(backend);
+  if (known !== undefined) return known;
+  const gradient = tf.tidy(() =>
+    tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'))(
+      tf.tensor4d([1, 1, 1, 1, -1, -1, -1, -1], [2, 2, 2, 1]),
+    ),
+  );
+  const values = await gradient.data();
+  gradient.dispose();
+  const first = Array.from(values).join() === '1,0,0,0,1,0,0,0';
+  poolFirstByBackend.set(backend, first);
+  return first;
 }
 
 /** Whether `list` is `0, 1, …, n − 1`. */
@@ -315,14 +390,16 @@ function layerBlocks(
   live: LiveLayer,
   kernel: Float32Array,
   bias: Float32Array | null,
+  pooled: PooledGradients | null,
 ): UnitGroup[] {
   const { outputs, gradientOutputs } = live;
   if (live.gradientInputs.length > 0 || gradientOutputs.length === 0) {
-    return [unitGroup(stage, live, kernel, bias, [...outputs, ...gradientOutputs], outputs.length)];
+    const units = [...outputs, ...gradientOutputs];
+    return [unitGroup(stage, live, kernel, bias, units, outputs.length, null)];
   }
   return [
-    unitGroup(stage, live, kernel, bias, outputs, outputs.length),
-    unitGroup(stage, live, kernel, bias, gradientOutputs, 0),
+    unitGroup(stage, live, kernel, bias, outputs, outputs.length, null),
+    unitGroup(stage, live, kernel, bias, gradientOutputs, 0, pooled),
   ];
 }
 
@@ -334,6 +411,7 @@ function unitGroup(
   bias: Float32Array | null,
   units: number[],
   varying: number,
+  pooled: PooledGradients | null,
 ): UnitGroup {
   const inputs = blockValues(stage, kernel, live.inputs, units);
   // the varying inputs' weights into constant units are zero, unless the stage reads some
@@ -373,7 +451,7 @@ function unitGroup(
       : tf.tensor1d(Float32Array.from(units, (o) => bias![o]!));
     blocks.push({ role: 'bias', tensor, rows: [] });
   }
-  return { units, varying, blocks };
+  return { units, varying, pooled: gradientOnlyZero ? pooled : null, blocks };
 }
 
 /** The values of `kernel[..., rows, cols]`, from the values read for the live-unit analysis. */
@@ -437,7 +515,7 @@ function probeConstants(
   columns: number[] | null,
 ): tf.Tensor {
   const conv = stage.layer.getClassName() === 'Conv2D';
-  const config = stage.layer.getConfig() as Record<string, unknown>;
+  const config = configOf(stage.layer);
   const probe = tf.customGrad(((...args: [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc]) => {
     const [zIn, mapsIn, wIn, save] = args;
     const channels = mapsIn.shape.at(-1)!;
@@ -492,9 +570,10 @@ function liveProduct(
   w: tf.Tensor,
   varying: number,
   inputNeedsGradient: boolean,
+  pooled: PooledGradients | null,
 ): tf.Tensor {
   const conv = stage.layer.getClassName() === 'Conv2D';
-  const config = stage.layer.getConfig() as Record<string, unknown>;
+  const config = configOf(stage.layer);
   const strides = pair(config.strides);
   const padding = config.padding as 'valid' | 'same';
   const lastAxis = (t: tf.Tensor, from: number, size: number) =>
@@ -503,9 +582,11 @@ function liveProduct(
     const [hIn, wIn, save] = args;
     const units = wIn.shape.at(-1)!;
     const wVarying = lastAxis(wIn, 0, varying);
-    const outShape = conv
-      ? (stage.layer.computeOutputShape(hIn.shape) as number[]).slice(0, -1)
-      : [hIn.shape[0]!];
+    const outShape = pooled
+      ? [hIn.shape[0]!, ...pooled.size]
+      : conv
+        ? (stage.layer.computeOutputShape(hIn.shape) as number[]).slice(0, -1)
+        : [hIn.shape[0]!];
     const zeros = tf.zeros([...outShape, units - varying]);
     save([hIn, wVarying]);
     return {
@@ -514,7 +595,7 @@ function liveProduct(
         const [hSaved, wSaved] = saved as [tf.Tensor, tf.Tensor];
         const dw = conv
           ? tf.engine().runKernel('Conv2DBackpropFilter', { x: hSaved, dy: dz }, {
-              strides,
+              strides: pooled ? pooled.strides : strides,
               pad: padding,
               dataFormat: 'NHWC',
               dimRoundingMode: undefined,
@@ -542,7 +623,7 @@ function liveProduct(
 const pair = (v: unknown) => (Array.isArray(v) ? v : [v, v]) as [number, number];
 
 function applyKernel(stage: WeightedStage, h: tf.Tensor, kernel: tf.Tensor): tf.Tensor {
-  const config = stage.layer.getConfig() as Record<string, unknown>;
+  const config = configOf(stage.layer);
   if (stage.layer.getClassName() === 'Dense') {
     if (h.rank !== 2) {
       throw new RangeError(
