@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runBench } from './bench.js';
+import { END_TO_END_METHOD, endToEndTable } from './end-to-end.js';
 import { parseArgs, UsageError } from './options.js';
 import { agreementTable, markdownTable, parallelTable } from './report.js';
 import { convDensities, sparseAwareTable, TABLE2_RECORD } from './sparse-aware.js';
@@ -106,6 +107,8 @@ describe('pnpm bench', () => {
     expect(row!.costRatio).toBeGreaterThan(0);
     expect(row!.costRatio).toBeLessThan(1);
     expect(row!.sparseAwareSpeedup).toBeCloseTo(row!.denseMs / row!.sparseAwareMs, 9);
+    // the same steps on wasm (its own max-pool gradient and kernels): the same weights
+    expect(row!.weightDifference).toBeLessThan(1e-4);
     expect(sparseAwareTable(result.sparseAware)).toContain('| wasm | convNet | 4 | 5.00% |');
     // the default densities: Table 2's LinBreg record, distinct and sorted
     const densities = convDensities(TABLE2_RECORD);
@@ -114,5 +117,35 @@ describe('pnpm bench', () => {
     expect(() => parseArgs(['--densities', '0,0.5'])).toThrow(
       "--densities must be a comma-separated list of fractions in (0, 1], got '0,0.5'",
     );
+  });
+
+  it("--end-to-end: Table 2's LinBreg run trained whole, dense and sparse-aware, with the speedup", async () => {
+    const result = await runBench(
+      parseArgs(['--smoke', '--models', 'mlp', '--optimizers', 'sgd', '--end-to-end', 'smoke'])!,
+    );
+    expect(result.endToEnd).toHaveLength(1);
+    const [run] = result.endToEnd;
+    expect(run!.backend).toBe('wasm');
+    expect(run!.runs.map((r) => [r.profile, r.seed, r.step, r.epochs])).toEqual([
+      ['smoke', 1, 'dense', 1],
+      ['smoke', 1, 'sparse-aware', 1],
+    ]);
+    const [dense, sparse] = run!.runs;
+    expect(dense!.sparseSteps).toBe(0);
+    expect(sparse!.sparseSteps).toBeGreaterThan(0);
+    // one epoch from the same weights and batches: the same model to float32 rounding
+    expect(sparse!.testAccuracy).toBeCloseTo(dense!.testAccuracy!, 6);
+    expect(sparse!.nConv).toBeCloseTo(dense!.nConv!, 6);
+    expect(run!.endToEndSpeedup).toBeCloseTo(dense!.wallSeconds / sparse!.wallSeconds, 9);
+    expect(endToEndTable(run!)).toContain('| smoke | 1 | sparse-aware | 1 |');
+    expect(END_TO_END_METHOD).toBe('linbreg-group');
+    expect(parseArgs(['--end-to-end', 'quick', '--end-to-end-seeds', '3'])!.endToEnd).toEqual({
+      profile: 'quick',
+      seeds: 3,
+    });
+    expect(() => parseArgs(['--end-to-end', 'fast'])).toThrow(
+      "--end-to-end takes a repro profile: smoke, quick or paper, got 'fast'",
+    );
+    expect(() => parseArgs(['--end-to-end-seeds', '0'])).toThrow(/--end-to-end-seeds/);
   });
 });

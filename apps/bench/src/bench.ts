@@ -3,6 +3,7 @@ import { useBestBackend } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { type Agreement, measureAgreement } from './agreement.js';
 import { MODELS, OPTIMIZERS } from './cases.js';
+import { type EndToEnd, measureEndToEnd } from './end-to-end.js';
 import { type MatMulRate, measureMatMulRate } from './mat-mul-rate.js';
 import { type Measurement, measureGroup } from './measure.js';
 import type { BenchOptions } from './options.js';
@@ -44,6 +45,8 @@ export interface BenchResult {
   agreement: Agreement[];
   /** With `--sparse-aware`: per backend × batch × density, dense and live-unit step times. */
   sparseAware: SparseAwareRow[];
+  /** With `--end-to-end`: per backend, Table 2's LinBreg run trained whole both ways. */
+  endToEnd: Array<EndToEnd & { backend: string }>;
 }
 
 /** Runs the benchmark; `progress` gets a line per finished group. */
@@ -68,6 +71,7 @@ export async function runBench(
     parallel: [],
     agreement: [],
     sparseAware: [],
+    endToEnd: [],
   };
   const densities =
     options.sparseAware === 'table2' ? convDensities(TABLE2_RECORD) : options.sparseAware;
@@ -126,6 +130,11 @@ export async function runBench(
           `${active} convNet b${batchSize} sparse-aware: ${rows.map((r) => `${(100 * r.density).toFixed(2)}% ${r.sparseAwareSpeedup.toFixed(2)}×`).join(', ')}`,
         );
       }
+    }
+    if (options.endToEnd) {
+      const { profile, seeds } = options.endToEnd;
+      const runs = await measureEndToEnd(profile, seeds, progress);
+      result.endToEnd.push({ backend: active, ...runs });
     }
     if (!options.workers) continue;
     if (active !== 'wasm' && active !== 'cpu') {

@@ -2,6 +2,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { stopWebgpuBackend } from '@bregman/runtime';
 import { runBench } from './bench.js';
+import { endToEndTable } from './end-to-end.js';
 import { parseArgs, USAGE, UsageError } from './options.js';
 import { agreementTable, markdownTable, parallelTable } from './report.js';
 import { sparseAwareTable } from './sparse-aware.js';
@@ -25,6 +26,7 @@ try {
     if (result.parallel.length > 0) console.log(`\n${parallelTable(result.parallel)}`);
     if (result.agreement.length > 0) console.log(`\n${agreementTable(result.agreement)}`);
     if (result.sparseAware.length > 0) console.log(`\n${sparseAwareTable(result.sparseAware)}`);
+    for (const run of result.endToEnd) console.log(`\n${run.backend}:\n${endToEndTable(run)}`);
     if (options.json) {
       const tmp = `${options.json}.tmp-${process.pid}`;
       writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);

@@ -34,6 +34,11 @@ export interface BenchOptions {
    * these conv-kernel densities (default: those of Table 2's LinBreg run record).
    */
   sparseAware?: number[] | 'table2';
+  /**
+   * Also train Table 2's LinBreg run of this repro profile end to end, with the dense and
+   * with the sparse-aware step (`pnpm repro --sparse-aware`), on `seeds` seeds.
+   */
+  endToEnd?: { profile: 'smoke' | 'quick' | 'paper'; seeds: number };
 }
 
 /** A command-line mistake: exit code 2. */
@@ -68,6 +73,13 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      Table 2's LinBreg run (docs/results/table2/runs/linbreg-group-s1.json),
                      from the sparse initialization at each; prints the speedup
   --densities LIST   --sparse-aware at these densities instead, fractions in (0, 1]
+  --end-to-end PROFILE
+                     also train Table 2's LinBreg run of pnpm repro's profile PROFILE
+                     (smoke | quick | paper) whole, with the dense step and with
+                     --sparse-aware, on each backend; prints wall times, accuracy and
+                     density of both and the end-to-end speedup (quick: ~5 min on 2 cores)
+  --end-to-end-seeds N
+                     seeds of --end-to-end (default 1), each trained both ways in turn
   --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up,
                      a 128² matMul
   --help             this text`;
@@ -177,6 +189,22 @@ export function parseArgs(
       }
       case '--agreement':
         options.agreement = true;
+        break;
+      case '--end-to-end': {
+        const profile = value() ?? '';
+        if (profile !== 'smoke' && profile !== 'quick' && profile !== 'paper') {
+          throw new UsageError(
+            `--end-to-end takes a repro profile: smoke, quick or paper, got '${profile}'`,
+          );
+        }
+        options.endToEnd = { profile, seeds: options.endToEnd?.seeds ?? 1 };
+        break;
+      }
+      case '--end-to-end-seeds':
+        options.endToEnd = {
+          profile: options.endToEnd?.profile ?? 'quick',
+          seeds: count(flag, value(), 1),
+        };
         break;
       case '--sparse-aware':
         if (options.sparseAware === undefined) options.sparseAware = 'table2';
