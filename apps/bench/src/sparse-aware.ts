@@ -79,7 +79,7 @@ export async function measureSparseAware(
     });
     const sparseStep = runs[1]!.step;
     const live = await sparseStep.liveUnits();
-    const costRatio = sparseStep.costRatio(live);
+    const costRatio = sparseStep.costRatio(live, batchSize);
     const names = runs[1]!.model.layers
       .filter((l) => ['Dense', 'Conv2D'].includes(l.getClassName()))
       .map((l) => l.name);

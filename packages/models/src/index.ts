@@ -20,6 +20,6 @@ export type {
   SparseAwareMode,
   SparseAwareStepOptions,
 } from './sparse-aware-step.js';
-export { SparseAwareStep } from './sparse-aware-step.js';
+export { ANALYSIS_COST_PER_WEIGHT, SparseAwareStep } from './sparse-aware-step.js';
 export type { LayerArgs, StandardizeArgs } from './standardize.js';
 export { Standardize } from './standardize.js';

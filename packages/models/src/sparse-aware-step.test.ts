@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { convNet } from './conv-net.js';
 import { mlp } from './mlp.js';
-import { SparseAwareStep } from './sparse-aware-step.js';
+import { ANALYSIS_COST_PER_WEIGHT, SparseAwareStep } from './sparse-aware-step.js';
 
 /**
  * Zeroes whole groups of a kernel `[..., nIn, nOut]`: each (input, output) pair keeps its
@@ -60,7 +60,8 @@ function batch(shape: number[], classes: number, seed: number) {
 
 async function compare(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) {
   const loss = (out: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar;
-  const sparse = await new SparseAwareStep(model, { mode: 'sparse' }).gradients(x, loss);
+  const step = new SparseAwareStep(model, { mode: 'sparse' });
+  const sparse = await step.gradients(x, loss);
   const dense = await new SparseAwareStep(model, { mode: 'dense' }).gradients(x, loss);
   expect(sparse.sparse).toBe(true);
   expect(Object.keys(sparse.grads).sort()).toEqual(Object.keys(dense.grads).sort());
@@ -76,7 +77,12 @@ async function compare(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) {
     }
     expectAllClose(s, d, { rtol: 1e-4, atol: scale * 1e-5 + 1e-7 });
   }
-  const ratio = sparse.costRatio;
+  // the products' share; the whole estimate adds the per-step analysis for this batch
+  const live = await step.liveUnits();
+  const ratio = step.costRatio(live);
+  // the analysis is per step: it weighs 1/batch of what it weighs for one example
+  expect(sparse.costRatio - ratio).toBeGreaterThan(0);
+  expect(sparse.costRatio - ratio).toBeCloseTo((step.costRatio(live, 1) - ratio) / x.shape[0]!, 12);
   tf.dispose([sparse.value, sparse.output, dense.value, dense.output]);
   tf.dispose([...Object.values(sparse.grads), ...Object.values(dense.grads)]);
   return ratio;
@@ -188,4 +194,29 @@ describe('SparseAwareStep: 50 Bregman steps land where 50 dense steps do', () =>
       });
     },
   );
+});
+
+describe("SparseAwareStep 'auto': the live units where they pay", () => {
+  it('a small MLP keeps the dense step at batch 128; the ConvNet at Table 2’s density takes the live units', async () => {
+    const net = mlp({
+      sizes: [784, 200, 80, 10],
+      init: { density: 0.05, groups: { dense: 'neuron' }, seed: 1 },
+    });
+    const mlpStep = new SparseAwareStep(net);
+    const mlpLive = await mlpStep.liveUnits();
+    // the products alone would take the live units; the per-step analysis outweighs them
+    expect(mlpStep.costRatio(mlpLive)).toBeLessThan(0.6);
+    expect(mlpStep.costRatio(mlpLive, 128)).toBeGreaterThan(0.6);
+    const weights = 784 * 200 + 200 * 80 + 80 * 10;
+    const dense = 3 * weights;
+    expect(mlpStep.costRatio(mlpLive, 128) - mlpStep.costRatio(mlpLive)).toBeCloseTo(
+      (ANALYSIS_COST_PER_WEIGHT * weights) / 128 / dense,
+      12,
+    );
+    net.dispose();
+    const conv = convNet({ init: { density: 0.0115, groups: { conv: 'kernel' }, seed: 1 } });
+    const convStep = new SparseAwareStep(conv);
+    expect(convStep.costRatio(await convStep.liveUnits(), 128)).toBeLessThan(0.6);
+    conv.dispose();
+  });
 });
