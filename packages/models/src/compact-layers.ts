@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { CompactedLayer } from './compact.js';
+import { kernelSlices } from './kernel-slices.js';
 import { configOf, inputShapeOf, type Layer } from './layer-chain.js';
 import { Standardize } from './standardize.js';
 
@@ -135,16 +136,7 @@ export function* readWeighted(layer: Layer, position: number): Reads<Weighted> {
   const spatial = kernelShape.slice(0, -2).reduce((a, d) => a * d, 1);
   const kernel = (yield* weightValue(layer, 'kernel'))!;
   const biasValues = yield* weightValue(layer, 'bias');
-  const sliceSum = new Float64Array(nIn * nOut);
-  const sliceNonZero = new Uint8Array(nIn * nOut);
-  for (let s = 0; s < spatial; s++) {
-    const base = s * nIn * nOut;
-    for (let i = 0; i < nIn * nOut; i++) {
-      const v = kernel[base + i]!;
-      sliceSum[i]! += v;
-      if (v !== 0) sliceNonZero[i] = 1;
-    }
-  }
+  const { sums: sliceSum, nonZero: sliceNonZero } = kernelSlices(kernel, spatial, nIn, nOut);
   return {
     layer,
     position,

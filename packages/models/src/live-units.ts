@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { kernelSlices } from './kernel-slices.js';
 import { configOf, type Layer, layerChain } from './layer-chain.js';
 import { range } from './range.js';
 
@@ -162,6 +163,18 @@ export interface LiveLayer {
   gradientOutputs: number[];
 }
 
+/** A layer's {@link LiveLayer} with no unit in it. */
+export function noLiveUnits(): LiveLayer {
+  return {
+    inputs: [],
+    gradientInputs: [],
+    constantInputs: [],
+    constantValues: [],
+    outputs: [],
+    gradientOutputs: [],
+  };
+}
+
 /** How the next layer needs a unit of the previous one. */
 enum Need {
   /** A constant that contributes `c·Σ_taps W` (or nothing, when c = 0). */
@@ -203,24 +216,8 @@ export function liveUnits(
     const kernel = kernels[k]!;
     const { nIn, nOut, spatial } = stage;
     // which inputs feed which outputs, and Σ_taps W per (input, output)
-    const nonZero = new Uint8Array(nIn * nOut);
-    const tapSum = new Float64Array(nIn * nOut);
-    for (let s = 0; s < spatial; s++) {
-      const base = s * nIn * nOut;
-      for (let i = 0; i < nIn * nOut; i++) {
-        const v = kernel[base + i]!;
-        if (v !== 0) nonZero[i] = 1;
-        tapSum[i]! += v;
-      }
-    }
-    const live: LiveLayer = {
-      inputs: [],
-      gradientInputs: [],
-      constantInputs: [],
-      constantValues: [],
-      outputs: [],
-      gradientOutputs: [],
-    };
+    const { sums: tapSum, nonZero } = kernelSlices(kernel, spatial, nIn, nOut);
+    const live = noLiveUnits();
     const inputValue = (f: number) => (previous ? (previous[f % channelsBefore] ?? null) : null);
     if (previous) {
       const need = new Uint8Array(channelsBefore); // Need per unit of the previous layer

@@ -11,6 +11,7 @@ import {
 import {
   type LiveLayer,
   liveUnits,
+  noLiveUnits,
   type StagePlan,
   stagePlan,
   type WeightedStage,
@@ -24,16 +25,6 @@ import { range } from './range.js';
  * where a product's multiply–add costs ~0.1 ns.
  */
 export const ANALYSIS_COST_PER_WEIGHT = 256;
-
-/** A layer with no unit computed: the live step's cost without its products. */
-const NOTHING_LIVE: LiveLayer = {
-  inputs: [],
-  gradientInputs: [],
-  constantInputs: [],
-  constantValues: [],
-  outputs: [],
-  gradientOutputs: [],
-};
 
 /** When {@link SparseAwareStep} computes on the live units. */
 export type SparseAwareMode = 'auto' | 'sparse' | 'dense';
@@ -172,7 +163,7 @@ export class SparseAwareStep {
       return { ...this.denseGradients(x, loss), sparse: false, costRatio: 1 };
     // the analysis alone would cost too much at this batch size: nothing to read
     const floor = this.costRatio(
-      this.weighted.map(() => NOTHING_LIVE),
+      this.weighted.map(() => noLiveUnits()),
       x.shape[0]!,
     );
     if (this.mode === 'auto' && floor > this.maxCostRatio) {
