@@ -55,3 +55,27 @@ export function prunedLasso(endEpoch: number): MethodSpec {
     threshold: { density: 0.1 },
   };
 }
+
+/** LinBreg with neuron groups on a net that starts with 10% of its hidden neurons. */
+export const LINBREG_NEURONS: MethodSpec = {
+  id: 'linbreg-neurons',
+  label: 'LinBreg, neuron groups',
+  optimizer: { kind: 'linbreg', learningRate: 0.1 },
+  regularization: { dense: { type: 'GroupL12', lambda: 0.02, reduceAxes: [0] } },
+  init: { density: 0.1, groups: { dense: 'neuron' }, variance: 'he', gain: 0.7 },
+};
+
+/**
+ * A run that `--sparse-aware` trains on the live units: {@link LINBREG_NEURONS} on a
+ * 784-64-10 MLP in batches of 256 (on an MLP the live step pays only with large batches: its
+ * work per step outside the products counts against them, see `ANALYSIS_COST_PER_WEIGHT`);
+ * output neurons are born in its third epoch.
+ */
+export function sparseAwareSpec(overrides: Partial<RunSpec> = {}): RunSpec {
+  return tinySpec(LINBREG_NEURONS, {
+    model: { kind: 'mlp', sizes: [784, 64, 10], init: { density: 1 } },
+    batchSize: 256,
+    data: { ...tinySpec(LINBREG_NEURONS).data, trainLimit: 1024 },
+    ...overrides,
+  });
+}

@@ -3,29 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { MethodSpec } from '../shared/spec.js';
-import { prunedLasso, tinySpec } from '../shared/test-spec.test-helper.js';
+import { prunedLasso, sparseAwareSpec, tinySpec } from '../shared/test-spec.test-helper.js';
 import { runPaths } from '../storage/plan.js';
 import { buildModel } from './build.js';
 import { denseStepReason } from './sparse-aware-training.js';
 import { trainRun } from './train-run.js';
 
-/** LinBreg with neuron groups on a net that starts with 10% of its hidden neurons. */
-const LINBREG_NEURONS: MethodSpec = {
-  id: 'linbreg-neurons',
-  label: 'LinBreg, neuron groups',
-  optimizer: { kind: 'linbreg', learningRate: 0.1 },
-  regularization: { dense: { type: 'GroupL12', lambda: 0.02, reduceAxes: [0] } },
-  init: { density: 0.1, groups: { dense: 'neuron' }, variance: 'he', gain: 0.7 },
-};
-
-// batches of 256: on an MLP the live step pays only with large batches (its work per step
-// outside the products is counted against the products, see `ANALYSIS_COST_PER_WEIGHT`)
-const spec = tinySpec(LINBREG_NEURONS, {
-  model: { kind: 'mlp', sizes: [784, 64, 10], init: { density: 1 } },
-  batchSize: 256,
-  data: { ...tinySpec(LINBREG_NEURONS).data, trainLimit: 1024 },
-});
+const spec = sparseAwareSpec();
 
 describe('pnpm repro --sparse-aware', () => {
   it('trains a group-sparse LinBreg run on the live units to the numbers of the dense step', async () => {

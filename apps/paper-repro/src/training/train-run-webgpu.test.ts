@@ -5,7 +5,12 @@ import { probeWebgpuAdapters, startWebgpuBackend, stopWebgpuBackend } from '@bre
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MethodSpec } from '../shared/spec.js';
-import { LINBREG_MOMENTUM, prunedLasso, tinySpec } from '../shared/test-spec.test-helper.js';
+import {
+  LINBREG_MOMENTUM,
+  prunedLasso,
+  sparseAwareSpec,
+  tinySpec,
+} from '../shared/test-spec.test-helper.js';
 import { runPaths } from '../storage/plan.js';
 import type { EpochRecord, RunRecord } from '../storage/run-record.js';
 import { trainRun } from './train-run.js';
@@ -171,5 +176,30 @@ describe.skipIf(unavailable !== undefined)(
         expect(finish(cpu).thresholded!.nTotal).toBeLessThanOrEqual(0.1);
       },
     );
+
+    it('--sparse-aware: the live step on webgpu has the cpu dense run’s numbers, without a synchronous read', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'repro-webgpu-sparse-'));
+      const spec = sparseAwareSpec({ epochs: 2 });
+      await tf.setBackend('cpu');
+      const cpu = await trainRun(spec, runPaths(join(dir, 'cpu'), spec), {
+        resume: false,
+        backend: 'cpu',
+      });
+      const started = await startWebgpuBackend({ adapter: 'any' });
+      expect(started.why).toBeUndefined();
+      const { result: gpu, calls } = await countGpuSyncReads(() =>
+        trainRun(spec, runPaths(join(dir, 'webgpu'), spec), {
+          resume: false,
+          backend: 'webgpu',
+          sparseAware: true,
+        }),
+      );
+      expect(calls, 'synchronous reads from the GPU').toBe(0);
+      expect(gpu.sparseAware).toBe(true);
+      expect(gpu.epochs.slice(1).map((e) => e.sparseSteps)).toEqual([1, 1]);
+      for (const [i, expected] of cpu.epochs.entries()) {
+        expectSameNumbers(gpu.epochs[i]!, expected, `epoch ${i}`);
+      }
+    });
   },
 );
