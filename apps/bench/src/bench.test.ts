@@ -143,6 +143,12 @@ describe('pnpm bench', () => {
       profile: 'quick',
       seeds: 3,
     });
+    expect(
+      parseArgs(['--end-to-end-epochs', '10', '--end-to-end', 'smoke', '--end-to-end-seeds', '2'])!
+        .endToEnd,
+    ).toEqual({ profile: 'smoke', seeds: 2, epochs: 10 });
+    expect(dense!.epochSeconds).toHaveLength(1);
+    expect(sparse!.epochNConv).toEqual(dense!.epochNConv.map((n) => expect.closeTo(n!, 6)));
     expect(() => parseArgs(['--end-to-end', 'fast'])).toThrow(
       "--end-to-end takes a repro profile: smoke, quick or paper, got 'fast'",
     );

@@ -132,8 +132,8 @@ export async function runBench(
       }
     }
     if (options.endToEnd) {
-      const { profile, seeds } = options.endToEnd;
-      const runs = await measureEndToEnd(profile, seeds, progress);
+      const { profile, seeds, epochs } = options.endToEnd;
+      const runs = await measureEndToEnd(profile, seeds, progress, epochs);
       result.endToEnd.push({ backend: active, ...runs });
     }
     if (!options.workers) continue;

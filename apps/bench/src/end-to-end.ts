@@ -31,6 +31,10 @@ export interface EndToEndRun {
   nLinear: number | null;
   /** Share of the steps computed on the live units (0 for the dense step). */
   sparseSteps: number;
+  /** Per epoch (1, 2, …): its wall time (s), training and evaluation. */
+  epochSeconds: number[];
+  /** Per epoch: N_conv at its end. */
+  epochNConv: Array<number | null>;
 }
 
 /** `--end-to-end`: the runs, and the speedup of the whole runs' wall time. */
@@ -41,7 +45,8 @@ export interface EndToEnd {
 }
 
 /**
- * Trains Table 2's LinBreg run of a repro profile (`seeds` seeds) with the dense step and
+ * Trains Table 2's LinBreg run of a repro profile (`seeds` seeds; `epochs` instead of the
+ * profile's, when given) with the dense step and
  * with the sparse-aware step, one after the other per seed, each in a fresh temporary
  * results directory (removed afterwards), on the backend that is active.
  */
@@ -49,8 +54,12 @@ export async function measureEndToEnd(
   profile: ProfileName,
   seeds: number,
   progress: (line: string) => void,
+  epochs?: number,
 ): Promise<EndToEnd> {
-  const specs = table2.runs(profile, seeds).filter((s) => s.method.id === END_TO_END_METHOD);
+  const specs = table2
+    .runs(profile, seeds)
+    .filter((s) => s.method.id === END_TO_END_METHOD)
+    .map((s) => (epochs === undefined ? s : { ...s, epochs }));
   const runs: EndToEndRun[] = [];
   for (const spec of specs) {
     for (const step of ['dense', 'sparse-aware'] as const) {
@@ -75,6 +84,8 @@ export async function measureEndToEnd(
           nConv: record.best?.nConv ?? null,
           nLinear: record.best?.nLinear ?? null,
           sparseSteps: shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length,
+          epochSeconds: record.epochs.slice(1).map((e) => e.seconds),
+          epochNConv: record.epochs.slice(1).map((e) => e.nConv),
         };
         runs.push(run);
         progress(

@@ -38,7 +38,7 @@ export interface BenchOptions {
    * Also train Table 2's LinBreg run of this repro profile end to end, with the dense and
    * with the sparse-aware step (`pnpm repro --sparse-aware`), on `seeds` seeds.
    */
-  endToEnd?: { profile: 'smoke' | 'quick' | 'paper'; seeds: number };
+  endToEnd?: { profile: 'smoke' | 'quick' | 'paper'; seeds: number; epochs?: number };
 }
 
 /** A command-line mistake: exit code 2. */
@@ -80,6 +80,9 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      density of both and the end-to-end speedup (quick: ~5 min on 2 cores)
   --end-to-end-seeds N
                      seeds of --end-to-end (default 1), each trained both ways in turn
+  --end-to-end-epochs N
+                     train --end-to-end's runs N epochs instead of the profile's (the
+                     network grows denser in a longer run)
   --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up,
                      a 128² matMul
   --help             this text`;
@@ -197,13 +200,22 @@ export function parseArgs(
             `--end-to-end takes a repro profile: smoke, quick or paper, got '${profile}'`,
           );
         }
-        options.endToEnd = { profile, seeds: options.endToEnd?.seeds ?? 1 };
+        options.endToEnd = { ...options.endToEnd, profile, seeds: options.endToEnd?.seeds ?? 1 };
         break;
       }
       case '--end-to-end-seeds':
         options.endToEnd = {
+          ...options.endToEnd,
           profile: options.endToEnd?.profile ?? 'quick',
           seeds: count(flag, value(), 1),
+        };
+        break;
+      case '--end-to-end-epochs':
+        options.endToEnd = {
+          profile: 'quick',
+          seeds: 1,
+          ...options.endToEnd,
+          epochs: count(flag, value(), 1),
         };
         break;
       case '--sparse-aware':
