@@ -9,7 +9,7 @@ import { range } from './range.js';
 export interface Block {
   /**
    * From the varying inputs: `'map'` (a plain product) or `'liveProduct'` (the weights into
-   * the gradient-only units are all zero: see {@link liveProduct}); `'probe'`: from the
+   * the gradient-only units are all zero: see `liveProduct` in live-ops); `'probe'`: from the
    * gradient-only inputs; `'constant'`: from the constant ones (`values`); `'bias'`.
    */
   role: 'map' | 'liveProduct' | 'probe' | 'constant' | 'bias';

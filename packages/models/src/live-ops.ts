@@ -45,7 +45,7 @@ export function pooledGradients(
   return { strides, size };
 }
 
-/** Per backend: whether its max-pooling gradient sends a constant window's gradient to the window's first position. */
+/** Per backend: whether its max-pooling gradient sends a constant window's gradient to its first position. */
 const poolFirstByBackend = new Map<string, boolean>();
 
 /**
@@ -56,14 +56,16 @@ export async function maxPoolGradientGoesFirst(): Promise<boolean> {
   const backend = tf.getBackend();
   const known = poolFirstByBackend.get(backend);
   if (known !== undefined) return known;
+  // a 3×3 window of +1s and one of −1s
   const gradient = tf.tidy(() =>
-    tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'))(
-      tf.tensor4d([1, 1, 1, 1, -1, -1, -1, -1], [2, 2, 2, 1]),
+    tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 3, 3, 'valid'))(
+      tf.concat([tf.ones([1, 3, 3, 1]), tf.ones([1, 3, 3, 1]).neg()]),
     ),
   );
   const values = await gradient.data();
   gradient.dispose();
-  const first = Array.from(values).join() === '1,0,0,0,1,0,0,0';
+  const window = [1, 0, 0, 0, 0, 0, 0, 0, 0];
+  const first = Array.from(values).join() === [...window, ...window].join();
   poolFirstByBackend.set(backend, first);
   return first;
 }
