@@ -59,7 +59,7 @@ export async function maxPoolGradientGoesFirst(): Promise<boolean> {
   // a 3×3 window of +1s and one of −1s
   const gradient = tf.tidy(() =>
     tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 3, 3, 'valid'))(
-      tf.concat([tf.ones([1, 3, 3, 1]), tf.ones([1, 3, 3, 1]).neg()]),
+      tf.concat([tf.ones([1, 3, 3, 1]), tf.neg(tf.ones([1, 3, 3, 1]))]),
     ),
   );
   const values = await gradient.data();
