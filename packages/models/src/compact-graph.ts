@@ -20,6 +20,7 @@ import {
   type Reads,
   readWeighted,
   reportOf,
+  SUPPORTED_BETWEEN,
   setPlannedWeights,
   WEIGHTED,
   type Weighted,
@@ -45,12 +46,7 @@ const SUPPORTED = [
   'Conv2D',
   'Add (the only merge)',
   'ZeroPadding2D',
-  'Flatten',
-  'BatchNormalization',
-  'Standardize',
-  ...ELEMENTWISE,
-  ...POOLING,
-  ...IDENTITY,
+  ...SUPPORTED_BETWEEN,
 ];
 /** Where the graph path's layers are, in the per-layer rules' errors. */
 const WHERE = 'in a model with branches';
