@@ -206,6 +206,7 @@ async function recordInitialization(run: ActiveRun): Promise<void> {
     0,
     null,
     getLearningRate(trainer.optimizer),
+    trainer.sparseAware != null,
   );
   initial.seconds = (performance.now() - start) / 1000;
   await addEpoch(run, initial);
@@ -224,7 +225,15 @@ async function trainAndRecordEpoch(run: ActiveRun, epoch: number): Promise<void>
   const train = await trainEpoch(spec, trainer, data, epoch, run.emit);
   if (!Number.isFinite(train.loss)) throw nonFiniteLoss(train.loss, epoch, learningRate);
   run.prunedTo = trainer.pruning?.densityAt(epoch - 1) ?? run.prunedTo;
-  const entry = await epochRecord(spec, trainer.model, data, epoch, train, learningRate);
+  const entry = await epochRecord(
+    spec,
+    trainer.model,
+    data,
+    epoch,
+    train,
+    learningRate,
+    trainer.sparseAware != null,
+  );
   run.plateau?.step(train.loss);
   if (train.sparseSteps !== undefined) entry.sparseSteps = train.sparseSteps;
   entry.seconds = (performance.now() - start) / 1000;
