@@ -22,7 +22,7 @@ import { Standardize } from './standardize.js';
 export type Reads<T> = Generator<tf.Tensor, T, Float32Array>;
 
 /** The layers whose units `compact` removes. */
-export const WEIGHTED = new Set(['Dense', 'Conv2D']);
+export const WEIGHTED = new Set(['Dense', 'Conv1D', 'Conv2D']);
 /** Layers that are the identity at inference. */
 export const IDENTITY = new Set([
   'Dropout',
@@ -120,13 +120,13 @@ export function* computed(compute: () => tf.Tensor): Reads<Float32Array> {
   }
 }
 
-/** Reads a Dense / Conv2D layer (channels-last) into a {@link Weighted}. */
+/** Reads a Dense / Conv1D / Conv2D layer (channels-last) into a {@link Weighted}. */
 export function* readWeighted(layer: Layer, position: number): Reads<Weighted> {
   const config = configOf(layer);
   const kind = layer.getClassName();
-  if (kind === 'Conv2D' && config.dataFormat === 'channelsFirst') {
+  if (kind !== 'Dense' && config.dataFormat === 'channelsFirst') {
     throw new RangeError(
-      `compact: Conv2D '${layer.name}' is channelsFirst; only channelsLast is supported`,
+      `compact: ${kind} '${layer.name}' is channelsFirst; only channelsLast is supported`,
     );
   }
   const kernelVar = layer.weights.find((w) => w.originalName.split('/').at(-1) === 'kernel')!;

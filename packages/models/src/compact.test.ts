@@ -270,6 +270,49 @@ describe('compact: conv nets', () => {
   });
 });
 
+describe('compact: Conv1D', () => {
+  it.each([
+    ['valid', 2, 0],
+    ['same', 3, 1],
+  ] as const)(
+    "a dead channel's constant folds into a '%s' Conv1D (units after: %i, constants kept: %i)",
+    (padding, unitsAfter, keptConstant) => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv1d({
+            inputShape: [10, 2],
+            filters: 4,
+            kernelSize: 3,
+            activation: 'relu',
+            name: 'c1',
+          }),
+          tf.layers.maxPooling1d({ poolSize: 2 }),
+          tf.layers.conv1d({ filters: 3, kernelSize: 2, padding, name: 'c2' }),
+          tf.layers.globalAveragePooling1d({}),
+          tf.layers.dense({ units: 2, name: 'dense' }),
+        ],
+      });
+      // c1: channel 1 dead with constant ReLU(0.5) = 0.5, channel 3 dead at 0
+      setWeights(model, 'c1', [
+        kernelWith([3, 2, 4], 11, (_f, o) => o === 1 || o === 3),
+        tf.tensor1d([0.3, 0.5, -0.2, 0]),
+      ]);
+      // c2: channel 2 dead, a constant 0.1 through the global pooling into the Dense bias
+      setWeights(model, 'c2', [
+        kernelWith([2, 4, 3], 12, (_f, o) => o === 2),
+        tf.tensor1d([0.2, -0.1, 0.1]),
+      ]);
+      const { model: small, layers } = compact(model);
+      expect(layers.map((l) => l.className)).toEqual(['Conv1D', 'Conv1D', 'Dense']);
+      expect(layers[0]).toMatchObject({ unitsBefore: 4, unitsAfter, keptConstant });
+      expect(layers[1]).toMatchObject({ unitsBefore: 3, unitsAfter: 2, removedConstant: 1 });
+      expectSameFunction(model, small, [3, 10, 2]);
+      model.dispose();
+      small.dispose();
+    },
+  );
+});
+
 describe('compact: a branch that meets in an Add', () => {
   it('compacts a functional model with a residual Add (not a chain) to the same function', () => {
     // dense 'a' has a dead unit, but the Add links its units to the model's input features,

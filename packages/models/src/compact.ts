@@ -22,11 +22,11 @@ import { range } from './range.js';
 import type { resnet18 } from './resnet18.js';
 import type { Standardize } from './standardize.js';
 
-/** What {@link compact} did to one Dense / Conv2D layer. */
+/** What {@link compact} did to one Dense / Conv1D / Conv2D layer. */
 export interface CompactedLayer {
   /** The layer's name (the compact model keeps it). */
   name: string;
-  /** `'Dense'` or `'Conv2D'`. */
+  /** `'Dense'`, `'Conv1D'` or `'Conv2D'`. */
   className: string;
   /** Units (neurons, or output channels) before. */
   unitsBefore: number;
@@ -85,7 +85,8 @@ export interface CompactOptions {
  *   this cascades too).
  *
  * Input features and output units are never removed. Supported: a single chain (a
- * `tf.Sequential`, or a functional model without branches) of Dense, Conv2D (channels-last)
+ * `tf.Sequential`, or a functional model without branches) of Dense, Conv1D and Conv2D
+ * (channels-last; a `'same'` convolution keeps a non-zero constant it reads)
  * and, between them, Flatten, BatchNormalization, {@link Standardize}, elementwise
  * activations, pooling and dropout — any layer before the first or after the last Dense /
  * Conv2D is copied; and a functional model with one input and one output whose branches
