@@ -153,5 +153,8 @@ describe('pnpm bench', () => {
       "--end-to-end takes a repro profile: smoke, quick or paper, got 'fast'",
     );
     expect(() => parseArgs(['--end-to-end-seeds', '0'])).toThrow(/--end-to-end-seeds/);
+    expect(() => parseArgs(['--end-to-end-epochs', '10'])).toThrow(
+      '--end-to-end-seeds and --end-to-end-epochs go with --end-to-end PROFILE (smoke, quick or paper)',
+    );
   });
 });

@@ -145,6 +145,7 @@ export function parseArgs(
     warmup: 3,
     matMulSize: 1024,
   };
+  let endToEndProfile = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => argv[++i];
@@ -201,6 +202,7 @@ export function parseArgs(
           );
         }
         options.endToEnd = { ...options.endToEnd, profile, seeds: options.endToEnd?.seeds ?? 1 };
+        endToEndProfile = true;
         break;
       }
       case '--end-to-end-seeds':
@@ -247,6 +249,11 @@ export function parseArgs(
       default:
         throw new UsageError(`unknown option ${flag}; see --help`);
     }
+  }
+  if (options.endToEnd && !endToEndProfile) {
+    throw new UsageError(
+      '--end-to-end-seeds and --end-to-end-epochs go with --end-to-end PROFILE (smoke, quick or paper)',
+    );
   }
   return options;
 }
