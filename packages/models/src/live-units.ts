@@ -163,18 +163,6 @@ export interface LiveLayer {
   gradientOutputs: number[];
 }
 
-/** A layer's {@link LiveLayer} with no unit in it. */
-export function noLiveUnits(): LiveLayer {
-  return {
-    inputs: [],
-    gradientInputs: [],
-    constantInputs: [],
-    constantValues: [],
-    outputs: [],
-    gradientOutputs: [],
-  };
-}
-
 /** How the next layer needs a unit of the previous one. */
 enum Need {
   /** A constant that contributes `c·Σ_taps W` (or nothing, when c = 0). */
@@ -217,7 +205,14 @@ export function liveUnits(
     const { nIn, nOut, spatial } = stage;
     // which inputs feed which outputs, and Σ_taps W per (input, output)
     const { sums: tapSum, nonZero } = kernelSlices(kernel, spatial, nIn, nOut);
-    const live = noLiveUnits();
+    const live: LiveLayer = {
+      inputs: [],
+      gradientInputs: [],
+      constantInputs: [],
+      constantValues: [],
+      outputs: [],
+      gradientOutputs: [],
+    };
     const inputValue = (f: number) => (previous ? (previous[f % channelsBefore] ?? null) : null);
     if (previous) {
       const need = new Uint8Array(channelsBefore); // Need per unit of the previous layer

@@ -5,13 +5,13 @@ import {
   applyKernel,
   liveProduct,
   maxPoolGradientGoesFirst,
+  type PooledGradients,
   pooledGradients,
   probeConstants,
 } from './live-ops.js';
 import {
   type LiveLayer,
   liveUnits,
-  noLiveUnits,
   type StagePlan,
   stagePlan,
   type WeightedStage,
@@ -89,6 +89,11 @@ export class SparseAwareStep {
   private readonly weighted: WeightedStage[];
   private readonly mode: SparseAwareMode;
   private readonly maxCostRatio: number;
+  /** Per weighted stage: its gradient-only units at the pooled resolution, where it can. */
+  private readonly pooled: Array<PooledGradients | null>;
+  /** Multiply–adds of the dense products per example, and kernel entries, of all stages. */
+  private readonly denseCost: number;
+  private readonly weights: number;
 
   constructor(
     private readonly model: LayersModel,
@@ -96,6 +101,15 @@ export class SparseAwareStep {
   ) {
     this.plan = stagePlan(model, 'SparseAwareStep');
     this.weighted = this.plan.stages.filter((s): s is WeightedStage => s.kind === 'weighted');
+    this.pooled = this.weighted.map((stage) =>
+      pooledGradients(stage, this.plan.stages[this.plan.stages.indexOf(stage) + 1]),
+    );
+    this.denseCost = 0;
+    this.weights = 0;
+    for (const s of this.weighted) {
+      this.denseCost += 3 * s.positions * s.spatial * s.nIn * s.nOut;
+      this.weights += s.spatial * s.nIn * s.nOut;
+    }
     const { mode = 'auto', maxCostRatio = 0.6 } = options;
     if (mode !== 'auto' && mode !== 'sparse' && mode !== 'dense') {
       throw new RangeError(
@@ -137,21 +151,21 @@ export class SparseAwareStep {
    * few milliseconds, keeps the dense step).
    */
   costRatio(live: LiveLayer[], batchSize?: number): number {
-    let dense = 0;
     let sparse = 0;
-    let weights = 0;
     for (const [k, s] of this.weighted.entries()) {
       const l = live[k]!;
-      const unit = s.positions * s.spatial;
-      dense += 3 * unit * s.nIn * s.nOut;
-      weights += s.spatial * s.nIn * s.nOut;
       sparse +=
-        unit *
+        s.positions *
+        s.spatial *
         (l.outputs.length * (3 * l.inputs.length + l.gradientInputs.length) +
           l.gradientOutputs.length * (l.inputs.length + l.gradientInputs.length));
     }
-    const analysis = batchSize === undefined ? 0 : (ANALYSIS_COST_PER_WEIGHT * weights) / batchSize;
-    return (sparse + analysis) / dense;
+    return sparse / this.denseCost + (batchSize === undefined ? 0 : this.analysisRatio(batchSize));
+  }
+
+  /** The share of {@link SparseAwareStep.costRatio} that the per-step analysis takes at `batchSize`. */
+  private analysisRatio(batchSize: number): number {
+    return (ANALYSIS_COST_PER_WEIGHT * this.weights) / batchSize / this.denseCost;
   }
 
   /** The loss, output and gradients of one batch (nothing is updated). */
@@ -162,10 +176,7 @@ export class SparseAwareStep {
     if (this.mode === 'dense')
       return { ...this.denseGradients(x, loss), sparse: false, costRatio: 1 };
     // the analysis alone would cost too much at this batch size: nothing to read
-    const floor = this.costRatio(
-      this.weighted.map(() => noLiveUnits()),
-      x.shape[0]!,
-    );
+    const floor = this.analysisRatio(x.shape[0]!);
     if (this.mode === 'auto' && floor > this.maxCostRatio) {
       return { ...this.denseGradients(x, loss), sparse: false, costRatio: floor };
     }
@@ -219,11 +230,15 @@ export class SparseAwareStep {
     biases: Array<Float32Array | null>,
     poolFirst: boolean,
   ) {
-    const layers = this.weighted.map((stage, k) => {
-      const next = this.plan.stages[this.plan.stages.indexOf(stage) + 1];
-      const pooled = poolFirst ? pooledGradients(stage, next) : null;
-      return layerBlocks(stage, live[k]!, kernels[k]!, biases[k] ?? null, pooled);
-    });
+    const layers = this.weighted.map((stage, k) =>
+      layerBlocks(
+        stage,
+        live[k]!,
+        kernels[k]!,
+        biases[k] ?? null,
+        poolFirst ? this.pooled[k]! : null,
+      ),
+    );
     const inputs = layers.flatMap((groups) => groups.flatMap((g) => g.blocks.map((b) => b.tensor)));
     let output: tf.Tensor | undefined;
     const f = (...args: tf.Tensor[]) => {
