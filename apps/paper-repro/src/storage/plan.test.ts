@@ -87,7 +87,7 @@ describe('planRuns', () => {
     writeRunRecord(runPaths(out, quick).record, finished(quick));
     expect(() => planRuns(fig2.runs('smoke'), out, false)).toThrow(ConfigurationMismatchError);
     expect(() => planRuns(fig2.runs('smoke'), out, false)).toThrow(
-      /was made with another configuration \(profile 'quick', 30 epochs\); pass --out DIR/,
+      /was made with another configuration \(profile 'quick', 100 epochs\); pass --out DIR/,
     );
     expect(existsSync(runPaths(out, quick).record)).toBe(true);
   });
