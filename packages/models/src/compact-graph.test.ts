@@ -246,7 +246,7 @@ describe('compact: residual models it cannot compact exactly are an error', () =
         const b = tf.layers.concatenate({ name: 'cat' }).apply([a, x]) as Sym;
         return tf.model({ inputs: x, outputs: conv(b, 'out', 2, 1) });
       },
-      /cannot compact through Concatenate 'cat' in a model with branches; supported there: Dense, Conv2D, Add/,
+      /cannot compact through Concatenate 'cat' in a model with branches; supported there: Dense, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, Add/,
     ],
     [
       'a Multiply merge',

@@ -7,15 +7,16 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { CompactOptions, CompactResult } from './compact.js';
+import { depthwiseUnits } from './compact-kernels.js';
 import {
   channelConstants,
   channelPlan,
   ELEMENTWISE,
   fold,
-  foldable,
   IDENTITY,
   inputRows,
   type LayerPlan,
+  neededInputs,
   POOLING,
   type Reads,
   readWeighted,
@@ -41,13 +42,7 @@ const PER_CHANNEL = new Set([
   ...IDENTITY,
 ]);
 /** What the graph path supports, for its errors. */
-const SUPPORTED = [
-  'Dense',
-  'Conv2D',
-  'Add (the only merge)',
-  'ZeroPadding2D',
-  ...SUPPORTED_BETWEEN,
-];
+const SUPPORTED = [...WEIGHTED, 'Add (the only merge)', 'ZeroPadding2D', ...SUPPORTED_BETWEEN];
 /** Where the graph path's layers are, in the per-layer rules' errors. */
 const WHERE = 'in a model with branches';
 
@@ -68,7 +63,7 @@ interface GraphNode {
   kind: string;
   inputs: number[];
   output: number;
-  /** For a Dense / Conv2D, its weights once read. */
+  /** For a weighted layer, its weights once read. */
   weighted?: Weighted;
 }
 
@@ -83,7 +78,7 @@ interface Graph {
 /**
  * The algorithm of `compact` for a functional model with branches: per-channel constants
  * forward, then the channels each group of linked tensors must keep (a fixpoint over the
- * Dense / Conv2D layers from the output back), then the same topology with fewer channels.
+ * weighted layers from the output back), then the same topology with fewer channels.
  */
 export function* compactGraph(
   model: tfl.LayersModel,
@@ -94,7 +89,9 @@ export function* compactGraph(
   const groupOf = channelGroups(graph);
   const weightedNodes = nodes.filter((n) => WEIGHTED.has(n.kind));
   if (weightedNodes.length === 0) {
-    throw new RangeError('compact: the model has no Dense or Conv2D layer to compact');
+    throw new RangeError(
+      `compact: the model has no layer to compact (${[...WEIGHTED].join(', ')})`,
+    );
   }
 
   // forward: per tensor and channel a constant or null, folded biases
@@ -152,18 +149,22 @@ export function* compactGraph(
     for (const node of [...weightedNodes].reverse()) {
       const w = node.weighted!;
       const keep = needed.get(groupOf[node.output]!)!;
-      w.keep = range(w.nOut).filter((o) => keep[o]);
       const need = needed.get(groupOf[node.inputs[0]!]!)!;
-      for (let f = 0; f < w.nIn; f++) {
-        const c = f % w.prevChannels;
-        if (need[c]) continue;
-        for (const o of w.keep) {
-          if (w.sliceNonZero[f * w.nOut + o] && !foldable(w, f, o)) {
-            need[c] = 1;
-            changed = true;
-            break;
-          }
+      if (w.depthMultiplier !== null) {
+        // a depthwise layer keeps the units of its kept inputs (and, below, the converse)
+        const inputs = range(w.nIn).filter((c) => need[c]);
+        for (const o of depthwiseUnits(inputs, w.depthMultiplier)) {
+          if (keep[o]) continue;
+          keep[o] = 1;
+          changed = true;
         }
+      }
+      w.keep = range(w.nOut).filter((o) => keep[o]);
+      for (const [f, n] of neededInputs(w).entries()) {
+        const c = f % w.prevChannels;
+        if (!n || need[c]) continue;
+        need[c] = 1;
+        changed = true;
       }
     }
     if (changed) continue;

@@ -1,15 +1,16 @@
 /**
- * What `compact` does to one layer, shared by its chain path (`compact.ts`) and its
- * graph path for residual models (`compact-graph.ts`): reading a Dense / Conv2D layer,
- * folding constant inputs into its bias, pushing per-channel constants through the layers
- * between, and cloning layers with fewer channels. Internal: not exported from the package.
+ * What `compact` does to one layer, shared by its chain path (`compact.ts`) and its graph
+ * path for residual models (`compact-graph.ts`): reading a weighted layer (the kinds of
+ * `compact-kernels.ts`), folding constant inputs into its bias, the inputs its kept units
+ * need, pushing per-channel constants through the layers between, and cloning layers with
+ * fewer channels. Internal: not exported from the package.
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { CompactedLayer } from './compact.js';
-import { kernelSlices } from './kernel-slices.js';
+import { KERNEL_NAMES, type KernelView, kernelView } from './compact-kernels.js';
 import { configOf, inputShapeOf, type Layer } from './layer-chain.js';
 import { Standardize } from './standardize.js';
 
@@ -21,8 +22,8 @@ import { Standardize } from './standardize.js';
  */
 export type Reads<T> = Generator<tf.Tensor, T, Float32Array>;
 
-/** The layers whose units `compact` removes. */
-export const WEIGHTED = new Set(['Dense', 'Conv1D', 'Conv2D']);
+/** The layers whose units `compact` removes (their kernels: `compact-kernels.ts`). */
+export const WEIGHTED = new Set(Object.keys(KERNEL_NAMES));
 /** Layers that are the identity at inference. */
 export const IDENTITY = new Set([
   'Dropout',
@@ -54,34 +55,18 @@ export const SUPPORTED_BETWEEN = [
   ...IDENTITY,
 ];
 
-/** A Dense or Conv2D layer read into plain arrays; kernel viewed as `[spatial, nIn, nOut]`. */
-export interface Weighted {
+/** A weighted layer read into plain arrays, its kernels seen per (input, unit) pair. */
+export interface Weighted extends KernelView {
   /** The layer. */
   layer: Layer;
   /** Its index in the chain (or in `model.layers`). */
   position: number;
-  /** The kernel's values. */
-  kernel: Float32Array;
-  /** The kernel's shape. */
-  kernelShape: number[];
-  /** Kernel positions (1 for Dense). */
-  spatial: number;
-  /** Inputs (features, or input channels). */
-  nIn: number;
-  /** Units (neurons, or output channels). */
-  nOut: number;
   /** The bias (zeros without one). */
   bias: Float64Array;
   /** Whether the layer has a bias. */
   useBias: boolean;
-  /** Whether a constant input map contributes a constant (full windows: 'valid', or 1×1). */
-  foldsAnyConstant: boolean;
   /** The activation's name. */
   activation: string;
-  /** Per input f and unit o: Σ over the kernel slice, and whether the slice is non-zero. */
-  sliceSum: Float64Array;
-  /** Per input f and unit o: whether the kernel slice is non-zero. */
-  sliceNonZero: Uint8Array;
   /** Constant value of each input (null: not constant); null: no input is constant. */
   inConst: Array<number | null> | null;
   /** Channels of the input (the previous weighted layer's units, or the input tensor's). */
@@ -120,7 +105,7 @@ export function* computed(compute: () => tf.Tensor): Reads<Float32Array> {
   }
 }
 
-/** Reads a Dense / Conv1D / Conv2D layer (channels-last) into a {@link Weighted}. */
+/** Reads a weighted layer (channels-last) into a {@link Weighted}. */
 export function* readWeighted(layer: Layer, position: number): Reads<Weighted> {
   const config = configOf(layer);
   const kind = layer.getClassName();
@@ -129,32 +114,21 @@ export function* readWeighted(layer: Layer, position: number): Reads<Weighted> {
       `compact: ${kind} '${layer.name}' is channelsFirst; only channelsLast is supported`,
     );
   }
-  const kernelVar = layer.weights.find((w) => w.originalName.split('/').at(-1) === 'kernel')!;
-  const kernelShape = kernelVar.shape as number[];
-  const nOut = kernelShape[kernelShape.length - 1]!;
-  const nIn = kernelShape[kernelShape.length - 2]!;
-  const spatial = kernelShape.slice(0, -2).reduce((a, d) => a * d, 1);
-  const kernel = (yield* weightValue(layer, 'kernel'))!;
+  const kernels: Float32Array[] = [];
+  for (const name of KERNEL_NAMES[kind]!) kernels.push((yield* weightValue(layer, name))!);
+  const view = kernelView(layer, kernels);
   const biasValues = yield* weightValue(layer, 'bias');
-  const { sums: sliceSum, nonZero: sliceNonZero } = kernelSlices(kernel, spatial, nIn, nOut);
   return {
+    ...view,
     layer,
     position,
-    kernel,
-    kernelShape,
-    spatial,
-    nIn,
-    nOut,
-    bias: biasValues ? Float64Array.from(biasValues) : new Float64Array(nOut),
+    bias: biasValues ? Float64Array.from(biasValues) : new Float64Array(view.nOut),
     useBias: biasValues !== undefined,
-    foldsAnyConstant: kind === 'Dense' || config.padding === 'valid' || spatial === 1,
     activation: String(config.activation ?? 'linear'),
-    sliceSum,
-    sliceNonZero,
     inConst: null,
     prevChannels: 0,
     positions: 1,
-    foldedBias: new Float64Array(nOut),
+    foldedBias: new Float64Array(view.nOut),
     outConst: [],
     keep: [],
   };
@@ -165,6 +139,41 @@ export function foldable(w: Weighted, f: number, o: number): boolean {
   const c = w.inConst?.[f];
   if (c === null || c === undefined) return false;
   return w.foldsAnyConstant || c === 0 || !w.sliceNonZero[f * w.nOut + o];
+}
+
+/**
+ * Whether input f is a constant that folds into every unit's bias (the compact copy's kernel
+ * entries of f are then zero). Where it folds into some units only, its slices to the others
+ * are zero already.
+ */
+export function foldsIntoBias(w: Weighted, f: number): boolean {
+  const c = w.inConst?.[f];
+  return c !== null && c !== undefined && (w.foldsAnyConstant || c === 0);
+}
+
+/**
+ * Per input of `w`: whether it must stay for the units `w.keep` — a kept unit reads it
+ * through a non-zero slice that does not fold. For a DepthwiseConv2D: whether one of its
+ * units stays. A depthwise unit exists only with its input channel, so there the kept units
+ * are then made exactly those of the kept inputs (`depthwiseUnits`): a unit of a kept input
+ * stays even when nothing needs it (what reads it, reads it through zero or folded weights).
+ */
+export function neededInputs(w: Weighted): Uint8Array {
+  const needed = new Uint8Array(w.nIn);
+  const dm = w.depthMultiplier;
+  if (dm !== null) {
+    for (const o of w.keep) needed[Math.floor(o / dm)] = 1;
+    return needed;
+  }
+  for (let f = 0; f < w.nIn; f++) {
+    for (const o of w.keep) {
+      if (w.sliceNonZero[f * w.nOut + o] && !foldable(w, f, o)) {
+        needed[f] = 1;
+        break;
+      }
+    }
+  }
+  return needed;
 }
 
 /**
@@ -316,29 +325,18 @@ export function weightedPlan(
 ): LayerPlan {
   const bias = w.keep.map((o) => w.foldedBias[o]!);
   const useBias = w.useBias || bias.some((b) => b !== 0);
-  const units =
-    w.layer.getClassName() === 'Dense' ? { units: w.keep.length } : { filters: w.keep.length };
+  const shrunk = w.shrink(rows, w.keep, (f) => foldsIntoBias(w, f));
   const layer = cloneLayer(
     w.layer,
-    { ...units, useBias, kernelInitializer: 'zeros', biasInitializer: 'zeros' },
+    { ...shrunk.config, useBias, biasInitializer: 'zeros' },
     first,
     inputShape,
   );
   return {
     layer,
     weights: () => {
-      const kernel = new Float32Array(w.spatial * rows.length * w.keep.length);
-      let j = 0;
-      for (let s = 0; s < w.spatial; s++) {
-        const base = s * w.nIn * w.nOut;
-        for (const f of rows) {
-          for (const o of w.keep) {
-            kernel[j++] = foldable(w, f, o) ? 0 : w.kernel[base + f * w.nOut + o]!;
-          }
-        }
-      }
-      const shape = [...w.kernelShape.slice(0, -2), rows.length, w.keep.length];
-      return useBias ? [tf.tensor(kernel, shape), tf.tensor1d(bias)] : [tf.tensor(kernel, shape)];
+      const kernels = shrunk.kernels();
+      return useBias ? [...kernels, tf.tensor1d(bias)] : kernels;
     },
   };
 }

@@ -354,7 +354,7 @@ describe('compact: what it cannot do exactly is an error', () => {
         const out = tf.layers.dense({ units: 2 }).apply(b) as tf.SymbolicTensor;
         return tf.model({ inputs: input, outputs: out });
       },
-      /cannot compact through Concatenate 'cat' in a model with branches; supported there: Dense, Conv2D, Add \(the only merge\)/,
+      /cannot compact through Concatenate 'cat' in a model with branches; supported there: Dense, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, Add \(the only merge\)/,
     ],
     [
       'a hidden softmax',
@@ -394,9 +394,9 @@ describe('compact: what it cannot do exactly is an error', () => {
       /BatchNormalization 'bn' between 'c' and 'd' acts per feature after a Flatten/,
     ],
     [
-      'no Dense or Conv2D layer',
+      'no weighted layer',
       () => tf.sequential({ layers: [tf.layers.flatten({ inputShape: [2, 2] })] }),
-      /has no Dense or Conv2D layer/,
+      /has no layer to compact \(Dense, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D\)/,
     ],
     [
       'a nested model',

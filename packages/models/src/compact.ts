@@ -1,12 +1,13 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { compactGraph } from './compact-graph.js';
+import { depthwiseUnits } from './compact-kernels.js';
 import {
   channelConstants,
   channelPlan,
   fold,
-  foldable,
   inputRows,
   type LayerPlan,
+  neededInputs,
   type Reads,
   readWeighted,
   reportOf,
@@ -22,13 +23,19 @@ import { range } from './range.js';
 import type { resnet18 } from './resnet18.js';
 import type { Standardize } from './standardize.js';
 
-/** What {@link compact} did to one Dense / Conv1D / Conv2D layer. */
+/** What {@link compact} did to one weighted layer (the kinds {@link compact} lists). */
 export interface CompactedLayer {
   /** The layer's name (the compact model keeps it). */
   name: string;
-  /** `'Dense'`, `'Conv1D'` or `'Conv2D'`. */
+  /**
+   * `'Dense'`, `'Conv1D'`, `'Conv2D'`, `'Conv2DTranspose'`, `'DepthwiseConv2D'` or
+   * `'SeparableConv2D'`.
+   */
   className: string;
-  /** Units (neurons, or output channels) before. */
+  /**
+   * Units (neurons, or output channels: `filters`; for a DepthwiseConv2D its input channels ×
+   * depth multiplier) before.
+   */
   unitsBefore: number;
   /** Units after. */
   unitsAfter: number;
@@ -41,9 +48,11 @@ export interface CompactedLayer {
   removedUnused: number;
   /**
    * Constant units that had to stay: the output layer's, a channel read by a `'same'`-padded
-   * convolution (its border sees the zero padding, so the contribution is not a constant),
-   * in a residual model a channel that another path into the same `Add` keeps, or the one
-   * unit kept when a layer would otherwise be empty.
+   * convolution (its border sees the zero padding, so the contribution is not a constant)
+   * or by a Conv2DTranspose (how many taps reach an output position varies), a depthwise
+   * unit whose input channel stays for another of its units, in a residual model a channel
+   * that another path into the same `Add` keeps, or the one unit kept when a layer would
+   * otherwise be empty.
    */
   keptConstant: number;
 }
@@ -61,7 +70,7 @@ export interface CompactResult {
   before: ModelCost;
   /** Parameters and FLOPs of the compact model. */
   after: ModelCost;
-  /** Per Dense / Conv2D layer, in the order of `model.layers`. */
+  /** Per weighted layer, in the order of `model.layers`. */
   layers: CompactedLayer[];
 }
 
@@ -72,9 +81,9 @@ export interface CompactOptions {
 }
 
 /**
- * A smaller model that computes the same function as a trained model of Dense / Conv2D
- * layers (paper §4.6: the net designs its own architecture — here as an actual smaller
- * net):
+ * A smaller model that computes the same function as a trained model of Dense and
+ * convolution layers (paper §4.6: the net designs its own architecture — here as an actual
+ * smaller net):
  *
  * - a unit (neuron, or conv output channel) with no live incoming weight outputs the
  *   constant `σ(b)`; its contribution `σ(b)·W` to the next layer is folded into that
@@ -85,20 +94,30 @@ export interface CompactOptions {
  *   this cascades too).
  *
  * Input features and output units are never removed. Supported: a single chain (a
- * `tf.Sequential`, or a functional model without branches) of Dense, Conv1D and Conv2D
- * (channels-last; a `'same'` convolution keeps a non-zero constant it reads)
- * and, between them, Flatten, BatchNormalization, {@link Standardize}, elementwise
- * activations, pooling and dropout — any layer before the first or after the last Dense /
- * Conv2D is copied; and a functional model with one input and one output whose branches
- * meet in `Add` layers (a ResNet such as {@link resnet18}), made of those layers and
- * `ZeroPadding2D`. There, the tensors that an `Add` or a per-channel layer links share
- * their channels: a channel goes only where every path agrees — constant or unused in each
- * tensor, for every Dense / Conv2D that reads one of them — and the model's input and
- * output keep all theirs. Where the result could not be exact — a softmax where units could
- * go, an unknown layer (another merge such as `Concatenate` or `Multiply`, a nested model),
- * per-feature BatchNorm after a Flatten, a layer applied twice — it throws instead. The original is not
- * modified. The compact model's kernels keep their zero entries (unstructured sparsity is
- * not a smaller shape).
+ * `tf.Sequential`, or a functional model without branches) of weighted layers — Dense,
+ * Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D (any depth multiplier) and
+ * SeparableConv2D, channels-last, any strides and dilation — and, between them, Flatten,
+ * BatchNormalization, {@link Standardize}, elementwise activations, pooling and dropout
+ * (any layer before the first or after the last weighted layer is copied); and a
+ * functional model with one input and one output whose branches meet in `Add` layers (a
+ * ResNet such as {@link resnet18}), made of those layers and `ZeroPadding2D`. There, the
+ * tensors that an `Add` or a per-channel layer links share their channels: a channel goes
+ * only where every path agrees — constant or unused in each tensor, for every weighted layer
+ * that reads one of them — and the model's input and output keep all theirs.
+ *
+ * A non-zero constant channel folds into the next layer's bias only where every output
+ * position sees it through all the taps: a Dense layer, a `'valid'` (or one-tap) Conv1D,
+ * Conv2D, DepthwiseConv2D or SeparableConv2D; a `'same'` one, and a Conv2DTranspose at any
+ * padding and strides, keep it (a constant 0 folds everywhere). A DepthwiseConv2D's unit
+ * `c·dm + m` reads input channel `c` only and exists only with it: its kept units are
+ * exactly those of its kept input channels. A SeparableConv2D's units are its `filters`; an
+ * input channel that goes takes its `dm` depthwise channels with it.
+ *
+ * Where the result could not be exact — a softmax where units could go, an unknown layer
+ * (another merge such as `Concatenate` or `Multiply`, a nested model), per-feature
+ * BatchNorm after a Flatten, a layer applied twice, channels-first data — it throws a
+ * RangeError naming the layer instead. The original is not modified. The compact model's
+ * kernels keep their zero entries (unstructured sparsity is not a smaller shape).
  *
  * It reads the weights synchronously (`dataSync`), which the `webgpu` backend cannot do in
  * Node: there, use {@link compactAsync}.
@@ -150,7 +169,9 @@ function* compactSteps(model: tfl.LayersModel, options: CompactOptions): Reads<C
   if (chain === undefined) return yield* compactGraph(model, options);
   const positions = chain.flatMap((l, i) => (WEIGHTED.has(l.getClassName()) ? [i] : []));
   if (positions.length === 0) {
-    throw new RangeError('compact: the model has no Dense or Conv2D layer to compact');
+    throw new RangeError(
+      `compact: the model has no layer to compact (${[...WEIGHTED].join(', ')})`,
+    );
   }
   const weighted: Weighted[] = [];
   for (const p of positions) weighted.push(yield* readWeighted(chain[p]!, p));
@@ -180,18 +201,16 @@ function* compactSteps(model: tfl.LayersModel, options: CompactOptions): Reads<C
     const w = weighted[k]!;
     const prev = weighted[k - 1]!;
     const needed = new Uint8Array(prev.nOut);
-    for (let f = 0; f < w.nIn; f++) {
-      const u = f % prev.nOut;
-      if (needed[u]) continue;
-      for (const o of w.keep) {
-        if (w.sliceNonZero[f * w.nOut + o] && !foldable(w, f, o)) {
-          needed[u] = 1;
-          break;
-        }
-      }
-    }
+    for (const [f, need] of neededInputs(w).entries()) if (need) needed[f % prev.nOut] = 1;
     prev.keep = range(prev.nOut).filter((u) => needed[u]);
     if (prev.keep.length === 0) prev.keep = [0];
+  }
+  // forward: a depthwise layer keeps exactly the units of its kept inputs (more than it
+  // needed where a unit's sibling or the layer before it stays; that only adds inputs that
+  // the next layer reads through zero or folded weights)
+  for (const [k, w] of weighted.entries()) {
+    if (w.depthMultiplier === null) continue;
+    w.keep = depthwiseUnits(k === 0 ? range(w.nIn) : weighted[k - 1]!.keep, w.depthMultiplier);
   }
 
   const compactModel = rebuild(model, chain, weighted, options.name ?? `${model.name}_compact`);

@@ -7,8 +7,7 @@ export interface KernelSlices {
 }
 
 /**
- * The {@link KernelSlices} of a Dense / Conv2D kernel's values viewed as
- * `[spatial, nIn, nOut]` (row-major, as tfjs stores `[kh, kw, nIn, nOut]`): what the
+ * The {@link KernelSlices} of a kernel's values viewed as `[spatial, nIn, nOut]` (row-major, as tfjs stores `[kh, kw, nIn, nOut]`): what the
  * constant analyses of `compact` and of the sparse-aware step read from a kernel.
  */
 export function kernelSlices(
