@@ -8,6 +8,7 @@ describe('parseArgs', () => {
       experiments: ['fig2', 'fig3'],
       all: false,
       profile: 'quick',
+      sparseAware: true,
       out: '/work/results',
       resume: false,
     });
@@ -124,6 +125,27 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['fig2', '--queue', 'redis://q', '--sparse-aware'])).toThrow(
       /--sparse-aware and --queue do not go together: .* give --sparse-aware to pnpm repro-worker/,
     );
+    expect(() => parseArgs(['fig2', '--queue', 'redis://q', '--dense-step'])).toThrow(
+      /--dense-step and --queue do not go together: .* give --dense-step to pnpm repro-worker/,
+    );
     expect(() => parseArgs(['fig2', '--sparse-aware=yes'])).toThrow(/--sparse-aware/);
+  });
+
+  it('the step on the live units is the default; --dense-step turns it off; both contradict', () => {
+    expect(parseArgs(['fig2'])?.sparseAware).toBe(true);
+    expect(parseArgs(['fig2', '--sparse-aware'])?.sparseAware).toBe(true);
+    expect(parseArgs(['fig2', '--dense-step'])?.sparseAware).toBe(false);
+    expect(parseArgs(['fig2', '--dense-step', '--dense-step'])?.sparseAware).toBe(false);
+    for (const args of [
+      ['--sparse-aware', '--dense-step'],
+      ['--dense-step', '--sparse-aware'],
+    ]) {
+      expect(() => parseArgs(['fig2', ...args])).toThrow(
+        new UsageError(
+          '--sparse-aware and --dense-step contradict each other: give one of them (the default is --sparse-aware)',
+        ),
+      );
+    }
+    expect(() => parseArgs(['fig2', '--dense-step=1'])).toThrow(/--dense-step takes no value/);
   });
 });

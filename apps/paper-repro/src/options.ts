@@ -24,8 +24,11 @@ export interface ReproOptions {
   jobs?: number;
   /** Threads per run (`--threads`; absent: chosen with the jobs). */
   threads?: number;
-  /** `--sparse-aware`: each training step on the live units, where a run allows it. */
-  sparseAware?: boolean;
+  /**
+   * Each training step on the live units where a run allows it: true unless `--dense-step`
+   * (`--sparse-aware`, the default, says so explicitly).
+   */
+  sparseAware: boolean;
   /** `--backend`. */
   backend?: string;
   /** The results directory (absolute). */
@@ -66,16 +69,20 @@ Experiments: ${ids.join(', ')}
                      on one core with the wasm backend)
   --threads N        threads per run: one run trains on N cores (data parallel, one
                      replica of the model per thread) when its method allows: LinBreg,
-                     AdaBreg, SGD and Adam without penalty or pruning; the others train on
-                     one. Default for both: the sweep's soonest end on the ${availableParallelism()} cores here,
+                     AdaBreg, SGD and Adam without penalty or pruning, on a model that the
+                     sparse-aware step does not train (ResNet-18), or with --dense-step;
+                     the others train on one. Default for both: the sweep's soonest end on the ${availableParallelism()} cores here,
                      as many runs side by side as cores while the runs are at least as
                      many, the cores shared out as threads when fewer runs are left (not
                      for small MLPs: under 1M weights they run slower on threads)
-  --sparse-aware     compute each training step on the live network only (@bregman/models
-                     SparseAwareStep: the dense step's loss and gradients, for every
-                     weight): for LinBreg, AdaBreg, SGD and Adam without penalty or pruning
-                     on the MLPs and the ConvNet, on one thread; it takes the live units
-                     when they cost at most 60% of the dense step, else the dense step
+  --sparse-aware     (default) compute each training step on the live network only
+                     (@bregman/models SparseAwareStep: the dense step's loss and gradients,
+                     for every weight, up to float32 rounding) for the runs it can train:
+                     LinBreg, AdaBreg, SGD and Adam without penalty or pruning, on the MLPs,
+                     the denoiser and the ConvNet; each step takes the live units when they cost at most
+                     60% of the dense step, else the dense step (a dense or small network
+                     always does). Such a run trains on one thread
+  --dense-step       the dense step for every run (runs may then use --threads)
   --backend NAME     ${BACKEND_NAMES.join(' | ')} | auto (default auto: the fastest that starts;
                      also BREGMAN_BACKEND)
   --out DIR          results directory (default ./results): created if missing, checked
@@ -159,7 +166,8 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     const local = [
       ['--jobs', jobs],
       ['--threads', flags.threads],
-      ['--sparse-aware', flags.sparseAware],
+      ['--sparse-aware', flags.sparseAware === true ? true : undefined],
+      ['--dense-step', flags.sparseAware === false ? true : undefined],
       ['--backend', flags.backend],
     ].find(([, v]) => v !== undefined);
     if (local) {
@@ -176,6 +184,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): ReproOp
     ...(seeds === undefined ? {} : { seeds }),
     ...(jobs === undefined ? {} : { jobs }),
     ...flags,
+    sparseAware: flags.sparseAware ?? true,
     out: flags.out ?? resolve(cwd, 'results'),
     resume,
     ...(queue === undefined ? {} : { queue }),

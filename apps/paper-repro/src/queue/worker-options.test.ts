@@ -38,6 +38,14 @@ describe('parseWorkerArgs', () => {
     expect(parseWorkerArgs([...QUEUE, '--help'])).toBeUndefined();
   });
 
+  it('trains on the live units unless --dense-step', () => {
+    expect(parseWorkerArgs(QUEUE)?.sparseAware).toBe(true);
+    expect(parseWorkerArgs([...QUEUE, '--dense-step'])?.sparseAware).toBe(false);
+    expect(() => parseWorkerArgs([...QUEUE, '--dense-step', '--sparse-aware'])).toThrow(
+      /--sparse-aware and --dense-step contradict each other/,
+    );
+  });
+
   it('shares out the cores as the pool does: a run per core, or cores / --concurrency threads', () => {
     const cores = availableParallelism();
     expect(parseWorkerArgs(QUEUE)).toMatchObject({

@@ -13,8 +13,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** `--threads`: threads per run. */
   threads: number;
-  /** `--sparse-aware`: each training step on the live units, where a run allows it. */
-  sparseAware?: boolean;
+  /** Each training step on the live units where a run allows it: true unless `--dense-step`. */
+  sparseAware: boolean;
   /** `--lock-seconds`. */
   lockSeconds: number;
   /** `--out` (absolute): the shared results directory's path here; absent: the planner's. */
@@ -44,7 +44,9 @@ the planner must reach (a shared directory, e.g. NFS, mounted on every machine).
                      cores / --threads)
   --threads N        threads per run, for the methods that can use them (default: the
                      cores shared out between the --concurrency runs)
-  --sparse-aware     each training step on the live network only, as for pnpm repro
+  --sparse-aware     (default) each training step on the live network only, where a run
+                     allows it, as for pnpm repro
+  --dense-step       the dense step for every run
   --out DIR          the shared results directory's path on this machine (default: the
                      path the planner gave, for a directory mounted at the same path
                      everywhere); a worker refuses a sweep whose directory it does not see
@@ -103,5 +105,12 @@ export function parseWorkerArgs(
     ...(concurrency === undefined ? {} : { jobs: concurrency }),
     ...(threads === undefined ? {} : { threads }),
   });
-  return { queue, concurrency: split.jobs, threads: split.threads, lockSeconds, ...given };
+  return {
+    queue,
+    concurrency: split.jobs,
+    threads: split.threads,
+    lockSeconds,
+    ...given,
+    sparseAware: given.sparseAware ?? true,
+  };
 }

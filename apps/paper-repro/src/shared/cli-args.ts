@@ -95,7 +95,10 @@ export function* flagsOf(
 export interface SharedFlags {
   /** `--threads`: threads per run. */
   threads?: number;
-  /** `--sparse-aware`: each step on the live units, where a run allows it. */
+  /**
+   * `--sparse-aware` (true) or `--dense-step` (false): whether each step is computed on the
+   * live units where a run allows it; absent when neither was given (the default is true).
+   */
   sparseAware?: boolean;
   /** `--backend`; absent: the fastest that starts (`auto`). */
   backend?: string;
@@ -107,7 +110,7 @@ export interface SharedFlags {
 
 /**
  * Reads a command line: `--help` (`-h`) stops it, giving undefined; the flags both commands
- * take (`--threads`, `--sparse-aware`, `--backend`, `--out`, `--data-dir`, paths resolved against `cwd`) come
+ * take (`--threads`, `--sparse-aware` / `--dense-step`, `--backend`, `--out`, `--data-dir`, paths resolved against `cwd`) come
  * back as {@link SharedFlags}; every other argument goes to `own`, in order (a `switch` on
  * its flag that throws a UsageError on one it does not know). `switches`: the command's
  * own flags that take no value.
@@ -119,7 +122,13 @@ export function readCommandLine(
   own: (arg: FlagArgument) => void,
 ): SharedFlags | undefined {
   const flags: SharedFlags = {};
-  for (const arg of flagsOf(argv, ['--help', '-h', '--sparse-aware', ...switches])) {
+  for (const arg of flagsOf(argv, [
+    '--help',
+    '-h',
+    '--sparse-aware',
+    '--dense-step',
+    ...switches,
+  ])) {
     const { flag, value } = arg;
     switch (flag) {
       case '--help':
@@ -129,8 +138,16 @@ export function readCommandLine(
         flags.threads = count('--threads', value(), 1);
         break;
       case '--sparse-aware':
-        flags.sparseAware = true;
+      case '--dense-step': {
+        const sparseAware = flag === '--sparse-aware';
+        if (flags.sparseAware === !sparseAware) {
+          throw new UsageError(
+            '--sparse-aware and --dense-step contradict each other: give one of them (the default is --sparse-aware)',
+          );
+        }
+        flags.sparseAware = sparseAware;
         break;
+      }
       case '--backend': {
         const backend = backendArg(value());
         if (backend === undefined) delete flags.backend;

@@ -7,7 +7,7 @@ import type { RunSpec } from '../shared/spec.js';
  * live units, or null when it can use it. The sparse-aware step computes the gradient of
  * the data loss and hands it to the optimizer: a method that adds a penalty to the loss or
  * masks weights after each step takes the dense step, as does a model that is no chain of
- * Dense / Conv2D layers with pooling and Flatten between them (the denoiser, ResNet-18).
+ * Dense / Conv2D layers with pooling and Flatten between them (ResNet-18).
  */
 export function denseStepReason(spec: RunSpec, model: LayersModel): string | null {
   if (spec.method.penalty) return 'its method adds a penalty to the loss';
