@@ -23,6 +23,18 @@ describe('registering before the wasm backend starts', () => {
     expect(registerWasmTrainingKernels()).toEqual([...WASM_TRAINING_KERNELS]);
     expect(registerWasmTrainingKernels()).toEqual([...WASM_TRAINING_KERNELS]);
     expect(wasmTrainingKernelsRegistered()).toBe(true);
+    expect(WASM_TRAINING_KERNELS).toEqual(expect.arrayContaining(['GatherV2', 'ScatterNd']));
+    // a fallback to a stock kernel the engine never set up (bool updates go to the stock ScatterNd)
+    const boolScatter = await on('wasm', () =>
+      tf.tidy(() =>
+        Array.from(
+          tf
+            .scatterND(tf.tensor2d([3, 1], [2, 1], 'int32'), tf.tensor1d([1, 1], 'bool'), [4])
+            .dataSync(),
+        ),
+      ),
+    );
+    expect(boolScatter).toEqual([0, 1, 0, 1]);
     const run = (backend: 'cpu' | 'wasm') =>
       on(backend, () =>
         tf.tidy(() => {
@@ -64,5 +76,11 @@ describe('registering before the wasm backend starts', () => {
       ),
     );
     expect(y).toEqual(new Array(9).fill(2));
+    const gathered = await on('wasm', () =>
+      tf.tidy(() =>
+        Array.from(tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), [1, 1, 0], 1).dataSync()),
+      ),
+    );
+    expect(gathered).toEqual([2, 2, 1, 4, 4, 3]);
   });
 });

@@ -3,9 +3,11 @@ import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
+import { gatherV2Config } from './gather.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './mat-mul.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-leading.js';
+import { scatterNdConfig } from './scatter-nd.js';
 import { signConfig } from './sign.js';
 import { stockKernels } from './stock-kernels.js';
 import { tileConfig } from './tile.js';
@@ -23,6 +25,8 @@ const configs: readonly KernelConfig[] = [
   meanConfig,
   tileConfig,
   signConfig,
+  gatherV2Config,
+  scatterNdConfig,
 ];
 
 /**
@@ -39,7 +43,11 @@ const configs: readonly KernelConfig[] = [
  *   and the stock kernel then writes past its output buffer);
  * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose;
  * - `Tile` (BatchNorm's gradient tiles a `[1, 1, 1, C]` tensor to the input's shape): row copies;
- * - `Sign`: exact for `|x|` below ~1e-7 (the stock kernel returns 0 there).
+ * - `Sign`: exact for `|x|` below ~1e-7 (the stock kernel returns 0 there);
+ * - `GatherV2` (kernel blocks of a sparse-aware step): whole-slice copies, or one indexed loop
+ *   for columns, instead of one index computation per element (`batchDims` ≠ 0: stock);
+ * - `ScatterNd` (their gradients back into the full kernel): one pass over the updates, with
+ *   every index row checked against the shape (the stock kernel checks none).
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 
