@@ -18,7 +18,6 @@ import {
   type LayerPlan,
   neededInputs,
   POOLING,
-  type Reads,
   readWeighted,
   reportOf,
   SUPPORTED_BETWEEN,
@@ -30,6 +29,7 @@ import {
 import { modelCost } from './cost.js';
 import { configOf, type Layer } from './layer-chain.js';
 import { range } from './range.js';
+import type { Reads } from './reads.js';
 
 /** Layers that keep the channels of their (single) input: its channels are theirs. */
 const PER_CHANNEL = new Set([

@@ -12,15 +12,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { CompactedLayer } from './compact.js';
 import { KERNEL_NAMES, type KernelView, kernelView } from './compact-kernels.js';
 import { configOf, inputShapeOf, type Layer } from './layer-chain.js';
+import { computed, type Reads } from './reads.js';
 import { Standardize } from './standardize.js';
-
-/**
- * A computation that needs tensor values: it yields each tensor it must read and is resumed
- * with the tensor's values, so that `compact` reads them synchronously and `compactAsync`
- * asynchronously from one algorithm. It disposes what it yields when it
- * owns it.
- */
-export type Reads<T> = Generator<tf.Tensor, T, Float32Array>;
 
 /** The layers whose units `compact` removes (their kernels: `compact-kernels.ts`). */
 export const WEIGHTED = new Set(Object.keys(KERNEL_NAMES));
@@ -93,16 +86,6 @@ export interface LayerPlan {
 export function* weightValue(layer: Layer, suffix: string): Reads<Float32Array | undefined> {
   const v = layer.weights.find((w) => w.originalName.split('/').at(-1) === suffix);
   return v ? yield v.read() : undefined;
-}
-
-/** The values of `compute()`'s result (disposed once read). */
-export function* computed(compute: () => tf.Tensor): Reads<Float32Array> {
-  const result = tf.tidy(compute);
-  try {
-    return yield result;
-  } finally {
-    result.dispose();
-  }
 }
 
 /** Reads a weighted layer (channels-last) into a {@link Weighted}. */

@@ -8,7 +8,6 @@ import {
   inputRows,
   type LayerPlan,
   neededInputs,
-  type Reads,
   readWeighted,
   reportOf,
   SUPPORTED_BETWEEN,
@@ -20,6 +19,7 @@ import {
 import { type ModelCost, modelCost } from './cost.js';
 import { inputShapeOf, type Layer, layerChain } from './layer-chain.js';
 import { range } from './range.js';
+import { type Reads, readAsync, readSync } from './reads.js';
 import type { resnet18 } from './resnet18.js';
 import type { Standardize } from './standardize.js';
 
@@ -129,14 +129,7 @@ export interface CompactOptions {
  * ```
  */
 export function compact(model: tfl.LayersModel, options: CompactOptions = {}): CompactResult {
-  const steps = compactSteps(model, options);
-  try {
-    let step = steps.next();
-    while (!step.done) step = steps.next(step.value.dataSync() as Float32Array);
-    return step.value;
-  } finally {
-    steps.return(undefined as never); // after a failed read: frees what the steps hold
-  }
+  return readSync(compactSteps(model, options));
 }
 
 /**
@@ -153,14 +146,7 @@ export async function compactAsync(
   model: tfl.LayersModel,
   options: CompactOptions = {},
 ): Promise<CompactResult> {
-  const steps = compactSteps(model, options);
-  try {
-    let step = steps.next();
-    while (!step.done) step = steps.next((await step.value.data()) as Float32Array);
-    return step.value;
-  } finally {
-    steps.return(undefined as never); // after a failed read: frees what the steps hold
-  }
+  return readAsync(compactSteps(model, options));
 }
 
 /** The algorithm of {@link compact}. */

@@ -1,5 +1,5 @@
-// The kernel blocks that a live step differentiates, gathered from the values read for
-// the live-unit analysis, and the scatter of their gradients back to the full shapes.
+// The kernel blocks that a live step differentiates, gathered on the backend, and the
+// scatter of their gradients back to the full shapes.
 import * as tf from '@tensorflow/tfjs-core';
 import type { PooledGradients } from './live-ops.js';
 import type { LiveLayer, WeightedStage } from './live-units.js';
@@ -42,23 +42,23 @@ function isAll(list: number[], n: number): boolean {
  * computes its varying and gradient-only units together (one product and one gradient-map
  * probe for both, the output then split in two); else the two kinds are computed apart,
  * which spares splitting the output (a last-axis copy, costly on the large maps of a first
- * convolution).
+ * convolution). `probed`: per output unit, whether a gradient-only input has a non-zero
+ * weight into it (`LiveAnalysis.probed`).
  */
 export function layerBlocks(
   stage: WeightedStage,
   live: LiveLayer,
-  kernel: Float32Array,
-  bias: Float32Array | null,
+  probed: Uint8Array,
   pooled: PooledGradients | null,
 ): UnitGroup[] {
   const { outputs, gradientOutputs } = live;
   if (live.gradientInputs.length > 0 || gradientOutputs.length === 0) {
     const units = [...outputs, ...gradientOutputs];
-    return [unitGroup(stage, live, kernel, bias, units, outputs.length, null)];
+    return [unitGroup(stage, live, probed, units, outputs.length, null)];
   }
   return [
-    unitGroup(stage, live, kernel, bias, outputs, outputs.length, null),
-    unitGroup(stage, live, kernel, bias, gradientOutputs, 0, pooled),
+    unitGroup(stage, live, probed, outputs, outputs.length, null),
+    unitGroup(stage, live, probed, gradientOutputs, 0, pooled),
   ];
 }
 
@@ -66,85 +66,58 @@ export function layerBlocks(
 function unitGroup(
   stage: WeightedStage,
   live: LiveLayer,
-  kernel: Float32Array,
-  bias: Float32Array | null,
+  probed: Uint8Array,
   units: number[],
   varying: number,
   pooled: PooledGradients | null,
 ): UnitGroup {
-  const inputs = blockValues(stage, kernel, live.inputs, units);
-  // the varying inputs' weights into constant units are zero, unless the stage reads some
-  // constant inputs as maps (then it cannot probe them either)
-  let gradientOnlyZero = stage.probesConstants && varying < units.length;
-  for (let i = 0; gradientOnlyZero && i < inputs.length; i++) {
-    if (i % units.length >= varying && inputs[i] !== 0) gradientOnlyZero = false;
-  }
+  // the varying inputs' weights into constant units are zero (that is what makes them
+  // constant), unless the stage reads some constant inputs as maps (then it cannot probe)
+  const gradientOnlyZero = stage.probesConstants && varying < units.length;
   const blocks: Block[] = [
     {
       role: gradientOnlyZero ? 'liveProduct' : 'map',
-      tensor: blockTensor(stage, inputs, live.inputs, units),
+      tensor: kernelBlock(stage, live.inputs, units),
       rows: live.inputs,
     },
   ];
   if (live.gradientInputs.length > 0) {
-    const values = blockValues(stage, kernel, live.gradientInputs, units);
+    const columns = range(units.length).filter((i) => probed[units[i]!]);
     blocks.push({
       role: 'probe',
-      tensor: blockTensor(stage, values, live.gradientInputs, units),
+      tensor: kernelBlock(stage, live.gradientInputs, units),
       rows: live.gradientInputs,
-      probeColumns: nonZeroColumns(values, units.length),
+      probeColumns: columns.length === units.length ? null : columns,
     });
   }
   if (live.constantInputs.length > 0) {
-    const values = blockValues(stage, kernel, live.constantInputs, units);
     blocks.push({
       role: 'constant',
-      tensor: blockTensor(stage, values, live.constantInputs, units),
+      tensor: kernelBlock(stage, live.constantInputs, units),
       rows: live.constantInputs,
       values: live.constantValues,
     });
   }
   if (stage.bias) {
-    const tensor = isAll(units, stage.nOut)
-      ? stage.bias
-      : tf.tensor1d(Float32Array.from(units, (o) => bias![o]!));
+    const tensor = isAll(units, stage.nOut) ? stage.bias : tf.gather(stage.bias, units);
     blocks.push({ role: 'bias', tensor, rows: [] });
   }
   return { units, varying, pooled: gradientOnlyZero ? pooled : null, blocks };
 }
 
-/** The values of `kernel[..., rows, cols]`, from the values read for the live-unit analysis. */
-function blockValues(
-  stage: WeightedStage,
-  values: Float32Array,
-  rows: number[],
-  cols: number[],
-): Float32Array {
-  if (isAll(rows, stage.nIn) && isAll(cols, stage.nOut)) return values;
-  const indices = blockIndices(stage, rows, cols);
-  const block = new Float32Array(indices.length);
-  // a plain loop: Float32Array.from with a map function is ~20× slower in V8
-  for (let i = 0; i < indices.length; i++) block[i] = values[indices[i]!]!;
-  return block;
-}
-
-/** The block `kernel[..., rows, cols]` of {@link blockValues} as a tensor (the kernel variable itself when it is all of it). */
-function blockTensor(
-  stage: WeightedStage,
-  block: Float32Array,
-  rows: number[],
-  cols: number[],
-): tf.Tensor {
-  if (isAll(rows, stage.nIn) && isAll(cols, stage.nOut)) return stage.kernel;
-  return tf.tensor(block, [...stage.kernel.shape.slice(0, -2), rows.length, cols.length]);
-}
-
-/** The columns of a block (`[..., rows, columns]`, row-major) with a non-zero entry; null when all have. */
-function nonZeroColumns(block: Float32Array, columns: number): number[] | null {
-  const nonZero = new Uint8Array(columns);
-  for (let i = 0; i < block.length; i++) if (block[i] !== 0) nonZero[i % columns] = 1;
-  const found = range(columns).filter((c) => nonZero[c]);
-  return found.length === columns ? null : found;
+/**
+ * The block `kernel[..., rows, cols]`, gathered on the backend (the kernel variable itself
+ * when it is all of it).
+ */
+function kernelBlock(stage: WeightedStage, rows: number[], cols: number[]): tf.Tensor {
+  const allRows = isAll(rows, stage.nIn);
+  const allCols = isAll(cols, stage.nOut);
+  if (allRows && allCols) return stage.kernel;
+  return tf.tidy(() => {
+    const rank = stage.kernel.rank;
+    const picked = allRows ? stage.kernel : tf.gather(stage.kernel, rows, rank - 2);
+    return allCols ? picked : tf.gather(picked, cols, rank - 1);
+  });
 }
 
 /**

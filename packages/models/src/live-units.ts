@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { kernelSlices } from './kernel-slices.js';
 import { configOf, type Layer, layerChain } from './layer-chain.js';
 import { range } from './range.js';
+import { computed, type Reads, readSync } from './reads.js';
 
 /** A Dense or Conv2D layer of a chain, as the sparse-aware step reads it. */
 export interface WeightedStage {
@@ -187,97 +187,162 @@ enum Need {
  *   weight — is still computed, for its gradient only: its zero incoming weights from
  *   varying inputs get a non-zero gradient, which is how Bregman training grows units.
  *
- * `kernels[k]`, `biases[k]`: the values of the k-th weighted stage's variables.
+ * The analysis that {@link SparseAwareStep} runs on its variables each step, on plain values: `kernels[k]`, `biases[k]` are the
+ * values of the k-th weighted stage's variables (read synchronously on the backend).
  */
 export function liveUnits(
   plan: StagePlan,
   kernels: Float32Array[],
   biases: Array<Float32Array | null>,
 ): LiveLayer[] {
-  const weighted = plan.stages.filter((s): s is WeightedStage => s.kind === 'weighted');
-  const result: LiveLayer[] = [];
-  // per unit of the previous weighted layer: its constant value (null: varying)
-  let previous: Array<number | null> | null = null;
-  let previousFlat: boolean[] = [];
-  let channelsBefore = 0;
-  for (const [k, stage] of weighted.entries()) {
-    const kernel = kernels[k]!;
-    const { nIn, nOut, spatial } = stage;
-    // which inputs feed which outputs, and Σ_taps W per (input, output)
-    const { sums: tapSum, nonZero } = kernelSlices(kernel, spatial, nIn, nOut);
-    const live: LiveLayer = {
-      inputs: [],
-      gradientInputs: [],
-      constantInputs: [],
-      constantValues: [],
-      outputs: [],
-      gradientOutputs: [],
-    };
-    const inputValue = (f: number) => (previous ? (previous[f % channelsBefore] ?? null) : null);
-    if (previous) {
-      const need = new Uint8Array(channelsBefore); // Need per unit of the previous layer
-      for (let f = 0; f < nIn; f++) {
-        const u = f % channelsBefore;
-        const c = previous[u]!;
-        if (need[u] === Need.Map) continue;
-        if (c === null || (!stage.foldsConstants && c !== 0)) {
-          need[u] = Need.Map;
-          continue;
-        }
-        if (previousFlat[u] || need[u] === Need.Gradient) continue;
-        for (let o = 0; o < nOut; o++) {
-          if (nonZero[f * nOut + o]) {
-            need[u] = stage.probesConstants ? Need.Gradient : Need.Map;
-            break;
-          }
-        }
-      }
-      const before = result[k - 1]!;
-      before.outputs = range(channelsBefore).filter((u) => need[u] === Need.Map);
-      before.gradientOutputs = range(channelsBefore).filter((u) => need[u] === Need.Gradient);
-      for (let f = 0; f < nIn; f++) {
-        const u = f % channelsBefore;
-        if (need[u] === Need.Map) live.inputs.push(f);
-        else if (need[u] === Need.Gradient) live.gradientInputs.push(f);
-        else if (previous[u] !== 0) {
-          live.constantInputs.push(f);
-          live.constantValues.push(previous[u]!);
-        }
-      }
-    } else {
-      live.inputs = range(nIn);
-    }
-    result.push(live);
-    // this layer's units: constant or varying, and their pre-activations
-    const z = new Float64Array(nOut);
-    const bias = biases[k];
-    if (bias) z.set(bias);
-    const varying = new Uint8Array(nOut);
-    for (let f = 0; f < nIn; f++) {
-      const c = inputValue(f);
-      for (let o = 0; o < nOut; o++) {
-        const i = f * nOut + o;
-        if (!nonZero[i]) continue;
-        if (c === null || (!stage.foldsConstants && c !== 0)) varying[o] = 1;
-        else z[o]! += c * tapSum[i]!;
-      }
-    }
-    const activated = constantActivations(stage, z);
-    previous = Array.from({ length: nOut }, (_, o) => (varying[o] ? null : activated[o]!));
-    previousFlat = Array.from({ length: nOut }, (_, o) => stage.flatAt(z[o]!));
-    channelsBefore = nOut;
+  const weighted = weightedStages(plan);
+  const kernelTensors = weighted.map((s, k) => tf.tensor(kernels[k]!, s.kernel.shape));
+  const biasTensors = weighted.map((_, k) => (biases[k] ? tf.tensor1d(biases[k]!) : null));
+  try {
+    return readSync(liveAnalysis(plan, kernelTensors, biasTensors)).live;
+  } finally {
+    tf.dispose([...kernelTensors, ...biasTensors.filter((b): b is tf.Tensor1D => b !== null)]);
   }
-  result.at(-1)!.outputs = range(channelsBefore);
-  return result;
+}
+
+/** What one step's analysis finds (see {@link liveAnalysis}). */
+export interface LiveAnalysis {
+  /** The units to compute, per weighted stage. */
+  live: LiveLayer[];
+  /**
+   * Per weighted stage and output unit: 1 when one of the stage's gradient-only inputs has a
+   * non-zero weight into it (the columns its gradient-map probe needs).
+   */
+  probed: Uint8Array[];
+}
+
+/** The Dense / Conv2D stages of a plan. */
+export function weightedStages(plan: StagePlan): WeightedStage[] {
+  return plan.stages.filter((s): s is WeightedStage => s.kind === 'weighted');
 }
 
 /**
- * `σ(z)` of a stage's activation for constant pre-activations, in float32 as in the model:
- * in JavaScript for ReLU and linear layers (no read from the backend in the training step);
- * else through the activation's tensor op and a synchronous read.
+ * Which units of each Dense / Conv2D layer a step must compute to give exactly the dense
+ * step's loss and gradients ({@link liveUnits}), from the kernels and biases as tensors (the
+ * variables themselves). Whatever looks at every kernel entry runs on the backend — which
+ * inputs have a non-zero weight, the units each input set reaches, the constant inputs'
+ * contributions `Σ c·Σ_taps W` — and only per-unit vectors are read: one read for the
+ * biases and input rows, then one per layer.
  */
-function constantActivations(stage: WeightedStage, z: Float64Array): Float32Array {
-  const values = Float32Array.from(z);
-  if (stage.activateValues) return stage.activateValues(values);
-  return tf.tidy(() => stage.activate(tf.tensor1d(values)).dataSync() as Float32Array);
+export function* liveAnalysis(
+  plan: StagePlan,
+  kernels: tf.Tensor[],
+  biases: Array<tf.Tensor | null>,
+): Reads<LiveAnalysis> {
+  const weighted = weightedStages(plan);
+  // per stage, [nIn, nOut]: max_taps |W[·, i, o]| (> 0 exactly where some tap is non-zero:
+  // a sum of such values with 0/1 weights is > 0 exactly where one of them is), Σ_taps W
+  const slices = weighted.map((s, k) =>
+    tf.tidy(() => {
+      const w = tf.reshape(kernels[k]!, [s.spatial, s.nIn, s.nOut]);
+      const magnitude = tf.abs(w);
+      return {
+        reach: s.spatial === 1 ? tf.reshape(magnitude, [s.nIn, s.nOut]) : tf.max(magnitude, 0),
+        sums: s.spatial === 1 ? tf.reshape(w, [s.nIn, s.nOut]) : tf.sum(w, 0),
+      };
+    }),
+  );
+  try {
+    // per stage and input feature: whether it has a non-zero weight; and the biases
+    const firstRead = yield* computed(() =>
+      tf.concat([
+        ...slices.map((s) => tf.max(s.reach, 1)),
+        ...weighted.map((s, k) => tf.reshape(biases[k] ?? tf.zeros([s.nOut]), [-1])),
+      ]),
+    );
+    let rowAt = 0;
+    let biasAt = weighted.reduce((n, s) => n + s.nIn, 0);
+    const live: LiveLayer[] = [];
+    const probed: Uint8Array[] = [];
+    // per unit of the previous weighted layer: its constant value (null: varying)
+    let previous: Array<number | null> | null = null;
+    let previousFlat: boolean[] = [];
+    let channelsBefore = 0;
+    for (const [k, stage] of weighted.entries()) {
+      const { nIn, nOut } = stage;
+      const rowNonZero = firstRead.subarray(rowAt, rowAt + nIn);
+      const bias = firstRead.subarray(biasAt, biasAt + nOut);
+      rowAt += nIn;
+      biasAt += nOut;
+      const layer: LiveLayer = {
+        inputs: [],
+        gradientInputs: [],
+        constantInputs: [],
+        constantValues: [],
+        outputs: [],
+        gradientOutputs: [],
+      };
+      const readsAsMap = (c: number | null) => c === null || (!stage.foldsConstants && c !== 0);
+      if (previous) {
+        const need = new Uint8Array(channelsBefore); // Need per unit of the previous layer
+        for (let f = 0; f < nIn; f++) {
+          const u = f % channelsBefore;
+          const c = previous[u]!;
+          if (need[u] === Need.Map) continue;
+          if (readsAsMap(c)) {
+            need[u] = Need.Map;
+            continue;
+          }
+          if (previousFlat[u] || need[u] === Need.Gradient) continue;
+          if (rowNonZero[f]) need[u] = stage.probesConstants ? Need.Gradient : Need.Map;
+        }
+        const before = live[k - 1]!;
+        before.outputs = range(channelsBefore).filter((u) => need[u] === Need.Map);
+        before.gradientOutputs = range(channelsBefore).filter((u) => need[u] === Need.Gradient);
+        for (let f = 0; f < nIn; f++) {
+          const u = f % channelsBefore;
+          if (need[u] === Need.Map) layer.inputs.push(f);
+          else if (need[u] === Need.Gradient) layer.gradientInputs.push(f);
+          else if (previous[u] !== 0) {
+            layer.constantInputs.push(f);
+            layer.constantValues.push(previous[u]!);
+          }
+        }
+      } else {
+        layer.inputs = range(nIn);
+      }
+      live.push(layer);
+      // per input: read as a map (varying), probed for its gradient, or its constant value
+      // per input [varying, gradient-only, constant value]
+      const columns = new Float32Array(3 * nIn);
+      for (let f = 0; f < nIn; f++) {
+        const c = previous ? (previous[f % channelsBefore] ?? null) : null;
+        if (readsAsMap(c)) columns[3 * f] = 1;
+        else columns[3 * f + 2] = c!;
+      }
+      for (const f of layer.gradientInputs) columns[3 * f + 1] = 1;
+      // per unit [whether varying inputs reach it, whether gradient-only ones do] (> 0), and
+      // Σ c·Σ_taps W; as Wᵀ·columns, which packs the small operand in matrix products
+      const { reach, sums } = slices[k]!;
+      const perUnit = yield* computed(() => {
+        const inputs = tf.tensor2d(columns, [nIn, 3]);
+        return tf.concat(
+          [
+            tf.matMul(reach, tf.slice(inputs, [0, 0], [nIn, 2]), true),
+            tf.matMul(sums, tf.slice(inputs, [0, 2], [nIn, 1]), true),
+          ],
+          1,
+        );
+      });
+      probed.push(Uint8Array.from({ length: nOut }, (_, o) => (perUnit[3 * o + 1]! > 0 ? 1 : 0)));
+      const z = Float32Array.from(bias, (b, o) => b + perUnit[3 * o + 2]!);
+      const activated = stage.activateValues
+        ? stage.activateValues(z)
+        : yield* computed(() => stage.activate(tf.tensor1d(z)));
+      previous = Array.from({ length: nOut }, (_, o) =>
+        perUnit[3 * o]! > 0 ? null : activated[o]!,
+      );
+      previousFlat = Array.from({ length: nOut }, (_, o) => stage.flatAt(z[o]!));
+      channelsBefore = nOut;
+    }
+    live.at(-1)!.outputs = range(channelsBefore);
+    return { live, probed };
+  } finally {
+    tf.dispose(slices.flatMap((s) => [s.reach, s.sums]));
+  }
 }

@@ -4,6 +4,7 @@ import { expectAllClose } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { convNet } from './conv-net.js';
+import { liveUnits, stagePlan } from './live-units.js';
 import { mlp } from './mlp.js';
 import { ANALYSIS_COST_PER_WEIGHT, SparseAwareStep } from './sparse-aware-step.js';
 
@@ -79,6 +80,18 @@ async function compare(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) {
   }
   // the products' share; the whole estimate adds the per-step analysis for this batch
   const live = await step.liveUnits();
+  // liveUnits of plain values finds the same units as the step's analysis of the variables
+  const weighted = stagePlan(model, 'test').stages.flatMap((s) =>
+    s.kind === 'weighted' ? [s] : [],
+  );
+  const values = (t: tf.Tensor | null) => (t ? (t.dataSync() as Float32Array) : null);
+  expect(
+    liveUnits(
+      stagePlan(model, 'test'),
+      weighted.map((s) => values(s.kernel)!),
+      weighted.map((s) => values(s.bias)),
+    ),
+  ).toEqual(live);
   const ratio = step.costRatio(live);
   // the analysis is per step: it weighs 1/batch of what it weighs for one example
   expect(sparse.costRatio - ratio).toBeGreaterThan(0);

@@ -10,19 +10,26 @@ import {
   probeConstants,
 } from './live-ops.js';
 import {
+  type LiveAnalysis,
   type LiveLayer,
-  liveUnits,
+  liveAnalysis,
   type StagePlan,
   stagePlan,
   type WeightedStage,
+  weightedStages,
 } from './live-units.js';
 import { range } from './range.js';
+import { readAsync } from './reads.js';
 
 /**
- * The live step's work per kernel entry and step outside the products — reading the kernels
- * and finding the live units in JavaScript, gathering the blocks, scattering the gradients —
- * in multiply–adds of the products: measured ~25 ns per entry on wasm (2-core AMD EPYC),
- * where a product's multiply–add costs ~0.1 ns.
+ * The live step's work per kernel entry and step outside the products — finding the live
+ * units (a few passes over every kernel on the backend, per-unit vectors read back),
+ * gathering the blocks, building the scatter indices and scattering the gradients — in
+ * multiply–adds of the products. Measured on wasm (2-core AMD EPYC, @bregman/runtime's
+ * kernels) on the denoiser, whose blocks cover ~90% of its kernels: ~9 ns per entry for the
+ * analysis and ~15 more for moving the blocks, where a product's multiply–add costs ~0.1 ns.
+ * The step took 124–134 ms there against the dense step's 93–97 ms, which this estimate
+ * predicts (it keeps such a network on the dense step).
  */
 export const ANALYSIS_COST_PER_WEIGHT = 256;
 
@@ -65,9 +72,10 @@ export interface SparseAwareGradients {
  * paper's §5: Bregman training keeps the network sparse *during* training, so with group
  * sparsity most neurons and channels are exactly zero for most of the run.
  *
- * Each step reads the kernels and biases, finds the units that must be computed
- * ({@link liveUnits}: varying units, and constant ones whose gradient map can be non-zero),
- * and runs forward and backward on the gathered sub-network, with the constant units'
+ * Each step finds the units that must be computed ({@link liveUnits}: varying units, and
+ * constant ones whose gradient map can be non-zero) with a few passes over the kernels on
+ * the backend, reading back only per-unit vectors (no kernel is copied to JavaScript, which
+ * matters on a GPU), gathers their blocks of the kernels on the backend, and runs forward and backward on the gathered sub-network, with the constant units'
  * contributions as bias-like terms. The loss, the output and the gradient of **every**
  * weight are those of the dense step (up to float32 summation order): the zero weights of a
  * Bregman optimizer's subgradient variable keep moving, so units are still born. The
@@ -100,7 +108,7 @@ export class SparseAwareStep {
     options: SparseAwareStepOptions = {},
   ) {
     this.plan = stagePlan(model, 'SparseAwareStep');
-    this.weighted = this.plan.stages.filter((s): s is WeightedStage => s.kind === 'weighted');
+    this.weighted = weightedStages(this.plan);
     this.pooled = this.weighted.map((stage) =>
       pooledGradients(stage, this.plan.stages[this.plan.stages.indexOf(stage) + 1]),
     );
@@ -127,18 +135,18 @@ export class SparseAwareStep {
 
   /** The units the next step would compute, per Dense / Conv2D layer. */
   async liveUnits(): Promise<LiveLayer[]> {
-    return (await this.readWeights()).live;
+    return (await this.analyze()).live;
   }
 
-  /** The kernels' and biases' values, and the live units they give. */
-  private async readWeights() {
-    const kernels = await Promise.all(
-      this.weighted.map((s) => s.kernel.data() as Promise<Float32Array>),
+  /** The live units the weights give now ({@link liveAnalysis}, on the backend). */
+  private analyze(): Promise<LiveAnalysis> {
+    return readAsync(
+      liveAnalysis(
+        this.plan,
+        this.weighted.map((s) => s.kernel),
+        this.weighted.map((s) => s.bias),
+      ),
     );
-    const biases = await Promise.all(
-      this.weighted.map((s) => (s.bias ? (s.bias.data() as Promise<Float32Array>) : null)),
-    );
-    return { kernels, biases, live: liveUnits(this.plan, kernels, biases) };
   }
 
   /**
@@ -180,14 +188,14 @@ export class SparseAwareStep {
     if (this.mode === 'auto' && floor > this.maxCostRatio) {
       return { ...this.denseGradients(x, loss), sparse: false, costRatio: floor };
     }
-    const { kernels, biases, live } = await this.readWeights();
+    const { live, probed } = await this.analyze();
     const costRatio = this.costRatio(live, x.shape[0]!);
     const empty = live.some((l) => l.outputs.length === 0); // nothing varies past a layer
     if (empty || (this.mode === 'auto' && costRatio > this.maxCostRatio)) {
       return { ...this.denseGradients(x, loss), sparse: false, costRatio };
     }
     return {
-      ...this.liveGradients(x, loss, live, kernels, biases, await maxPoolGradientGoesFirst()),
+      ...this.liveGradients(x, loss, live, probed, await maxPoolGradientGoesFirst()),
       sparse: true,
       costRatio,
     };
@@ -226,18 +234,11 @@ export class SparseAwareStep {
     x: tf.Tensor,
     loss: (output: tf.Tensor) => tf.Scalar,
     live: LiveLayer[],
-    kernels: Float32Array[],
-    biases: Array<Float32Array | null>,
+    probed: Uint8Array[],
     poolFirst: boolean,
   ) {
     const layers = this.weighted.map((stage, k) =>
-      layerBlocks(
-        stage,
-        live[k]!,
-        kernels[k]!,
-        biases[k] ?? null,
-        poolFirst ? this.pooled[k]! : null,
-      ),
+      layerBlocks(stage, live[k]!, probed[k]!, poolFirst ? this.pooled[k]! : null),
     );
     const inputs = layers.flatMap((groups) => groups.flatMap((g) => g.blocks.map((b) => b.tensor)));
     let output: tf.Tensor | undefined;
