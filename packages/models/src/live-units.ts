@@ -214,6 +214,11 @@ export interface LiveAnalysis {
    * non-zero weight into it (the columns its gradient-map probe needs).
    */
   probed: Uint8Array[];
+  /**
+   * Per weighted stage and output unit: its bias plus the contributions `c·Σ_taps W` of the
+   * inputs that are not read as maps (the whole pre-activation of a constant unit).
+   */
+  constantParts: Float32Array[];
 }
 
 /** The Dense / Conv2D stages of a plan. */
@@ -259,6 +264,7 @@ export function* liveAnalysis(
     let biasAt = weighted.reduce((n, s) => n + s.nIn, 0);
     const live: LiveLayer[] = [];
     const probed: Uint8Array[] = [];
+    const constantParts: Float32Array[] = [];
     // per unit of the previous weighted layer: its constant value (null: varying)
     let previous: Array<number | null> | null = null;
     let previousFlat: boolean[] = [];
@@ -331,6 +337,7 @@ export function* liveAnalysis(
       });
       probed.push(Uint8Array.from({ length: nOut }, (_, o) => (perUnit[3 * o + 1]! > 0 ? 1 : 0)));
       const z = Float32Array.from(bias, (b, o) => b + perUnit[3 * o + 2]!);
+      constantParts.push(z);
       const activated = stage.activateValues
         ? stage.activateValues(z)
         : yield* computed(() => stage.activate(tf.tensor1d(z)));
@@ -341,7 +348,7 @@ export function* liveAnalysis(
       channelsBefore = nOut;
     }
     live.at(-1)!.outputs = range(channelsBefore);
-    return { live, probed };
+    return { live, probed, constantParts };
   } finally {
     tf.dispose(slices.flatMap((s) => [s.reach, s.sums]));
   }

@@ -4,6 +4,8 @@ import { expectAllClose } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { convNet } from './conv-net.js';
+import { denoiser } from './denoiser.js';
+import { takesFullGradients } from './live-dense.js';
 import { liveUnits, stagePlan } from './live-units.js';
 import { mlp } from './mlp.js';
 import { ANALYSIS_COST_PER_WEIGHT, SparseAwareStep } from './sparse-aware-step.js';
@@ -127,6 +129,51 @@ describe('SparseAwareStep: the live units give the dense step’s loss, output a
       const ratio = await compare(model, x, y);
       expect(ratio).toBeLessThan(1);
       tf.dispose([x, y]);
+      model.dispose();
+    },
+  );
+});
+
+describe('SparseAwareStep: Dense layers whose gradients come out at full size', () => {
+  it.each([1, 2])(
+    'a neuron-sparse denoiser-like MLP: gradient-only units everywhere, the dense gradients (seed %i)',
+    async (seed) => {
+      // 1 in 5 neurons alive, positive biases: every dead neuron still has a gradient map
+      const model = denoiser({
+        width: 20,
+        hiddenLayers: 3,
+        init: { density: 0.2, groups: { dense: 'neuron' }, seed },
+      });
+      const step = new SparseAwareStep(model, { mode: 'sparse' });
+      const live = await step.liveUnits();
+      const weighted = stagePlan(model, 'test').stages.flatMap((s) =>
+        s.kind === 'weighted' ? [s] : [],
+      );
+      const full = weighted.map((s, k) =>
+        takesFullGradients(s, live[k]!, live[k]!.outputs.length + live[k]!.gradientOutputs.length),
+      );
+      expect(full.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+      expect(live.some((l) => l.gradientOutputs.length > 0)).toBe(true);
+      const x = tf.randomUniform([4, 20], 0, 1, 'float32', seed);
+      const y = tf.randomUniform([4, 20], 0, 1, 'float32', seed + 1);
+      const loss = (out: tf.Tensor) => tf.losses.meanSquaredError(y, out) as tf.Scalar;
+      const sparse = await step.gradients(x, loss);
+      const dense = await new SparseAwareStep(model, { mode: 'dense' }).gradients(x, loss);
+      expect(sparse.sparse).toBe(true);
+      expectAllClose(await sparse.value.data(), await dense.value.data(), {
+        rtol: 1e-5,
+        atol: 1e-7,
+      });
+      for (const name of Object.keys(dense.grads)) {
+        const d = await dense.grads[name]!.data();
+        const scale = Array.from(d).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expectAllClose(await sparse.grads[name]!.data(), d, {
+          rtol: 1e-4,
+          atol: scale * 1e-5 + 1e-7,
+        });
+      }
+      tf.dispose([x, y, sparse.value, sparse.output, dense.value, dense.output]);
+      tf.dispose([...Object.values(sparse.grads), ...Object.values(dense.grads)]);
       model.dispose();
     },
   );

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { layerBlocks, scatterKernel, scatterVector } from './live-blocks.js';
+import { layerBlocks, scatterKernel, scatterVector, type UnitGroup } from './live-blocks.js';
+import {
+  denseWithFullGradients,
+  type FullGradientLayer,
+  takesFullGradients,
+} from './live-dense.js';
 import {
   applyKernel,
   liveProduct,
@@ -24,12 +29,13 @@ import { readAsync } from './reads.js';
 /**
  * The live step's work per kernel entry and step outside the products — finding the live
  * units (a few passes over every kernel on the backend, per-unit vectors read back),
- * gathering the blocks, building the scatter indices and scattering the gradients — in
- * multiply–adds of the products. Measured on wasm (2-core AMD EPYC, @bregman/runtime's
- * kernels) on the denoiser, whose blocks cover ~90% of its kernels: ~9 ns per entry for the
- * analysis and ~15 more for moving the blocks, where a product's multiply–add costs ~0.1 ns.
- * The step took 124–134 ms there against the dense step's 93–97 ms, which this estimate
- * predicts (it keeps such a network on the dense step).
+ * gathering blocks, assembling full-size gradients — in multiply–adds of the products (~0.1
+ * ns each on wasm, 2-core AMD EPYC). Measured there with the machine busy: the analysis
+ * ~9 ns per entry; moving blocks ~15 ns per block entry. On the denoiser, whose computed
+ * blocks cover 85–95% of its kernels (its Dense layers then give their gradients at full
+ * size), the live step took 64–74 ms against the dense step's 87–90 ms. The value is on the
+ * safe side: at batch 128 it keeps networks of Dense layers only (the MNIST MLP, the
+ * denoiser) on the dense step without reading their weights in `'auto'` mode.
  */
 export const ANALYSIS_COST_PER_WEIGHT = 256;
 
@@ -188,14 +194,15 @@ export class SparseAwareStep {
     if (this.mode === 'auto' && floor > this.maxCostRatio) {
       return { ...this.denseGradients(x, loss), sparse: false, costRatio: floor };
     }
-    const { live, probed } = await this.analyze();
+    const analysis = await this.analyze();
+    const { live } = analysis;
     const costRatio = this.costRatio(live, x.shape[0]!);
     const empty = live.some((l) => l.outputs.length === 0); // nothing varies past a layer
     if (empty || (this.mode === 'auto' && costRatio > this.maxCostRatio)) {
       return { ...this.denseGradients(x, loss), sparse: false, costRatio };
     }
     return {
-      ...this.liveGradients(x, loss, live, probed, await maxPoolGradientGoesFirst()),
+      ...this.liveGradients(x, loss, analysis, await maxPoolGradientGoesFirst()),
       sparse: true,
       costRatio,
     };
@@ -233,14 +240,25 @@ export class SparseAwareStep {
   private liveGradients(
     x: tf.Tensor,
     loss: (output: tf.Tensor) => tf.Scalar,
-    live: LiveLayer[],
-    probed: Uint8Array[],
+    { live, probed, constantParts }: LiveAnalysis,
     poolFirst: boolean,
   ) {
-    const layers = this.weighted.map((stage, k) =>
-      layerBlocks(stage, live[k]!, probed[k]!, poolFirst ? this.pooled[k]! : null),
-    );
-    const inputs = layers.flatMap((groups) => groups.flatMap((g) => g.blocks.map((b) => b.tensor)));
+    // per layer: its gradients at full size (a Dense layer whose blocks would cover much of
+    // its kernel), or its unit groups' blocks
+    const layers = this.weighted.map((stage, k): LayerComputation => {
+      const l = live[k]!;
+      const units = [...l.outputs, ...l.gradientOutputs];
+      if (takesFullGradients(stage, l, units.length)) {
+        const full = { units, varying: l.outputs.length, probed: probed[k]! };
+        return { full: { ...full, constantPart: constantParts[k]! } };
+      }
+      return { groups: layerBlocks(stage, l, probed[k]!, poolFirst ? this.pooled[k]! : null) };
+    });
+    const inputs = layers.flatMap((layer, k) => {
+      const stage = this.weighted[k]!;
+      if (layer.full) return stage.bias ? [stage.kernel, stage.bias] : [stage.kernel];
+      return layer.groups!.flatMap((g) => g.blocks.map((b) => b.tensor));
+    });
     let output: tf.Tensor | undefined;
     const f = (...args: tf.Tensor[]) => {
       let at = 0;
@@ -269,7 +287,24 @@ export class SparseAwareStep {
         const inProbes = probes;
         maps = null;
         probes = null;
-        for (const group of layers[k]!) {
+        const layer = layers[k]!;
+        if (layer.full) {
+          const kernel = args[at++]!;
+          const bias = stage.bias ? args[at++]! : null;
+          const z = denseWithFullGradients(
+            stage,
+            live[k]!,
+            layer.full,
+            inMaps!,
+            inProbes,
+            kernel,
+            bias,
+            k > 0,
+          );
+          ({ maps, probes } = split(stage.activate(z), layer.full.varying));
+          probesPooled = false;
+        }
+        for (const group of layer.groups ?? []) {
           let z: tf.Tensor | null = null;
           for (const block of group.blocks) {
             const w = args[at++]!;
@@ -284,22 +319,11 @@ export class SparseAwareStep {
               z = tf.add(z!, tf.reshape(tf.matMul(values, tapSums as tf.Tensor2D), [-1]));
             } else z = tf.add(z!, w);
           }
-          const a = stage.activate(z!);
-          const computed = group.units.length;
-          if (group.varying === computed) maps = a;
-          else if (group.varying === 0) {
-            probes = a;
-            probesPooled = group.pooled !== null;
-          } else {
-            // the units are ordered varying first, then gradient-only
-            const begin = new Array<number>(a.rank).fill(0);
-            const size = [...a.shape.slice(0, -1), group.varying];
-            maps = tf.slice(a, begin, size);
-            probes = tf.slice(
-              a,
-              [...begin.slice(0, -1), group.varying],
-              [...size.slice(0, -1), computed - group.varying],
-            );
+          const parts = split(stage.activate(z!), group.varying);
+          if (parts.maps) maps = parts.maps;
+          if (parts.probes) {
+            probes = parts.probes;
+            probesPooled = group.varying === 0 && group.pooled !== null;
           }
         }
         k++;
@@ -309,11 +333,20 @@ export class SparseAwareStep {
     };
     const { value, grads } = tf.valueAndGrads(f)(inputs);
     const named: tf.NamedTensorMap = {};
+    const kept = new Set<tf.Tensor>();
     let at = 0;
     for (const [k, stage] of this.weighted.entries()) {
+      const layer = layers[k]!;
+      if (layer.full) {
+        named[stage.kernel.name] = grads[at++]!;
+        if (stage.bias) named[stage.bias.name] = grads[at++]!;
+        kept.add(named[stage.kernel.name]!);
+        if (stage.bias) kept.add(named[stage.bias.name]!);
+        continue;
+      }
       const kernelParts: Array<{ grad: tf.Tensor; rows: number[]; cols: number[] }> = [];
       const biasParts: Array<{ grad: tf.Tensor; cols: number[] }> = [];
-      for (const group of layers[k]!) {
+      for (const group of layer.groups!) {
         for (const block of group.blocks) {
           const grad = grads[at++]!;
           if (block.role === 'bias') biasParts.push({ grad, cols: group.units });
@@ -323,8 +356,37 @@ export class SparseAwareStep {
       named[stage.kernel.name] = scatterKernel(stage, kernelParts);
       if (stage.bias) named[stage.bias.name] = scatterVector(biasParts, stage.nOut);
     }
-    tf.dispose(grads);
+    tf.dispose(grads.filter((g) => !kept.has(g)));
     for (const t of inputs) if (!(t instanceof tf.Variable)) t.dispose();
     return { value, output: output!, grads: named };
   }
+}
+
+/** How a live step computes one Dense / Conv2D layer: at full gradient size, or by blocks. */
+interface LayerComputation {
+  full?: FullGradientLayer;
+  groups?: UnitGroup[];
+}
+
+/**
+ * A layer's activations over its computed units (the first `varying` varying, the rest
+ * gradient-only) split into the varying maps and the gradient-only maps (null where none).
+ */
+function split(
+  a: tf.Tensor,
+  varying: number,
+): { maps: tf.Tensor | null; probes: tf.Tensor | null } {
+  const computed = a.shape.at(-1)!;
+  if (varying === computed) return { maps: a, probes: null };
+  if (varying === 0) return { maps: null, probes: a };
+  const begin = new Array<number>(a.rank).fill(0);
+  const size = [...a.shape.slice(0, -1), varying];
+  return {
+    maps: tf.slice(a, begin, size),
+    probes: tf.slice(
+      a,
+      [...begin.slice(0, -1), varying],
+      [...size.slice(0, -1), computed - varying],
+    ),
+  };
 }
