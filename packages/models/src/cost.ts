@@ -1,3 +1,4 @@
+import { KERNEL_LAYER_KINDS } from '@bregman/core-prox';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { inputShapeOf, type Layer } from './layer-chain.js';
 
@@ -25,16 +26,8 @@ interface LayerLike {
   layers?: LayerLike[];
 }
 
-/** The counted layers; a transposed convolution's kernel acts per input position. */
-const COUNTED = new Set([
-  'Dense',
-  'Conv1D',
-  'Conv2D',
-  'Conv3D',
-  'Conv2DTranspose',
-  'DepthwiseConv2D',
-  'SeparableConv2D',
-]);
+/** The counted layers: those whose kernels core-prox regularizes (`KERNEL_LAYER_KINDS`). */
+const COUNTED: ReadonlySet<string> = new Set(KERNEL_LAYER_KINDS);
 /** The weights that are kernels (each entry one multiply–add per position). */
 const KERNELS = new Set(['kernel', 'depthwise_kernel', 'pointwise_kernel']);
 
