@@ -77,7 +77,7 @@ function unitGroup(
   const blocks: Block[] = [
     {
       role: gradientOnlyZero ? 'liveProduct' : 'map',
-      tensor: kernelBlock(stage, live.inputs, units),
+      tensor: kernelBlock(stage.kernel, live.inputs, units),
       rows: live.inputs,
     },
   ];
@@ -85,7 +85,7 @@ function unitGroup(
     const columns = range(units.length).filter((i) => probed[units[i]!]);
     blocks.push({
       role: 'probe',
-      tensor: kernelBlock(stage, live.gradientInputs, units),
+      tensor: kernelBlock(stage.kernel, live.gradientInputs, units),
       rows: live.gradientInputs,
       probeColumns: columns.length === units.length ? null : columns,
     });
@@ -93,7 +93,7 @@ function unitGroup(
   if (live.constantInputs.length > 0) {
     blocks.push({
       role: 'constant',
-      tensor: kernelBlock(stage, live.constantInputs, units),
+      tensor: kernelBlock(stage.kernel, live.constantInputs, units),
       rows: live.constantInputs,
       values: live.constantValues,
     });
@@ -106,17 +106,22 @@ function unitGroup(
 }
 
 /**
- * The block `kernel[..., rows, cols]`, gathered on the backend (the kernel variable itself
- * when it is all of it).
+ * The block `kernel[..., rows, cols]` of a kernel `[..., nIn, nOut]`, gathered on the backend
+ * along the axis that leaves less to gather next (the kernel itself when it is all of it).
  */
-function kernelBlock(stage: WeightedStage, rows: number[], cols: number[]): tf.Tensor {
-  const allRows = isAll(rows, stage.nIn);
-  const allCols = isAll(cols, stage.nOut);
-  if (allRows && allCols) return stage.kernel;
+export function kernelBlock(kernel: tf.Tensor, rows: number[], cols: number[]): tf.Tensor {
+  const rank = kernel.rank;
+  const nIn = kernel.shape[rank - 2]!;
+  const nOut = kernel.shape[rank - 1]!;
+  const allRows = isAll(rows, nIn);
+  const allCols = isAll(cols, nOut);
+  if (allRows && allCols) return kernel;
   return tf.tidy(() => {
-    const rank = stage.kernel.rank;
-    const picked = allRows ? stage.kernel : tf.gather(stage.kernel, rows, rank - 2);
-    return allCols ? picked : tf.gather(picked, cols, rank - 1);
+    const byRows = (t: tf.Tensor) => (allRows ? t : tf.gather(t, rows, rank - 2));
+    const byCols = (t: tf.Tensor) => (allCols ? t : tf.gather(t, cols, rank - 1));
+    return rows.length * nOut <= nIn * cols.length
+      ? byCols(byRows(kernel))
+      : byRows(byCols(kernel));
   });
 }
 

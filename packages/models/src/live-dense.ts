@@ -1,6 +1,7 @@
 // A Dense layer of a live step whose gradients come out at full size, assembled from row
 // products instead of gathered blocks and scattered entries (see `SparseAwareStep`).
 import * as tf from '@tensorflow/tfjs-core';
+import { kernelBlock } from './live-blocks.js';
 import type { LiveLayer, WeightedStage } from './live-units.js';
 import { range } from './range.js';
 
@@ -88,7 +89,7 @@ export function denseWithFullGradients(
       Float32Array.from(units, (o) => layer.constantPart[o]!),
       [1, units.length],
     );
-    const wVarying = varying > 0 ? block(w, live.inputs, varyingUnits) : null;
+    const wVarying = varying > 0 ? kernelBlock(w, live.inputs, varyingUnits) : null;
     const computed = wVarying ? tf.matMul(mapsIn as tf.Tensor2D, wVarying as tf.Tensor2D) : null;
     const z = tf.add(
       computed === null
@@ -126,7 +127,7 @@ export function denseWithFullGradients(
             probedUnits.length > 0
               ? tf.matMul(
                   tf.gather(dz2, probedColumns, 1),
-                  block(wSaved!, live.gradientInputs, probedUnits),
+                  kernelBlock(wSaved!, live.gradientInputs, probedUnits),
                   false,
                   true,
                 )
@@ -141,16 +142,4 @@ export function denseWithFullGradients(
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const args = [maps, ...(probes ? [probes] : []), kernel, ...(bias ? [bias] : [])];
   return (op as unknown as (...t: tf.Tensor[]) => tf.Tensor)(...args);
-}
-
-/** `w[rows, cols]` of a `[nIn, nOut]` kernel: the axis that leaves less gathered first. */
-function block(w: tf.Tensor, rows: number[], cols: number[]): tf.Tensor2D {
-  const [nIn, nOut] = w.shape as [number, number];
-  const allRows = rows.length === nIn && rows.every((r, i) => r === i);
-  const allCols = cols.length === nOut && cols.every((c, i) => c === i);
-  const byRows = (t: tf.Tensor) => (allRows ? t : tf.gather(t, rows, 0));
-  const byCols = (t: tf.Tensor) => (allCols ? t : tf.gather(t, cols, 1));
-  return (
-    rows.length * nOut <= nIn * cols.length ? byCols(byRows(w)) : byRows(byCols(w))
-  ) as tf.Tensor2D;
 }
