@@ -61,8 +61,9 @@ Experiments: ${ids.join(', ')}
                      pareto and pareto-convnet (beyond the paper) run only when named:
                      --all pareto
   --profile NAME     ${PROFILES.join(' | ')} (default ${DEFAULT_PROFILE}): paper = the paper's settings;
-                     quick = the same experiments shrunk (MLP: full MNIST, 30 epochs; ConvNet:
-                     20,000 images, 3 epochs; denoiser 10 epochs): about 1 h 45 min on 2 cores;
+                     quick = what 2 cores afford (the MLP and the denoiser at the paper's
+                     100 epochs, 3 seeds; ConvNet: 20,000 images, 3 epochs): about 3 h on
+                     2 cores;
                      smoke = every stage on a little data, in minutes (what CI runs)
   --seeds N          seeds per method (default: the profile's, 3 for paper and quick)
   --jobs N           worker processes training runs side by side (each process computes
