@@ -14,6 +14,9 @@ import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { filesBelow, MAIN, records, repro } from './cli.test-helper.js';
 
+/** `text` as a regular expression that matches it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function expectSvg(path: string, ...texts: string[]) {
   const svg = readFileSync(path, 'utf8');
   expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -58,7 +61,7 @@ describe('pnpm repro (the built CLI)', () => {
     [['--out', MAIN], /^repro: --out .*main\.js is a file, not a directory/],
     [
       ['--data-dir', tmpdir(), '--out', join(tmpdir(), 'repro-unused')],
-      /^repro: --data-dir \/tmp holds none of mnist\//,
+      new RegExp(`^repro: --data-dir ${literal(tmpdir())} holds none of mnist/`),
     ],
   ])('fig2 %j exits 2 with one line before anything trains', (args, message) => {
     const { code, err } = repro('fig2', '--profile', 'smoke', '--jobs', '1', ...(args as string[]));

@@ -28,6 +28,8 @@ export function packageTestConfig(options: PackageTestOptions = {}) {
         fileURLToPath(new URL('./cpu-backend-setup.ts', import.meta.url)),
         ...(options.setupFiles ?? []),
       ],
+      // temporary files in a directory of the run's own, removed when it ends
+      globalSetup: [fileURLToPath(new URL('./temp-dir-setup.ts', import.meta.url))],
       testTimeout: options.testTimeout ?? 600_000,
       hookTimeout: options.testTimeout ?? 600_000,
       reporters: ['default', 'json'],
