@@ -16,10 +16,24 @@ export function readmeExample(packageDir: string, block = 0): string {
   return code;
 }
 
+/** A seeded stand-in for `Math.random` (mulberry32): the same sequence for the same seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /**
  * Runs a package README's example (its first ```ts block, or the one at index `block`) as a
  * module, with imports of workspace packages pointed at their sources, and returns what it
- * printed with `console.log`.
+ * printed with `console.log`. `Math.random` is seeded while it runs — tfjs draws every
+ * unseeded initializer seed and `fit`'s shuffling from it — so a test of the example's
+ * numbers sees the same draw every time instead of failing now and then.
  */
 export async function runReadmeExample(
   packageDir: string,
@@ -36,13 +50,16 @@ export async function runReadmeExample(
   writeFileSync(file, code);
   const printed: string[] = [];
   const log = console.log;
+  const random = Math.random;
   console.log = (...args: unknown[]) => {
     printed.push(args.map(String).join(' '));
   };
+  Math.random = seededRandom(1);
   try {
     await import(/* @vite-ignore */ pathToFileURL(file).href);
   } finally {
     console.log = log;
+    Math.random = random;
     rmSync(file, { force: true });
   }
   return printed;
