@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '@bregman/test-utils';
 import { describe, expect, it } from 'vitest';
 import { filesBelow, MAIN, repro } from './cli.test-helper.js';
 import type { RunRecord } from './storage/run-record.js';
@@ -42,18 +43,6 @@ function lockedWorkers(out: string): number[] {
   }
 }
 
-/** A small seeded generator (mulberry32), so that a failing draw can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Starts the sweep in a process group of its own and kills it after `delay` ms. */
 async function killAfter(
   args: string[],
@@ -80,7 +69,7 @@ describe('pnpm repro killed with kill -9, then --resume', () => {
   it('three kills (whole group, main process only, whole group) at random moments: records equal an uninterrupted sweep, no stray process or temporary file', async () => {
     const seed = Number(process.env.BREGMAN_KILL_SEED ?? Date.now() % 1_000_000);
     console.log(`kill moments drawn with BREGMAN_KILL_SEED=${seed}`);
-    const draw = random(seed);
+    const draw = seededRandom(seed);
 
     const reference = mkdtempSync(join(tmpdir(), 'repro-kill-ref-'));
     const started = performance.now();

@@ -27,5 +27,6 @@ export { checkGoldenRun } from './golden-run.js';
 /** An optimizer's config through JSON and the tfjs registry, with rules of every match kind. */
 export { expectConfigRoundTrip, roundTripRules } from './optimizer-config.js';
 export { packageReadme, readmeExample, runReadmeExample } from './readme-example.js';
+export { seededRandom } from './seeded-random.js';
 export { tensorReads } from './tensor-reads.js';
 export { weightArrays, weightsOfNew } from './weights.js';

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * A fenced ```ts block of a package README, a block the README promises runs: the first one,
@@ -14,18 +15,6 @@ export function readmeExample(packageDir: string, block = 0): string {
     throw new Error(`${packageDir}/README.md has no \`\`\`ts example block at index ${block}`);
   }
   return code;
-}
-
-/** A seeded stand-in for `Math.random` (mulberry32): the same sequence for the same seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
