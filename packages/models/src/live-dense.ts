@@ -39,8 +39,9 @@ export interface FullGradientLayer {
  * and the layer's whole `kernel` and `bias` — whose gradients it gives at full size:
  *
  * - forward: the varying units' product with the varying inputs' weights, plus every unit's
- *   constant part — the bias and `c·W` of the constant and gradient-only inputs, one
- *   matrix–vector product (the varying inputs' weights into gradient-only units are 0);
+ *   constant part — its bias and `c·W` of the constant and gradient-only inputs, as the
+ *   step's analysis found it (`constantPart`; the varying inputs' weights into gradient-only
+ *   units are 0);
  * - `d kernel`: the varying inputs' rows `hᵀ·dz` (one product over the batch), the constant
  *   and gradient-only inputs' rows `c ⊗ Σ_batch dz`, zeros elsewhere, put in place by one
  *   scatter of whole rows; `d bias = Σ_batch dz` at the units;
