@@ -98,12 +98,12 @@ describe('pnpm repro pareto', () => {
     const smoke = paretoConvNet.runs('smoke').map((s) => s.method);
     expect(smoke.map((m) => m.id)).toEqual([
       'adam',
-      'linbreg-l0.033',
-      'linbreg-l0.3',
-      'linbreg-m-l0.033',
-      'linbreg-m-l0.3',
-      'adabreg-l0.083',
-      'adabreg-l0.75',
+      'linbreg-l0.1',
+      'linbreg-l0.9',
+      'linbreg-m-l0.1',
+      'linbreg-m-l0.9',
+      'adabreg-l0.2',
+      'adabreg-l1.8',
       'proxgd-l0.0017',
       'proxgd-l0.015',
       'pruning-d0.02',
