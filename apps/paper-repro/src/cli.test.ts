@@ -161,7 +161,7 @@ describe('pnpm repro (the built CLI)', () => {
       out,
     );
     expect(first.err).toContain(
-      '63 runs, 53 distinct trainings, 0 finished before, 53 to train with 2 worker(s)',
+      '64 runs, 54 distinct trainings, 0 finished before, 54 to train with 2 worker(s)',
     );
     expect(first.code).toBe(0);
     const counts = {
@@ -171,7 +171,7 @@ describe('pnpm repro (the built CLI)', () => {
       table2: 7,
       fig1: 1,
       table3: 6,
-      fig4: 1,
+      fig4: 2,
       fig5: 1,
       pareto: 11,
       'pareto-convnet': 11,
@@ -199,6 +199,7 @@ describe('pnpm repro (the built CLI)', () => {
     expectSvg(join(out, 'fig2', 'fig2.svg'), ...panels, 'LinBreg, λ = 0.1', 'ProxGD, λ = 0.0001');
     expectSvg(join(out, 'fig3', 'fig3.svg'), ...panels, 'AdaBreg, λ = 0.1');
     expectSvg(join(out, 'fig4', 'fig4.svg'), 'active neurons');
+    expectSvg(join(out, 'fig4', 'fig4-authors-code.svg'), 'the authors’ code');
     expectSvg(join(out, 'pareto', 'pareto.svg'), 'non-zero weights (%)', 'magnitude pruning');
     expectSvg(join(out, 'pareto-convnet', 'pareto-convnet.svg'), 'paper: AdaBreg');
     const fig1 = decode(readFileSync(join(out, 'fig1', 'fig1.png')));
@@ -226,6 +227,7 @@ describe('pnpm repro (the built CLI)', () => {
       'fig3/fig3.svg',
       'fig1/fig1.png',
       'fig4/fig4.svg',
+      'fig4/fig4-authors-code.svg',
       'fig5/fig5.png',
       'pareto/pareto.svg',
       'pareto-convnet/pareto-convnet.svg',
@@ -237,6 +239,7 @@ describe('pnpm repro (the built CLI)', () => {
     expect(report).toContain('| Lasso | SGD + thresh. | 3.5 (3.5) |');
     expect(report).toContain('| Bregman | AdaBreg + thresh. |');
     expect(report).toContain('### `compact()` of the trained denoiser');
+    expect(report).toContain('### Beyond the paper: the settings of the authors’ code');
     expect(report).toContain(
       'SGD without regularization destroys the sparse initialization at once',
     );
@@ -245,7 +248,7 @@ describe('pnpm repro (the built CLI)', () => {
     const before = statSync(join(out, 'fig2', 'runs', 'sgd-s1.json')).mtimeMs;
     const second = repro('--all', '--profile', 'smoke', '--jobs', '2', '--out', out);
     expect(second.code).toBe(0);
-    expect(second.err).toContain('34 finished before, 0 to train');
+    expect(second.err).toContain('35 finished before, 0 to train');
     expect(statSync(join(out, 'fig2', 'runs', 'sgd-s1.json')).mtimeMs).toBe(before);
   }, 900_000);
 });
