@@ -4,6 +4,7 @@ import { duration, markdownTable } from '../render/text.js';
 import type { ProfileName } from '../shared/spec.js';
 import type { RunRecord } from '../storage/run-record.js';
 import { numberMeanStd, percentMeanStd } from './format.js';
+import { FLOOR_HEADER, floorCell, hasFloor } from './paper-floor.js';
 
 /** What the report says about one experiment. */
 export interface ExperimentReport {
@@ -74,21 +75,31 @@ export function finalTable(runs: ExperimentRuns): string {
 /** A paper table with our numbers beside the paper's: `ours (paper)` per cell, mean ± std over seeds. */
 export function paperTable(table: PaperTable, runs: ExperimentRuns, reference: unknown): string {
   const paperRows = Array.isArray(reference) ? (reference as Array<Record<string, unknown>>) : [];
-  const header = ['strategy', 'optimizer', ...table.columns.map((c) => `${c.header} ours (paper)`)];
+  const floor = hasFloor(table);
+  const header = [
+    'strategy',
+    'optimizer',
+    ...table.columns.map((c) => `${c.header} ours (paper)`),
+    ...(floor ? [FLOOR_HEADER] : []),
+  ];
   const rows = table.rows.map((row, i) => {
     const records = runs.methods.find((m) => m.method.id === row.method)?.runs ?? [];
     const reports = records.map((r) => (row.thresholded ? r.finish?.thresholded : r.finish?.kept));
     const paper = paperRows[i];
+    const ours = Object.fromEntries(
+      table.columns.map((c) => [
+        c.field,
+        meanStd(reports.map((m) => m?.[c.field] as number | null | undefined)),
+      ]),
+    );
     return [
       row.strategy,
       row.optimizer,
       ...table.columns.map((c) => {
-        const ours = percentMeanStd(
-          meanStd(reports.map((m) => m?.[c.field] as number | null | undefined)),
-        );
         const theirs = paper?.[c.reference];
-        return `${ours} (${typeof theirs === 'number' ? theirs : '–'})`;
+        return `${percentMeanStd(ours[c.field]!)} (${typeof theirs === 'number' ? theirs : '–'})`;
       }),
+      ...(floor ? [floorCell(table, ours, paper)] : []),
     ];
   });
   return markdownTable(header, rows);
