@@ -241,21 +241,15 @@ function compactNotes(record: RunRecord | undefined, heading: string): string[] 
   ];
 }
 
-/** The best validation loss of a run, if it has one. */
-function bestValidationLoss(record: RunRecord): number | undefined {
-  const losses = record.epochs.map((e) => e.validationLoss).filter((l) => l != null);
-  return losses.length > 0 ? Math.min(...(losses as number[])) : undefined;
-}
-
 /** One run's widths and whether they have the autoencoder shape, for the notes. */
 function shapeLine(record: RunRecord): string {
   const first = record.epochs[0]!.activeNeurons;
   const last = record.epochs.at(-1)!;
   const shape = autoencoderShape(last.activeNeurons.slice(0, -1));
-  const loss = bestValidationLoss(record);
+  const loss = record.best?.validationLoss;
   return (
     `- seed ${record.spec.seed}: ${first.join(', ')} → ${last.activeNeurons.join(', ')} after epoch ${last.epoch} ` +
-    `(${shape ? 'the autoencoder shape' : 'no autoencoder shape'}; best validation loss ${loss === undefined ? 'n/a' : loss.toFixed(4)})`
+    `(${shape ? 'the autoencoder shape' : 'no autoencoder shape'}; best validation loss ${typeof loss === 'number' ? loss.toFixed(4) : 'n/a'})`
   );
 }
 
