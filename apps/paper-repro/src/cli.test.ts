@@ -240,6 +240,7 @@ describe('pnpm repro (the built CLI)', () => {
     expect(report).toContain('| Bregman | AdaBreg + thresh. |');
     expect(report).toContain('### `compact()` of the trained denoiser');
     expect(report).toContain('### Beyond the paper: the settings of the authors’ code');
+    expect(report).toContain('To run it: `pnpm repro table3 --profile smoke`');
     expect(report).toContain(
       'SGD without regularization destroys the sparse initialization at once',
     );

@@ -80,6 +80,11 @@ export interface Experiment {
   ) => Promise<string[]>;
   /** The paper's tables, ours beside them. */
   tables?: PaperTable[];
+  /**
+   * What running it takes, for the report: the command and the expected time (Table 3, whose
+   * data the user must supply and whose runs take hours per epoch on a CPU).
+   */
+  running?: (profile: ProfileName) => string;
   /** More markdown for the report (e.g. what `compact()` made of the model). */
   notes?: (runs: ExperimentRuns) => string;
   /**

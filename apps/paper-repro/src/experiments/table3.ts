@@ -1,4 +1,5 @@
 import type { ModelInit } from '@bregman/models';
+import { duration } from '../render/text.js';
 import type { DataSpec, MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 import type { Experiment } from './experiment.js';
 import { bregmanMethods, bregmanRows, COLUMNS } from './paper-tables.js';
@@ -96,6 +97,38 @@ function runs(profile: ProfileName, seeds?: number): RunSpec[] {
   );
 }
 
+/**
+ * ResNet-18's training speed on one wasm thread, images per second: `pnpm bench --models
+ * resnet18` (batch 16, SGD 3,035 ms/step; LinBreg, Adam and AdaBreg within 10% of it) on a
+ * 2-core AMD EPYC with other load on it, 2026-12-04.
+ */
+export const RESNET18_WASM_IMAGES_PER_SECOND = 5;
+
+/** Training images of one Table 3 epoch in a profile. */
+function trainingImages(profile: ProfileName): number {
+  const { trainLimit } = CIFAR_PROFILES[profile].limits;
+  // CIFAR-10's 50,000 training images less the 5,000 of the validation split
+  return trainLimit ?? 45000;
+}
+
+/** The command that runs Table 3 in `profile`, and what its epochs cost on the CPU. */
+function running(profile: ProfileName): string {
+  const { epochs, dataset } = CIFAR_PROFILES[profile];
+  const images = trainingImages(profile);
+  const count = runs(profile).length;
+  const perEpoch = images / RESNET18_WASM_IMAGES_PER_SECOND;
+  const data = dataset === 'cifar10-synthetic' ? '' : ' --data-dir DIR';
+  const command = `pnpm repro table3${data} --profile ${profile}`;
+  return (
+    `To run it: \`${command}\`: ${count} runs × ${epochs} epoch${epochs === 1 ? '' : 's'} on ${images.toLocaleString('en')} training images. ` +
+    `Expected training time per epoch of one run (the steps alone; evaluation adds forward passes over the validation, test and up to 10,000 training images): ` +
+    `~${duration(perEpoch)} on one wasm thread, at the ~${RESNET18_WASM_IMAGES_PER_SECOND} images/s that \`pnpm bench\` measured for ResNet-18 on a 2-core AMD EPYC (batch 16, a loaded machine), ` +
+    `so ~${duration(count * epochs * perEpoch)} for the whole profile on one thread. ` +
+    '`--threads N` trains each run data parallel on N cores (its speed-up on ResNet-18 is not measured). ' +
+    'webgpu on a GPU is not measured yet (no GPU machine so far); `pnpm bench --backends webgpu --models resnet18` measures the step on yours.'
+  );
+}
+
 /** Table 3: ℓ1-sparse ResNet-18 on CIFAR-10 (paper §4.5). Needs the user's CIFAR-10 files. */
 export const table3: Experiment = {
   id: 'table3',
@@ -116,6 +149,7 @@ export const table3: Experiment = {
     );
   },
   runs,
+  running,
   figures: [],
   tables: [
     {

@@ -198,6 +198,7 @@ describe('claims and tables', () => {
     expect(duration(12.34)).toBe('12.3 s');
     expect(duration(185)).toBe('3 min 05 s');
     expect(duration(3725)).toBe('1 h 02 min');
+    expect(duration(2700 * 3600)).toBe('2,700 h (113 days)');
     expect(markdownTable(['a', 'b|c'], [['1', '2']])).toBe(
       '| a | b\\|c |\n| --- | --- |\n| 1 | 2 |',
     );

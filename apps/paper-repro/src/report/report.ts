@@ -145,6 +145,7 @@ export function renderReport(
   for (const entry of experiments) {
     const { experiment, runs } = entry;
     lines.push(`## ${experiment.title}`, '', experiment.setup(context.profile), '');
+    if (experiment.running) lines.push(experiment.running(context.profile), '');
     if (entry.notRun) {
       lines.push(`**Not run: ${entry.notRun}**`, '');
       continue;
