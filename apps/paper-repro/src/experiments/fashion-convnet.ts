@@ -1,3 +1,4 @@
+import type { GroupSelection } from '@bregman/baselines';
 import type { ModelInit } from '@bregman/models';
 import type { MethodSpec, ProfileName, RegularizationSpec, RunSpec } from '../shared/spec.js';
 import type { Experiment, PaperTable } from './experiment.js';
@@ -123,13 +124,18 @@ function pruningDensity(group: boolean): number {
   return group ? 0.07 : 0.05;
 }
 
+/** What pruning and thresholding remove in Table 1 (single weights) or 2 (also whole conv kernels). */
+export function prunedGroups(group: boolean): GroupSelection {
+  return group ? { conv: true } : false;
+}
+
 /** The methods of Table 1 (`group` false) or Table 2 (`group` true) for a profile. */
 export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[] {
   const { epochs } = FASHION_PROFILES[profile];
   const h = tableHyperparameters(profile, group);
   const reg = group ? groupOnKernels : l1Everywhere;
   const tag = group ? 'group' : 'l1';
-  const prunedGroups = group ? { conv: true } : false;
+  const groups = prunedGroups(group);
   return [
     {
       id: 'adam',
@@ -147,7 +153,7 @@ export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[]
       pruning: {
         targetDensity: pruningDensity(group),
         endEpoch: pruningEndEpoch(epochs),
-        groups: prunedGroups,
+        groups,
       },
       init: DENSE,
     },
@@ -157,7 +163,7 @@ export function tableMethods(profile: ProfileName, group: boolean): MethodSpec[]
       optimizer: { kind: 'sgd', ...h.sgd },
       regularization: {},
       penalty: reg(h.lasso.lambda),
-      threshold: { density: group ? 0.04 : 0.035, groups: prunedGroups },
+      threshold: { density: group ? 0.04 : 0.035, groups },
       init: DENSE,
     },
     {

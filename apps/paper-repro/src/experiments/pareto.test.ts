@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodSpec } from '../shared/spec.js';
+import { runKey } from '../storage/run-key.js';
 import type { RunRecord } from '../storage/run-record.js';
 import type { ExperimentRuns } from './experiment.js';
 import {
@@ -10,6 +11,8 @@ import {
   paretoConvNet,
   tablePaperPoints,
 } from './pareto.js';
+import { table1 } from './table1.js';
+import { table2 } from './table2.js';
 
 /** The finished runs of `methods`, one record per (density, accuracy) of a kept model. */
 function runsOf(methods: Array<[MethodSpec, Array<[number, number]>]>): ExperimentRuns {
@@ -110,6 +113,20 @@ describe('pnpm repro pareto', () => {
       'pruning-d0.15',
     ]);
     expect(smoke[1]!.init).toMatchObject({ density: 0.01 });
+    // its runs at Table 1's λ and pruning density are Table 1's (shared, trained once)
+    const tableKeys = new Set([...table1.runs('quick'), ...table2.runs('quick')].map(runKey));
+    const shared = paretoConvNet
+      .runs('quick')
+      .filter((s) => tableKeys.has(runKey(s)))
+      .map((s) => s.runId);
+    expect(shared).toEqual([
+      'adam-s1',
+      'linbreg-l0.3-s1',
+      'linbreg-m-l0.3-s1',
+      'adabreg-l0.6-s1',
+      'proxgd-l0.005-s1',
+      'pruning-d0.05-s1',
+    ]);
     expect(
       tablePaperPoints({
         table1_fashion_mnist_l1: [{ optimizer: 'LinBreg', density: 1.9, test_acc: 89.2 }],

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { GroupSelection } from '@bregman/baselines';
 import type { ModelInit } from '@bregman/models';
 import type * as vl from 'vega-lite';
 import { renderSvg } from '../render/svg.js';
@@ -13,6 +14,7 @@ import {
   fashionRuns,
   fashionSetup,
   l1Everywhere,
+  prunedGroups,
   SPARSE,
   tableHyperparameters,
 } from './fashion-convnet.js';
@@ -263,14 +265,28 @@ const PRUNED_DENSITIES = [0.02, 0.05, 0.1, 0.2, 0.4];
 /** Dense start for the pruning baseline on the MLP (it prunes a trained dense net). */
 const DENSE_MLP: ModelInit = { density: 1, variance: 'he', bias: 'positiveUniform' };
 
-/** Magnitude pruning of a dense SGD net to `density` over the first 60% of `epochs`. */
-function pruned(density: number, epochs: number, learningRate: number, init: ModelInit) {
+/**
+ * Magnitude pruning of a dense SGD net to `density` over the first 60% of `epochs`; `groups`
+ * as the table it stands beside sets it (so that its run at the table's density is the
+ * table's run, shared, not trained again).
+ */
+function pruned(
+  density: number,
+  epochs: number,
+  learningRate: number,
+  init: ModelInit,
+  groups?: GroupSelection,
+) {
   return {
     id: `pruning-d${density}`,
     label: `SGD, pruning to ${100 * density}%`,
     optimizer: { kind: 'sgd', learningRate },
     regularization: {},
-    pruning: { targetDensity: density, endEpoch: pruningEndEpoch(epochs) },
+    pruning: {
+      targetDensity: density,
+      endEpoch: pruningEndEpoch(epochs),
+      ...(groups === undefined ? {} : { groups }),
+    },
     init,
   } satisfies MethodSpec;
 }
@@ -410,10 +426,13 @@ export const paretoConvNet: Experiment = frontExperiment({
         name: 'magnitude pruning',
         values: ends([0.02, 0.05, 0.15], profile),
         method: (d) =>
-          pruned(d, FASHION_PROFILES[profile].epochs, h.sgd.learningRate, {
-            density: 1,
-            variance: 'he',
-          }),
+          pruned(
+            d,
+            FASHION_PROFILES[profile].epochs,
+            h.sgd.learningRate,
+            { density: 1, variance: 'he' },
+            prunedGroups(false),
+          ),
       },
     ];
   },
