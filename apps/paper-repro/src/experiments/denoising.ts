@@ -6,7 +6,7 @@ import type { MethodSpec, ProfileName, RunSpec } from '../shared/spec.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import { readCheckpoint } from '../storage/checkpoint.js';
 import type { RunRecord } from '../storage/run-record.js';
-import { pct, verdict, withRuns } from './claim-helpers.js';
+import { pct, runsOf, verdict, withRuns } from './claim-helpers.js';
 import type { ClaimVerdict, Experiment, ExperimentRuns } from './experiment.js';
 import { mnistSplit, PAPER_PLATEAU, type ProfileSettings, seedRuns } from './seed-runs.js';
 
@@ -197,7 +197,7 @@ const ACTIVE_CLAIMS = [
 
 /** The first run of `method` among `runs`, if there is one. */
 function firstRun(runs: ExperimentRuns, method: MethodSpec): RunRecord | undefined {
-  return runs.methods.find((m) => m.method.id === method.id)?.runs[0];
+  return runsOf(runs, method.id)?.[0];
 }
 
 /** Fig. 4's plot for one run: active neurons per layer at about six stages of training. */
@@ -255,9 +255,9 @@ function shapeLine(record: RunRecord): string {
 
 /** The notes on the run with the authors' code settings, beside the paper's method. */
 function authorsNotes(runs: ExperimentRuns): string[] {
-  const authors = runs.methods.find((m) => m.method.id === DENOISER_AUTHORS_METHOD.id)?.runs;
-  if (!authors || authors.length === 0) return [];
-  const paper = runs.methods.find((m) => m.method.id === DENOISER_METHOD.id)?.runs ?? [];
+  const authors = runsOf(runs, DENOISER_AUTHORS_METHOD.id);
+  if (!authors) return [];
+  const paper = runsOf(runs, DENOISER_METHOD.id) ?? [];
   const h = DENOISER_AUTHORS_METHOD;
   return [
     '',
@@ -298,11 +298,10 @@ export const fig4: Experiment = {
       [DENOISER_METHOD, 'fig4.svg'],
       [DENOISER_AUTHORS_METHOD, 'fig4-authors-code.svg'],
     ] as const) {
-      const record = firstRun(runs, method);
-      if (!record) continue;
-      const seeds = runs.methods.find((m) => m.method.id === method.id)!.runs.length;
+      const records = runsOf(runs, method.id);
+      if (!records) continue;
       const path = join(dir, file);
-      writeFileAtomic(path, await activeNeuronsSvg(record, seeds));
+      writeFileAtomic(path, await activeNeuronsSvg(records[0]!, records.length));
       paths.push(path);
     }
     return paths;
