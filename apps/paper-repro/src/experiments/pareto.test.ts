@@ -107,8 +107,8 @@ describe('pnpm repro pareto', () => {
       'linbreg-m-l0.9',
       'adabreg-l0.2',
       'adabreg-l1.8',
-      'proxgd-l0.0017',
-      'proxgd-l0.015',
+      'proxgd-l0.00033',
+      'proxgd-l0.003',
       'pruning-d0.02',
       'pruning-d0.15',
     ]);
@@ -124,7 +124,7 @@ describe('pnpm repro pareto', () => {
       'linbreg-l0.3-s1',
       'linbreg-m-l0.3-s1',
       'adabreg-l0.6-s1',
-      'proxgd-l0.005-s1',
+      'proxgd-l0.001-s1',
       'pruning-d0.05-s1',
     ]);
     expect(
