@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../storage/run-record.js';
-import { DENOISER_AUTHORS_METHOD, DENOISER_METHOD, fig4, fig5 } from './denoising.js';
+import { DENOISER_AUTHORS_METHOD, DENOISER_METHOD, fig4, fig5, shapeEpochs } from './denoising.js';
 
 /** A denoiser run of `seed` whose active neurons per layer go `first` → `last`. */
 function run(seed: number, first: number[], last: number[]): RunRecord {
@@ -70,11 +70,25 @@ describe('Fig. 4 claims over seeds', () => {
     });
     expect(notes).toContain('the settings of the authors’ code');
     expect(notes).toContain(
-      '- seed 1: 9, 8, 11, 9, 6, 11 → 120, 60, 30, 45, 90, 784 after epoch 100 (the autoencoder shape; best validation loss n/a)',
+      '- seed 1: 9, 8, 11, 9, 6, 11 → 120, 60, 30, 45, 90, 784 after epoch 100 (the autoencoder shape; the shape after epochs: 100; best validation loss n/a)',
     );
-    expect(notes).toContain('→ 15, 8, 11, 38, 18, 22 after epoch 100 (no autoencoder shape;');
+    expect(notes).toContain(
+      '→ 15, 8, 11, 38, 18, 22 after epoch 100 (no autoencoder shape; the shape after epochs: none;',
+    );
     // the claims stay the paper's: judged on LinBreg alone
     expect(judge([run(1, START, START)])[1]!.verdict).toBe('does not hold');
+  });
+
+  it('the epochs after which the shape held, as ranges (it can come and go)', () => {
+    const widths = [START, [20, 9, 5, 9, 30, 50], AUTOENCODER, START, AUTOENCODER, AUTOENCODER];
+    // a funnel (falls to the last hidden layer) is not the shape, nor is the start
+    widths.push([406, 312, 199, 152, 70, 505], AUTOENCODER);
+    const record = {
+      spec: { seed: 1, method: DENOISER_AUTHORS_METHOD },
+      epochs: widths.map((activeNeurons, epoch) => ({ epoch, activeNeurons })),
+    } as unknown as RunRecord;
+    expect(shapeEpochs(record)).toBe('1–2, 4–5, 7');
+    expect(shapeEpochs(run(1, AUTOENCODER, START))).toBe('none');
   });
 
   it('hold when every seed grows into an autoencoder shape, with each seed’s evidence', () => {

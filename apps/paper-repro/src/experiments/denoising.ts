@@ -241,6 +241,22 @@ function compactNotes(record: RunRecord | undefined, heading: string): string[] 
   ];
 }
 
+/**
+ * The epochs after which a run's hidden widths had the autoencoder shape, as ranges
+ * ("3–41, 45"), or "none": the shape can come and go during training.
+ */
+export function shapeEpochs(record: RunRecord): string {
+  const ranges: [number, number][] = [];
+  for (const { epoch, activeNeurons } of record.epochs) {
+    if (epoch === 0 || !autoencoderShape(activeNeurons.slice(0, -1))) continue;
+    const open = ranges.at(-1);
+    if (open && open[1] === epoch - 1) open[1] = epoch;
+    else ranges.push([epoch, epoch]);
+  }
+  if (ranges.length === 0) return 'none';
+  return ranges.map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(', ');
+}
+
 /** One run's widths and whether they have the autoencoder shape, for the notes. */
 function shapeLine(record: RunRecord): string {
   const first = record.epochs[0]!.activeNeurons;
@@ -249,7 +265,8 @@ function shapeLine(record: RunRecord): string {
   const loss = record.best?.validationLoss;
   return (
     `- seed ${record.spec.seed}: ${first.join(', ')} → ${last.activeNeurons.join(', ')} after epoch ${last.epoch} ` +
-    `(${shape ? 'the autoencoder shape' : 'no autoencoder shape'}; best validation loss ${typeof loss === 'number' ? loss.toFixed(4) : 'n/a'})`
+    `(${shape ? 'the autoencoder shape' : 'no autoencoder shape'}; the shape after epochs: ${shapeEpochs(record)}; ` +
+    `best validation loss ${typeof loss === 'number' ? loss.toFixed(4) : 'n/a'})`
   );
 }
 
