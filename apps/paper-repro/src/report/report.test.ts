@@ -232,6 +232,16 @@ describe('claims and tables', () => {
     expect(some).toContain('**1 of 10 runs failed:**');
     expect(some).toContain('Runs: 6 of 10 finished');
     expect(some).toContain('| paper numbers from | ../shared/reference/paper-results.json |');
+    // an experiment's notes come before its claims (Fig. 3's on the momentum step)
+    const withNotes = renderReport(
+      context,
+      [{ experiment: fig3, runs: GOOD, planned: 4, finished: 4, figures: [], failed: [] }],
+      {},
+    );
+    const notesAt = withNotes.indexOf('### Why momentum need not accelerate LinBreg');
+    expect(notesAt).toBeGreaterThan(0);
+    expect(withNotes.indexOf("### The paper's claims")).toBeGreaterThan(notesAt);
+    expect(withNotes).toContain('m ← βm + (1 − β)τg');
   });
 });
 
