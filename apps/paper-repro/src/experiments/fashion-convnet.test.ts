@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tableHyperparameters } from './fashion-convnet.js';
 import { table1 } from './table1.js';
 import { table2 } from './table2.js';
 
@@ -37,5 +38,19 @@ describe('Tables 1–2 in the quick profile', () => {
     for (const profile of ['smoke', 'paper'] as const) {
       expect(new Set(Object.values(seedsPerMethod(table1.runs(profile))))).toEqual(new Set([1]));
     }
+  });
+
+  it('ProxGD λ per table (quick: 10⁻³ for ℓ1, 1.3·10⁻³ for Table 2); lasso 10⁻³; the specs carry them', () => {
+    const lambdas = (profile: 'quick' | 'paper', group: boolean) => {
+      const h = tableHyperparameters(profile, group);
+      return [h.proxgd.lambda, h.lasso.lambda];
+    };
+    expect(lambdas('quick', false)).toEqual([1e-3, 1e-3]);
+    expect(lambdas('quick', true)).toEqual([1.3e-3, 1e-3]);
+    expect(lambdas('paper', false)).toEqual([1e-3, 1e-3]);
+    expect(lambdas('paper', true)).toEqual([1e-3, 1e-3]);
+    const proxgd = table2.runs('quick').find((s) => s.method.id === 'proxgd-group')!;
+    expect(proxgd.method.regularization.dense).toEqual({ type: 'L1', lambda: 1.3e-3 });
+    expect(proxgd.method.regularization.conv).toMatchObject({ type: 'GroupL12', lambda: 1.3e-3 });
   });
 });
