@@ -254,7 +254,15 @@ describe('stepLine', () => {
     sparse.epochs[1]!.sparseSteps = 1;
     sparse.epochs[2]!.sparseSteps = 0.5;
     expect(stepLine([dense, sparse])).toBe(
-      'Training step: 1 of 2 runs trained with the sparse-aware step (`--sparse-aware`), 75% of their steps on the live units; the others with the dense step.',
+      'Training step: 1 of 2 runs trained with the sparse-aware step (`--sparse-aware`), 75% of their steps on the live units; the other 1 with the dense step.',
+    );
+    // a model the step never took to the live units (the denoiser) says so
+    const never = record('linbreg-l0.1', 2, [0.9, 0.9], [0.1, 0.9, 0.9], [0.01, 0.02, 0.03]);
+    never.sparseAware = true;
+    never.epochs[1]!.sparseSteps = 0;
+    never.epochs[2]!.sparseSteps = 0;
+    expect(stepLine([never])).toBe(
+      'Training step: 1 of 1 runs trained with the sparse-aware step (`--sparse-aware`), which chose the dense computation at every step (for this model the live units never promised to cost less).',
     );
   });
 });

@@ -244,9 +244,14 @@ export function stepLine(records: readonly RunRecord[]): string | undefined {
   if (sparse.length === 0) return undefined;
   const shares = sparse.flatMap((r) => r.epochs.flatMap((e) => e.sparseSteps ?? []));
   const share = shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
+  const others = records.length - sparse.length;
+  const onLive =
+    shares.length > 0 && shares.every((s) => s === 0)
+      ? 'which chose the dense computation at every step (for this model the live units never promised to cost less)'
+      : `${(100 * share).toFixed(0)}% of their steps on the live units`;
   return (
     `Training step: ${sparse.length} of ${records.length} runs trained with the sparse-aware step ` +
-    `(\`--sparse-aware\`), ${(100 * share).toFixed(0)}% of their steps on the live units; the others with the dense step.`
+    `(\`--sparse-aware\`), ${onLive}${others > 0 ? `; the other ${others} with the dense step` : ''}.`
   );
 }
 
