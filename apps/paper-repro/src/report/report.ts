@@ -246,7 +246,7 @@ export function stepLine(records: readonly RunRecord[]): string | undefined {
   const share = shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
   const others = records.length - sparse.length;
   const onLive =
-    shares.length > 0 && shares.every((s) => s === 0)
+    shares.length > 0 && share === 0
       ? 'which chose the dense computation at every step (for this model the live units never promised to cost less)'
       : `${(100 * share).toFixed(0)}% of their steps on the live units`;
   return (
