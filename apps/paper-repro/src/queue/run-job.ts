@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import { withFilesFound } from '../data/run-data.js';
 import { EXPERIMENTS } from '../experiments/registry.js';
 import type { RunSpec } from '../shared/spec.js';
 import type { PlannedRun } from '../storage/plan.js';
@@ -126,8 +127,9 @@ export function runJobOptions(key: string, resultsId: string): JobsOptions {
 /**
  * Why this worker's version of the project must not train a job, or `undefined` when it
  * may: the job's format differs, or this version plans the run (its experiment, profile,
- * seeds and run id) with another spec than the planner did, which its key shows. Training
- * it would write numbers of another configuration under the sweep's key.
+ * seeds and run id, on the official files when the planner found them: `data.filesDir`)
+ * with another spec than the planner did, which its key shows. Training it would write
+ * numbers of another configuration under the sweep's key.
  */
 export function versionProblem(data: RunJobData): string | undefined {
   const update =
@@ -140,9 +142,10 @@ export function versionProblem(data: RunJobData): string | undefined {
   const name = `${id}/${runId} (profile ${profile})`;
   const experiment = EXPERIMENTS.find((e) => e.id === id);
   if (!experiment) return `this worker knows no experiment '${id}'; ${update}`;
-  const spec = experiment.runs(profile, data.seeds).find((s) => s.runId === runId);
-  if (!spec) return `this worker's ${id} has no run ${runId} in profile ${profile}; ${update}`;
-  const mine = runKey(spec);
+  const planned = experiment.runs(profile, data.seeds).find((s) => s.runId === runId);
+  if (!planned) return `this worker's ${id} has no run ${runId} in profile ${profile}; ${update}`;
+  // as the planner did: on the official files when it found them (e.g. Debian's Fashion-MNIST)
+  const mine = runKey(withFilesFound(planned, data.data.filesDir !== undefined));
   if (mine !== data.key) {
     return `this worker plans ${name} as training ${mine}, the sweep as ${data.key} (the run spec differs); ${update}`;
   }
