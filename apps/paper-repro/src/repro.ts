@@ -15,7 +15,12 @@ import { runOnQueue } from './queue/planner.js';
 import { readReference } from './reference.js';
 import { renderSvg } from './render/svg.js';
 import { curveRows, curvesSpec } from './report/figures.js';
-import { type ExperimentReport, groupRuns, renderReport } from './report/report.js';
+import {
+  type ExperimentReport,
+  groupRuns,
+  type ReportContext,
+  renderReport,
+} from './report/report.js';
 import { UsageError } from './shared/cli-args.js';
 import { EXIT } from './shared/exit-codes.js';
 import type { DatasetName, RunSpec } from './shared/spec.js';
@@ -256,7 +261,10 @@ async function finishSweep(
   const wallSeconds = (performance.now() - started) / 1000;
   let report: string | undefined;
   try {
-    report = await writeReport(options, command, plans, wallSeconds, split);
+    report = await writeReport(options, command, plans, wallSeconds, split, {
+      now: outcomes.length,
+      before: skipped,
+    });
     log(`repro: wrote ${report}`);
   } catch (error) {
     if (!isStorageError(error)) throw error;
@@ -300,6 +308,7 @@ export async function writeReport(
   plans: readonly ExperimentPlan[],
   wallSeconds: number,
   split: CoreSplit,
+  trainings: ReportContext['trainings'],
 ): Promise<string> {
   const reference = readReference();
   // drawing some figures (Fig. 1's feature maps) computes with tfjs: start the same backend
@@ -341,6 +350,7 @@ export async function writeReport(
       profile: options.profile,
       command,
       wallSeconds,
+      trainings,
       backend: [...backends].join('; ') || 'none (no finished runs)',
       jobs: split.jobs,
       threads: split.threads,

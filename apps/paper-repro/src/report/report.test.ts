@@ -10,6 +10,7 @@ import { curveRows } from './figures.js';
 import { percentMeanStd } from './format.js';
 import {
   claimsTable,
+  commandTime,
   finalTable,
   groupRuns,
   paperTable,
@@ -204,11 +205,31 @@ describe('claims and tables', () => {
     );
   });
 
+  it("the command's wall time says how many trainings it ran when others had finished before", () => {
+    const context = {
+      profile: 'quick' as const,
+      command: 'pnpm repro --all --resume',
+      wallSeconds: 185,
+      backend: 'wasm',
+      jobs: 2,
+      threads: 1,
+      referenceSource: '',
+    };
+    expect(commandTime({ ...context, trainings: { now: 4, before: 0 } })).toBe('3 min 05 s');
+    expect(commandTime({ ...context, trainings: { now: 4, before: 127 } })).toBe(
+      '3 min 05 s (it trained 4 of 131 trainings; the other 127 had finished before: each section\'s "Runs" line gives their training time)',
+    );
+    expect(commandTime({ ...context, trainings: { now: 0, before: 131 } })).toBe(
+      '3 min 05 s (it trained none of the 131 trainings; all had finished before: each section\'s "Runs" line gives their training time)',
+    );
+  });
+
   it('failed runs are listed with their errors, never shown as "not run"', () => {
     const context = {
       profile: 'smoke' as const,
       command: 'pnpm repro fig2',
       wallSeconds: 3,
+      trainings: { now: 10, before: 0 },
       backend: 'cpu',
       jobs: 1,
       threads: 1,

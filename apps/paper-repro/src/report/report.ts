@@ -32,6 +32,8 @@ export interface ReportContext {
   command: string;
   /** Wall time of that command, seconds. */
   wallSeconds: number;
+  /** Distinct trainings of the command: trained by it (`now`), and found finished (`before`). */
+  trainings: { now: number; before: number };
   /** Backends that trained the runs, e.g. `wasm (tfjs-backend-wasm 4.22.0, 1 thread)`. */
   backend: string;
   /** Worker processes. */
@@ -115,6 +117,22 @@ export function claimsTable(experiment: Experiment, runs: ExperimentRuns, known:
   return markdownTable(['the paper says', 'we measured', 'verdict'], rows);
 }
 
+/**
+ * The command's wall time, and when runs had finished before it (a sweep resumed, or a
+ * report written from earlier runs) how many it trained: its time is then not the sweep's.
+ */
+export function commandTime(context: ReportContext): string {
+  const { now, before } = context.trainings;
+  const time = duration(context.wallSeconds);
+  if (before === 0) return time;
+  const trained =
+    now === 0 ? `none of the ${before} trainings` : `${now} of ${now + before} trainings`;
+  return (
+    `${time} (it trained ${trained}; ${now === 0 ? 'all' : `the other ${before}`} had finished before: ` +
+    'each section\'s "Runs" line gives their training time)'
+  );
+}
+
 /** `results/REPORT.md`: every experiment's setup, figures, final table and claims. */
 export function renderReport(
   context: ReportContext,
@@ -136,7 +154,7 @@ export function renderReport(
         ['backend', context.backend],
         ['worker processes', String(context.jobs)],
         ['threads per run', String(context.threads)],
-        ['wall time of the command', duration(context.wallSeconds)],
+        ['wall time of the command', commandTime(context)],
         ['paper numbers from', context.referenceSource],
       ],
     ),
