@@ -6,8 +6,11 @@ import { trainRun } from '../training/train-run.js';
 import { exitOnCrash } from './crash.js';
 import type { FromWorker, SharedRunOptions, ToWorker } from './worker-protocol.js';
 
+// The parent may go between the check and the write (Ctrl-C, kill): the write then fails
+// with EPIPE, which the callback takes (without one it is an uncaught 'error' event, a crash
+// report); the 'disconnect' handler below ends the process.
 const send = (message: FromWorker) => {
-  if (process.connected) process.send?.(message);
+  if (process.connected) process.send?.(message, undefined, {}, () => {});
 };
 let options: SharedRunOptions = { resume: false, threads: 1 };
 let backend = '';
