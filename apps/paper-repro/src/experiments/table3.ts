@@ -11,7 +11,7 @@ export const CIFAR_PROFILES: Record<
   ProfileSettings & { dataset: 'cifar10' | 'cifar10-synthetic' }
 > = {
   paper: { epochs: 180, seeds: 1, dataset: 'cifar10', limits: {} },
-  // ResNet-18 trains at ~3.4 images/s on one wasm thread: the quick profile is a sample
+  // ResNet-18 trains at ~8.5 images/s on one wasm thread: the quick profile is a sample
   quick: {
     epochs: 2,
     seeds: 1,
@@ -99,10 +99,10 @@ function runs(profile: ProfileName, seeds?: number): RunSpec[] {
 
 /**
  * ResNet-18's training speed on one wasm thread, images per second: `pnpm bench --models
- * resnet18` (batch 16, SGD 3,035 ms/step; LinBreg, Adam and AdaBreg within 10% of it) on a
- * 2-core AMD EPYC with other load on it, 2026-12-04.
+ * resnet18` (batch 16, 20 steps, median ms/step: SGD 1,869, LinBreg 1,874, Adam 1,908,
+ * AdaBreg 1,913) on an idle 2-core AMD EPYC, 2026-12-05.
  */
-export const RESNET18_WASM_IMAGES_PER_SECOND = 5;
+export const RESNET18_WASM_IMAGES_PER_SECOND = 8.5;
 
 /** Training images of one Table 3 epoch in a profile. */
 function trainingImages(profile: ProfileName): number {
@@ -122,9 +122,9 @@ function running(profile: ProfileName): string {
   return (
     `To run it: \`${command}\`: ${count} runs × ${epochs} epoch${epochs === 1 ? '' : 's'} on ${images.toLocaleString('en')} training images. ` +
     `Expected training time per epoch of one run (the steps alone; evaluation adds forward passes over the validation, test and up to 10,000 training images): ` +
-    `~${duration(perEpoch)} on one wasm thread, at the ~${RESNET18_WASM_IMAGES_PER_SECOND} images/s that \`pnpm bench\` measured for ResNet-18 on a 2-core AMD EPYC (batch 16, a loaded machine), ` +
+    `~${duration(perEpoch)} on one wasm thread, at the ~${RESNET18_WASM_IMAGES_PER_SECOND} images/s that \`pnpm bench\` measured for ResNet-18 on an idle 2-core AMD EPYC (batch 16), ` +
     `so ~${duration(count * epochs * perEpoch)} for the whole profile on one thread. ` +
-    '`--threads N` trains each run data parallel on N cores (its speed-up on ResNet-18 is not measured). ' +
+    '`--threads N` trains each run data parallel on N cores (ResNet-18 with 2 threads: 1.65× the steps per second of one at batch 16, `pnpm bench --workers 2`). ' +
     'webgpu on a GPU is not measured yet (no GPU machine so far); `pnpm bench --backends webgpu --models resnet18` measures the step on yours.'
   );
 }
