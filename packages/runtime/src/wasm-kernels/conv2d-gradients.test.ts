@@ -4,7 +4,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWasm, on, randomData, relativeError, wasmDataIds } from '../backends.test-helper.js';
 import { wasmTrainingKernelsRegistered } from './register.js';
-import { type FilterRoute, forceRoutes, type InputRoute } from './routes.js';
+import {
+  type FilterRoute,
+  type ForwardRoute,
+  forceRoutes,
+  forwardRoute,
+  type InputRoute,
+} from './routes.js';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -143,6 +149,102 @@ describe.each(routes)(
     });
   },
 );
+
+/** `conv2d(x, W)` and `fused.conv2d(x, W)` (no bias: the route under test) on `backend`. */
+async function convForward(backend: 'cpu' | 'wasm', c: ConvCase, seed: number) {
+  return on(backend, () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(randomData(c.batch * c.height * c.width * c.cin, seed), [
+        c.batch,
+        c.height,
+        c.width,
+        c.cin,
+      ]);
+      const w = tf.tensor4d(randomData(c.kh * c.kw * c.cin * c.cout, seed + 1), [
+        c.kh,
+        c.kw,
+        c.cin,
+        c.cout,
+      ]);
+      const plain = tf.conv2d(x, w, c.strides, c.pad).dataSync() as Float32Array;
+      const fused = tf.fused
+        .conv2d({ x, filter: w, strides: c.strides, pad: c.pad })
+        .dataSync() as Float32Array;
+      return { plain, fused };
+    }),
+  );
+}
+
+/** Few positions, many channels: the automatic forward route is im2col + matMul. */
+const fewPositions: [string, ConvCase][] = [
+  [
+    '4×4 image, 32 channels out (ResNet-18’s last stage in small)',
+    { ...base, batch: 1, height: 4, width: 4, cin: 8, cout: 32, strides: [1, 1], pad: 'same' },
+  ],
+  [
+    'stride 2 into 2×2, 1×1 projection',
+    {
+      ...base,
+      batch: 2,
+      height: 4,
+      width: 4,
+      kh: 1,
+      kw: 1,
+      cout: 16,
+      strides: [2, 2],
+      pad: 'same',
+    },
+  ],
+];
+
+describe.each<[string, { forward?: ForwardRoute }]>([
+  ['automatic route', {}],
+  ['XNNPACK convolution', { forward: 'xnnpack-conv' }],
+  ['im2col + matMul', { forward: 'im2col-matmul' }],
+])('Conv2D forward on wasm equals the cpu backend’s (1e-4), %s', (_route, forced) => {
+  beforeAll(() => forceRoutes(forced));
+  afterAll(() => forceRoutes({}));
+
+  it.each([...table, ...fewPositions])('%s', async (_name, c) => {
+    const cpu = await convForward('cpu', c, 3);
+    const wasm = await convForward('wasm', c, 3);
+    const scale = Math.max(...cpu.plain.map(Math.abs));
+    expectAllClose(wasm.plain, cpu.plain, { rtol: 1e-4, atol: 1e-5 * scale, label: 'conv2d' });
+    expectAllClose(wasm.fused, cpu.plain, { rtol: 1e-4, atol: 1e-5 * scale, label: 'fused' });
+  });
+});
+
+describe('Conv2D forward routes', () => {
+  it('picks im2col + matMul only for fewer output positions than output channels', () => {
+    const shape = (batch: number, side: number, outChannels: number) => ({
+      batchSize: batch,
+      inHeight: side,
+      inWidth: side,
+      inChannels: outChannels,
+      outHeight: side,
+      outWidth: side,
+      strideHeight: 1,
+      strideWidth: 1,
+      filterHeight: 3,
+      filterWidth: 3,
+      outChannels,
+    });
+    expect(forwardRoute(shape(16, 4, 512))).toBe('im2col-matmul'); // ResNet-18's last stage
+    expect(forwardRoute(shape(16, 8, 256))).toBe('xnnpack-conv');
+    expect(forwardRoute(shape(128, 4, 512))).toBe('xnnpack-conv'); // Table 3's batch
+    expect(forwardRoute(shape(16, 32, 64))).toBe('xnnpack-conv');
+  });
+
+  it('frees every intermediate buffer on the im2col route', async () => {
+    const c = fewPositions[0]![1];
+    await convForward('wasm', c, 1);
+    const ids = wasmDataIds();
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await convForward('wasm', c, i + 2);
+    expect(wasmDataIds()).toBe(ids);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
 
 describe('Conv2D gradients on wasm: random cases, other ops, memory', () => {
   it('on random shapes, strides, paddings and data (fast-check)', async () => {

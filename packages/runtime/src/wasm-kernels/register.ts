@@ -38,9 +38,11 @@ const configs: readonly KernelConfig[] = [
  * - `BatchMatMul`, `_FusedMatMul`: transposed operands transposed in memory, then XNNPACK
  *   (in the order, `C` or `Cᵀ`, that packs less);
  * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not);
- * - `Conv2D`, `FusedConv2D`: the stock XNNPACK kernels with a numeric padding made explicit
- *   (tfjs-core 4.22 gets the output width of a numeric padding wrong for non-square filters,
- *   and the stock kernel then writes past its output buffer);
+ * - `Conv2D`, `FusedConv2D`: im2col + one XNNPACK matMul when there are fewer output
+ *   positions than output channels (XNNPACK's convolution would spend more on packing the
+ *   new filter than on the product), else the stock XNNPACK kernels with a numeric padding
+ *   made explicit (tfjs-core 4.22 gets the output width of a numeric padding wrong for
+ *   non-square filters, and the stock kernel then writes past its output buffer);
  * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose;
  * - `Tile` (BatchNorm's gradient tiles a `[1, 1, 1, C]` tensor to the input's shape): row copies;
  * - `Sign`: exact for `|x|` below ~1e-7 (the stock kernel returns 0 there);

@@ -3,20 +3,43 @@ import type { ConvGeometry } from './patches.js';
 /** How the filter gradient is computed: one dilated convolution, or im2col + one matMul. */
 export type FilterRoute = 'dilated-conv' | 'im2col-matmul';
 
+/** How the forward convolution is computed: XNNPACK's convolution, or im2col + one matMul. */
+export type ForwardRoute = 'xnnpack-conv' | 'im2col-matmul';
+
 /** How the input gradient is computed: one convolution of the (upsampled) `dy` with the flipped filter, or one matMul + col2im. */
 export type InputRoute = 'flipped-conv' | 'matmul-col2im';
 
 /** Shapes that decide a route: the convolution's geometry without its padding. */
 export type RouteShape = Omit<ConvGeometry, 'padInfo'>;
 
-const forced: { filter?: FilterRoute; input?: InputRoute } = {};
+const forced: { forward?: ForwardRoute; filter?: FilterRoute; input?: InputRoute } = {};
 
 /** Forces a route (tests and benchmarks run every route); `{}` restores the automatic choice. */
-export function forceRoutes(routes: { filter?: FilterRoute; input?: InputRoute }): void {
+export function forceRoutes(routes: {
+  forward?: ForwardRoute;
+  filter?: FilterRoute;
+  input?: InputRoute;
+}): void {
+  delete forced.forward;
   delete forced.filter;
   delete forced.input;
+  if (routes.forward !== undefined) forced.forward = routes.forward;
   if (routes.filter !== undefined) forced.filter = routes.filter;
   if (routes.input !== undefined) forced.input = routes.input;
+}
+
+/**
+ * XNNPACK's convolution packs its filter anew for every new filter tensor (every training
+ * step): ~13 ns per weight, which for few output positions costs as much as the product
+ * itself — ResNet-18's 4 × 4 × 512 convolutions at batch 16 took 70 ms with a new filter and
+ * 40 ms with the same one, while one matMul of the same size took 43 ms (wasm, AMD EPYC).
+ * im2col + matMul (whose route packs the smaller operand, see `mat-mul.ts`) then wins; with
+ * more output positions `N·OH·OW` than output channels XNNPACK's convolution is faster (no
+ * im2col, its packing amortized over many positions).
+ */
+export function forwardRoute(s: RouteShape & { outChannels: number }): ForwardRoute {
+  if (forced.forward) return forced.forward;
+  return s.outChannels > s.batchSize * s.outHeight * s.outWidth ? 'im2col-matmul' : 'xnnpack-conv';
 }
 
 /**
