@@ -62,8 +62,8 @@ Experiments: ${ids.join(', ')}
                      --all pareto
   --profile NAME     ${PROFILES.join(' | ')} (default ${DEFAULT_PROFILE}): paper = the paper's settings;
                      quick = what 2 cores afford (the MLP and the denoiser at the paper's
-                     100 epochs, 3 seeds; ConvNet: full data, 12 epochs): about 7 h on
-                     2 cores;
+                     100 epochs, 3 seeds; ConvNet: full data, 12 epochs): about 7.5 h on
+                     2 cores (~15 core-hours measured);
                      smoke = every stage on a little data, in minutes (what CI runs)
   --seeds N          seeds per method (default: the profile's, 3 for paper and quick)
   --jobs N           worker processes training runs side by side (each process computes
