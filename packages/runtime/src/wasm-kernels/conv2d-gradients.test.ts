@@ -26,22 +26,24 @@ interface ConvCase {
   pad: Pad;
 }
 
+/** Random `x` (NHWC) and `W` (`[kh, kw, cin, cout]`) of a case, from `seed`. */
+function convInputs(c: ConvCase, seed: number): { x: tf.Tensor4D; w: tf.Tensor4D } {
+  return {
+    x: tf.tensor4d(randomData(c.batch * c.height * c.width * c.cin, seed), [
+      c.batch,
+      c.height,
+      c.width,
+      c.cin,
+    ]),
+    w: tf.tensor4d(randomData(c.kh * c.kw * c.cin * c.cout, seed + 1), [c.kh, c.kw, c.cin, c.cout]),
+  };
+}
+
 /** `dx`, `dW` of `Σ r ⊙ conv2d(x, W)` (r random, so dy is not all ones) on `backend`. */
 async function convGradients(backend: 'cpu' | 'wasm', c: ConvCase, seed: number) {
   return on(backend, () =>
     tf.tidy(() => {
-      const x = tf.tensor4d(randomData(c.batch * c.height * c.width * c.cin, seed), [
-        c.batch,
-        c.height,
-        c.width,
-        c.cin,
-      ]);
-      const w = tf.tensor4d(randomData(c.kh * c.kw * c.cin * c.cout, seed + 1), [
-        c.kh,
-        c.kw,
-        c.cin,
-        c.cout,
-      ]);
+      const { x, w } = convInputs(c, seed);
       const shape = tf.conv2d(x, w, c.strides, c.pad).shape;
       const r = tf.tensor(
         randomData(
@@ -154,18 +156,7 @@ describe.each(routes)(
 async function convForward(backend: 'cpu' | 'wasm', c: ConvCase, seed: number) {
   return on(backend, () =>
     tf.tidy(() => {
-      const x = tf.tensor4d(randomData(c.batch * c.height * c.width * c.cin, seed), [
-        c.batch,
-        c.height,
-        c.width,
-        c.cin,
-      ]);
-      const w = tf.tensor4d(randomData(c.kh * c.kw * c.cin * c.cout, seed + 1), [
-        c.kh,
-        c.kw,
-        c.cin,
-        c.cout,
-      ]);
+      const { x, w } = convInputs(c, seed);
       const plain = tf.conv2d(x, w, c.strides, c.pad).dataSync() as Float32Array;
       const fused = tf.fused
         .conv2d({ x, filter: w, strides: c.strides, pad: c.pad })
