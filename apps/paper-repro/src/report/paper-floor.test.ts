@@ -26,6 +26,14 @@ describe('the floor column of the paper tables', () => {
     ).toBe('no: test acc. +3.5 pt');
   });
 
+  it('a miss just past a limit shows the digits that put it outside (3.04 points, not 3.0)', () => {
+    const ours = { nLinear: one(0.038), nConv: one(0.042), testAccuracy: one(0.8646) };
+    expect(floorCell(TABLE2, ours, PAPER)).toBe('no: test acc. −3.04 pt');
+    expect(
+      floorCell(TABLE2, { ...ours, testAccuracy: one(0.9), nConv: one(0.042 * 1.3004) }, PAPER),
+    ).toBe("no: N_conv 1.3004× the paper's");
+  });
+
   it('– when a run or the paper lacks a value', () => {
     const ours = { nLinear: one(0.038), nConv: one(0.042), testAccuracy: one(0.9) };
     expect(floorCell(TABLE2, { ...ours, nConv: { mean: Number.NaN, std: 0, n: 0 } }, PAPER)).toBe(

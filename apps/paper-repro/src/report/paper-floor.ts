@@ -18,6 +18,16 @@ export function hasFloor(table: PaperTable): boolean {
 }
 
 /**
+ * `value` with `digits` decimals, or more (up to 4) while the rounded number would read as
+ * inside or on the limit (`outside` false): a gap of 3.04 points shows as 3.04, not 3.0.
+ */
+function outsideDigits(value: number, outside: (shown: number) => boolean, digits: number): string {
+  let d = digits;
+  while (d < 4 && !outside(Number(value.toFixed(d)))) d++;
+  return value.toFixed(d);
+}
+
+/**
  * Whether a table row is at the paper's point: each density within ±30% (relative) of the
  * paper's and the test accuracy within ±3 points (the floor of Tables 1–2 at the quick
  * budget). `ours` holds the row's means over seeds (shares in [0, 1]); `paper` the paper's
@@ -40,11 +50,13 @@ export function floorCell(
     if (isDensity) {
       const ratio = value / theirs;
       if (Math.abs(ratio - 1) > DENSITY_TOLERANCE) {
-        misses.push(`${name} ${ratio.toFixed(2)}× the paper's`);
+        const shown = outsideDigits(ratio, (r) => Math.abs(r - 1) > DENSITY_TOLERANCE + 1e-9, 2);
+        misses.push(`${name} ${shown}× the paper's`);
       }
     } else if (Math.abs(value - theirs) > ACCURACY_TOLERANCE_POINTS) {
       const gap = value - theirs;
-      misses.push(`${name} ${gap >= 0 ? '+' : '−'}${Math.abs(gap).toFixed(1)} pt`);
+      const shown = outsideDigits(Math.abs(gap), (g) => g > ACCURACY_TOLERANCE_POINTS + 1e-9, 1);
+      misses.push(`${name} ${gap >= 0 ? '+' : '−'}${shown} pt`);
     }
   }
   return misses.length === 0 ? 'yes' : `no: ${misses.join(', ')}`;
