@@ -14,6 +14,9 @@ import { forwardRoute } from './routes.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, matMul, reshape, type WasmBackend } from './wasm-calls.js';
 
+/** The filters (their data ids) this backend has convolved with: see {@link forwardRoute}. */
+const filtersSeen = new WeakSet<object>();
+
 /**
  * `y = conv2d(x, W)` as `patches(x) · W` (im2col, then one matMul on XNNPACK), for an NHWC,
  * float32, undilated convolution without bias or activation when {@link forwardRoute} picks
@@ -40,7 +43,9 @@ function im2colConv(
     false,
     'channelsLast',
   );
-  if (forwardRoute(info) !== 'im2col-matmul') return undefined;
+  const firstUse = !filtersSeen.has(filter.dataId);
+  filtersSeen.add(filter.dataId);
+  if (forwardRoute(info, firstUse) !== 'im2col-matmul') return undefined;
   const { batchSize, outHeight, outWidth, outChannels } = info;
   const positions = batchSize * outHeight * outWidth;
   const taps = info.filterHeight * info.filterWidth * info.inChannels;

@@ -220,10 +220,12 @@ describe('Conv2D forward routes', () => {
       filterWidth: 3,
       outChannels,
     });
-    expect(forwardRoute(shape(16, 4, 512))).toBe('im2col-matmul'); // ResNet-18's last stage
-    expect(forwardRoute(shape(16, 8, 256))).toBe('xnnpack-conv');
-    expect(forwardRoute(shape(128, 4, 512))).toBe('xnnpack-conv'); // Table 3's batch
-    expect(forwardRoute(shape(16, 32, 64))).toBe('xnnpack-conv');
+    expect(forwardRoute(shape(16, 4, 512), true)).toBe('im2col-matmul'); // ResNet-18's last stage
+    expect(forwardRoute(shape(16, 8, 256), true)).toBe('xnnpack-conv');
+    expect(forwardRoute(shape(128, 4, 512), true)).toBe('xnnpack-conv'); // Table 3's batch
+    expect(forwardRoute(shape(16, 32, 64), true)).toBe('xnnpack-conv');
+    // a filter seen before is packed already (inference, evaluation): XNNPACK's convolution
+    expect(forwardRoute(shape(16, 4, 512), false)).toBe('xnnpack-conv');
   });
 
   it('frees every intermediate buffer on the im2col route', async () => {

@@ -29,17 +29,24 @@ export function forceRoutes(routes: {
 }
 
 /**
- * XNNPACK's convolution packs its filter anew for every new filter tensor (every training
- * step): ~13 ns per weight, which for few output positions costs as much as the product
- * itself — ResNet-18's 4 × 4 × 512 convolutions at batch 16 took 70 ms with a new filter and
- * 40 ms with the same one, while one matMul of the same size took 43 ms (wasm, AMD EPYC).
- * im2col + matMul (whose route packs the smaller operand, see `mat-mul.ts`) then wins; with
- * more output positions `N·OH·OW` than output channels XNNPACK's convolution is faster (no
- * im2col, its packing amortized over many positions).
+ * XNNPACK's convolution packs its filter the first time it sees a filter tensor (in training,
+ * every step's new weights) and keeps it packed for later calls: ~13 ns per weight, which for
+ * few output positions costs as much as the product itself — ResNet-18's 4 × 4 × 512
+ * convolutions at batch 16 took 70 ms with a new filter and 40 ms with the same one, while
+ * one matMul of the same size took 43 ms (wasm, AMD EPYC). So a filter's first use
+ * (`firstUse`) goes through im2col + matMul (whose route packs the smaller operand, see
+ * `mat-mul.ts`) when there are fewer output positions `N·OH·OW` than output channels; with
+ * more positions, or a filter already seen (inference, evaluation), XNNPACK's convolution is
+ * faster (no im2col; its packing amortized or already done).
  */
-export function forwardRoute(s: RouteShape & { outChannels: number }): ForwardRoute {
+export function forwardRoute(
+  s: RouteShape & { outChannels: number },
+  firstUse: boolean,
+): ForwardRoute {
   if (forced.forward) return forced.forward;
-  return s.outChannels > s.batchSize * s.outHeight * s.outWidth ? 'im2col-matmul' : 'xnnpack-conv';
+  return firstUse && s.outChannels > s.batchSize * s.outHeight * s.outWidth
+    ? 'im2col-matmul'
+    : 'xnnpack-conv';
 }
 
 /**
