@@ -4,6 +4,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
 import { gatherV2Config } from './gather.js';
+import { identityConfig } from './identity.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './mat-mul.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-leading.js';
@@ -27,6 +28,7 @@ const configs: readonly KernelConfig[] = [
   signConfig,
   gatherV2Config,
   scatterNdConfig,
+  identityConfig,
 ];
 
 /**
@@ -49,7 +51,9 @@ const configs: readonly KernelConfig[] = [
  * - `GatherV2` (kernel blocks of a sparse-aware step): whole-slice copies, or one indexed loop
  *   for columns, instead of one index computation per element (`batchDims` ≠ 0: stock);
  * - `ScatterNd` (their gradients back into the full kernel): one pass over the updates, with
- *   every index row checked against the shape (the stock kernel checks none).
+ *   every index row checked against the shape (the stock kernel checks none);
+ * - `Identity` (tfjs-core's clone of every tensor saved for the backward pass): shares the
+ *   input's memory instead of copying it, as the `cpu` backend does.
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 
