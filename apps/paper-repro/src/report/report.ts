@@ -1,3 +1,4 @@
+import { portableDataSource } from '../data/run-data.js';
 import { lastCommonEpoch, meanStd } from '../experiments/aggregate.js';
 import type { Experiment, ExperimentRuns, PaperTable } from '../experiments/experiment.js';
 import { duration, markdownTable } from '../render/text.js';
@@ -237,8 +238,8 @@ export function dataLine(records: readonly RunRecord[]): string | undefined {
     if (record.data === undefined) continue;
     const { dataset, files } = record.spec.data;
     const sources = byDataset.get(dataset) ?? new Set<string>();
-    // the cache file and the package's path on the machine that ran it are not the data
-    const source = record.data.source.replace(/, cached in .*$/, '').replace(/ \([^)]*\)$/, '');
+    // records written before they kept the portable source still carry local paths
+    const source = portableDataSource(record.data.source);
     sources.add(files === 'official' ? `${source} (the official train / test split)` : source);
     byDataset.set(dataset, sources);
     if (dataset === 'fashion-mnist' && files !== 'official') npmFashion = true;

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { getLearningRate, ReduceLROnPlateau } from '@bregman/optimizers';
-import { loadRunData, type RunData } from '../data/run-data.js';
+import { loadRunData, portableDataSource, type RunData } from '../data/run-data.js';
 import type { RunSpec } from '../shared/spec.js';
 import { writeCheckpoint } from '../storage/checkpoint.js';
 import type { RunPaths } from '../storage/plan.js';
@@ -134,7 +134,7 @@ async function setUpRun(
     spec,
     status: 'running',
     backend: options.backend,
-    data: { source: data.source, provenance: data.provenance },
+    data: { source: portableDataSource(data.source), provenance: data.provenance },
     epochs: [],
     best: null,
     trainSeconds: 0,
