@@ -35,6 +35,8 @@ function time(name, inputs, attrs) {
 const shapes = [
   ['ConvNet conv1, batch 32', [32, 28, 28, 1], [5, 5, 1, 64], 1, 'valid'],
   ['ConvNet conv2, batch 32', [32, 12, 12, 64], [5, 5, 64, 64], 1, 'valid'],
+  ['ConvNet conv1, batch 128', [128, 28, 28, 1], [5, 5, 1, 64], 1, 'valid'],
+  ['ConvNet conv2, batch 128', [128, 12, 12, 64], [5, 5, 64, 64], 1, 'valid'],
   ['ResNet stem, batch 8', [8, 32, 32, 3], [3, 3, 3, 64], 1, 'same'],
   ['ResNet layer1 3×3, batch 8', [8, 32, 32, 64], [3, 3, 64, 64], 1, 'same'],
   ['ResNet layer2 3×3 stride 2, batch 8', [8, 32, 32, 64], [3, 3, 64, 128], 2, 'same'],
@@ -54,10 +56,10 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
   const entry = {
     shape: label,
     forward: time('Conv2D', { x, filter: w }, { strides, pad, dataFormat: 'NHWC', dilations: 1 }),
-    filterGradient: { chosen: filterRoute(info) },
+    filterGradient: { chosen: filterRoute(info, true) }, // SIMD kernels run in Node
     inputGradient: { chosen: inputRoute(info) },
   };
-  for (const filter of ['dilated-conv', 'im2col-matmul']) {
+  for (const filter of ['direct-simd', 'dilated-conv', 'im2col-matmul']) {
     forceRoutes({ filter });
     entry.filterGradient[filter] = time(
       'Conv2DBackpropFilter',

@@ -64,9 +64,11 @@ it('the browser entry reaches no Node.js module and no Node-only global', () => 
 it('the browser entry exports the same functions as the main entry', () => {
   expect(Object.keys(browser).sort()).toEqual([
     'WASM_TRAINING_KERNELS',
+    'loadWasmSimdKernels',
     'registerWasmTrainingKernels',
     'seededRandom',
     'setGlobalSeed',
+    'setWasmSimdKernelsEnabled',
     'unregisterWasmTrainingKernels',
     'wasmTrainingKernelsRegistered',
   ]);
@@ -76,4 +78,6 @@ it('the browser entry exports the same functions as the main entry', () => {
   expect(browser.setGlobalSeed).toBe(main.setGlobalSeed);
   expect(browser.unregisterWasmTrainingKernels).toBe(main.unregisterWasmTrainingKernels);
   expect(browser.wasmTrainingKernelsRegistered).toBe(main.wasmTrainingKernelsRegistered);
+  expect(browser.loadWasmSimdKernels).toBe(main.loadWasmSimdKernels);
+  expect(browser.setWasmSimdKernelsEnabled).toBe(main.setWasmSimdKernelsEnabled);
 });

@@ -28,3 +28,7 @@ export {
   WASM_TRAINING_KERNELS,
   wasmTrainingKernelsRegistered,
 } from './wasm-kernels/register.js';
+export {
+  loadWasmSimdKernels,
+  setWasmSimdKernelsEnabled,
+} from './wasm-kernels/simd/instance.js';

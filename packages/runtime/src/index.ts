@@ -48,6 +48,10 @@ export {
   WASM_TRAINING_KERNELS,
   wasmTrainingKernelsRegistered,
 } from './wasm-kernels/register.js';
+export {
+  loadWasmSimdKernels,
+  setWasmSimdKernelsEnabled,
+} from './wasm-kernels/simd/instance.js';
 export type {
   StartWebgpuOptions,
   WebgpuAdapterChoice,

@@ -3,6 +3,7 @@ import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { captureWarnings } from './console-capture.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/register.js';
+import { loadWasmSimdKernels } from './wasm-kernels/simd/instance.js';
 
 /** The `wasm` backend once started. */
 export interface WasmStart {
@@ -14,6 +15,11 @@ export interface WasmStart {
   simd: boolean;
   /** The training kernels registered (see `registerWasmTrainingKernels`). */
   kernels: string[];
+  /**
+   * Whether this package's WebAssembly SIMD kernels run (the filter gradient of every
+   * convolution, the 2×2 max-pool gradient; see `loadWasmSimdKernels`).
+   */
+  simdKernels: boolean;
 }
 
 /**
@@ -36,10 +42,12 @@ export async function startWasmBackend(): Promise<WasmStart> {
   for (const line of warnings) console.warn(line); // not ours to swallow once it started
   // after the start, so that the engine has set up every stock kernel the new ones call
   const kernels = registerWasmTrainingKernels();
+  const simdKernels = await loadWasmSimdKernels();
   return {
     version: wasm.version_wasm,
     threads: wasm.getThreadsCount(),
     simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     kernels,
+    simdKernels,
   };
 }

@@ -10,6 +10,7 @@ import { requireFloat32, requireNHWC, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { filterRoute } from './routes.js';
+import { heapOffset, simdKernels } from './simd/instance.js';
 import {
   conv2dStride1,
   dispose,
@@ -23,7 +24,10 @@ import {
 const NAME = 'Conv2DBackpropFilter';
 
 /**
- * The filter gradient of an NHWC convolution, by one of two routes (see `filterRoute`):
+ * The filter gradient of an NHWC convolution, by one of three routes (see `filterRoute`):
+ *
+ * **direct SIMD** (`kernels.c`), where WebAssembly SIMD runs: the sum below, four output
+ * positions at a time into each filter row;
  *
  * **im2col + matMul**: `dW = patchesᵀ · dy` with the patches of `x` gathered in one pass and
  * the product on XNNPACK.
@@ -66,7 +70,38 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, attrs }
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   requireShape(NAME, 'dy', dy, [batchSize, outHeight, outWidth, outChannels]);
 
-  if (filterRoute(info) === 'im2col-matmul') {
+  const simd = simdKernels(backend);
+  const route = filterRoute(info, simd !== undefined);
+  if (route === 'direct-simd') {
+    if (!simd) {
+      throw new Error(
+        `${NAME} on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here`,
+      );
+    }
+    const dw = (backend as WasmBackend).makeOutput(filterShape, 'float32');
+    ((backend as WasmBackend).typedArrayFromHeap(dw) as Float32Array).fill(0);
+    const offset = (t: TensorInfo) => heapOffset(backend, t);
+    simd.conv2d_filter_grad(
+      offset(x),
+      offset(dy),
+      offset(dw),
+      batchSize,
+      inHeight,
+      inWidth,
+      info.inChannels,
+      outHeight,
+      outWidth,
+      outChannels,
+      kh,
+      kw,
+      sh,
+      sw,
+      padInfo.top,
+      padInfo.left,
+    );
+    return dw;
+  }
+  if (route === 'im2col-matmul') {
     const patches = im2col(backend as WasmBackend, x, info); // [N·OH·OW, KH·KW·CI]
     const dy2 = reshape(backend, dy, [1, batchSize * outHeight * outWidth, outChannels]);
     const patches3 = reshape(backend, patches, [1, ...patches.shape]);

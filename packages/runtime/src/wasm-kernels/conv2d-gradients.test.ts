@@ -135,6 +135,7 @@ beforeAll(async () => {
 
 const routes: [string, { filter?: FilterRoute; input?: InputRoute }][] = [
   ['automatic routes', {}],
+  ['direct SIMD filter gradient', { filter: 'direct-simd' }],
   ['dilated conv + flipped conv', { filter: 'dilated-conv', input: 'flipped-conv' }],
   ['im2col matMul + matMul col2im', { filter: 'im2col-matmul', input: 'matmul-col2im' }],
 ];
@@ -267,7 +268,7 @@ describe('Conv2D gradients on wasm: random cases, other ops, memory', () => {
           ),
         ),
         seed: fc.integer({ min: 1, max: 1_000_000 }),
-        filterRoute: fc.constantFrom<FilterRoute>('dilated-conv', 'im2col-matmul'),
+        filterRoute: fc.constantFrom<FilterRoute>('direct-simd', 'dilated-conv', 'im2col-matmul'),
         inputRoute: fc.constantFrom<InputRoute>('flipped-conv', 'matmul-col2im'),
       })
       // a numeric padding only with square filters and strides: tfjs-core 4.22 computes the

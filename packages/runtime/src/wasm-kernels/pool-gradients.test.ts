@@ -44,6 +44,8 @@ function poolGradient(
 const cases: [Pool, number[], number, number, PoolPad, number][] = [
   ['max', [2, 8, 8, 3], 2, 2, 'valid', 0],
   ['max', [2, 8, 8, 3], 2, 2, 'valid', -2],
+  ['max', [2, 8, 6, 8], 2, 2, 'valid', 0], // WebAssembly SIMD: channels divisible by 4
+  ['max', [3, 4, 10, 4], 2, 2, 'valid', -2],
   ['max', [2, 7, 9, 4], 3, 2, 'same', -2],
   ['max', [1, 6, 6, 5], 3, 1, 'same', 0],
   ['max', [3, 9, 7, 2], 3, 2, 'valid', -0.5],
@@ -62,13 +64,14 @@ describe('pooling gradients on wasm equal the cpu backend’s', () => {
   );
 
   it.each([
-    ['2×2 tiled', 2, 2, 'valid'],
-    ['3×3 stride 2 same', 3, 2, 'same'],
+    ['2×2 tiled', 2, 2, 'valid', 3],
+    ['2×2 tiled, 8 channels (WebAssembly SIMD)', 2, 2, 'valid', 8],
+    ['3×3 stride 2 same', 3, 2, 'same', 3],
   ] as const)(
     '%s: ties, ±∞ and NaN are routed as on cpu (first maximum, never NaN)',
-    async (_n, size, stride, pad) => {
-      const shape = [2, 6, 6, 3];
-      const values = Array.from(randomData(2 * 6 * 6 * 3, 31), (v, i) =>
+    async (_n, size, stride, pad, channels) => {
+      const shape = [2, 6, 6, channels];
+      const values = Array.from(randomData(2 * 6 * 6 * channels, 31), (v, i) =>
         i % 7 === 0
           ? 0
           : i % 11 === 0
@@ -86,8 +89,8 @@ describe('pooling gradients on wasm equal the cpu backend’s', () => {
         [1, 0],
         [1, 1],
       ] as const) {
-        values[(h * 6 + w) * 3] = Number.NEGATIVE_INFINITY;
-        values[((h + 2) * 6 + w) * 3 + 1] = Number.NaN;
+        values[(h * 6 + w) * channels] = Number.NEGATIVE_INFINITY;
+        values[((h + 2) * 6 + w) * channels + 1] = Number.NaN;
       }
       const run = () =>
         tf.tidy(() => {

@@ -33,13 +33,15 @@ const configs: readonly KernelConfig[] = [
 
 /**
  * The wasm kernels that {@link registerWasmTrainingKernels} registers:
- * - `Conv2DBackpropFilter` (missing from tfjs-backend-wasm 4.22): one dilated XNNPACK
- *   convolution, or im2col + one XNNPACK matMul, by shape;
+ * - `Conv2DBackpropFilter` (missing from tfjs-backend-wasm 4.22): directly in WebAssembly SIMD
+ *   (this package's own module on the backend's heap, see `loadWasmSimdKernels`); without
+ *   SIMD, one dilated XNNPACK convolution, or im2col + one XNNPACK matMul, by shape;
  * - `Conv2DBackpropInput` (a scalar loop there): one XNNPACK convolution with the flipped
  *   filter, or one XNNPACK matMul + col2im, by shape;
  * - `BatchMatMul`, `_FusedMatMul`: transposed operands transposed in memory, then XNNPACK
  *   (in the order, `C` or `Cᵀ`, that packs less);
- * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not);
+ * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not); 2×2
+ *   pooling in WebAssembly SIMD;
  * - `Conv2D`, `FusedConv2D`: im2col + one XNNPACK matMul when there are fewer output
  *   positions than output channels (XNNPACK's convolution would spend more on packing the
  *   new filter than on the product), else the stock XNNPACK kernels with a numeric padding

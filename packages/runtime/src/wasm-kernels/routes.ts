@@ -1,7 +1,10 @@
 import type { ConvGeometry } from './patches.js';
 
-/** How the filter gradient is computed: one dilated convolution, or im2col + one matMul. */
-export type FilterRoute = 'dilated-conv' | 'im2col-matmul';
+/**
+ * How the filter gradient is computed: directly in WebAssembly SIMD, one dilated convolution,
+ * or im2col + one matMul.
+ */
+export type FilterRoute = 'direct-simd' | 'dilated-conv' | 'im2col-matmul';
 
 /** How the forward convolution is computed: XNNPACK's convolution, or im2col + one matMul. */
 export type ForwardRoute = 'xnnpack-conv' | 'im2col-matmul';
@@ -50,14 +53,19 @@ export function forwardRoute(
 }
 
 /**
- * The dilated convolution reduces over the batch inside each of its `OH·OW` taps and packs `dy`
- * as its filter: XNNPACK runs it well for a moderate channel count and enough output positions
- * `N·OH·OW`. im2col + matMul (one product whose inner dimension is all of `N·OH·OW`) wins for
- * few channels (the ConvNet's first layer), 1×1 filters, many channels (> 128) or few
- * positions. Thresholds from `bench/routes.mjs` on the ConvNet's and ResNet-18's shapes.
+ * The direct SIMD kernel (`kernels.c`: dy streams through once, each filter row stays in the
+ * cache while four output positions add into it) beats both XNNPACK routes on every shape of
+ * the ConvNet and ResNet-18 — 2.4–4× on few input channels (the first layers), 1.2–2.6× on 64–512
+ * channels, as fast on 1×1 filters (`bench/routes.mjs`, wasm, AMD EPYC) — so it runs wherever
+ * the SIMD kernels do (`simd`). Without them: the dilated convolution reduces over the batch
+ * inside each of its `OH·OW` taps and packs `dy` as its filter, which XNNPACK runs well for a
+ * moderate channel count and enough output positions `N·OH·OW`; im2col + matMul (one product
+ * whose inner dimension is all of `N·OH·OW`) wins for few channels, 1×1 filters, many channels
+ * (> 128) or few positions.
  */
-export function filterRoute(s: RouteShape): FilterRoute {
+export function filterRoute(s: RouteShape, simd: boolean): FilterRoute {
   if (forced.filter) return forced.filter;
+  if (simd) return 'direct-simd';
   const positions = s.batchSize * s.outHeight * s.outWidth;
   return s.inChannels >= 8 &&
     s.inChannels <= 128 &&

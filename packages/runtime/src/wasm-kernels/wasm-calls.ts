@@ -9,11 +9,16 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
+import type { WasmMemory } from './simd/web-assembly.js';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` that the kernels of this package use. */
 export interface WasmBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  /** Where each tensor lives on the heap (`memoryOffset`: a byte offset). */
+  dataIdMap: { has(dataId: object): boolean; get(dataId: object): { memoryOffset: number } };
+  /** The Emscripten module: its exports (`asm`) hold the heap's `WebAssembly.Memory`. */
+  wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
 }
 
 /** Explicit NHWC padding `[[0, 0], [top, bottom], [left, right], [0, 0]]`. */

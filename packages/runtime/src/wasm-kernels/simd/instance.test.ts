@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadWasm, on, randomData } from '../../backends.test-helper.js';
+import { filterRoute } from '../routes.js';
+import {
+  heapOffset,
+  loadWasmSimdKernels,
+  type SimdKernels,
+  setWasmSimdKernelsEnabled,
+  simdKernels,
+} from './instance.js';
+import {
+  SIMD_KERNELS_SHARED,
+  SIMD_KERNELS_SOURCE_SHA256,
+  SIMD_KERNELS_UNSHARED,
+} from './kernels-wasm.js';
+import { webAssembly } from './web-assembly.js';
+
+beforeAll(loadWasm);
+afterEach(() => setWasmSimdKernelsEnabled(true));
+
+/** The kernels of one variant on a memory of their own (not a backend's heap). */
+function standalone(base64: string, shared: boolean): { kernels: SimdKernels; heap: Float32Array } {
+  const memory = new webAssembly.Memory(
+    shared ? { initial: 2, maximum: 65536, shared: true } : { initial: 2 },
+  );
+  const module = new webAssembly.Module(Buffer.from(base64, 'base64'));
+  const instance = new webAssembly.Instance(module, { env: { memory } });
+  return {
+    kernels: instance.exports as unknown as SimdKernels,
+    heap: new Float32Array(memory.buffer),
+  };
+}
+
+describe('WebAssembly SIMD kernels', () => {
+  it('are built from the kernels.c beside them (rebuild: pnpm build:simd)', () => {
+    const source = readFileSync(new URL('./kernels.c', import.meta.url));
+    expect(createHash('sha256').update(source).digest('hex')).toBe(SIMD_KERNELS_SOURCE_SHA256);
+  });
+
+  it.each([
+    ['unshared', SIMD_KERNELS_UNSHARED, false],
+    ['shared', SIMD_KERNELS_SHARED, true],
+  ] as const)(
+    'the %s module writes its output and nothing else on the heap',
+    (_n, base64, shared) => {
+      const { kernels, heap } = standalone(base64, shared);
+      heap.fill(7.5);
+      // a 1 × 4 × 4 × 4 input, 2 × 2 pooling: x at float 100, dy at 300, dx at 500
+      const x = randomData(64, 3);
+      heap.set(x, 100);
+      heap.set(randomData(16, 4), 300);
+      const before = heap.slice();
+      kernels.max_pool_grad_2x2(400, 1200, 2000, 2, 2, 4);
+      let changedOutside = 0;
+      for (let i = 0; i < heap.length; i++) {
+        if ((i < 500 || i >= 564) && heap[i] !== before[i]) changedOutside++;
+      }
+      expect(changedOutside).toBe(0);
+      // every 2 × 2 window of every channel sends its dy to exactly one input
+      let sent = 0;
+      for (let i = 500; i < 564; i++) if (heap[i] !== 0) sent++;
+      expect(sent).toBe(16);
+    },
+  );
+
+  it('run on the wasm backend in Node, and not when turned off', async () => {
+    expect(await loadWasmSimdKernels()).toBe(true);
+    const backend = tf.engine().registry.wasm!;
+    expect(simdKernels(backend)).toBeDefined();
+    setWasmSimdKernelsEnabled(false);
+    expect(simdKernels(backend)).toBeUndefined();
+  });
+
+  it('off, the filter gradient takes its XNNPACK routes and gives the same values', async () => {
+    const grad = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(randomData(2 * 9 * 9 * 3, 5), [2, 9, 9, 3]);
+        const w = tf.tensor4d(randomData(3 * 3 * 3 * 6, 6), [3, 3, 3, 6]);
+        return tf
+          .grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 2, 'same')))(w)
+          .dataSync();
+      });
+    const simd = await on('wasm', grad);
+    setWasmSimdKernelsEnabled(false);
+    const xnnpack = await on('wasm', grad);
+    const shape = {
+      batchSize: 2,
+      inHeight: 9,
+      inWidth: 9,
+      inChannels: 3,
+      outHeight: 5,
+      outWidth: 5,
+      outChannels: 6,
+      filterHeight: 3,
+      filterWidth: 3,
+      strideHeight: 2,
+      strideWidth: 2,
+    };
+    expect(filterRoute(shape, true)).toBe('direct-simd');
+    expect(filterRoute(shape, false)).not.toBe('direct-simd');
+    for (let i = 0; i < simd.length; i++) expect(simd[i]).toBeCloseTo(xnnpack[i] as number, 4);
+    await tf.setBackend('cpu');
+  });
+
+  it('refuse a non-boolean switch', () => {
+    expect(() => setWasmSimdKernelsEnabled('no' as unknown as boolean)).toThrow(
+      /setWasmSimdKernelsEnabled: on must be true or false, got no/,
+    );
+  });
+
+  it('find a tensor on the heap, and say when it is gone', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.engine().registry.wasm!;
+    const t = tf.tensor1d([1, 2, 3]);
+    const offset = heapOffset(backend, { dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    const view = new Float32Array(
+      (backend as unknown as { wasm: { HEAPF32: Float32Array } }).wasm.HEAPF32.buffer,
+      offset,
+      3,
+    );
+    expect(Array.from(view)).toEqual([1, 2, 3]);
+    const info = { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+    t.dispose();
+    expect(() => heapOffset(backend, info)).toThrow(/no data on the heap/);
+    await tf.setBackend('cpu');
+  });
+});

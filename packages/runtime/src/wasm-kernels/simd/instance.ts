@@ -1,0 +1,147 @@
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { engine } from '@tensorflow/tfjs-core';
+import type { WasmBackend } from '../wasm-calls.js';
+import { SIMD_KERNELS_SHARED, SIMD_KERNELS_UNSHARED } from './kernels-wasm.js';
+import { type WasmInstance, type WasmMemory, webAssembly } from './web-assembly.js';
+
+/**
+ * The WebAssembly SIMD kernels of `kernels.c`, instantiated on one tfjs-backend-wasm heap.
+ * Arguments are byte offsets of tensors on that heap and sizes; see `kernels.c` for each.
+ */
+export interface SimdKernels {
+  max_pool_grad_2x2(
+    x: number,
+    dy: number,
+    dx: number,
+    outRows: number,
+    outWidth: number,
+    channels: number,
+  ): void;
+  conv2d_filter_grad(
+    x: number,
+    dy: number,
+    dw: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    inChannels: number,
+    outHeight: number,
+    outWidth: number,
+    outChannels: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
+}
+
+/** Per heap: the kernels, or why they could not start there. */
+const instances = new WeakMap<WasmMemory, SimdKernels | Error>();
+let enabled = true;
+
+function heapMemory(backend: KernelBackend): WasmMemory {
+  const module = (backend as WasmBackend).wasm;
+  const memory = module?.asm?.memory ?? module?.wasmMemory;
+  if (!(memory instanceof webAssembly.Memory)) {
+    throw new Error(
+      'the wasm backend exposes no WebAssembly.Memory (tfjs-backend-wasm 4.22 expected)',
+    );
+  }
+  return memory;
+}
+
+function moduleBytes(memory: WasmMemory): Uint8Array {
+  const shared =
+    typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const base64 = shared ? SIMD_KERNELS_SHARED : SIMD_KERNELS_UNSHARED;
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function started(memory: WasmMemory, instance: WasmInstance): SimdKernels {
+  const kernels = instance.exports as unknown as SimdKernels;
+  instances.set(memory, kernels);
+  return kernels;
+}
+
+/**
+ * The SIMD kernels on `backend`'s heap, or `undefined` where they cannot run: a platform
+ * without WebAssembly SIMD, a browser's main thread that refuses to compile synchronously
+ * (call {@link loadWasmSimdKernels} first there), or `setWasmSimdKernelsEnabled(false)`.
+ * The answer is fixed per heap once found, so a run does not switch kernels midway.
+ */
+export function simdKernels(backend: KernelBackend): SimdKernels | undefined {
+  if (!enabled) return undefined;
+  const memory = heapMemory(backend);
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    try {
+      const module = new webAssembly.Module(moduleBytes(memory));
+      kernels = started(memory, new webAssembly.Instance(module, { env: { memory } }));
+    } catch (error) {
+      kernels = error instanceof Error ? error : new Error(String(error));
+      instances.set(memory, kernels);
+    }
+  }
+  return kernels instanceof Error ? undefined : kernels;
+}
+
+/**
+ * Compiles and starts this package's WebAssembly SIMD kernels (the filter gradient of every
+ * convolution and the 2×2 max-pool gradient) on the running wasm backend's heap,
+ * asynchronously. Needed only on a browser's main thread, which refuses to compile WebAssembly
+ * synchronously; Node.js and Web Workers start them on their first use. Resolves to whether
+ * they run: `false` on a platform without WebAssembly SIMD, where the kernels take their
+ * XNNPACK or JavaScript routes instead.
+ *
+ * @example
+ * ```ts
+ * await tf.setBackend('wasm');
+ * registerWasmTrainingKernels();
+ * await loadWasmSimdKernels();
+ * ```
+ */
+export async function loadWasmSimdKernels(): Promise<boolean> {
+  const backend = engine().registry.wasm;
+  if (!backend) {
+    throw new Error(
+      "loadWasmSimdKernels: the 'wasm' backend has not started (await tf.setBackend('wasm') first)",
+    );
+  }
+  const memory = heapMemory(backend);
+  if (!instances.has(memory)) {
+    try {
+      const { instance } = await webAssembly.instantiate(moduleBytes(memory), { env: { memory } });
+      started(memory, instance);
+    } catch (error) {
+      instances.set(memory, error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+  return !(instances.get(memory) instanceof Error);
+}
+
+/**
+ * Turns this package's WebAssembly SIMD kernels on (the default) or off. Off, the filter
+ * gradient takes its XNNPACK routes and the max-pool gradient its JavaScript loop, as on a
+ * platform without WebAssembly SIMD: for comparisons and benchmarks.
+ */
+export function setWasmSimdKernelsEnabled(on: boolean): void {
+  if (typeof on !== 'boolean') {
+    throw new Error(`setWasmSimdKernelsEnabled: on must be true or false, got ${String(on)}`);
+  }
+  enabled = on;
+}
+
+/** The byte offset of `info`'s data on the wasm heap. */
+export function heapOffset(backend: KernelBackend, info: TensorInfo): number {
+  const data = (backend as WasmBackend).dataIdMap;
+  // get() of an unknown id would try to move the data in from another backend
+  if (!data.has(info.dataId)) {
+    throw new Error('a tensor of the wasm kernel has no data on the heap (disposed?)');
+  }
+  return data.get(info.dataId).memoryOffset;
+}

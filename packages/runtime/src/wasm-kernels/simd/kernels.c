@@ -1,0 +1,157 @@
+// WebAssembly SIMD kernels of @bregman/runtime, run on tfjs-backend-wasm's own heap.
+//
+// `pnpm --filter @bregman/runtime build:simd` (scripts/build-simd.mjs: clang --target=wasm32
+// -msimd128, wasm-ld --import-memory) builds them into kernels-wasm.ts beside this file. The
+// module imports the backend's memory: every pointer below is a byte offset of a tensor there.
+// Nothing here may use the C stack or static data (the module owns no memory of its own; the
+// build checks that it has no data segment and never touches its stack pointer), so no local
+// arrays and no calls to the C library.
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+// MaxPoolGrad for 2×2 windows with stride 2 that tile the input (inH = 2·OH, inW = 2·OW, no
+// padding): each window's dy goes to its first largest input (row-major: a, b on the top row,
+// d, e below), as tfjs's cpu backend does; a window with no input above −∞ (all −∞ or NaN)
+// sends nothing. Writes every element of dx.
+static inline void pool_window(const float *x, const float *dy, float *dx, int i0, int c, int channels,
+                               int row_stride, int g) {
+  int a = i0 + c, b = a + channels, d = a + row_stride, e = d + channels;
+  float va = x[a], vb = x[b], vd = x[d], ve = x[e], gv = dy[g];
+  int ma = va > -__builtin_inff();
+  float best = ma ? va : -__builtin_inff();
+  int mb = vb > best;
+  best = mb ? vb : best;
+  int md = vd > best;
+  best = md ? vd : best;
+  int me = ve > best;
+  dx[e] = me ? gv : 0.0f;
+  dx[d] = (md && !me) ? gv : 0.0f;
+  dx[b] = (mb && !md && !me) ? gv : 0.0f;
+  dx[a] = (ma && !mb && !md && !me) ? gv : 0.0f;
+}
+
+EXPORT(max_pool_grad_2x2)
+void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int out_rows, int out_width,
+                       int channels) {
+  const int row_stride = 2 * out_width * channels;
+  const v128_t minus_inf = wasm_f32x4_splat(-__builtin_inff());
+  int g = 0;
+  for (int r = 0; r < out_rows; r++) {
+    const int top = 2 * r * row_stride;
+    for (int ow = 0; ow < out_width; ow++) {
+      const int i0 = top + 2 * ow * channels;
+      int c = 0;
+      for (; c + 4 <= channels; c += 4) {
+        const int a = i0 + c, b = a + channels, d = a + row_stride, e = d + channels;
+        v128_t va = wasm_v128_load(x + a), vb = wasm_v128_load(x + b);
+        v128_t vd = wasm_v128_load(x + d), ve = wasm_v128_load(x + e);
+        v128_t gv = wasm_v128_load(dy + g + c);
+        v128_t ma = wasm_f32x4_gt(va, minus_inf);
+        v128_t best = wasm_v128_bitselect(va, minus_inf, ma);
+        v128_t mb = wasm_f32x4_gt(vb, best);
+        best = wasm_v128_bitselect(vb, best, mb);
+        v128_t md = wasm_f32x4_gt(vd, best);
+        best = wasm_v128_bitselect(vd, best, md);
+        v128_t me = wasm_f32x4_gt(ve, best);
+        // the last window element that beat the running maximum wins
+        v128_t wd = wasm_v128_andnot(md, me);
+        v128_t wb = wasm_v128_andnot(wasm_v128_andnot(mb, md), me);
+        v128_t wa = wasm_v128_andnot(wasm_v128_andnot(wasm_v128_andnot(ma, mb), md), me);
+        wasm_v128_store(dx + e, wasm_v128_and(gv, me));
+        wasm_v128_store(dx + d, wasm_v128_and(gv, wd));
+        wasm_v128_store(dx + b, wasm_v128_and(gv, wb));
+        wasm_v128_store(dx + a, wasm_v128_and(gv, wa));
+      }
+      for (; c < channels; c++) pool_window(x, dy, dx, i0, c, channels, row_stride, g + c);
+      g += channels;
+    }
+  }
+}
+
+// dw[t, co] += x_t · dy[co] for one tap row t of the filter and one output position, 4 channels
+// at a time (the channel tail one by one).
+static inline void add_outer(float *dw_row, const float *dy_row, float xv, int out_channels) {
+  const v128_t s = wasm_f32x4_splat(xv);
+  int co = 0;
+  for (; co + 4 <= out_channels; co += 4) {
+    v128_t acc = wasm_v128_load(dw_row + co);
+    acc = wasm_f32x4_add(acc, wasm_f32x4_mul(s, wasm_v128_load(dy_row + co)));
+    wasm_v128_store(dw_row + co, acc);
+  }
+  for (; co < out_channels; co++) dw_row[co] += xv * dy_row[co];
+}
+
+// The same for four consecutive output positions of one row: dw's row is read and written
+// once for the four.
+static inline void add_outer4(float *dw_row, const float *dy0, int dy_step, float x0, float x1,
+                              float x2, float x3, int out_channels) {
+  const v128_t s0 = wasm_f32x4_splat(x0), s1 = wasm_f32x4_splat(x1);
+  const v128_t s2 = wasm_f32x4_splat(x2), s3 = wasm_f32x4_splat(x3);
+  const float *dy1 = dy0 + dy_step, *dy2 = dy1 + dy_step, *dy3 = dy2 + dy_step;
+  int co = 0;
+  for (; co + 4 <= out_channels; co += 4) {
+    v128_t acc = wasm_v128_load(dw_row + co);
+    v128_t p01 = wasm_f32x4_add(wasm_f32x4_mul(s0, wasm_v128_load(dy0 + co)),
+                                wasm_f32x4_mul(s1, wasm_v128_load(dy1 + co)));
+    v128_t p23 = wasm_f32x4_add(wasm_f32x4_mul(s2, wasm_v128_load(dy2 + co)),
+                                wasm_f32x4_mul(s3, wasm_v128_load(dy3 + co)));
+    wasm_v128_store(dw_row + co, wasm_f32x4_add(acc, wasm_f32x4_add(p01, p23)));
+  }
+  for (; co < out_channels; co++) {
+    dw_row[co] += (x0 * dy0[co] + x1 * dy1[co]) + (x2 * dy2[co] + x3 * dy3[co]);
+  }
+}
+
+// The input value the tap (kh, kw, ci) of the output column ow reads, 0 in the padding.
+static inline float tap(const float *x_row, int iw, int in_width, int in_channels, int ci) {
+  return (iw >= 0 && iw < in_width) ? x_row[iw * in_channels + ci] : 0.0f;
+}
+
+// The filter gradient of an NHWC convolution, directly:
+//   dw[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·sh + kh − top, ow·sw + kw − left, ci] · dy[n, oh, ow, co]
+// dw ([KH, KW, CI, CO]) must hold zeros on entry. For small KH·KW·CI (a network's first layer),
+// where dw's rows stay in the L1 cache while dy streams through once.
+EXPORT(conv2d_filter_grad)
+void conv2d_filter_grad(const float *x, const float *dy, float *dw, int batch, int in_height,
+                        int in_width, int in_channels, int out_height, int out_width,
+                        int out_channels, int filter_height, int filter_width, int stride_height,
+                        int stride_width, int pad_top, int pad_left) {
+  const int x_image = in_height * in_width * in_channels;
+  const int x_row_stride = in_width * in_channels;
+  for (int n = 0; n < batch; n++) {
+    for (int oh = 0; oh < out_height; oh++) {
+      const float *dy_row = dy + ((n * out_height + oh) * out_width) * out_channels;
+      for (int kh = 0; kh < filter_height; kh++) {
+        const int ih = oh * stride_height + kh - pad_top;
+        if (ih < 0 || ih >= in_height) continue;
+        const float *x_row = x + n * x_image + ih * x_row_stride;
+        for (int kw = 0; kw < filter_width; kw++) {
+          float *dw_tap = dw + ((kh * filter_width + kw) * in_channels) * out_channels;
+          int ow = 0;
+          for (; ow + 4 <= out_width; ow += 4) {
+            const int iw = ow * stride_width + kw - pad_left;
+            const float *dy0 = dy_row + ow * out_channels;
+            for (int ci = 0; ci < in_channels; ci++) {
+              float x0 = tap(x_row, iw, in_width, in_channels, ci);
+              float x1 = tap(x_row, iw + stride_width, in_width, in_channels, ci);
+              float x2 = tap(x_row, iw + 2 * stride_width, in_width, in_channels, ci);
+              float x3 = tap(x_row, iw + 3 * stride_width, in_width, in_channels, ci);
+              add_outer4(dw_tap + ci * out_channels, dy0, out_channels, x0, x1, x2, x3,
+                         out_channels);
+            }
+          }
+          for (; ow < out_width; ow++) {
+            const int iw = ow * stride_width + kw - pad_left;
+            if (iw < 0 || iw >= in_width) continue;
+            const float *dy_at = dy_row + ow * out_channels;
+            for (int ci = 0; ci < in_channels; ci++) {
+              add_outer(dw_tap + ci * out_channels, dy_at, x_row[iw * in_channels + ci],
+                        out_channels);
+            }
+          }
+        }
+      }
+    }
+  }
+}
