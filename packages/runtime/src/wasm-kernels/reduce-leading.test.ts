@@ -1,7 +1,8 @@
 import { expectAllClose } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWasm, on, randomData, wasmDataIds } from '../backends.test-helper.js';
+import { setWasmSimdKernelsEnabled } from './simd/instance.js';
 
 beforeAll(loadWasm);
 
@@ -12,12 +13,20 @@ const cases: [number[], number | number[], boolean][] = [
   [[3, 4, 5], [0, 1], true],
   [[3, 7], 0, false], // fewer rows than the four summed per pass
   [[5, 3, 2], [0, 1], false], // 15 rows: three left over
+  [[3, 5, 64], [0, 1], true], // 15 rows of 64 columns: whole SIMD vectors, an odd row
+  [[2, 3, 3, 10], [0, 1, 2], false], // 18 rows of 10: two columns after the vectors
   [[4, 5, 6, 7], [1, 2], false], // not leading: the stock kernel
   [[4, 5, 6, 7], -1, true],
   [[4, 5, 6], [0, 1, 2], false], // every axis: the stock kernel
 ];
 
-describe('Sum and Mean on wasm equal the cpu backend’s', () => {
+describe.each([
+  ['WebAssembly SIMD', true],
+  ['JavaScript', false],
+])('Sum and Mean on wasm equal the cpu backend’s (%s)', (_name, simd) => {
+  beforeAll(() => setWasmSimdKernelsEnabled(simd));
+  afterAll(() => setWasmSimdKernelsEnabled(true));
+
   it.each(cases)('shape %j, axis %j, keepDims %s', async (shape, axis, keepDims) => {
     const run = (backend: 'cpu' | 'wasm') =>
       on(backend, () => {
@@ -46,7 +55,9 @@ describe('Sum and Mean on wasm equal the cpu backend’s', () => {
     expectAllClose(wasm.sum, cpu.sum, { rtol: 1e-5, atol: 1e-6, label: 'sum' });
     expectAllClose(wasm.mean, cpu.mean, { rtol: 1e-5, atol: 1e-6, label: 'mean' });
   });
+});
 
+describe('Sum and Mean on wasm', () => {
   it('int32 sums stay on the stock kernel and stay int32', async () => {
     const s = await on('wasm', () => tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0));
     expect(s.dtype).toBe('int32');

@@ -6,15 +6,17 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
+import { heapOffset, simdKernels } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
-import { callKernel, type WasmBackend } from './wasm-calls.js';
+import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
 
 /**
  * tfjs-backend-wasm reduces only innermost axes: to sum over the leading ones (the bias
  * gradient of a conv or Dense layer, BatchNorm's moments and gradients: axes `[0, 1, 2]` of
  * NHWC) it first transposes the whole tensor. This kernel sums the rows of the tensor seen as
- * `[rows, columns]` in one pass (float64 accumulators, as the `cpu` backend sums); any other
- * reduction goes to the stock kernel.
+ * `[rows, columns]` in one pass (float64 accumulators, as the `cpu` backend sums), in
+ * WebAssembly SIMD where it runs (`kernels.c`), else in JavaScript; any other reduction goes to
+ * the stock kernel.
  */
 function leadingReduction(kernelName: 'Sum' | 'Mean'): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
@@ -33,6 +35,15 @@ function leadingReduction(kernelName: 'Sum' | 'Mean'): KernelFunc {
     const wasm = backend as WasmBackend;
     const outShape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
     const out = wasm.makeOutput(outShape, 'float32');
+    const scale = kernelName === 'Mean' ? 1 / rows : 1;
+    const simd = simdKernels(backend);
+    if (simd) {
+      const scratch = wasm.makeOutput([2 * columns], 'float32'); // `columns` float64 accumulators
+      const offset = (t: TensorInfo) => heapOffset(backend, t);
+      simd.sum_leading(offset(x), offset(out), offset(scratch), rows, columns, scale);
+      dispose(backend, scratch);
+      return out;
+    }
     const src = wasm.typedArrayFromHeap(x) as Float32Array;
     const dst = wasm.typedArrayFromHeap(out) as Float32Array;
     const acc = new Float64Array(columns);
@@ -50,7 +61,6 @@ function leadingReduction(kernelName: 'Sum' | 'Mean'): KernelFunc {
     for (; r < rows; r++, o += columns) {
       for (let c = 0; c < columns; c++) acc[c] = (acc[c] as number) + (src[o + c] as number);
     }
-    const scale = kernelName === 'Mean' ? 1 / rows : 1;
     for (let c = 0; c < columns; c++) dst[c] = (acc[c] as number) * scale;
     return out;
   };

@@ -47,7 +47,8 @@ const configs: readonly KernelConfig[] = [
  *   new filter than on the product), else the stock XNNPACK kernels with a numeric padding
  *   made explicit (tfjs-core 4.22 gets the output width of a numeric padding wrong for
  *   non-square filters, and the stock kernel then writes past its output buffer);
- * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose;
+ * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose, in
+ *   WebAssembly SIMD;
  * - `Tile` (BatchNorm's gradient tiles a `[1, 1, 1, C]` tensor to the input's shape): row copies;
  * - `Sign`: exact for `|x|` below ~1e-7 (the stock kernel returns 0 there);
  * - `GatherV2` (kernel blocks of a sparse-aware step): whole-slice copies, or one indexed loop

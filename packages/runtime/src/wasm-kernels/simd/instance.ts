@@ -35,6 +35,14 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
+  sum_leading(
+    x: number,
+    out: number,
+    acc: number,
+    rows: number,
+    columns: number,
+    scale: number,
+  ): void;
 }
 
 /** Per heap: the kernels, or why they could not start there. */

@@ -155,3 +155,40 @@ void conv2d_filter_grad(const float *x, const float *dy, float *dw, int batch, i
     }
   }
 }
+
+// Adds four float32 lanes into two float64 accumulators (lanes 0–1, 2–3) at acc.
+static inline void add_f64(double *acc, v128_t v) {
+  v128_t lo = wasm_f64x2_promote_low_f32x4(v);
+  v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  wasm_v128_store(acc, wasm_f64x2_add(wasm_v128_load(acc), lo));
+  wasm_v128_store(acc + 2, wasm_f64x2_add(wasm_v128_load(acc + 2), hi));
+}
+
+// out[c] = scale · Σ_r x[r, c] for x seen as [rows, columns], in float64 (as tfjs's cpu backend
+// sums): the bias gradients and BatchNorm's moments, a sum over the leading axes. Two rows are
+// added in float64 before they reach the accumulators. acc: `columns` doubles of scratch.
+EXPORT(sum_leading)
+void sum_leading(const float *x, float *out, double *acc, int rows, int columns, double scale) {
+  for (int c = 0; c < columns; c++) acc[c] = 0.0;
+  int r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const float *row0 = x + r * columns, *row1 = row0 + columns;
+    int c = 0;
+    for (; c + 4 <= columns; c += 4) {
+      v128_t a = wasm_v128_load(row0 + c), b = wasm_v128_load(row1 + c);
+      v128_t lo = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(a), wasm_f64x2_promote_low_f32x4(b));
+      v128_t a2 = wasm_i32x4_shuffle(a, a, 2, 3, 0, 1), b2 = wasm_i32x4_shuffle(b, b, 2, 3, 0, 1);
+      v128_t hi = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(a2), wasm_f64x2_promote_low_f32x4(b2));
+      wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), lo));
+      wasm_v128_store(acc + c + 2, wasm_f64x2_add(wasm_v128_load(acc + c + 2), hi));
+    }
+    for (; c < columns; c++) acc[c] += (double)row0[c] + (double)row1[c];
+  }
+  for (; r < rows; r++) {
+    const float *row = x + r * columns;
+    int c = 0;
+    for (; c + 4 <= columns; c += 4) add_f64(acc + c, wasm_v128_load(row + c));
+    for (; c < columns; c++) acc[c] += (double)row[c];
+  }
+  for (int c = 0; c < columns; c++) out[c] = (float)(acc[c] * scale);
+}
