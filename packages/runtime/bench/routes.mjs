@@ -57,7 +57,7 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
     shape: label,
     forward: time('Conv2D', { x, filter: w }, { strides, pad, dataFormat: 'NHWC', dilations: 1 }),
     filterGradient: { chosen: filterRoute(info, true) }, // SIMD kernels run in Node
-    inputGradient: { chosen: inputRoute(info) },
+    inputGradient: { chosen: inputRoute(info, true) },
   };
   for (const filter of ['direct-simd', 'dilated-conv', 'im2col-matmul']) {
     forceRoutes({ filter });
@@ -67,7 +67,7 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
       { strides, pad, dataFormat: 'NHWC', filterShape: wShape },
     );
   }
-  for (const input of ['flipped-conv', 'matmul-col2im']) {
+  for (const input of ['direct-simd', 'flipped-conv', 'matmul-col2im']) {
     forceRoutes({ input });
     entry.inputGradient[input] = time(
       'Conv2DBackpropInput',

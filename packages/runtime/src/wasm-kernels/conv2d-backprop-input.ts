@@ -10,6 +10,7 @@ import { requireFloat32, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { col2im } from './patches.js';
 import { inputRoute } from './routes.js';
+import { heapOffset, simdKernels } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import {
   callKernel,
@@ -19,6 +20,7 @@ import {
   pad,
   reshape,
   slice,
+  transpose,
   type WasmBackend,
 } from './wasm-calls.js';
 
@@ -49,8 +51,11 @@ function flipFilter(backend: WasmBackend, filter: TensorInfo): TensorInfo {
 }
 
 /**
- * The input gradient of an NHWC convolution (also `tf.conv2dTranspose`), by one of two routes
+ * The input gradient of an NHWC convolution (also `tf.conv2dTranspose`), by one of three routes
  * (see `inputRoute`):
+ *
+ * **direct SIMD** (`kernels.c`), where WebAssembly SIMD runs: each input position gathers
+ * `Σ dy · W` from the output positions and taps that read it;
  *
  * **matMul + col2im**: `cols = dy · Wᵀ` (`W` as `[KH·KW·CI, CO]`) on XNNPACK, then one pass
  * that adds every column back to the input position it came from.
@@ -91,7 +96,42 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
   requireShape(NAME, 'dy', dy, [batchSize, outHeight, outWidth, outChannels]);
   requireShape(NAME, 'filter', filter, [kh, kw, inChannels, outChannels]);
 
-  if (inputRoute(info) === 'matmul-col2im') {
+  const simd = simdKernels(backend);
+  const route = inputRoute(info, simd !== undefined);
+  if (route === 'direct-simd') {
+    if (!simd) {
+      throw new Error(
+        `${NAME} on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here`,
+      );
+    }
+    const wt = transpose(backend, filter, [0, 1, 3, 2]); // [KH, KW, CO, CI]
+    const dx = (backend as WasmBackend).makeOutput(
+      [batchSize, inHeight, inWidth, inChannels],
+      'float32',
+    );
+    const offset = (t: TensorInfo) => heapOffset(backend, t);
+    simd.conv2d_input_grad(
+      offset(dy),
+      offset(wt),
+      offset(dx),
+      batchSize,
+      inHeight,
+      inWidth,
+      inChannels,
+      outHeight,
+      outWidth,
+      outChannels,
+      kh,
+      kw,
+      sh,
+      sw,
+      padInfo.top,
+      padInfo.left,
+    );
+    dispose(backend, wt);
+    return dx;
+  }
+  if (route === 'matmul-col2im') {
     const dy2 = reshape(backend, dy, [1, batchSize * outHeight * outWidth, outChannels]);
     const w2 = reshape(backend, filter, [1, kh * kw * inChannels, outChannels]);
     const cols3 = matMul(backend, dy2, w2, false, true); // [1, N·OH·OW, KH·KW·CI]

@@ -7,9 +7,11 @@ import { wasmTrainingKernelsRegistered } from './register.js';
 import {
   type FilterRoute,
   type ForwardRoute,
+  filterRoute,
   forceRoutes,
   forwardRoute,
   type InputRoute,
+  inputRoute,
 } from './routes.js';
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -126,6 +128,39 @@ const table: [string, ConvCase][] = [
     { ...base, batch: 1, cin: 1, cout: 6, kh: 5, kw: 5, strides: [1, 1], pad: 'valid' },
   ],
   ['stride 3, same', { ...base, height: 10, width: 11, strides: [3, 3], pad: 'same' }],
+  [
+    '16 input channels (whole SIMD blocks), 3×3 same, odd width',
+    { ...base, height: 6, width: 7, cin: 16, cout: 6, strides: [1, 1], pad: 'same' },
+  ],
+  [
+    '32 + 3 input channels, 5×5 valid',
+    {
+      ...base,
+      height: 9,
+      width: 10,
+      cin: 35,
+      cout: 8,
+      kh: 5,
+      kw: 5,
+      strides: [1, 1],
+      pad: 'valid',
+    },
+  ],
+  [
+    '16 input channels, stride 2, explicit padding',
+    {
+      ...base,
+      cin: 16,
+      cout: 5,
+      strides: [2, 2],
+      pad: [
+        [0, 0],
+        [2, 1],
+        [0, 2],
+        [0, 0],
+      ],
+    },
+  ],
 ];
 
 beforeAll(async () => {
@@ -135,7 +170,7 @@ beforeAll(async () => {
 
 const routes: [string, { filter?: FilterRoute; input?: InputRoute }][] = [
   ['automatic routes', {}],
-  ['direct SIMD filter gradient', { filter: 'direct-simd' }],
+  ['direct SIMD filter and input gradients', { filter: 'direct-simd', input: 'direct-simd' }],
   ['dilated conv + flipped conv', { filter: 'dilated-conv', input: 'flipped-conv' }],
   ['im2col matMul + matMul col2im', { filter: 'im2col-matmul', input: 'matmul-col2im' }],
 ];
@@ -206,6 +241,39 @@ describe.each<[string, { forward?: ForwardRoute }]>([
   });
 });
 
+describe('Conv2D gradient routes', () => {
+  const shape = (side: number, inChannels: number, outChannels: number, stride = 1) => ({
+    batchSize: 16,
+    inHeight: side,
+    inWidth: side,
+    inChannels,
+    outHeight: side / stride,
+    outWidth: side / stride,
+    strideHeight: stride,
+    strideWidth: stride,
+    filterHeight: 3,
+    filterWidth: 3,
+    outChannels,
+  });
+
+  it('with SIMD: the direct filter gradient always, the direct input gradient for stride 1 and 16–128 channels', () => {
+    expect(filterRoute(shape(32, 3, 64), true)).toBe('direct-simd');
+    expect(filterRoute(shape(4, 512, 512), true)).toBe('direct-simd');
+    expect(inputRoute(shape(32, 64, 64), true)).toBe('direct-simd');
+    expect(inputRoute(shape(16, 128, 128), true)).toBe('direct-simd');
+    expect(inputRoute(shape(8, 256, 256), true)).not.toBe('direct-simd'); // the filter leaves the cache
+    expect(inputRoute(shape(32, 64, 128, 2), true)).not.toBe('direct-simd'); // strided
+    expect(inputRoute(shape(32, 24, 64), true)).not.toBe('direct-simd'); // not a multiple of 16
+  });
+
+  it('without SIMD: the XNNPACK routes', () => {
+    expect(filterRoute(shape(32, 64, 64), false)).toBe('dilated-conv');
+    expect(filterRoute(shape(32, 3, 64), false)).toBe('im2col-matmul');
+    expect(inputRoute(shape(32, 64, 64), false)).toBe('flipped-conv');
+    expect(inputRoute(shape(32, 64, 128, 2), false)).toBe('matmul-col2im');
+  });
+});
+
 describe('Conv2D forward routes', () => {
   it('picks im2col + matMul only for fewer output positions than output channels', () => {
     const shape = (batch: number, side: number, outChannels: number) => ({
@@ -269,7 +337,7 @@ describe('Conv2D gradients on wasm: random cases, other ops, memory', () => {
         ),
         seed: fc.integer({ min: 1, max: 1_000_000 }),
         filterRoute: fc.constantFrom<FilterRoute>('direct-simd', 'dilated-conv', 'im2col-matmul'),
-        inputRoute: fc.constantFrom<InputRoute>('flipped-conv', 'matmul-col2im'),
+        inputRoute: fc.constantFrom<InputRoute>('direct-simd', 'flipped-conv', 'matmul-col2im'),
       })
       // a numeric padding only with square filters and strides: tfjs-core 4.22 computes the
       // output width of a numeric padding from the filter height (see the test below)

@@ -36,8 +36,9 @@ const configs: readonly KernelConfig[] = [
  * - `Conv2DBackpropFilter` (missing from tfjs-backend-wasm 4.22): directly in WebAssembly SIMD
  *   (this package's own module on the backend's heap, see `loadWasmSimdKernels`); without
  *   SIMD, one dilated XNNPACK convolution, or im2col + one XNNPACK matMul, by shape;
- * - `Conv2DBackpropInput` (a scalar loop there): one XNNPACK convolution with the flipped
- *   filter, or one XNNPACK matMul + col2im, by shape;
+ * - `Conv2DBackpropInput` (a scalar loop there): directly in WebAssembly SIMD (stride 1,
+ *   16–128 channels), one XNNPACK convolution with the flipped filter, or one XNNPACK matMul +
+ *   col2im, by shape;
  * - `BatchMatMul`, `_FusedMatMul`: transposed operands transposed in memory, then XNNPACK
  *   (in the order, `C` or `Cᵀ`, that packs less);
  * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not); 2×2

@@ -9,8 +9,11 @@ export type FilterRoute = 'direct-simd' | 'dilated-conv' | 'im2col-matmul';
 /** How the forward convolution is computed: XNNPACK's convolution, or im2col + one matMul. */
 export type ForwardRoute = 'xnnpack-conv' | 'im2col-matmul';
 
-/** How the input gradient is computed: one convolution of the (upsampled) `dy` with the flipped filter, or one matMul + col2im. */
-export type InputRoute = 'flipped-conv' | 'matmul-col2im';
+/**
+ * How the input gradient is computed: directly in WebAssembly SIMD, one convolution of the
+ * (upsampled) `dy` with the flipped filter, or one matMul + col2im.
+ */
+export type InputRoute = 'direct-simd' | 'flipped-conv' | 'matmul-col2im';
 
 /** Shapes that decide a route: the convolution's geometry without its padding. */
 export type RouteShape = Omit<ConvGeometry, 'padInfo'>;
@@ -76,14 +79,29 @@ export function filterRoute(s: RouteShape, simd: boolean): FilterRoute {
 }
 
 /**
- * The flipped-filter convolution computes `H·W` outputs with every tap; with a stride it
- * first inserts zeros (stride² more work), for a `valid` forward pass it also multiplies the
- * zero border, and with one input channel it is a matrix–vector product. matMul + col2im does
+ * The direct SIMD kernel (`kernels.c`: each input position gathers from the taps that read it,
+ * two neighbours sharing every filter row loaded) wins for stride 1 and 16–128 input channels
+ * (a multiple of 16) into at most 128: 2.2× on the ConvNet's second layer, 1.2× on ResNet-18's
+ * first two stages (`bench/routes.mjs`); with 256–512 channels the filter no longer stays in the
+ * cache and XNNPACK is faster. Otherwise (or without SIMD, `simd` false): the flipped-filter
+ * convolution computes `H·W` outputs with every tap; with a stride it first inserts zeros
+ * (stride² more work), for a `valid` forward pass it also multiplies the zero border, and with
+ * one input channel it is a matrix–vector product. matMul + col2im does
  * only the `N·OH·OW` products that matter, plus one JavaScript pass that adds them up; the
  * convolution wins for stride 1, `same`-like padding and images of at least 8×8.
  */
-export function inputRoute(s: RouteShape): InputRoute {
+export function inputRoute(s: RouteShape & { outChannels: number }, simd: boolean): InputRoute {
   if (forced.input) return forced.input;
+  if (
+    simd &&
+    s.strideHeight === 1 &&
+    s.strideWidth === 1 &&
+    s.inChannels % 16 === 0 &&
+    s.inChannels <= 128 &&
+    s.outChannels <= 128
+  ) {
+    return 'direct-simd';
+  }
   const strided = s.strideHeight > 1 || s.strideWidth > 1;
   const border = (s.inHeight * s.inWidth) / (s.outHeight * s.outWidth);
   return !strided && border <= 1.3 && s.inChannels >= 2 && s.inHeight * s.inWidth >= 64

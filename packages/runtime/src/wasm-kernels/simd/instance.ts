@@ -35,6 +35,24 @@ export interface SimdKernels {
     padTop: number,
     padLeft: number,
   ): void;
+  conv2d_input_grad(
+    dy: number,
+    wt: number,
+    dx: number,
+    batch: number,
+    inHeight: number,
+    inWidth: number,
+    inChannels: number,
+    outHeight: number,
+    outWidth: number,
+    outChannels: number,
+    filterHeight: number,
+    filterWidth: number,
+    strideHeight: number,
+    strideWidth: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   sum_leading(
     x: number,
     out: number,

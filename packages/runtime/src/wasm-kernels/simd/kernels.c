@@ -192,3 +192,112 @@ void sum_leading(const float *x, float *out, double *acc, int rows, int columns,
   }
   for (int c = 0; c < columns; c++) out[c] = (float)(acc[c] * scale);
 }
+
+// The input gradient's inner loop for one position: A0..A3 (16 input channels) +=
+// Σ_co D[co] · W[co, 0..16), rows of W `in_channels` apart.
+#define ACC16(A0, A1, A2, A3, D, W)                                   \
+  for (int co = 0; co < out_channels; co++) {                          \
+    const float *w_ = (W) + co * in_channels;                          \
+    v128_t s = wasm_v128_load32_splat((D) + co);                       \
+    A0 = wasm_f32x4_add(A0, wasm_f32x4_mul(s, wasm_v128_load(w_)));    \
+    A1 = wasm_f32x4_add(A1, wasm_f32x4_mul(s, wasm_v128_load(w_ + 4)));  \
+    A2 = wasm_f32x4_add(A2, wasm_f32x4_mul(s, wasm_v128_load(w_ + 8)));  \
+    A3 = wasm_f32x4_add(A3, wasm_f32x4_mul(s, wasm_v128_load(w_ + 12))); \
+  }
+
+// The output row (column) that input row i reads through filter row k: −1 when there is none
+// (in the padding, between strided positions, or past the output).
+static inline int out_index(int i, int pad, int k, int stride, int out_size) {
+  const int t = i + pad - k;
+  if (t < 0 || t % stride != 0) return -1;
+  const int o = t / stride;
+  return o < out_size ? o : -1;
+}
+
+// The input gradient of an NHWC convolution, gathered:
+//   dx[n, ih, iw, ci] = Σ_{kh, kw, co} dy[n, oh, ow, co] · w[kh, kw, ci, co]
+// over the taps with ih = oh·sh + kh − top, iw = ow·sw + kw − left. `wt` is the filter
+// transposed to [KH, KW, CO, CI]. Every dx element is written once. With stride 1, two
+// neighbouring input positions share each filter row loaded (16 input channels of each in
+// registers); other channel counts than multiples of 16 finish one channel at a time.
+EXPORT(conv2d_input_grad)
+void conv2d_input_grad(const float *dy, const float *wt, float *dx, int batch, int in_height,
+                       int in_width, int in_channels, int out_height, int out_width,
+                       int out_channels, int filter_height, int filter_width, int stride_height,
+                       int stride_width, int pad_top, int pad_left) {
+  const int tap_size = out_channels * in_channels;
+  const int pair = stride_width == 1 ? 2 : 1;
+  for (int n = 0; n < batch; n++) {
+    for (int ih = 0; ih < in_height; ih++) {
+      for (int iw = 0; iw < in_width; iw += pair) {
+        const int two = pair == 2 && iw + 1 < in_width;
+        float *dx0 = dx + ((n * in_height + ih) * in_width + iw) * in_channels;
+        float *dx1 = dx0 + in_channels;
+        int ci = 0;
+        for (; ci + 16 <= in_channels; ci += 16) {
+          v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+          v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+          for (int kh = 0; kh < filter_height; kh++) {
+            const int oh = out_index(ih, pad_top, kh, stride_height, out_height);
+            if (oh < 0) continue;
+            const float *dy_row = dy + (n * out_height + oh) * out_width * out_channels;
+            for (int kw = 0; kw < filter_width; kw++) {
+              const float *w = wt + (kh * filter_width + kw) * tap_size + ci;
+              const int ow0 = out_index(iw, pad_left, kw, stride_width, out_width);
+              const int ow1 = two ? out_index(iw + 1, pad_left, kw, 1, out_width) : -1;
+              if (ow0 >= 0 && ow1 >= 0) {
+                const float *d0 = dy_row + ow0 * out_channels, *d1 = d0 + out_channels;
+                for (int co = 0; co < out_channels; co++) {
+                  const float *w_ = w + co * in_channels;
+                  v128_t w0 = wasm_v128_load(w_), w1 = wasm_v128_load(w_ + 4);
+                  v128_t w2 = wasm_v128_load(w_ + 8), w3 = wasm_v128_load(w_ + 12);
+                  v128_t s = wasm_v128_load32_splat(d0 + co);
+                  a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, w0));
+                  a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, w1));
+                  a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s, w2));
+                  a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s, w3));
+                  s = wasm_v128_load32_splat(d1 + co);
+                  b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s, w0));
+                  b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s, w1));
+                  b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(s, w2));
+                  b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(s, w3));
+                }
+              } else if (ow0 >= 0) {
+                ACC16(a0, a1, a2, a3, dy_row + ow0 * out_channels, w)
+              } else if (ow1 >= 0) {
+                ACC16(b0, b1, b2, b3, dy_row + ow1 * out_channels, w)
+              }
+            }
+          }
+          wasm_v128_store(dx0 + ci, a0);
+          wasm_v128_store(dx0 + ci + 4, a1);
+          wasm_v128_store(dx0 + ci + 8, a2);
+          wasm_v128_store(dx0 + ci + 12, a3);
+          if (two) {
+            wasm_v128_store(dx1 + ci, b0);
+            wasm_v128_store(dx1 + ci + 4, b1);
+            wasm_v128_store(dx1 + ci + 8, b2);
+            wasm_v128_store(dx1 + ci + 12, b3);
+          }
+        }
+        for (; ci < in_channels; ci++) {
+          for (int j = 0; j < 1 + two; j++) {
+            float a = 0.0f;
+            for (int kh = 0; kh < filter_height; kh++) {
+              const int oh = out_index(ih, pad_top, kh, stride_height, out_height);
+              if (oh < 0) continue;
+              for (int kw = 0; kw < filter_width; kw++) {
+                const int ow = out_index(iw + j, pad_left, kw, stride_width, out_width);
+                if (ow < 0) continue;
+                const float *d = dy + ((n * out_height + oh) * out_width + ow) * out_channels;
+                const float *w = wt + (kh * filter_width + kw) * tap_size + ci;
+                for (int co = 0; co < out_channels; co++) a += d[co] * w[co * in_channels];
+              }
+            }
+            dx0[j * in_channels + ci] = a;
+          }
+        }
+      }
+    }
+  }
+}
