@@ -51,6 +51,13 @@ describe('pnpm bench', () => {
     expect(parallelTable(result.parallel)).toContain('| wasm | mlp | 4 | linbreg | 2 |');
   });
 
+  it('--no-simd-kernels times wasm without the SIMD kernels', async () => {
+    const off = await smokeLinBreg('--no-simd-kernels');
+    expect(off.options.simdKernels).toBe(false);
+    expect(off.rows).toHaveLength(1);
+    expect(off.rows[0]!.msPerStep).toBeGreaterThan(0);
+  });
+
   it('bad options are usage errors naming what is allowed', () => {
     expect(() => parseArgs(['--models', 'vgg'])).toThrow(UsageError);
     expect(() => parseArgs(['--models', 'vgg'])).toThrow(
@@ -62,6 +69,9 @@ describe('pnpm bench', () => {
       /--workers must be an integer ≥ 1, got 0/,
     );
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
+    expect(() => parseArgs(['--no-simd-kernels', '--workers', '2'])).toThrow(
+      /--no-simd-kernels cannot go with --workers/,
+    );
     expect(parseArgs(['--help'])).toBeNull();
   });
 

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { useBestBackend } from '@bregman/runtime';
+import { setWasmSimdKernelsEnabled, useBestBackend } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { type Agreement, measureAgreement } from './agreement.js';
 import { MODELS, OPTIMIZERS } from './cases.js';
@@ -76,6 +76,7 @@ export async function runBench(
   const densities =
     options.sparseAware === 'table2' ? convDensities(TABLE2_RECORD) : options.sparseAware;
   const measurements: Measurement[] = [];
+  setWasmSimdKernelsEnabled(options.simdKernels !== false);
   for (const backend of options.backends) {
     try {
       const choice = await useBestBackend({ prefer: backend });

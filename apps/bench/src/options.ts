@@ -39,6 +39,11 @@ export interface BenchOptions {
    * with the sparse-aware step (`pnpm repro --sparse-aware`), on `seeds` seeds.
    */
   endToEnd?: { profile: 'smoke' | 'quick' | 'paper'; seeds: number; epochs?: number };
+  /**
+   * `false`: wasm runs without `@bregman/runtime`'s WebAssembly SIMD kernels (their XNNPACK /
+   * JavaScript routes instead), to compare.
+   */
+  simdKernels?: boolean;
 }
 
 /** A command-line mistake: exit code 2. */
@@ -83,6 +88,9 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --end-to-end-epochs N
                      train --end-to-end's runs N epochs instead of the profile's (the
                      network grows denser in a longer run)
+  --no-simd-kernels  wasm without @bregman/runtime's WebAssembly SIMD kernels (convolution
+                     gradients, pooling gradient, bias sums take their XNNPACK / JavaScript
+                     routes), to compare with a run with them; not with --workers
   --smoke            tiny run for CI: wasm, mlp and convNet at batch 4, 2 steps, 1 warm-up,
                      a 128² matMul
   --help             this text`;
@@ -234,6 +242,9 @@ export function parseArgs(
         options.sparseAware = densities;
         break;
       }
+      case '--no-simd-kernels':
+        options.simdKernels = false;
+        break;
       case '--smoke':
         Object.assign(options, {
           backends: ['wasm'],
@@ -249,6 +260,11 @@ export function parseArgs(
       default:
         throw new UsageError(`unknown option ${flag}; see --help`);
     }
+  }
+  if (options.simdKernels === false && options.workers) {
+    throw new UsageError(
+      '--no-simd-kernels cannot go with --workers: the worker threads start their own wasm backend with the SIMD kernels',
+    );
   }
   if (options.endToEnd && !endToEndProfile) {
     throw new UsageError(
