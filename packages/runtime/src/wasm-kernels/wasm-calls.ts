@@ -15,8 +15,11 @@ import type { WasmMemory } from './simd/web-assembly.js';
 export interface WasmBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-  /** Where each tensor lives on the heap (`memoryOffset`: a byte offset). */
-  dataIdMap: { has(dataId: object): boolean; get(dataId: object): { memoryOffset: number } };
+  /**
+   * Where each tensor lives on the heap (`memoryOffset`: a byte offset); `get` moves data
+   * that lives on another backend onto the heap first.
+   */
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   /** The Emscripten module: its exports (`asm`) hold the heap's `WebAssembly.Memory`. */
   wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory };
 }

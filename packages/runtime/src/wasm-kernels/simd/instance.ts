@@ -162,12 +162,17 @@ export function setWasmSimdKernelsEnabled(on: boolean): void {
   enabled = on;
 }
 
-/** The byte offset of `info`'s data on the wasm heap. */
+/**
+ * The byte offset of `info`'s data on the wasm heap; data that still lives on another backend
+ * (a tensor made before the switch to wasm) is moved there first, as the stock kernels do.
+ */
 export function heapOffset(backend: KernelBackend, info: TensorInfo): number {
-  const data = (backend as WasmBackend).dataIdMap;
-  // get() of an unknown id would try to move the data in from another backend
-  if (!data.has(info.dataId)) {
-    throw new Error('a tensor of the wasm kernel has no data on the heap (disposed?)');
+  let entry: { memoryOffset: number } | undefined;
+  try {
+    entry = (backend as WasmBackend).dataIdMap.get(info.dataId);
+  } catch (cause) {
+    throw new Error('a tensor of a wasm kernel has no data on any backend (disposed?)', { cause });
   }
-  return data.get(info.dataId).memoryOffset;
+  if (!entry) throw new Error('a tensor of a wasm kernel has no data on the heap (disposed?)');
+  return entry.memoryOffset;
 }
