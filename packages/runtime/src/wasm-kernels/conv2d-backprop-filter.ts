@@ -10,7 +10,7 @@ import { requireFloat32, requireNHWC, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { filterRoute } from './routes.js';
-import { heapOffset, simdKernels } from './simd/instance.js';
+import { convGeometryArgs, heapOffset, requireSimdKernels, simdKernels } from './simd/instance.js';
 import {
   conv2dStride1,
   dispose,
@@ -73,31 +73,14 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, attrs }
   const simd = simdKernels(backend);
   const route = filterRoute(info, simd !== undefined);
   if (route === 'direct-simd') {
-    if (!simd) {
-      throw new Error(
-        `${NAME} on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here`,
-      );
-    }
     const dw = (backend as WasmBackend).makeOutput(filterShape, 'float32');
     ((backend as WasmBackend).typedArrayFromHeap(dw) as Float32Array).fill(0);
     const offset = (t: TensorInfo) => heapOffset(backend, t);
-    simd.conv2d_filter_grad(
+    requireSimdKernels(NAME, simd).conv2d_filter_grad(
       offset(x),
       offset(dy),
       offset(dw),
-      batchSize,
-      inHeight,
-      inWidth,
-      info.inChannels,
-      outHeight,
-      outWidth,
-      outChannels,
-      kh,
-      kw,
-      sh,
-      sw,
-      padInfo.top,
-      padInfo.left,
+      ...convGeometryArgs(info),
     );
     return dw;
   }

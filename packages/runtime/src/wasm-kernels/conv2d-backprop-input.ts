@@ -10,7 +10,7 @@ import { requireFloat32, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { col2im } from './patches.js';
 import { inputRoute } from './routes.js';
-import { heapOffset, simdKernels } from './simd/instance.js';
+import { convGeometryArgs, heapOffset, requireSimdKernels, simdKernels } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import {
   callKernel,
@@ -99,34 +99,17 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
   const simd = simdKernels(backend);
   const route = inputRoute(info, simd !== undefined);
   if (route === 'direct-simd') {
-    if (!simd) {
-      throw new Error(
-        `${NAME} on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here`,
-      );
-    }
     const wt = transpose(backend, filter, [0, 1, 3, 2]); // [KH, KW, CO, CI]
     const dx = (backend as WasmBackend).makeOutput(
       [batchSize, inHeight, inWidth, inChannels],
       'float32',
     );
     const offset = (t: TensorInfo) => heapOffset(backend, t);
-    simd.conv2d_input_grad(
+    requireSimdKernels(NAME, simd).conv2d_input_grad(
       offset(dy),
       offset(wt),
       offset(dx),
-      batchSize,
-      inHeight,
-      inWidth,
-      inChannels,
-      outHeight,
-      outWidth,
-      outChannels,
-      kh,
-      kw,
-      sh,
-      sw,
-      padInfo.top,
-      padInfo.left,
+      ...convGeometryArgs(info),
     );
     dispose(backend, wt);
     return dx;

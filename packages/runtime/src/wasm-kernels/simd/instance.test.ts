@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadWasm, on, randomData } from '../../backends.test-helper.js';
-import { filterRoute } from '../routes.js';
+import { filterRoute, forceRoutes } from '../routes.js';
 import {
   heapOffset,
   loadWasmSimdKernels,
@@ -147,6 +147,25 @@ describe('WebAssembly SIMD kernels', () => {
     }
     tf.dispose([x, dy, w, dyConv]);
     await tf.setBackend('cpu');
+  });
+
+  it('a route forced through them where they are off is a clear error', async () => {
+    setWasmSimdKernelsEnabled(false);
+    forceRoutes({ filter: 'direct-simd' });
+    try {
+      await tf.setBackend('wasm');
+      const x = tf.ones([1, 4, 4, 2]);
+      const w = tf.ones([3, 3, 2, 4]);
+      expect(() =>
+        tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 1, 'same')))(w),
+      ).toThrow(
+        /Conv2DBackpropFilter on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here/,
+      );
+      tf.dispose([x, w]);
+    } finally {
+      forceRoutes({});
+      await tf.setBackend('cpu');
+    }
   });
 
   it('refuse a non-boolean switch', () => {

@@ -1,8 +1,44 @@
-import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
 import type { WasmBackend } from '../wasm-calls.js';
 import { SIMD_KERNELS_SHARED, SIMD_KERNELS_UNSHARED } from './kernels-wasm.js';
 import { type WasmInstance, type WasmMemory, webAssembly } from './web-assembly.js';
+
+/** A convolution's geometry as the convolution kernels of `kernels.c` take it. */
+export type ConvGeometryArgs = [
+  batch: number,
+  inHeight: number,
+  inWidth: number,
+  inChannels: number,
+  outHeight: number,
+  outWidth: number,
+  outChannels: number,
+  filterHeight: number,
+  filterWidth: number,
+  strideHeight: number,
+  strideWidth: number,
+  padTop: number,
+  padLeft: number,
+];
+
+/** The geometry arguments of a convolution described by tfjs's `Conv2DInfo`. */
+export function convGeometryArgs(info: backend_util.Conv2DInfo): ConvGeometryArgs {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
 
 /**
  * The WebAssembly SIMD kernels of `kernels.c`, instantiated on one tfjs-backend-wasm heap.
@@ -17,42 +53,8 @@ export interface SimdKernels {
     outWidth: number,
     channels: number,
   ): void;
-  conv2d_filter_grad(
-    x: number,
-    dy: number,
-    dw: number,
-    batch: number,
-    inHeight: number,
-    inWidth: number,
-    inChannels: number,
-    outHeight: number,
-    outWidth: number,
-    outChannels: number,
-    filterHeight: number,
-    filterWidth: number,
-    strideHeight: number,
-    strideWidth: number,
-    padTop: number,
-    padLeft: number,
-  ): void;
-  conv2d_input_grad(
-    dy: number,
-    wt: number,
-    dx: number,
-    batch: number,
-    inHeight: number,
-    inWidth: number,
-    inChannels: number,
-    outHeight: number,
-    outWidth: number,
-    outChannels: number,
-    filterHeight: number,
-    filterWidth: number,
-    strideHeight: number,
-    strideWidth: number,
-    padTop: number,
-    padLeft: number,
-  ): void;
+  conv2d_filter_grad(x: number, dy: number, dw: number, ...geometry: ConvGeometryArgs): void;
+  conv2d_input_grad(dy: number, wt: number, dx: number, ...geometry: ConvGeometryArgs): void;
   sum_leading(
     x: number,
     out: number,
@@ -160,6 +162,19 @@ export function setWasmSimdKernelsEnabled(on: boolean): void {
     throw new Error(`setWasmSimdKernelsEnabled: on must be true or false, got ${String(on)}`);
   }
   enabled = on;
+}
+
+/**
+ * `simd`, or a clear error when a route through the SIMD kernels was forced (`forceRoutes`) where
+ * they do not run.
+ */
+export function requireSimdKernels(kernel: string, simd: SimdKernels | undefined): SimdKernels {
+  if (!simd) {
+    throw new Error(
+      `${kernel} on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here`,
+    );
+  }
+  return simd;
 }
 
 /**
