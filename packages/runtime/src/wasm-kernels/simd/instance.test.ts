@@ -154,7 +154,7 @@ describe('WebAssembly SIMD kernels', () => {
     forceRoutes({ filter: 'direct-simd' });
     try {
       await tf.setBackend('wasm');
-      const x = tf.ones([1, 4, 4, 2]);
+      const x = tf.ones([1, 4, 4, 2]) as tf.Tensor4D;
       const w = tf.ones([3, 3, 2, 4]);
       expect(() =>
         tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 1, 'same')))(w),
