@@ -6,6 +6,7 @@ import type { ExperimentRuns } from './experiment.js';
 import {
   frontPoints,
   frontSummary,
+  frontTable,
   mlpPaperPoints,
   pareto,
   paretoConvNet,
@@ -94,6 +95,11 @@ describe('pnpm repro pareto', () => {
       { label: 'paper: LinBreg λ = 0.1', density: 0.1, accuracy: 0.975 },
     ]);
     expect(frontSummary([])).toBe('No finished run yet.');
+    // the spread over seeds where there are several; none for one seed
+    expect(frontTable(front)).toMatch(
+      /\| LinBreg, λ = 0\.1 \| 9\.0% ± \d\.\d\d pt \| 97\.2% ± \d\.\d\d pt \| 2 \| yes \|/,
+    );
+    expect(frontTable(front)).toContain('| SGD | 99.0% | 98.0% | 1 | yes |');
   });
 
   it('pareto-convnet sweeps around Table 1’s λ and draws the paper’s Table 1 rows', () => {

@@ -200,14 +200,19 @@ export function frontSpec(
   };
 }
 
+/** `value ± std pt` over several seeds; one seed has no spread to show. */
+function withSpread(value: number, std: number, seeds: number): string {
+  return seeds > 1 ? `${pct(value)} ± ${(100 * std).toFixed(2)} pt` : pct(value);
+}
+
 /** A front's table: one row per method, the joint front marked. */
-function frontTable(front: readonly FrontPoint[]): string {
+export function frontTable(front: readonly FrontPoint[]): string {
   return markdownTable(
     ['method', 'non-zero weights', 'test accuracy', 'seeds', 'on the front'],
     front.map((p) => [
       p.label,
-      `${pct(p.density)} ± ${(100 * p.densityStd).toFixed(2)} pt`,
-      `${pct(p.accuracy)} ± ${(100 * p.accuracyStd).toFixed(2)} pt`,
+      withSpread(p.density, p.densityStd, p.seeds),
+      withSpread(p.accuracy, p.accuracyStd, p.seeds),
       String(p.seeds),
       p.onFront ? 'yes' : '',
     ]),

@@ -6,10 +6,10 @@ describe('Table 3: what running it takes', () => {
     const paper = table3.running!('paper');
     expect(paper).toContain('`pnpm repro table3 --data-dir DIR --profile paper`');
     expect(paper).toContain('6 runs × 180 epochs on 45,000 training images');
-    // 45,000 images at 8.5 images/s: 5,294 s per epoch; × 6 runs × 180 epochs = 1,588 h
-    expect(RESNET18_WASM_IMAGES_PER_SECOND).toBe(8.5);
-    expect(paper).toContain('~1 h 28 min on one wasm thread');
-    expect(paper).toContain('~1,588 h (66 days) for the whole profile');
+    // 45,000 images at 9.8 images/s: 4,592 s per epoch; × 6 runs × 180 epochs = 1,378 h
+    expect(RESNET18_WASM_IMAGES_PER_SECOND).toBe(9.8);
+    expect(paper).toContain('~1 h 16 min on one wasm thread');
+    expect(paper).toContain('~1,378 h (57 days) for the whole profile');
     expect(paper).toContain('webgpu on a GPU is not measured yet');
     expect(table3.running!('quick')).toContain(
       '`pnpm repro table3 --data-dir DIR --profile quick`: 6 runs × 2 epochs on 2,000 training images',

@@ -99,10 +99,11 @@ function runs(profile: ProfileName, seeds?: number): RunSpec[] {
 
 /**
  * ResNet-18's training speed on one wasm thread, images per second: `pnpm bench --models
- * resnet18` (batch 16, 20 steps, median ms/step: SGD 1,869, LinBreg 1,874, Adam 1,908,
- * AdaBreg 1,913) on an idle 2-core AMD EPYC, 2026-12-05.
+ * resnet18` (batch 16, 20 steps, median ms/step: SGD 1,598, LinBreg 1,603, Adam 1,654,
+ * AdaBreg 1,674; 16 images per 1,632 ms on average) on an idle 2-core AMD EPYC, 2026-12-05,
+ * with `@bregman/runtime`'s WebAssembly SIMD kernels (8.5 before them).
  */
-export const RESNET18_WASM_IMAGES_PER_SECOND = 8.5;
+export const RESNET18_WASM_IMAGES_PER_SECOND = 9.8;
 
 /** Training images of one Table 3 epoch in a profile. */
 function trainingImages(profile: ProfileName): number {

@@ -252,6 +252,17 @@ describe('claims and tables', () => {
     );
     expect(some).toContain('**1 of 10 runs failed:**');
     expect(some).toContain('Runs: 6 of 10 finished');
+    expect(some).toContain(' · 2 seeds · ');
+    const oneSeed = groupRuns([
+      record('sgd', 1, [0.9, 0.95, 0.97], [0.1, 0.95, 0.97, 0.98], [0.01, 1, 1, 1]),
+    ]);
+    expect(
+      renderReport(
+        context,
+        [{ experiment: fig2, runs: oneSeed, planned: 1, finished: 1, figures: [], failed: [] }],
+        {},
+      ),
+    ).toContain(' · 1 seed · ');
     expect(some).toContain('| paper numbers from | ../shared/reference/paper-results.json |');
     // an experiment's notes come before its claims (Fig. 3's on the momentum step)
     const withNotes = renderReport(

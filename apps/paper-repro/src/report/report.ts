@@ -195,7 +195,7 @@ export function renderReport(
         Math.min(...records.map((r) => Date.parse(r.startedAt)))) /
       1000;
     lines.push(
-      `Runs: ${entry.finished} of ${entry.planned} finished · ${epochs} epochs · ${seeds} seeds · ` +
+      `Runs: ${entry.finished} of ${entry.planned} finished · ${epochs} epochs · ${seeds} seed${seeds === 1 ? '' : 's'} · ` +
         `training time ${duration(trainSeconds)} summed over runs (${duration(trainSeconds / Math.max(1, records.length))} per run) · ` +
         `${duration(span)} from the first run's start to the last run's end.`,
       '',
