@@ -59,7 +59,7 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
     filterGradient: { chosen: filterRoute(info, true) }, // SIMD kernels run in Node
     inputGradient: { chosen: inputRoute(info, true) },
   };
-  for (const filter of ['direct-simd', 'dilated-conv', 'im2col-matmul']) {
+  for (const filter of ['simd-tiled', 'direct-simd', 'dilated-conv', 'im2col-matmul']) {
     forceRoutes({ filter });
     entry.filterGradient[filter] = time(
       'Conv2DBackpropFilter',

@@ -26,8 +26,9 @@ const NAME = 'Conv2DBackpropFilter';
 /**
  * The filter gradient of an NHWC convolution, by one of three routes (see `filterRoute`):
  *
- * **direct SIMD** (`kernels.c`), where WebAssembly SIMD runs: the sum below, four output
- * positions at a time into each filter row;
+ * **SIMD** (`kernels.c`), where WebAssembly SIMD runs: the sum below, either with two filter
+ * rows × 16 output channels in registers over each image (tiled), or four output positions at
+ * a time into each filter row (direct);
  *
  * **im2col + matMul**: `dW = patchesᵀ · dy` with the patches of `x` gathered in one pass and
  * the product on XNNPACK.
@@ -72,16 +73,14 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, attrs }
 
   const simd = simdKernels(backend);
   const route = filterRoute(info, simd !== undefined);
-  if (route === 'direct-simd') {
+  if (route === 'direct-simd' || route === 'simd-tiled') {
     const dw = (backend as WasmBackend).makeOutput(filterShape, 'float32');
     ((backend as WasmBackend).typedArrayFromHeap(dw) as Float32Array).fill(0);
     const offset = (t: TensorInfo) => heapOffset(backend, t);
-    requireSimdKernels(NAME, simd).conv2d_filter_grad(
-      offset(x),
-      offset(dy),
-      offset(dw),
-      ...convGeometryArgs(info),
-    );
+    const kernels = requireSimdKernels(NAME, simd, route);
+    const run =
+      route === 'simd-tiled' ? kernels.conv2d_filter_grad_tiled : kernels.conv2d_filter_grad;
+    run(offset(x), offset(dy), offset(dw), ...convGeometryArgs(info));
     return dw;
   }
   if (route === 'im2col-matmul') {

@@ -105,7 +105,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
       'float32',
     );
     const offset = (t: TensorInfo) => heapOffset(backend, t);
-    requireSimdKernels(NAME, simd).conv2d_input_grad(
+    requireSimdKernels(NAME, simd, route).conv2d_input_grad(
       offset(dy),
       offset(wt),
       offset(dx),

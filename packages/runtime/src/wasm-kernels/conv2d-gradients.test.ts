@@ -139,7 +139,7 @@ const table: [string, ConvCase][] = [
       height: 9,
       width: 10,
       cin: 35,
-      cout: 8,
+      cout: 20,
       kh: 5,
       kw: 5,
       strides: [1, 1],
@@ -147,11 +147,19 @@ const table: [string, ConvCase][] = [
     },
   ],
   [
+    '32 output channels (whole SIMD blocks), one input channel, 5×5 same, H ≠ W',
+    { ...base, height: 9, width: 11, cin: 1, cout: 32, kh: 5, kw: 5, strides: [1, 1], pad: 'same' },
+  ],
+  [
+    '16 output channels, 3×3 same stride 2, odd size',
+    { ...base, height: 7, width: 9, cout: 16, strides: [2, 2], pad: 'same' },
+  ],
+  [
     '16 input channels, stride 2, explicit padding',
     {
       ...base,
       cin: 16,
-      cout: 5,
+      cout: 21,
       strides: [2, 2],
       pad: [
         [0, 0],
@@ -171,6 +179,7 @@ beforeAll(async () => {
 const routes: [string, { filter?: FilterRoute; input?: InputRoute }][] = [
   ['automatic routes', {}],
   ['direct SIMD filter and input gradients', { filter: 'direct-simd', input: 'direct-simd' }],
+  ['tiled SIMD filter gradient', { filter: 'simd-tiled' }],
   ['dilated conv + flipped conv', { filter: 'dilated-conv', input: 'flipped-conv' }],
   ['im2col matMul + matMul col2im', { filter: 'im2col-matmul', input: 'matmul-col2im' }],
 ];
@@ -256,9 +265,11 @@ describe('Conv2D gradient routes', () => {
     outChannels,
   });
 
-  it('with SIMD: the direct filter gradient always, the direct input gradient for stride 1 and 16–128 channels', () => {
-    expect(filterRoute(shape(32, 3, 64), true)).toBe('direct-simd');
-    expect(filterRoute(shape(4, 512, 512), true)).toBe('direct-simd');
+  it('with SIMD: a SIMD filter gradient always, the direct input gradient for stride 1 and 16–128 channels', () => {
+    expect(filterRoute(shape(32, 3, 64), true)).toBe('simd-tiled');
+    expect(filterRoute(shape(8, 256, 256), true)).toBe('simd-tiled'); // 64 positions per image
+    expect(filterRoute(shape(4, 512, 512), true)).toBe('direct-simd'); // 16 positions per image
+    expect(filterRoute(shape(32, 3, 24), true)).toBe('direct-simd'); // not a multiple of 16
     expect(inputRoute(shape(32, 64, 64), true)).toBe('direct-simd');
     expect(inputRoute(shape(16, 128, 128), true)).toBe('direct-simd');
     expect(inputRoute(shape(8, 256, 256), true)).not.toBe('direct-simd'); // the filter leaves the cache
@@ -336,7 +347,12 @@ describe('Conv2D gradients on wasm: random cases, other ops, memory', () => {
           ),
         ),
         seed: fc.integer({ min: 1, max: 1_000_000 }),
-        filterRoute: fc.constantFrom<FilterRoute>('direct-simd', 'dilated-conv', 'im2col-matmul'),
+        filterRoute: fc.constantFrom<FilterRoute>(
+          'simd-tiled',
+          'direct-simd',
+          'dilated-conv',
+          'im2col-matmul',
+        ),
         inputRoute: fc.constantFrom<InputRoute>('direct-simd', 'flipped-conv', 'matmul-col2im'),
       })
       // a numeric padding only with square filters and strides: tfjs-core 4.22 computes the

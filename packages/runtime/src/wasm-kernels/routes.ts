@@ -1,10 +1,11 @@
 import type { ConvGeometry } from './patches.js';
 
 /**
- * How the filter gradient is computed: directly in WebAssembly SIMD, one dilated convolution,
- * or im2col + one matMul.
+ * How the filter gradient is computed: directly in WebAssembly SIMD (accumulators in registers
+ * over an image, `simd-tiled`, or four positions at a time into each filter row,
+ * `direct-simd`), one dilated convolution, or im2col + one matMul.
  */
-export type FilterRoute = 'direct-simd' | 'dilated-conv' | 'im2col-matmul';
+export type FilterRoute = 'simd-tiled' | 'direct-simd' | 'dilated-conv' | 'im2col-matmul';
 
 /** How the forward convolution is computed: XNNPACK's convolution, or im2col + one matMul. */
 export type ForwardRoute = 'xnnpack-conv' | 'im2col-matmul';
@@ -56,19 +57,25 @@ export function forwardRoute(
 }
 
 /**
- * The direct SIMD kernel (`kernels.c`: dy streams through once, each filter row stays in the
- * cache while four output positions add into it) beats both XNNPACK routes on every shape of
- * the ConvNet and ResNet-18 — 2.4–4× on few input channels (the first layers), 1.2–2.6× on 64–512
- * channels, as fast on 1×1 filters (`bench/routes.mjs`, wasm, AMD EPYC) — so it runs wherever
- * the SIMD kernels do (`simd`). Without them: the dilated convolution reduces over the batch
- * inside each of its `OH·OW` taps and packs `dy` as its filter, which XNNPACK runs well for a
- * moderate channel count and enough output positions `N·OH·OW`; im2col + matMul (one product
- * whose inner dimension is all of `N·OH·OW`) wins for few channels, 1×1 filters, many channels
- * (> 128) or few positions.
+ * The SIMD kernels (`kernels.c`) beat both XNNPACK routes on every shape of the ConvNet and
+ * ResNet-18 — 2.4–4× on few input channels (the first layers), 1.2–2.6× on 64–512 channels, as
+ * fast on 1×1 filters (`bench/routes.mjs`, wasm, AMD EPYC) — so they run wherever SIMD does
+ * (`simd`). Of the two, the tiled one (two filter rows × 16 output channels summed in registers
+ * over a whole image) is 1.1–1.5× faster once an image has ≥ 64 output positions and the
+ * output channels are a multiple of 16; with fewer positions (ResNet-18's 4 × 4 stage) the one
+ * that adds four positions at a time into each filter row wins. Without SIMD: the dilated
+ * convolution reduces over the batch inside each of its `OH·OW` taps and packs `dy` as its
+ * filter, which XNNPACK runs well for a moderate channel count and enough output positions
+ * `N·OH·OW`; im2col + matMul (one product whose inner dimension is all of `N·OH·OW`) wins for
+ * few channels, 1×1 filters, many channels (> 128) or few positions.
  */
-export function filterRoute(s: RouteShape, simd: boolean): FilterRoute {
+export function filterRoute(s: RouteShape & { outChannels: number }, simd: boolean): FilterRoute {
   if (forced.filter) return forced.filter;
-  if (simd) return 'direct-simd';
+  if (simd) {
+    return s.outChannels % 16 === 0 && s.outHeight * s.outWidth >= 64
+      ? 'simd-tiled'
+      : 'direct-simd';
+  }
   const positions = s.batchSize * s.outHeight * s.outWidth;
   return s.inChannels >= 8 &&
     s.inChannels <= 128 &&

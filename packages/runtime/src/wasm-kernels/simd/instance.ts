@@ -54,6 +54,7 @@ export interface SimdKernels {
     channels: number,
   ): void;
   conv2d_filter_grad(x: number, dy: number, dw: number, ...geometry: ConvGeometryArgs): void;
+  conv2d_filter_grad_tiled(x: number, dy: number, dw: number, ...geometry: ConvGeometryArgs): void;
   conv2d_input_grad(dy: number, wt: number, dx: number, ...geometry: ConvGeometryArgs): void;
   sum_leading(
     x: number,
@@ -168,10 +169,14 @@ export function setWasmSimdKernelsEnabled(on: boolean): void {
  * `simd`, or a clear error when a route through the SIMD kernels was forced (`forceRoutes`) where
  * they do not run.
  */
-export function requireSimdKernels(kernel: string, simd: SimdKernels | undefined): SimdKernels {
+export function requireSimdKernels(
+  kernel: string,
+  simd: SimdKernels | undefined,
+  route: string,
+): SimdKernels {
   if (!simd) {
     throw new Error(
-      `${kernel} on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here`,
+      `${kernel} on wasm: the route '${route}' was forced, but the WebAssembly SIMD kernels do not run here`,
     );
   }
   return simd;

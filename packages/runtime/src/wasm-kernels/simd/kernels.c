@@ -301,3 +301,125 @@ void conv2d_input_grad(const float *dy, const float *wt, float *dx, int batch, i
     }
   }
 }
+
+// The first output column ow whose input column ow·sw + kw − left is inside [0, in_width).
+static inline int first_column(int kw, int stride, int pad, int out_width) {
+  const int a = pad - kw;
+  const int first = a <= 0 ? 0 : (a + stride - 1) / stride;
+  return first < out_width ? first : out_width;
+}
+
+// One past the last such output column.
+static inline int end_column(int kw, int stride, int pad, int in_width, int out_width) {
+  const int b = in_width - 1 + pad - kw;
+  const int end = b < 0 ? 0 : b / stride + 1;
+  return end < out_width ? end : out_width;
+}
+
+// acc (16 output channels of one filter row) += x[ow] · dy[ow] over output columns [from, to).
+#define FG_ROW(A0, A1, A2, A3, XP, FROM, TO)                                  \
+  for (int ow = (FROM); ow < (TO); ow++) {                                    \
+    const float *d_ = dy_row + ow * out_channels + co;                        \
+    const v128_t s_ = wasm_v128_load32_splat(x + ((XP) + ow * x_step));       \
+    A0 = wasm_f32x4_add(A0, wasm_f32x4_mul(s_, wasm_v128_load(d_)));          \
+    A1 = wasm_f32x4_add(A1, wasm_f32x4_mul(s_, wasm_v128_load(d_ + 4)));      \
+    A2 = wasm_f32x4_add(A2, wasm_f32x4_mul(s_, wasm_v128_load(d_ + 8)));      \
+    A3 = wasm_f32x4_add(A3, wasm_f32x4_mul(s_, wasm_v128_load(d_ + 12)));     \
+  }
+
+// The filter gradient with the accumulators in registers: for one image and one filter row
+// kh, two rows j, j + 1 of the [KW·CI] patch row (neighbours in x's memory) × 16 output
+// channels are summed over all the image's output positions, then added to dw once (output
+// channels past the last multiple of 16 one at a time). dw must hold zeros on entry.
+EXPORT(conv2d_filter_grad_tiled)
+void conv2d_filter_grad_tiled(const float *x, const float *dy, float *dw, int batch,
+                              int in_height, int in_width, int in_channels, int out_height,
+                              int out_width, int out_channels, int filter_height,
+                              int filter_width, int stride_height, int stride_width, int pad_top,
+                              int pad_left) {
+  const int row_len = filter_width * in_channels;  // j = kw · CI + ci
+  const int x_step = stride_width * in_channels;   // x between neighbouring output columns
+  for (int n = 0; n < batch; n++) {
+    for (int kh = 0; kh < filter_height; kh++) {
+      for (int j = 0; j < row_len; j += 2) {
+        const int pair = j + 1 < row_len;
+        const int kw0 = j / in_channels, kw1 = (j + 1) / in_channels;
+        const int lo0 = first_column(kw0, stride_width, pad_left, out_width);
+        const int hi0 = end_column(kw0, stride_width, pad_left, in_width, out_width);
+        const int lo1 = pair ? first_column(kw1, stride_width, pad_left, out_width) : 0;
+        const int hi1 = pair ? end_column(kw1, stride_width, pad_left, in_width, out_width) : 0;
+        const int lo = lo0 > lo1 ? lo0 : lo1, hi = hi0 < hi1 ? hi0 : hi1;
+        float *dw0 = dw + (kh * row_len + j) * out_channels;
+        float *dw1 = dw0 + out_channels;
+        for (int co = 0; co + 16 <= out_channels; co += 16) {
+          v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+          v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+          for (int oh = 0; oh < out_height; oh++) {
+            const int ih = oh * stride_height + kh - pad_top;
+            if (ih < 0 || ih >= in_height) continue;
+            const float *dy_row = dy + ((n * out_height + oh) * out_width) * out_channels;
+            // x's index of row j at output column 0 (before the row with a left padding: only
+            // valid columns are read)
+            const int x0 = ((n * in_height + ih) * in_width - pad_left) * in_channels + j;
+            if (!pair) {
+              FG_ROW(a0, a1, a2, a3, x0, lo0, hi0)
+              continue;
+            }
+            const int x1 = x0 + 1;
+            if (lo < hi) {
+              for (int ow = lo; ow < hi; ow++) {
+                const float *d = dy_row + ow * out_channels + co;
+                const v128_t d0 = wasm_v128_load(d), d1 = wasm_v128_load(d + 4);
+                const v128_t d2 = wasm_v128_load(d + 8), d3 = wasm_v128_load(d + 12);
+                const v128_t s = wasm_v128_load32_splat(x + (x0 + ow * x_step));
+                const v128_t t = wasm_v128_load32_splat(x + (x1 + ow * x_step));
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, d0));
+                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, d1));
+                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s, d2));
+                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s, d3));
+                b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(t, d0));
+                b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(t, d1));
+                b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(t, d2));
+                b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(t, d3));
+              }
+              // the columns where only one of the two rows reads inside the input
+              FG_ROW(a0, a1, a2, a3, x0, lo0, lo < hi0 ? lo : hi0)
+              FG_ROW(a0, a1, a2, a3, x0, hi > lo0 ? hi : lo0, hi0)
+              FG_ROW(b0, b1, b2, b3, x1, lo1, lo < hi1 ? lo : hi1)
+              FG_ROW(b0, b1, b2, b3, x1, hi > lo1 ? hi : lo1, hi1)
+            } else {
+              FG_ROW(a0, a1, a2, a3, x0, lo0, hi0)
+              FG_ROW(b0, b1, b2, b3, x1, lo1, hi1)
+            }
+          }
+          wasm_v128_store(dw0 + co, wasm_f32x4_add(wasm_v128_load(dw0 + co), a0));
+          wasm_v128_store(dw0 + co + 4, wasm_f32x4_add(wasm_v128_load(dw0 + co + 4), a1));
+          wasm_v128_store(dw0 + co + 8, wasm_f32x4_add(wasm_v128_load(dw0 + co + 8), a2));
+          wasm_v128_store(dw0 + co + 12, wasm_f32x4_add(wasm_v128_load(dw0 + co + 12), a3));
+          if (pair) {
+            wasm_v128_store(dw1 + co, wasm_f32x4_add(wasm_v128_load(dw1 + co), b0));
+            wasm_v128_store(dw1 + co + 4, wasm_f32x4_add(wasm_v128_load(dw1 + co + 4), b1));
+            wasm_v128_store(dw1 + co + 8, wasm_f32x4_add(wasm_v128_load(dw1 + co + 8), b2));
+            wasm_v128_store(dw1 + co + 12, wasm_f32x4_add(wasm_v128_load(dw1 + co + 12), b3));
+          }
+        }
+        for (int co = out_channels - out_channels % 16; co < out_channels; co++) {
+          for (int r = 0; r <= pair; r++) {
+            const int from = r ? lo1 : lo0, to = r ? hi1 : hi0;
+            float acc = 0.0f;
+            for (int oh = 0; oh < out_height; oh++) {
+              const int ih = oh * stride_height + kh - pad_top;
+              if (ih < 0 || ih >= in_height) continue;
+              const float *dy_row = dy + ((n * out_height + oh) * out_width) * out_channels;
+              const int xr = ((n * in_height + ih) * in_width - pad_left) * in_channels + j + r;
+              for (int ow = from; ow < to; ow++) {
+                acc += x[xr + ow * x_step] * dy_row[ow * out_channels + co];
+              }
+            }
+            (r ? dw1 : dw0)[co] += acc;
+          }
+        }
+      }
+    }
+  }
+}
