@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadWasm, on, randomData } from '../../backends.test-helper.js';
 import { filterRoute, forceRoutes } from '../routes.js';
 import {
   heapOffset,
+  loadSimdKernelsOn,
   loadWasmSimdKernels,
   type SimdKernels,
   setWasmSimdKernelsEnabled,
@@ -166,6 +167,24 @@ describe('WebAssembly SIMD kernels', () => {
       forceRoutes({});
       await tf.setBackend('cpu');
     }
+  });
+
+  it('start asynchronously after a refused synchronous start (a page’s main thread)', async () => {
+    // a heap of its own, and a synchronous compile that fails as a browser's main thread does
+    const backend = {
+      wasm: { asm: { memory: new webAssembly.Memory({ initial: 2 }) } },
+    } as unknown as tf.KernelBackend;
+    const refuse = vi.spyOn(webAssembly, 'Module').mockImplementation((() => {
+      throw new RangeError('WebAssembly.Compile is disallowed on the main thread');
+    }) as never);
+    try {
+      expect(simdKernels(backend)).toBeUndefined();
+      expect(simdKernels(backend)).toBeUndefined(); // fixed per heap: no retry on every call
+    } finally {
+      refuse.mockRestore();
+    }
+    expect(await loadSimdKernelsOn(backend)).toBe(true);
+    expect(simdKernels(backend)).toBeDefined();
   });
 
   it('refuse a non-boolean switch', () => {

@@ -120,12 +120,13 @@ export function simdKernels(backend: KernelBackend): SimdKernels | undefined {
 }
 
 /**
- * Compiles and starts this package's WebAssembly SIMD kernels (the filter gradient of every
- * convolution and the 2×2 max-pool gradient) on the running wasm backend's heap,
+ * Compiles and starts this package's WebAssembly SIMD kernels (convolution gradients, the 2×2
+ * max-pool gradient, sums over leading axes) on the running wasm backend's heap,
  * asynchronously. Needed only on a browser's main thread, which refuses to compile WebAssembly
- * synchronously; Node.js and Web Workers start them on their first use. Resolves to whether
- * they run: `false` on a platform without WebAssembly SIMD, where the kernels take their
- * XNNPACK or JavaScript routes instead.
+ * synchronously; Node.js and Web Workers start them on their first use. After a refused first
+ * use (kernels already ran on their other routes), this tries again. Resolves to whether they
+ * run: `false` on a platform without WebAssembly SIMD, where the kernels take their XNNPACK or
+ * JavaScript routes instead.
  *
  * @example
  * ```ts
@@ -141,8 +142,13 @@ export async function loadWasmSimdKernels(): Promise<boolean> {
       "loadWasmSimdKernels: the 'wasm' backend has not started (await tf.setBackend('wasm') first)",
     );
   }
+  return loadSimdKernelsOn(backend);
+}
+
+/** {@link loadWasmSimdKernels} on `backend`'s heap. */
+export async function loadSimdKernelsOn(backend: KernelBackend): Promise<boolean> {
   const memory = heapMemory(backend);
-  if (!instances.has(memory)) {
+  if (!instances.has(memory) || instances.get(memory) instanceof Error) {
     try {
       const { instance } = await webAssembly.instantiate(moduleBytes(memory), { env: { memory } });
       started(memory, instance);
@@ -154,9 +160,9 @@ export async function loadWasmSimdKernels(): Promise<boolean> {
 }
 
 /**
- * Turns this package's WebAssembly SIMD kernels on (the default) or off. Off, the filter
- * gradient takes its XNNPACK routes and the max-pool gradient its JavaScript loop, as on a
- * platform without WebAssembly SIMD: for comparisons and benchmarks.
+ * Turns this package's WebAssembly SIMD kernels on (the default) or off. Off, the convolution
+ * gradients take their XNNPACK routes and the pooling gradient and sums their JavaScript
+ * loops, as on a platform without WebAssembly SIMD: for comparisons and benchmarks.
  */
 export function setWasmSimdKernelsEnabled(on: boolean): void {
   if (typeof on !== 'boolean') {
