@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 import { startWasmBackend } from './wasm-backend.js';
 
 /** Starts wasm once per test file (with this package's kernels), then goes back to `cpu`. */
@@ -40,4 +41,20 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
 /** The wasm backend's count of live buffers (intermediates of kernels included). */
 export function wasmDataIds(): number {
   return tf.engine().findBackend('wasm').numDataIds();
+}
+
+/**
+ * Runs `call(1)` once to warm up, then `call(2)` … `call(repeats + 1)`, and expects the wasm
+ * backend's live buffers and tfjs's tensors to stay where the warm-up left them.
+ */
+export async function expectFlatMemory(
+  call: (seed: number) => Promise<unknown>,
+  repeats: number,
+): Promise<void> {
+  await call(1);
+  const ids = wasmDataIds();
+  const tensors = tf.memory().numTensors;
+  for (let i = 0; i < repeats; i++) await call(i + 2);
+  expect(wasmDataIds()).toBe(ids);
+  expect(tf.memory().numTensors).toBe(tensors);
 }

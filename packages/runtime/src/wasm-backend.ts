@@ -16,8 +16,8 @@ export interface WasmStart {
   /** The training kernels registered (see `registerWasmTrainingKernels`). */
   kernels: string[];
   /**
-   * Whether this package's WebAssembly SIMD kernels run (the filter gradient of every
-   * convolution, the 2×2 max-pool gradient; see `loadWasmSimdKernels`).
+   * Whether this package's WebAssembly SIMD kernels run (convolution gradients, the 2×2
+   * max-pool gradient, sums over leading axes; see `loadWasmSimdKernels`).
    */
   simdKernels: boolean;
 }

@@ -10,7 +10,7 @@ import { requireFloat32, requireNHWC, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { filterRoute } from './routes.js';
-import { convGeometryArgs, heapOffset, requireSimdKernels, simdKernels } from './simd/instance.js';
+import { convGeometryArgs, heapOffsets, requireSimdKernels, simdKernels } from './simd/instance.js';
 import {
   conv2dStride1,
   dispose,
@@ -76,11 +76,10 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, attrs }
   if (route === 'direct-simd' || route === 'simd-tiled') {
     const dw = (backend as WasmBackend).makeOutput(filterShape, 'float32');
     ((backend as WasmBackend).typedArrayFromHeap(dw) as Float32Array).fill(0);
-    const offset = (t: TensorInfo) => heapOffset(backend, t);
     const kernels = requireSimdKernels(NAME, simd, route);
     const run =
       route === 'simd-tiled' ? kernels.conv2d_filter_grad_tiled : kernels.conv2d_filter_grad;
-    run(offset(x), offset(dy), offset(dw), ...convGeometryArgs(info));
+    run(...heapOffsets(backend, x, dy, dw), ...convGeometryArgs(info));
     return dw;
   }
   if (route === 'im2col-matmul') {

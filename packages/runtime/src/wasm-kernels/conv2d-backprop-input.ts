@@ -10,7 +10,7 @@ import { requireFloat32, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { col2im } from './patches.js';
 import { inputRoute } from './routes.js';
-import { convGeometryArgs, heapOffset, requireSimdKernels, simdKernels } from './simd/instance.js';
+import { convGeometryArgs, heapOffsets, requireSimdKernels, simdKernels } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import {
   callKernel,
@@ -104,11 +104,8 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
       [batchSize, inHeight, inWidth, inChannels],
       'float32',
     );
-    const offset = (t: TensorInfo) => heapOffset(backend, t);
     requireSimdKernels(NAME, simd, route).conv2d_input_grad(
-      offset(dy),
-      offset(wt),
-      offset(dx),
+      ...heapOffsets(backend, dy, wt, dx),
       ...convGeometryArgs(info),
     );
     dispose(backend, wt);

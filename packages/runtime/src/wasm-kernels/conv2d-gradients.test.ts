@@ -2,7 +2,13 @@ import { expectAllClose } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadWasm, on, randomData, relativeError, wasmDataIds } from '../backends.test-helper.js';
+import {
+  expectFlatMemory,
+  loadWasm,
+  on,
+  randomData,
+  relativeError,
+} from '../backends.test-helper.js';
 import { wasmTrainingKernelsRegistered } from './register.js';
 import {
   type FilterRoute,
@@ -310,12 +316,7 @@ describe('Conv2D forward routes', () => {
 
   it('frees every intermediate buffer on the im2col route', async () => {
     const c = fewPositions[0]![1];
-    await convForward('wasm', c, 1);
-    const ids = wasmDataIds();
-    const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await convForward('wasm', c, i + 2);
-    expect(wasmDataIds()).toBe(ids);
-    expect(tf.memory().numTensors).toBe(tensors);
+    await expectFlatMemory((seed) => convForward('wasm', c, seed), 3);
   });
 });
 
@@ -438,12 +439,7 @@ describe('Conv2D gradients on wasm: random cases, other ops, memory', () => {
 
   it('frees every intermediate buffer (wasm data ids and tf tensors stay flat)', async () => {
     const c = table[2]![1];
-    await convGradients('wasm', c, 1);
-    const ids = wasmDataIds();
-    const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) await convGradients('wasm', c, i + 2);
-    expect(wasmDataIds()).toBe(ids);
-    expect(tf.memory().numTensors).toBe(tensors);
+    await expectFlatMemory((seed) => convGradients('wasm', c, seed), 5);
   });
 });
 

@@ -1,20 +1,11 @@
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { requireFloat32, requireShape } from './checks.js';
-import { heapOffset, simdKernels } from './simd/instance.js';
+import { heapOffsets, simdKernels } from './simd/instance.js';
 import type { WasmBackend } from './wasm-calls.js';
 
 const NAME = 'MaxPoolGrad';
 
-/**
- * The gradient of `tf.maxPool` (NHWC): each output's `dy` goes to the first largest input of
- * its window (row-major), exactly as the `cpu` backend does. tfjs-backend-wasm 4.22's own
- * kernel starts its running maximum at `FLT_MIN` (the smallest *positive* float) instead of
- * −∞, so a window whose inputs are all ≤ 0 sends its gradient to the tensor's first element or
- * drops it. One pass over the windows on the wasm heap, channels innermost: for the common
- * 2×2 / stride 2 pooling with a channel count divisible by 4, in WebAssembly SIMD (`kernels.c`,
- * four channels at a time, ~5–10× faster); otherwise in JavaScript.
- */
 /** Whether the pooling windows tile the input: stride = window, no padding, nothing left over. */
 function tiles(info: backend_util.Conv2DInfo): boolean {
   const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
@@ -28,6 +19,15 @@ function tiles(info: backend_util.Conv2DInfo): boolean {
   );
 }
 
+/**
+ * The gradient of `tf.maxPool` (NHWC): each output's `dy` goes to the first largest input of
+ * its window (row-major), exactly as the `cpu` backend does. tfjs-backend-wasm 4.22's own
+ * kernel starts its running maximum at `FLT_MIN` (the smallest *positive* float) instead of
+ * −∞, so a window whose inputs are all ≤ 0 sends its gradient to the tensor's first element or
+ * drops it. One pass over the windows on the wasm heap, channels innermost: for the common
+ * 2×2 / stride 2 pooling with a channel count divisible by 4, in WebAssembly SIMD (`kernels.c`,
+ * four channels at a time, ~5–10× faster); otherwise in JavaScript.
+ */
 const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
@@ -49,11 +49,8 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const tiled2x2 = tiles(info) && filterHeight === 2 && filterWidth === 2;
   const simd = tiled2x2 && channels % 4 === 0 ? simdKernels(wasm) : undefined;
   if (simd) {
-    const offset = (t: TensorInfo) => heapOffset(wasm, t);
     simd.max_pool_grad_2x2(
-      offset(input),
-      offset(dy),
-      offset(dx),
+      ...heapOffsets(wasm, input, dy, dx),
       batchSize * outHeight,
       outWidth,
       channels,

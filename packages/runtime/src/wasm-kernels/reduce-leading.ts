@@ -6,7 +6,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { heapOffset, simdKernels } from './simd/instance.js';
+import { heapOffsets, simdKernels } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
 
@@ -39,8 +39,7 @@ function leadingReduction(kernelName: 'Sum' | 'Mean'): KernelFunc {
     const simd = simdKernels(backend);
     if (simd) {
       const scratch = wasm.makeOutput([2 * columns], 'float32'); // `columns` float64 accumulators
-      const offset = (t: TensorInfo) => heapOffset(backend, t);
-      simd.sum_leading(offset(x), offset(out), offset(scratch), rows, columns, scale);
+      simd.sum_leading(...heapOffsets(backend, x, out, scratch), rows, columns, scale);
       dispose(backend, scratch);
       return out;
     }

@@ -202,3 +202,13 @@ export function heapOffset(backend: KernelBackend, info: TensorInfo): number {
   if (!entry) throw new Error('a tensor of a wasm kernel has no data on the heap (disposed?)');
   return entry.memoryOffset;
 }
+
+/** The heap offsets of three tensors, in order: a kernel's input, second input and output. */
+export function heapOffsets(
+  backend: KernelBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  c: TensorInfo,
+): [number, number, number] {
+  return [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, c)];
+}
