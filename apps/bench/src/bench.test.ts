@@ -29,8 +29,12 @@ describe('pnpm bench', () => {
       // the ceiling is timed in the same rounds as the steps: one matMul per round
       expect(row.matMul).toMatchObject({ n: 128, calls: 2 });
       expect(row.efficiency).toBeCloseTo(row.gflops / row.matMul.gflops, 9);
+      // and the runtime's SIMD GEMM, the second ceiling
+      expect(row.simdMatMul).toMatchObject({ n: 128, calls: 2 });
+      expect(row.simdEfficiency).toBeCloseTo(row.gflops / row.simdMatMul!.gflops, 9);
     }
     expect(result.backends[0]!.matMul).toMatchObject({ n: 128, calls: 10 });
+    expect(result.backends[0]!.simdMatMul).toMatchObject({ n: 128, calls: 10 });
     expect(result.backends[0]!.matMul.gflops).toBeGreaterThan(0);
     const ratios = Object.fromEntries(result.rows.map((r) => [r.optimizer, r.ratioName]));
     expect(ratios).toMatchObject({ linbreg: 'linbreg/sgd', adabreg: 'adabreg/adam' });
@@ -56,6 +60,10 @@ describe('pnpm bench', () => {
     expect(off.options.simdKernels).toBe(false);
     expect(off.rows).toHaveLength(1);
     expect(off.rows[0]!.msPerStep).toBeGreaterThan(0);
+    // one ceiling: XNNPACK's product, no SIMD GEMM to compare with
+    expect(off.rows[0]!.simdMatMul).toBeUndefined();
+    expect(off.backends[0]!.simdMatMul).toBeUndefined();
+    expect(markdownTable(off.rows)).toMatch(/\| – \| – \|/);
   });
 
   it('bad options are usage errors naming what is allowed', () => {

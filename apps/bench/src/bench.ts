@@ -34,6 +34,8 @@ export interface BenchResult {
     device?: string;
     reason: string;
     matMul: MatMulRate;
+    /** On wasm with the SIMD kernels on: the same product through the runtime's SIMD GEMM. */
+    simdMatMul?: MatMulRate;
   }>;
   /** Backends asked for that could not start, and why. */
   skippedBackends: Array<{ name: string; why: string }>;
@@ -80,7 +82,11 @@ export async function runBench(
   for (const backend of options.backends) {
     try {
       const choice = await useBestBackend({ prefer: backend });
-      const matMul = await measureMatMulRate(options.matMulSize, 10);
+      const { matMul, simdMatMul } = await measureMatMulRate(
+        options.matMulSize,
+        10,
+        options.simdKernels,
+      );
       result.backends.push({
         name: choice.name,
         version: choice.version,
@@ -88,10 +94,11 @@ export async function runBench(
         ...(choice.device ? { device: choice.device } : {}),
         reason: choice.reason,
         matMul,
+        ...(simdMatMul ? { simdMatMul } : {}),
       });
       progress(`backend ${choice.name}: ${choice.reason}`);
       progress(
-        `${choice.name} matMul ${matMul.n}²: ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms)`,
+        `${choice.name} matMul ${matMul.n}²: ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms)${simdMatMul ? `; SIMD GEMM ${simdMatMul.gflops.toFixed(1)} GFLOP/s (${simdMatMul.msPerCall.toFixed(1)} ms)` : ''}`,
       );
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);

@@ -17,9 +17,9 @@ try {
     for (const s of result.skippedBackends) console.log(`skipped backend ${s.name}: ${s.why}`);
     const { cpuModel, cpus } = result.machine;
     console.log(`${cpuModel}, ${cpus} cores`);
-    for (const { name, device, matMul } of result.backends) {
+    for (const { name, device, matMul, simdMatMul } of result.backends) {
       console.log(
-        `${name}${device ? ` (${device})` : ''}: matMul ${matMul.n}² at ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms) at the start; each row's ceiling is timed in its own rounds`,
+        `${name}${device ? ` (${device})` : ''}: matMul ${matMul.n}² at ${matMul.gflops.toFixed(1)} GFLOP/s (${matMul.msPerCall.toFixed(1)} ms)${simdMatMul ? `, through the SIMD GEMM at ${simdMatMul.gflops.toFixed(1)} GFLOP/s (${simdMatMul.msPerCall.toFixed(1)} ms)` : ''} at the start; each row's ceilings are timed in its own rounds`,
       );
     }
     console.log(markdownTable(result.rows));

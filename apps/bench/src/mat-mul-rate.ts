@@ -1,3 +1,4 @@
+import { setWasmSimdKernelsEnabled } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { median } from './median.js';
 import { timeInterleaved } from './timing.js';
@@ -10,67 +11,121 @@ export interface MatMulRate {
   calls: number;
   /** Median wall time of one call, milliseconds (the result read back included). */
   msPerCall: number;
-  /** `2n³` FLOPs over that time, in GFLOP/s: the ceiling a model's step is compared with. */
+  /** `2n³` FLOPs over that time, in GFLOP/s. */
   gflops: number;
 }
 
 /**
- * Times `tf.matMul` of two random `n × n` matrices on the current backend (`warmup`
- * untimed calls, then `calls` timed ones; the median is kept). Each call reads its result
- * back, so that the time is the backend's work, not a queued promise.
+ * The ceilings a step is compared with. `matMul`: the backend's own product, the efficiency
+ * ceiling — on wasm tfjs-backend-wasm's XNNPACK product (its packed operand cached, as for a
+ * matrix it has seen), the rate the efficiency floors were set against. `simdMatMul` (wasm with
+ * @bregman/runtime's SIMD kernels on): the same product as the models run it, through the
+ * runtime's WebAssembly SIMD GEMM — a second, stricter ceiling.
  */
-export async function measureMatMulRate(n: number, calls: number, warmup = 2): Promise<MatMulRate> {
-  const matMul = matMulCall(n);
-  const times: number[] = [];
-  try {
-    for (let i = 0; i < warmup + calls; i++) {
-      const start = performance.now();
-      await matMul.call();
-      if (i >= warmup) times.push(performance.now() - start);
-    }
-  } finally {
-    matMul.dispose();
-  }
-  return matMulRate(n, times);
+export interface MatMulCeilings {
+  matMul: MatMulRate;
+  simdMatMul?: MatMulRate;
 }
 
 /**
- * One `n × n` matMul on the current backend, result read back, as a step to time beside a
- * model's steps (`timeInterleaved`): the ceiling measured in the same moments as the steps
- * it divides, so that drift of a shared machine hits both alike.
+ * Whether a second ceiling (the runtime's SIMD GEMM) is timed: on wasm with the SIMD kernels on
+ * (`simdKernels` not false).
  */
-function matMulCall(n: number): { call(): Promise<void>; dispose(): void } {
+function timesSimdGemm(simdKernels: boolean | undefined): boolean {
+  return tf.getBackend() === 'wasm' && simdKernels !== false;
+}
+
+/**
+ * Times the ceilings (`warmup` untimed calls, then `calls` timed ones each, taking turns; the
+ * medians are kept). Each call reads its result back, so that the time is the backend's work,
+ * not a queued promise.
+ */
+export async function measureMatMulRate(
+  n: number,
+  calls: number,
+  simdKernels: boolean | undefined,
+  warmup = 2,
+): Promise<MatMulCeilings> {
+  const ceilings = ceilingCalls(n, simdKernels);
+  try {
+    const times = await timeInterleaved(
+      ceilings.map((c) => c.call),
+      { steps: calls, warmup },
+    );
+    return ceilingRates(n, times);
+  } finally {
+    for (const c of ceilings) c.dispose();
+  }
+}
+
+/**
+ * One `n × n` matMul on the current backend per ceiling, result read back, as steps to time
+ * beside a model's steps (`timeInterleaved`): the ceilings measured in the same moments as the
+ * steps they divide, so that drift of a shared machine hits all alike. The first runs the
+ * backend's own product (on wasm with the SIMD kernels on, they are switched off for its call,
+ * which sends it to XNNPACK); the second, where timed, the SIMD GEMM.
+ */
+function ceilingCalls(
+  n: number,
+  simdKernels: boolean | undefined,
+): Array<{ call(): Promise<void>; dispose(): void }> {
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 3);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 4);
-  return {
-    async call() {
-      const c = tf.matMul(a, b);
-      await c.data();
-      c.dispose();
-    },
-    dispose: () => tf.dispose([a, b]),
+  const multiply = async () => {
+    const c = tf.matMul(a, b);
+    await c.data();
+    c.dispose();
   };
+  const release = () => tf.dispose([a, b]);
+  if (!timesSimdGemm(simdKernels)) return [{ call: multiply, dispose: release }];
+  const own = async () => {
+    setWasmSimdKernelsEnabled(false);
+    try {
+      await multiply();
+    } finally {
+      setWasmSimdKernelsEnabled(true);
+    }
+  };
+  return [
+    { call: own, dispose: () => {} },
+    { call: multiply, dispose: release },
+  ];
 }
 
-/** The rate of `n × n` matMuls from their wall times (milliseconds; the median is kept). */
-function matMulRate(n: number, times: number[]): MatMulRate {
-  const msPerCall = median(times);
-  return { n, calls: times.length, msPerCall, gflops: (2 * n ** 3) / (msPerCall * 1e6) };
+/** The ceilings' rates from their wall times (milliseconds each; the medians are kept). */
+function ceilingRates(n: number, times: number[][]): MatMulCeilings {
+  const rate = (t: number[]): MatMulRate => {
+    const msPerCall = median(t);
+    return { n, calls: t.length, msPerCall, gflops: (2 * n ** 3) / (msPerCall * 1e6) };
+  };
+  const [own, simd] = times;
+  return simd ? { matMul: rate(own!), simdMatMul: rate(simd) } : { matMul: rate(own!) };
 }
 
 /**
- * Times `steps` as `timeInterleaved` does, with one `n × n` matMul per round after them: the
- * steps' times and the matMul rate of the same rounds (the ceiling of their efficiency).
+ * Times `steps` as `timeInterleaved` does, with one `n × n` matMul per ceiling per round after
+ * them: the steps' times and the ceilings of the same rounds.
  */
 export async function timeWithMatMul(
   steps: ReadonlyArray<() => Promise<unknown>>,
-  { steps: timed, warmup, matMulSize }: { steps: number; warmup: number; matMulSize: number },
-): Promise<{ times: number[][]; matMul: MatMulRate }> {
-  const matMul = matMulCall(matMulSize);
+  {
+    steps: timed,
+    warmup,
+    matMulSize,
+    simdKernels,
+  }: { steps: number; warmup: number; matMulSize: number; simdKernels?: boolean | undefined },
+): Promise<{ times: number[][] } & MatMulCeilings> {
+  const ceilings = ceilingCalls(matMulSize, simdKernels);
   try {
-    const times = await timeInterleaved([...steps, matMul.call], { steps: timed, warmup });
-    return { times: times.slice(0, -1), matMul: matMulRate(matMulSize, times.at(-1)!) };
+    const times = await timeInterleaved([...steps, ...ceilings.map((c) => c.call)], {
+      steps: timed,
+      warmup,
+    });
+    return {
+      times: times.slice(0, steps.length),
+      ...ceilingRates(matMulSize, times.slice(steps.length)),
+    };
   } finally {
-    matMul.dispose();
+    for (const c of ceilings) c.dispose();
   }
 }

@@ -27,12 +27,17 @@ export interface Measurement {
    * round, between the optimizers' steps): the ceiling of this row's efficiency.
    */
   matMul: MatMulRate;
+  /**
+   * On wasm with the SIMD kernels on: the same product through @bregman/runtime's SIMD GEMM
+   * (as the models run it), timed in the same rounds: a second, stricter ceiling.
+   */
+  simdMatMul?: MatMulRate;
 }
 
 /**
  * Times `model.trainOnBatch` (forward, backward, optimizer step, loss read back) of one
  * model per optimizer on one fixed random batch. The optimizers take turns step by step
- * (interleaved), with one `matMulSize²` matMul per round, so that drift of the machine
+ * (interleaved), with one `matMulSize²` matMul per ceiling per round, so that drift of the machine
  * (other load, JIT, GC) hits them and their ceiling alike: `warmup` untimed rounds, then
  * `steps` timed ones; the medians are kept.
  */
@@ -41,7 +46,12 @@ export async function measureGroup(
   modelCase: ModelCase,
   batchSize: number,
   optimizerCases: OptimizerCase[],
-  { steps, warmup, matMulSize }: { steps: number; warmup: number; matMulSize: number },
+  {
+    steps,
+    warmup,
+    matMulSize,
+    simdKernels,
+  }: { steps: number; warmup: number; matMulSize: number; simdKernels?: boolean | undefined },
 ): Promise<Measurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   let stepFlops = 0;
@@ -60,7 +70,7 @@ export async function measureGroup(
           () =>
             model.trainOnBatch(x, y),
       ),
-      { steps, warmup, matMulSize },
+      { steps, warmup, matMulSize, simdKernels },
     );
   } finally {
     for (const run of runs) {
@@ -77,5 +87,6 @@ export async function measureGroup(
     stepFlops,
     ...stepRate(measured.times[k]!, batchSize, stepFlops),
     matMul: measured.matMul,
+    ...(measured.simdMatMul ? { simdMatMul: measured.simdMatMul } : {}),
   }));
 }

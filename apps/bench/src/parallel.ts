@@ -26,6 +26,8 @@ export interface ParallelMeasurement {
   stepTimes: number[];
   /** One thread's `n × n` matMul rate, timed in the same rounds as the steps. */
   matMul: MatMulRate;
+  /** On wasm with the SIMD kernels on: one thread's SIMD GEMM rate, the same rounds. */
+  simdMatMul?: MatMulRate;
 }
 
 /**
@@ -41,7 +43,12 @@ export async function measureParallel(
   batchSize: number,
   optimizerCase: OptimizerCase,
   workerCounts: readonly number[],
-  { steps, warmup, matMulSize }: { steps: number; warmup: number; matMulSize: number },
+  {
+    steps,
+    warmup,
+    matMulSize,
+    simdKernels,
+  }: { steps: number; warmup: number; matMulSize: number; simdKernels?: boolean | undefined },
 ): Promise<ParallelMeasurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   const trainers: DataParallelTrainer[] = [];
@@ -69,7 +76,7 @@ export async function measureParallel(
     }
     measured = await timeWithMatMul(
       trainers.map((trainer) => () => trainer.step(x, y)),
-      { steps, warmup, matMulSize },
+      { steps, warmup, matMulSize, simdKernels },
     );
   } finally {
     for (const trainer of trainers) {
@@ -87,5 +94,6 @@ export async function measureParallel(
     workers: trainer.workers,
     ...stepRate(measured.times[k]!, batchSize, stepFlops),
     matMul: measured.matMul,
+    ...(measured.simdMatMul ? { simdMatMul: measured.simdMatMul } : {}),
   }));
 }

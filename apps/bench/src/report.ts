@@ -15,12 +15,20 @@ export interface Row extends Measurement {
    * speed).
    */
   efficiency: number;
+  /** The step's GFLOP/s over the SIMD GEMM's (`simdMatMul`), where timed. */
+  simdEfficiency?: number;
 }
 
-/** Adds the LinBreg/SGD and AdaBreg/Adam ratios and the efficiency. */
+/** Adds the LinBreg/SGD and AdaBreg/Adam ratios and the efficiencies. */
 export function withRatios(results: Measurement[], optimizers: OptimizerCase[]): Row[] {
   return results.map((measured) => {
-    const r = { ...measured, efficiency: measured.gflops / measured.matMul.gflops };
+    const r = {
+      ...measured,
+      efficiency: measured.gflops / measured.matMul.gflops,
+      ...(measured.simdMatMul
+        ? { simdEfficiency: measured.gflops / measured.simdMatMul.gflops }
+        : {}),
+    };
     const baseline = optimizers.find((o) => o.name === r.optimizer)?.baseline;
     const base = results.find(
       (b) =>
@@ -38,13 +46,15 @@ export function withRatios(results: Measurement[], optimizers: OptimizerCase[]):
 /** The markdown table of the results. */
 export function markdownTable(rows: Row[]): string {
   const lines = [
-    '| backend | model | batch | optimizer | ms/step (median) | samples/s | GFLOP/s | matMul GFLOP/s | efficiency | ratio |',
-    '|---|---|---:|---|---:|---:|---:|---:|---:|---|',
+    '| backend | model | batch | optimizer | ms/step (median) | samples/s | GFLOP/s | matMul GFLOP/s | efficiency | SIMD GEMM GFLOP/s | ÷ SIMD GEMM | ratio |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const ratio = r.ratio === undefined ? '' : `${r.ratioName} = ${r.ratio.toFixed(3)}`;
+    const gemm = r.simdMatMul ? r.simdMatMul.gflops.toFixed(1) : '–';
+    const gemmEfficiency = r.simdEfficiency === undefined ? '–' : r.simdEfficiency.toFixed(2);
     lines.push(
-      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.matMul.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${ratio} |`,
+      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.matMul.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${gemm} | ${gemmEfficiency} | ${ratio} |`,
     );
   }
   return lines.join('\n');

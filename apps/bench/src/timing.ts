@@ -17,7 +17,9 @@ export function randomBatch(
 /**
  * Times each of `steps` (one training step each) in turn, step by step (interleaved), so
  * that drift of the machine (other load, JIT, GC) hits them alike: `warmup` untimed rounds,
- * then `timed` timed ones. Returns every timed step of each, milliseconds.
+ * then `timed` timed ones. Each round starts one step later than the one before (round r runs
+ * steps r, r + 1, …, wrapping), so that no step always runs first, after the last one has
+ * filled the caches with its own data. Returns every timed step of each, milliseconds.
  */
 export async function timeInterleaved(
   steps: ReadonlyArray<() => Promise<unknown>>,
@@ -25,9 +27,10 @@ export async function timeInterleaved(
 ): Promise<number[][]> {
   const times = steps.map(() => [] as number[]);
   for (let i = 0; i < warmup + timed; i++) {
-    for (const [k, step] of steps.entries()) {
+    for (let j = 0; j < steps.length; j++) {
+      const k = (i + j) % steps.length;
       const start = performance.now();
-      await step();
+      await steps[k]!();
       if (i >= warmup) times[k]!.push(performance.now() - start);
     }
   }

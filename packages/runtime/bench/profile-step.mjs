@@ -63,7 +63,7 @@ const byCall = {};
 for (const [key, ms] of calls) byCall[key] = (byCall[key] ?? 0) + ms;
 const top = Object.entries(byCall)
   .sort((a, b) => b[1] - a[1])
-  .slice(0, 25)
+  .slice(0, Number(process.env.TOP ?? 25))
   .map(([call, ms]) => ({ call, ms: Math.round(ms * 10) / 10 }));
 console.log(
   JSON.stringify(

@@ -5,7 +5,7 @@
 // elapsed. Every call gets fresh inputs, as in training (XNNPACK packs its weights anew).
 import * as tf from '@tensorflow/tfjs';
 import { startWasmBackend } from '../dist/index.js';
-import { filterRoute, forceRoutes, inputRoute } from '../dist/wasm-kernels/routes.js';
+import { filterRoute, forceRoutes, forwardRoute, inputRoute } from '../dist/wasm-kernels/routes.js';
 
 const i = process.argv.indexOf('--calls');
 const calls = i < 0 ? 5 : Number(process.argv[i + 1]);
@@ -55,10 +55,18 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
   const info = tf.backend_util.computeConv2DInfo(xShape, wShape, strides, 1, pad);
   const entry = {
     shape: label,
-    forward: time('Conv2D', { x, filter: w }, { strides, pad, dataFormat: 'NHWC', dilations: 1 }),
+    forward: { chosen: forwardRoute({ ...info, outChannels: wShape[3] }, true) }, // new weights
     filterGradient: { chosen: filterRoute(info, true) }, // SIMD kernels run in Node
     inputGradient: { chosen: inputRoute(info, true) },
   };
+  for (const forward of ['xnnpack-conv', 'im2col-matmul']) {
+    forceRoutes({ forward });
+    entry.forward[forward] = time(
+      'Conv2D',
+      { x, filter: w },
+      { strides, pad, dataFormat: 'NHWC', dilations: 1 },
+    );
+  }
   for (const filter of ['simd-tiled', 'direct-simd', 'dilated-conv', 'im2col-matmul']) {
     forceRoutes({ filter });
     entry.filterGradient[filter] = time(

@@ -1,7 +1,8 @@
 import { expectAllClose } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWasm, on, randomData, wasmDataIds } from '../backends.test-helper.js';
+import { setWasmSimdKernelsEnabled } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 
 beforeAll(loadWasm);
@@ -22,7 +23,13 @@ const flags: [boolean, boolean][] = [
   [true, true],
 ];
 
-describe('BatchMatMul / _FusedMatMul on wasm equal the cpu backend’s', () => {
+describe.each([
+  ['the WebAssembly SIMD GEMM', true],
+  ['XNNPACK', false],
+])('BatchMatMul / _FusedMatMul on wasm equal the cpu backend’s (%s)', (_name, simd) => {
+  beforeAll(() => setWasmSimdKernelsEnabled(simd));
+  afterAll(() => setWasmSimdKernelsEnabled(true));
+
   it.each(flags)(
     'matMul transposeA=%s transposeB=%s (rank 2, rank 3 batch 1, batch 3)',
     async (ta, tb) => {
@@ -105,6 +112,13 @@ describe('BatchMatMul / _FusedMatMul on wasm equal the cpu backend’s', () => {
       false,
     ],
     ['untransposed, large right operand', [4, 300], [300, 200], false, false],
+    // the GEMM's edges: one row, rows and columns past whole 4 × 8 tiles, fewer columns than
+    // a panel, inner steps across blocks of 256, rows of 4 KiB (cache-set conflicts)
+    ['one row', [1, 50], [50, 30], false, false],
+    ['7 × 600 · 600 × 21', [7, 600], [600, 21], false, false],
+    ['transposed 9 × 513 · 5', [513, 9], [5, 513], true, true],
+    ['n = 1024', [6, 40], [40, 1024], false, false],
+    ['k = 1', [10, 1], [1, 9], false, false],
   ] as const)('%s equals the cpu backend’s', async (_name, aShape, bShape, ta, tb) => {
     const run = (backend: 'cpu' | 'wasm') =>
       on(backend, () => {
@@ -121,6 +135,84 @@ describe('BatchMatMul / _FusedMatMul on wasm equal the cpu backend’s', () => {
         return v;
       });
     expectAllClose(await run('wasm'), await run('cpu'), { rtol: 1e-4, atol: 1e-4 });
+  });
+
+  it.each([
+    ['relu6', 'relu6'],
+    ['elu (XNNPACK)', 'elu'],
+    ['leakyrelu (XNNPACK)', 'leakyrelu'],
+  ] as const)('fused matMul + bias + %s', async (_label, activation) => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () =>
+        tf.tidy(() => {
+          const { a, b } = operands(10, 30, 12, false, false);
+          const bias = tf.tensor1d(randomData(12, 8)).mul(4);
+          return tf.fused
+            .matMul({ a: a.mul(3), b, bias, activation, leakyreluAlpha: 0.1 })
+            .dataSync();
+        }),
+      );
+    expectAllClose(await run('wasm'), await run('cpu'), { rtol: 1e-5, atol: 1e-5 });
+  });
+
+  it('a bias of rank 2 is refused as tfjs-backend-wasm refuses it', async () => {
+    await on('wasm', () => {
+      const { a, b } = operands(9, 12, 7, false, false);
+      const bias = tf.ones([1, 7]);
+      expect(() => tf.fused.matMul({ a, b, bias })).toThrow(/rank-1 bias/);
+      tf.dispose([a, b, bias]);
+    });
+  });
+
+  it.each([
+    ['a batched, b shared', [3], []],
+    ['a shared, b batched', [], [3]],
+    ['outer [2, 3] · [3]', [2, 3], [3]],
+    ['outer [2, 1] · [1, 3] (stock)', [2, 1], [1, 3]],
+  ])('batched products: %s', async (_label, aOuter, bOuter) => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () =>
+        tf.tidy(() => {
+          const sa = [...aOuter, 5, 6];
+          const sb = [...bOuter, 6, 9];
+          const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+          const a = tf.tensor(randomData(size(sa), 15), sa);
+          const b = tf.tensor(randomData(size(sb), 16), sb);
+          const c = tf.matMul(a, b);
+          return { shape: c.shape, values: c.dataSync() };
+        }),
+      );
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    expect(wasm.shape).toEqual(cpu.shape);
+    expectAllClose(wasm.values, cpu.values, { rtol: 1e-5, atol: 1e-5 });
+  });
+
+  // XNNPACK's ReLU sends NaN to 0, and with k = 0 it leaves out the bias
+  it.runIf(simd)('keeps NaN and infinities as the cpu backend does', async () => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () =>
+        tf.tidy(() => {
+          const a = tf.tensor2d([Number.NaN, 1, 2, 3, 1, Number.POSITIVE_INFINITY], [3, 2]);
+          const b = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 5]);
+          return Array.from(tf.fused.matMul({ a, b, activation: 'relu' }).dataSync());
+        }),
+      );
+    expect(await run('wasm')).toEqual(await run('cpu'));
+  });
+
+  it.runIf(simd)('empty products: k = 0 gives the bias, m = 0 an empty result', async () => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () =>
+        tf.tidy(() => {
+          const zeros = tf.fused
+            .matMul({ a: tf.zeros([3, 0]), b: tf.zeros([0, 4]), bias: tf.tensor1d([1, 2, 3, 4]) })
+            .dataSync();
+          const empty = tf.matMul(tf.zeros([0, 5]), tf.ones([5, 4]));
+          return { zeros: Array.from(zeros), shape: empty.shape };
+        }),
+      );
+    expect(await run('wasm')).toEqual(await run('cpu'));
   });
 
   it('frees the transposed copies', async () => {

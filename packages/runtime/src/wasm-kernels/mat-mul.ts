@@ -7,9 +7,88 @@ import type {
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { util } from '@tensorflow/tfjs-core';
+import { backend_util, util } from '@tensorflow/tfjs-core';
+import { heapOffset, type SimdKernels, simdKernels } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
+
+/** The fused activations `kernels.c`'s `mat_mul` applies itself, by its codes. */
+const SIMD_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2 };
+
+/**
+ * `op(a)·op(b)` (+ bias, then ReLU or ReLU6) in this package's WebAssembly SIMD GEMM
+ * (`kernels.c`: panels of `op(b)` copied as it goes, 4 × 8 accumulators in registers), which
+ * reads either operand transposed in place and packs nothing up front: 1.3–2.7× XNNPACK's
+ * product on the MLP's, the ConvNet's and ResNet-18's shapes with new weights (XNNPACK packs
+ * every new right operand), and 1.3× on a 1024² product whose packing XNNPACK has cached
+ * (wasm, AMD EPYC). Batch dimensions are looped over when one operand's batch is 1 or both
+ * are the output's; `undefined` for what it does not cover (another dtype or activation, a
+ * bias that is not a vector of `n`, other broadcasts), which the caller sends to XNNPACK.
+ */
+function simdMatMul(
+  backend: WasmBackend,
+  simd: SimdKernels,
+  inputs: { a: TensorInfo; b: TensorInfo; bias?: TensorInfo | null },
+  ta: boolean,
+  tb: boolean,
+  activation: string | undefined,
+  hasPrelu: boolean,
+): TensorInfo | undefined {
+  const { a, b, bias } = inputs;
+  const code = SIMD_ACTIVATIONS[activation ?? 'linear'];
+  if (code === undefined || hasPrelu || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return undefined;
+  }
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const [m, k] = ta ? [a.shape[ra - 1]!, a.shape[ra - 2]!] : [a.shape[ra - 2]!, a.shape[ra - 1]!];
+  const [kb, n] = tb ? [b.shape[rb - 1]!, b.shape[rb - 2]!] : [b.shape[rb - 2]!, b.shape[rb - 1]!];
+  if (k !== kb) return undefined; // the stock kernel names the mismatch
+  // tfjs-backend-wasm's kernel takes a bias of rank 1 only (else its error names the rank)
+  if (
+    bias != null &&
+    (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)
+  ) {
+    return undefined;
+  }
+  let outer: number[];
+  try {
+    outer = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    return undefined;
+  }
+  const batch = util.sizeFromShape(outer);
+  const aBatch = util.sizeFromShape(a.shape.slice(0, -2));
+  const bBatch = util.sizeFromShape(b.shape.slice(0, -2));
+  if ((aBatch !== 1 && aBatch !== batch) || (bBatch !== 1 && bBatch !== batch)) return undefined;
+  const c = backend.makeOutput([...outer, m, n], 'float32');
+  if (batch * m * n === 0) return c;
+  const scratch = backend.makeOutput([simd.mat_mul_scratch_size()], 'float32');
+  const pa = heapOffset(backend, a);
+  const pb = heapOffset(backend, b);
+  const pc = heapOffset(backend, c);
+  const pBias = bias == null ? 0 : heapOffset(backend, bias);
+  const pScratch = heapOffset(backend, scratch);
+  const aStride = aBatch === 1 ? 0 : 4 * m * k;
+  const bStride = bBatch === 1 ? 0 : 4 * k * n;
+  for (let i = 0; i < batch; i++) {
+    simd.mat_mul(
+      pa + i * aStride,
+      pb + i * bStride,
+      pc + i * 4 * m * n,
+      pScratch,
+      pBias,
+      m,
+      k,
+      n,
+      ta ? 1 : 0,
+      tb ? 1 : 0,
+      code,
+    );
+  }
+  dispose(backend, scratch);
+  return c;
+}
 
 /**
  * Cost of XNNPACK packing one element of the right operand ("weights", packed anew for every
@@ -71,19 +150,35 @@ function flipIsCheaper(m: number, k: number, n: number, ta: boolean, tb: boolean
 }
 
 /**
- * tfjs-backend-wasm multiplies through XNNPACK only when neither operand is transposed and
- * both have batch 1; a transposed operand falls to a scalar loop — and both gradients of a
- * Dense layer ask for one. This kernel transposes such an operand in memory and runs the
- * untransposed, fast product; when packing the right operand would cost more than the
- * transposes, it computes `Cᵀ = op(B)ᵀ·op(A)ᵀ` instead (not for a fused bias or activation).
- * Batched products (batch > 1) stay on the stock kernel, which has no fast path for them.
+ * A product on the wasm backend: the SIMD GEMM ({@link simdMatMul}) where WebAssembly SIMD
+ * runs and it covers the call. Otherwise XNNPACK: tfjs-backend-wasm multiplies through it only
+ * when neither operand is transposed and both have batch 1; a transposed operand falls to a
+ * scalar loop — and both gradients of a Dense layer ask for one. This kernel transposes such an
+ * operand in memory and runs the untransposed, fast product; when packing the right operand
+ * would cost more than the transposes, it computes `Cᵀ = op(B)ᵀ·op(A)ᵀ` instead (not for a
+ * fused bias or activation). Batched products (batch > 1) stay on the stock kernel, which has
+ * no fast path for them.
  */
-function untransposed(kernelName: string): KernelFunc {
+function product(kernelName: string): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
     const stock = stockKernel(kernelName);
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA: ta, transposeB: tb } = attrs as unknown as BatchMatMulAttrs;
+    const fusedAttrs = attrs as unknown as Partial<_FusedMatMulAttrs>;
+    const simd = simdKernels(backend);
+    if (simd) {
+      const c = simdMatMul(
+        backend as WasmBackend,
+        simd,
+        inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo | null },
+        ta,
+        tb,
+        fusedAttrs.activation,
+        inputs.preluActivationWeights != null,
+      );
+      if (c) return c;
+    }
     const batchOne = (x: TensorInfo) => util.sizeFromShape(x.shape.slice(0, -2)) === 1;
     if (!batchOne(a) || !batchOne(b) || a.dtype !== 'float32' || b.dtype !== 'float32') {
       return callKernel(stock, backend, inputs, attrs);
@@ -91,11 +186,10 @@ function untransposed(kernelName: string): KernelFunc {
     const ra = a.shape.length;
     const [m, k] = ta ? [a.shape[ra - 1]!, a.shape[ra - 2]!] : [a.shape[ra - 2]!, a.shape[ra - 1]!];
     const n = tb ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
-    const fused = attrs as unknown as Partial<_FusedMatMulAttrs>;
     const plain =
       inputs.bias == null &&
       inputs.preluActivationWeights == null &&
-      (fused.activation === undefined || fused.activation === 'linear');
+      (fusedAttrs.activation === undefined || fusedAttrs.activation === 'linear');
     const untransposedAttrs = { ...attrs, transposeA: false, transposeB: false } as NamedAttrMap;
 
     if (plain && flipIsCheaper(m, k, n, ta, tb)) {
@@ -118,16 +212,22 @@ function untransposed(kernelName: string): KernelFunc {
   };
 }
 
-/** `BatchMatMul` for the wasm backend: transposed operands made untransposed (XNNPACK). */
+/**
+ * `BatchMatMul` for the wasm backend: the SIMD GEMM, or XNNPACK with transposed operands made
+ * untransposed (see {@link product}).
+ */
 export const batchMatMulConfig: KernelConfig = {
   kernelName: 'BatchMatMul',
   backendName: 'wasm',
-  kernelFunc: untransposed('BatchMatMul'),
+  kernelFunc: product('BatchMatMul'),
 };
 
-/** `_FusedMatMul` for the wasm backend: transposed operands made untransposed (XNNPACK). */
+/**
+ * `_FusedMatMul` for the wasm backend: the SIMD GEMM with its bias and ReLU / ReLU6, or XNNPACK
+ * (see {@link product}).
+ */
 export const fusedMatMulConfig: KernelConfig = {
   kernelName: '_FusedMatMul',
   backendName: 'wasm',
-  kernelFunc: untransposed('_FusedMatMul'),
+  kernelFunc: product('_FusedMatMul'),
 };

@@ -39,8 +39,9 @@ const configs: readonly KernelConfig[] = [
  * - `Conv2DBackpropInput` (a scalar loop there): directly in WebAssembly SIMD (stride 1,
  *   16–128 channels), one XNNPACK convolution with the flipped filter, or one XNNPACK matMul +
  *   col2im, by shape;
- * - `BatchMatMul`, `_FusedMatMul`: transposed operands transposed in memory, then XNNPACK
- *   (in the order, `C` or `Cᵀ`, that packs less);
+ * - `BatchMatMul`, `_FusedMatMul`: a GEMM in WebAssembly SIMD that reads transposed operands
+ *   in place and packs nothing up front (bias, ReLU and ReLU6 fused); without SIMD, transposed
+ *   operands transposed in memory, then XNNPACK (in the order, `C` or `Cᵀ`, that packs less);
  * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not); 2×2
  *   pooling in WebAssembly SIMD;
  * - `Conv2D`, `FusedConv2D`: im2col + one XNNPACK matMul when there are fewer output

@@ -67,6 +67,45 @@ describe('WebAssembly SIMD kernels', () => {
     },
   );
 
+  it.each([
+    ['unshared', SIMD_KERNELS_UNSHARED, false],
+    ['shared', SIMD_KERNELS_SHARED, true],
+  ] as const)(
+    'the %s module’s matrix product writes c and its scratch and nothing else',
+    (_n, base64, shared) => {
+      const { kernels, heap } = standalone(base64, shared);
+      heap.fill(7.5);
+      // c = aᵀ·bᵀ + bias, then ReLU6: a [k, m], b [n, k], m = 6 (a row tail), n = 13 (a
+      // partial panel), k = 300 (two blocks of inner steps)
+      const [m, k, n] = [6, 300, 13];
+      const a = randomData(k * m, 5);
+      const b = randomData(n * k, 6);
+      const bias = randomData(n, 7);
+      const [pa, pb, pBias, pc, pScratch] = [100, 2100, 6100, 6200, 6400];
+      heap.set(a, pa);
+      heap.set(b, pb);
+      heap.set(bias, pBias);
+      const scratch = kernels.mat_mul_scratch_size();
+      const before = heap.slice();
+      kernels.mat_mul(4 * pa, 4 * pb, 4 * pc, 4 * pScratch, 4 * pBias, m, k, n, 1, 1, 2);
+      let changedOutside = 0;
+      for (let i = 0; i < heap.length; i++) {
+        const inC = i >= pc && i < pc + m * n;
+        const inScratch = i >= pScratch && i < pScratch + scratch;
+        if (!inC && !inScratch && heap[i] !== before[i]) changedOutside++;
+      }
+      expect(changedOutside).toBe(0);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a[p * m + i]! * b[j * k + p]!;
+          const expected = Math.min(6, Math.max(0, sum + bias[j]!));
+          expect(heap[pc + i * n + j]).toBeCloseTo(expected, 3);
+        }
+      }
+    },
+  );
+
   it('run on the wasm backend in Node, and not when turned off', async () => {
     expect(await loadWasmSimdKernels()).toBe(true);
     const backend = tf.engine().registry.wasm!;

@@ -56,6 +56,20 @@ export interface SimdKernels {
   conv2d_filter_grad(x: number, dy: number, dw: number, ...geometry: ConvGeometryArgs): void;
   conv2d_filter_grad_tiled(x: number, dy: number, dw: number, ...geometry: ConvGeometryArgs): void;
   conv2d_input_grad(dy: number, wt: number, dx: number, ...geometry: ConvGeometryArgs): void;
+  mat_mul(
+    a: number,
+    b: number,
+    c: number,
+    scratch: number,
+    bias: number,
+    m: number,
+    k: number,
+    n: number,
+    aTransposed: number,
+    bTransposed: number,
+    activation: number,
+  ): void;
+  mat_mul_scratch_size(): number;
   sum_leading(
     x: number,
     out: number,

@@ -423,3 +423,171 @@ void conv2d_filter_grad_tiled(const float *x, const float *dy, float *dw, int ba
     }
   }
 }
+
+// ---- Matrix product: c = op(a) · op(b) (+ bias) (then ReLU / ReLU6) ------------------------
+//
+// Blocked like a BLAS GEMM without its up-front packing: for each block of KC inner steps and
+// each 8 columns of c, that block of op(b) is copied into `scratch` as a [KC, 8] panel (columns
+// past n as zeros; a transposed b gathered), then every 4 rows of c are computed against it
+// with 4 × 8 accumulators in registers. The panel stays in the L1 cache for all the rows, which
+// also avoids the cache-set conflicts of reading b's rows directly when n · 4 bytes is a
+// multiple of 4 KiB. scratch: MAT_MUL_SCRATCH floats.
+#define KC 256
+#define MAT_MUL_SCRATCH (KC * 8 + 4 * 8)
+
+#define MADD(ACC, X, Y) ACC = wasm_f32x4_add(ACC, wasm_f32x4_mul(X, Y))
+
+// Rows a0..a3 of op(a) (a_step apart from one inner step to the next) × the [kc, 8] panel,
+// into 4 rows of c (ldc apart): added to them when `accumulate`, else written.
+static inline __attribute__((always_inline)) void mm_tile_4x8(
+    const float *a0, const float *a1, const float *a2, const float *a3, int a_step,
+    const float *panel, float *c, int ldc, int kc, int accumulate) {
+  v128_t c00, c01, c10, c11, c20, c21, c30, c31;
+  if (accumulate) {
+    c00 = wasm_v128_load(c), c01 = wasm_v128_load(c + 4);
+    c10 = wasm_v128_load(c + ldc), c11 = wasm_v128_load(c + ldc + 4);
+    c20 = wasm_v128_load(c + 2 * ldc), c21 = wasm_v128_load(c + 2 * ldc + 4);
+    c30 = wasm_v128_load(c + 3 * ldc), c31 = wasm_v128_load(c + 3 * ldc + 4);
+  } else {
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = wasm_f32x4_splat(0.0f);
+  }
+  for (int p = 0; p < kc; p++) {
+    const v128_t b0 = wasm_v128_load(panel), b1 = wasm_v128_load(panel + 4);
+    panel += 8;
+    v128_t x = wasm_v128_load32_splat(a0);
+    MADD(c00, x, b0);
+    MADD(c01, x, b1);
+    x = wasm_v128_load32_splat(a1);
+    MADD(c10, x, b0);
+    MADD(c11, x, b1);
+    x = wasm_v128_load32_splat(a2);
+    MADD(c20, x, b0);
+    MADD(c21, x, b1);
+    x = wasm_v128_load32_splat(a3);
+    MADD(c30, x, b0);
+    MADD(c31, x, b1);
+    a0 += a_step, a1 += a_step, a2 += a_step, a3 += a_step;
+  }
+  wasm_v128_store(c, c00), wasm_v128_store(c + 4, c01);
+  wasm_v128_store(c + ldc, c10), wasm_v128_store(c + ldc + 4, c11);
+  wasm_v128_store(c + 2 * ldc, c20), wasm_v128_store(c + 2 * ldc + 4, c21);
+  wasm_v128_store(c + 3 * ldc, c30), wasm_v128_store(c + 3 * ldc + 4, c31);
+}
+
+// One row of op(a) × the panel into 8 entries of c.
+static inline void mm_tile_1x8(const float *a0, int a_step, const float *panel, float *c, int kc,
+                               int accumulate) {
+  v128_t c0 = accumulate ? wasm_v128_load(c) : wasm_f32x4_splat(0.0f);
+  v128_t c1 = accumulate ? wasm_v128_load(c + 4) : wasm_f32x4_splat(0.0f);
+  for (int p = 0; p < kc; p++) {
+    const v128_t x = wasm_v128_load32_splat(a0);
+    MADD(c0, x, wasm_v128_load(panel));
+    MADD(c1, x, wasm_v128_load(panel + 4));
+    panel += 8;
+    a0 += a_step;
+  }
+  wasm_v128_store(c, c0), wasm_v128_store(c + 4, c1);
+}
+
+// The [kc, 8] panel of op(b) at inner step p0 and column j0: `cols` (≤ 8) columns, the rest 0.
+static inline void mm_pack_panel(const float *b, float *panel, int k, int n, int p0, int kc,
+                                 int j0, int cols, int b_transposed) {
+  if (!b_transposed && cols == 8) {
+    const float *row = b + p0 * n + j0;
+    for (int p = 0; p < kc; p++, row += n) {
+      wasm_v128_store(panel + 8 * p, wasm_v128_load(row));
+      wasm_v128_store(panel + 8 * p + 4, wasm_v128_load(row + 4));
+    }
+    return;
+  }
+  for (int p = 0; p < kc; p++) {
+    for (int j = 0; j < 8; j++) {
+      float v = 0.0f;
+      if (j < cols) v = b_transposed ? b[(j0 + j) * k + p0 + p] : b[(p0 + p) * n + j0 + j];
+      panel[8 * p + j] = v;
+    }
+  }
+}
+
+// Rows [i, i + rows) (rows ≤ 4) of c, columns [j0, j0 + cols) (cols < 8), through the [4, 8]
+// tile `t` (the scratch after the panel): c's entries in, the product added, back out.
+static inline void mm_partial_tile(const float *ap, int a_row, int a_step, const float *panel,
+                                   float *c, float *t, int n, int i, int rows, int j0, int cols,
+                                   int kc, int accumulate) {
+  for (int r = 0; r < rows; r++)
+    for (int j = 0; j < 8; j++) t[8 * r + j] = accumulate && j < cols ? c[(i + r) * n + j0 + j] : 0.0f;
+  if (rows == 4) {
+    const float *a0 = ap + i * a_row;
+    mm_tile_4x8(a0, a0 + a_row, a0 + 2 * a_row, a0 + 3 * a_row, a_step, panel, t, 8, kc, 1);
+  } else {
+    for (int r = 0; r < rows; r++) mm_tile_1x8(ap + (i + r) * a_row, a_step, panel, t + 8 * r, kc, 1);
+  }
+  for (int r = 0; r < rows; r++)
+    for (int j = 0; j < cols; j++) c[(i + r) * n + j0 + j] = t[8 * r + j];
+}
+
+// c[m, n] = op(a) · op(b), op(a) [m, k] (a is [k, m] when a_transposed), op(b) [k, n] (b is
+// [n, k] when b_transposed); then bias[n] added to every row when bias is not 0, and ReLU
+// (activation 1) or ReLU6 (2) applied. scratch: MAT_MUL_SCRATCH floats.
+EXPORT(mat_mul)
+void mat_mul(const float *a, const float *b, float *c, float *scratch, const float *bias, int m,
+             int k, int n, int a_transposed, int b_transposed, int activation) {
+  const int a_row = a_transposed ? 1 : k;  // from one row of op(a) to the next
+  const int a_step = a_transposed ? m : 1; // from one inner step to the next
+  float *panel = scratch, *t = scratch + KC * 8;
+  if (k == 0) {
+    for (int i = 0; i < m * n; i++) c[i] = 0.0f;
+  }
+  for (int p0 = 0; p0 < k; p0 += KC) {
+    const int kc = k - p0 < KC ? k - p0 : KC;
+    const int accumulate = p0 > 0;
+    const float *ap = a + p0 * a_step;
+    for (int j0 = 0; j0 < n; j0 += 8) {
+      const int cols = n - j0 < 8 ? n - j0 : 8;
+      mm_pack_panel(b, panel, k, n, p0, kc, j0, cols, b_transposed);
+      int i = 0;
+      if (cols < 8) {
+        for (; i < m; i += 4)
+          mm_partial_tile(ap, a_row, a_step, panel, c, t, n, i, m - i < 4 ? m - i : 4, j0, cols,
+                          kc, accumulate);
+        continue;
+      }
+      if (a_transposed) {
+        for (; i + 4 <= m; i += 4)
+          mm_tile_4x8(ap + i, ap + i + 1, ap + i + 2, ap + i + 3, m, panel, c + i * n + j0, n, kc,
+                      accumulate);
+      } else {
+        for (; i + 4 <= m; i += 4) {
+          const float *a0 = ap + i * k;
+          mm_tile_4x8(a0, a0 + k, a0 + 2 * k, a0 + 3 * k, 1, panel, c + i * n + j0, n, kc,
+                      accumulate);
+        }
+      }
+      for (; i < m; i++) mm_tile_1x8(ap + i * a_row, a_step, panel, c + i * n + j0, kc, accumulate);
+    }
+  }
+  if (bias == 0 && activation == 0) return;
+  const v128_t zero = wasm_f32x4_splat(0.0f), six = wasm_f32x4_splat(6.0f);
+  for (int i = 0; i < m; i++) {
+    float *row = c + i * n;
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      v128_t v = wasm_v128_load(row + j);
+      if (bias != 0) v = wasm_f32x4_add(v, wasm_v128_load(bias + j));
+      if (activation >= 1) v = wasm_f32x4_pmax(v, zero);
+      if (activation == 2) v = wasm_f32x4_pmin(v, six);
+      wasm_v128_store(row + j, v);
+    }
+    for (; j < n; j++) {
+      float v = row[j];
+      if (bias != 0) v += bias[j];
+      if (activation >= 1) v = v < 0.0f ? 0.0f : v; // NaN stays NaN, as in the SIMD lanes
+      if (activation == 2) v = v > 6.0f ? 6.0f : v;
+      row[j] = v;
+    }
+  }
+}
+
+// The floats of scratch that mat_mul needs.
+EXPORT(mat_mul_scratch_size)
+int mat_mul_scratch_size(void) { return MAT_MUL_SCRATCH; }

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { timeInterleaved } from './timing.js';
+
+describe('timeInterleaved', () => {
+  it('starts each round one step later, so no step always runs first', async () => {
+    const order: number[] = [];
+    const steps = [0, 1, 2].map((k) => async () => {
+      order.push(k);
+    });
+    const times = await timeInterleaved(steps, { steps: 3, warmup: 1 });
+    expect(order).toEqual([0, 1, 2, 1, 2, 0, 2, 0, 1, 0, 1, 2]);
+    // the warm-up round is not timed; every step has one time per timed round
+    expect(times.map((t) => t.length)).toEqual([3, 3, 3]);
+  });
+});
