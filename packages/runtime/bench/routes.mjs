@@ -59,7 +59,7 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
     filterGradient: { chosen: filterRoute(info, true) }, // SIMD kernels run in Node
     inputGradient: { chosen: inputRoute(info, true) },
   };
-  for (const forward of ['xnnpack-conv', 'im2col-matmul']) {
+  for (const forward of ['simd-gemm', 'xnnpack-conv', 'im2col-matmul']) {
     forceRoutes({ forward });
     entry.forward[forward] = time(
       'Conv2D',
@@ -67,7 +67,13 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
       { strides, pad, dataFormat: 'NHWC', dilations: 1 },
     );
   }
-  for (const filter of ['simd-tiled', 'direct-simd', 'dilated-conv', 'im2col-matmul']) {
+  for (const filter of [
+    'simd-gemm',
+    'simd-tiled',
+    'direct-simd',
+    'dilated-conv',
+    'im2col-matmul',
+  ]) {
     forceRoutes({ filter });
     entry.filterGradient[filter] = time(
       'Conv2DBackpropFilter',
@@ -75,7 +81,7 @@ for (const [label, xShape, wShape, strides, pad] of shapes) {
       { strides, pad, dataFormat: 'NHWC', filterShape: wShape },
     );
   }
-  for (const input of ['direct-simd', 'flipped-conv', 'matmul-col2im']) {
+  for (const input of ['simd-gemm', 'direct-simd', 'flipped-conv', 'matmul-col2im']) {
     forceRoutes({ input });
     entry.inputGradient[input] = time(
       'Conv2DBackpropInput',

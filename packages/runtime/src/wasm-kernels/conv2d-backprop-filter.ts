@@ -10,7 +10,14 @@ import { requireFloat32, requireNHWC, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { filterRoute } from './routes.js';
-import { convGeometryArgs, heapOffsets, requireSimdKernels, simdKernels } from './simd/instance.js';
+import {
+  convGemmChunk,
+  convGeometryArgs,
+  heapOffset,
+  heapOffsets,
+  requireSimdKernels,
+  simdKernels,
+} from './simd/instance.js';
 import {
   conv2dStride1,
   dispose,
@@ -73,13 +80,29 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, attrs }
 
   const simd = simdKernels(backend);
   const route = filterRoute(info, simd !== undefined);
-  if (route === 'direct-simd' || route === 'simd-tiled') {
+  if (route === 'simd-tiled') {
     const dw = (backend as WasmBackend).makeOutput(filterShape, 'float32');
     ((backend as WasmBackend).typedArrayFromHeap(dw) as Float32Array).fill(0);
+    requireSimdKernels(NAME, simd, route).conv2d_filter_grad_tiled(
+      ...heapOffsets(backend, x, dy, dw),
+      ...convGeometryArgs(info),
+    );
+    return dw;
+  }
+  if (route === 'simd-gemm') {
     const kernels = requireSimdKernels(NAME, simd, route);
-    const run =
-      route === 'simd-tiled' ? kernels.conv2d_filter_grad_tiled : kernels.conv2d_filter_grad;
-    run(...heapOffsets(backend, x, dy, dw), ...convGeometryArgs(info));
+    const wasm = backend as WasmBackend;
+    const taps = kh * kw * info.inChannels;
+    const chunk = convGemmChunk(kernels, taps, batchSize * outHeight * outWidth);
+    const dw = wasm.makeOutput(filterShape, 'float32');
+    const scratch = wasm.makeOutput([chunk.scratchFloats], 'float32');
+    kernels.conv2d_filter_grad_gemm(
+      ...heapOffsets(backend, x, dy, dw),
+      heapOffset(backend, scratch),
+      chunk.chunkRows,
+      ...convGeometryArgs(info),
+    );
+    dispose(backend, scratch);
     return dw;
   }
   if (route === 'im2col-matmul') {

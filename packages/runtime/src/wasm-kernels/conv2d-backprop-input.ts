@@ -10,7 +10,14 @@ import { requireFloat32, requireShape } from './checks.js';
 import { explicitPadding } from './padding.js';
 import { col2im } from './patches.js';
 import { inputRoute } from './routes.js';
-import { convGeometryArgs, heapOffsets, requireSimdKernels, simdKernels } from './simd/instance.js';
+import {
+  convGemmChunk,
+  convGeometryArgs,
+  heapOffset,
+  heapOffsets,
+  requireSimdKernels,
+  simdKernels,
+} from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import {
   callKernel,
@@ -109,6 +116,23 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
       ...convGeometryArgs(info),
     );
     dispose(backend, wt);
+    return dx;
+  }
+  if (route === 'simd-gemm') {
+    const kernels = requireSimdKernels(NAME, simd, route);
+    const wasm = backend as WasmBackend;
+    const taps = kh * kw * inChannels;
+    const chunk = convGemmChunk(kernels, taps, batchSize * outHeight * outWidth);
+    const dx = wasm.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+    // and Wᵀ, written out once for all the chunks
+    const scratch = wasm.makeOutput([chunk.scratchFloats + taps * outChannels], 'float32');
+    kernels.conv2d_input_grad_gemm(
+      ...heapOffsets(backend, dy, filter, dx),
+      heapOffset(backend, scratch),
+      chunk.chunkRows,
+      ...convGeometryArgs(info),
+    );
+    dispose(backend, scratch);
     return dx;
   }
   if (route === 'matmul-col2im') {

@@ -11,41 +11,62 @@ import { backend_util } from '@tensorflow/tfjs-core';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { forwardRoute } from './routes.js';
+import {
+  convGemmChunk,
+  convGeometryArgs,
+  heapOffset,
+  requireSimdKernels,
+  type SimdKernels,
+  simdKernels,
+} from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, matMul, reshape, type WasmBackend } from './wasm-calls.js';
+
+/** The fused activations `kernels.c`'s `conv2d_forward` applies itself, by its codes. */
+const SIMD_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2 };
+
+/**
+ * `y = conv2d(x, W)` (+ bias, ReLU / ReLU6) in this package's WebAssembly SIMD kernels: im2col
+ * of a chunk of output positions, then the SIMD GEMM on it, chunk after chunk.
+ */
+function simdGemmConv(
+  backend: WasmBackend,
+  simd: SimdKernels,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | null | undefined,
+  activation: number,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, outHeight, outWidth, outChannels } = info;
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const { chunkRows, scratchFloats } = convGemmChunk(simd, taps, batchSize * outHeight * outWidth);
+  const y = backend.makeOutput([batchSize, outHeight, outWidth, outChannels], 'float32');
+  const scratch = backend.makeOutput([scratchFloats], 'float32');
+  simd.conv2d_forward(
+    heapOffset(backend, x),
+    heapOffset(backend, filter),
+    heapOffset(backend, y),
+    heapOffset(backend, scratch),
+    bias == null ? 0 : heapOffset(backend, bias),
+    activation,
+    chunkRows,
+    ...convGeometryArgs(info),
+  );
+  dispose(backend, scratch);
+  return y;
+}
 
 /** The filters (their data ids) this backend has convolved with: see {@link forwardRoute}. */
 const filtersSeen = new WeakSet<object>();
 
-/**
- * `y = conv2d(x, W)` as `patches(x) · W` (im2col, then one matMul on XNNPACK), for an NHWC,
- * float32, undilated convolution without bias or activation when {@link forwardRoute} picks
- * it; `undefined` otherwise (the caller runs XNNPACK's convolution).
- */
+/** `y = conv2d(x, W)` as `patches(x) · W`: im2col, then one matMul (the `BatchMatMul` route). */
 function im2colConv(
   backend: KernelBackend,
   x: TensorInfo,
   filter: TensorInfo,
-  attrs: Conv2DAttrs,
-): TensorInfo | undefined {
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
-  const undilated = dilations == null || backend_util.tupleValuesAreOne(dilations);
-  if (dataFormat === 'NCHW' || !undilated || x.dtype !== 'float32' || filter.dtype !== 'float32') {
-    return undefined;
-  }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    explicitPadding(pad, dataFormat),
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const firstUse = !filtersSeen.has(filter.dataId);
-  filtersSeen.add(filter.dataId);
-  if (forwardRoute(info, firstUse) !== 'im2col-matmul') return undefined;
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const { batchSize, outHeight, outWidth, outChannels } = info;
   const positions = batchSize * outHeight * outWidth;
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
@@ -59,9 +80,10 @@ function im2colConv(
 }
 
 /**
- * The forward convolution: im2col + matMul where {@link forwardRoute} says XNNPACK's packing
- * of a new filter would cost more, else tfjs-backend-wasm's own XNNPACK kernel with a numeric
- * padding made explicit. A fused bias or activation always goes to the stock kernel.
+ * The forward convolution, by {@link forwardRoute}: the SIMD im2col + GEMM (with its bias and
+ * ReLU / ReLU6), im2col + matMul, or tfjs-backend-wasm's own XNNPACK kernel with a numeric
+ * padding made explicit. NCHW, dilated, non-float32 convolutions, other fused activations and
+ * a bias that is not a vector of the output channels always go to the stock kernel.
  */
 function forwardConvolution(kernelName: string): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
@@ -73,16 +95,51 @@ function forwardConvolution(kernelName: string): KernelFunc {
       preluActivationWeights?: TensorInfo | null;
     };
     const convAttrs = attrs as unknown as Conv2DAttrs & Partial<FusedConv2DAttrs>;
-    const plain =
-      bias == null &&
-      preluActivationWeights == null &&
-      (convAttrs.activation === undefined || convAttrs.activation === 'linear');
-    const viaMatMul = plain ? im2colConv(backend, x, filter, convAttrs) : undefined;
-    if (viaMatMul) return viaMatMul;
-    return callKernel(stockKernel(kernelName), backend, inputs, {
-      ...attrs,
-      pad: explicitPadding(convAttrs.pad, convAttrs.dataFormat),
-    } as NamedAttrMap);
+    const { strides, pad, dataFormat, dilations, dimRoundingMode } = convAttrs;
+    const stock = () =>
+      callKernel(stockKernel(kernelName), backend, inputs, {
+        ...attrs,
+        pad: explicitPadding(pad, dataFormat),
+      } as NamedAttrMap);
+    const undilated = dilations == null || backend_util.tupleValuesAreOne(dilations);
+    const activation = SIMD_ACTIVATIONS[convAttrs.activation ?? 'linear'];
+    const outChannels = filter.shape[3]!;
+    const vectorBias =
+      bias == null ||
+      (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === outChannels);
+    if (
+      dataFormat === 'NCHW' ||
+      !undilated ||
+      x.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      activation === undefined ||
+      preluActivationWeights != null ||
+      !vectorBias
+    ) {
+      return stock();
+    }
+    const info = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      strides,
+      1,
+      explicitPadding(pad, dataFormat),
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const firstUse = !filtersSeen.has(filter.dataId);
+    filtersSeen.add(filter.dataId);
+    const simd = simdKernels(backend);
+    const route = forwardRoute(info, firstUse, simd !== undefined);
+    if (route === 'simd-gemm') {
+      const kernels = requireSimdKernels(kernelName, simd, route);
+      return simdGemmConv(backend as WasmBackend, kernels, x, filter, bias, activation, info);
+    }
+    if (route === 'im2col-matmul' && bias == null && activation === 0) {
+      return im2colConv(backend, x, filter, info);
+    }
+    return stock();
   };
 }
 

@@ -177,6 +177,59 @@ const table: [string, ConvCase][] = [
   ],
 ];
 
+/** Shapes of the SIMD route's own paths: several chunks of positions, x read as it is. */
+const simdGemmPaths: [string, ConvCase][] = [
+  [
+    '5×5 valid, 16 channels, batch 5: 720 positions in chunks of 652',
+    {
+      ...base,
+      batch: 5,
+      height: 16,
+      width: 16,
+      cin: 16,
+      cout: 16,
+      kh: 5,
+      kw: 5,
+      strides: [1, 1],
+      pad: 'valid',
+    },
+  ],
+  [
+    '1×1, stride 1, no padding: the product reads x itself',
+    { ...base, kh: 1, kw: 1, cout: 12, strides: [1, 1], pad: 'valid' },
+  ],
+  [
+    '1×1, stride 1, padding only below and right: not x itself',
+    {
+      ...base,
+      kh: 1,
+      kw: 1,
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [0, 1],
+        [0, 2],
+        [0, 0],
+      ],
+    },
+  ],
+  [
+    '1×1 image, 2×2 same (padding below and right), 2 channels',
+    {
+      ...base,
+      batch: 1,
+      height: 1,
+      width: 1,
+      cin: 2,
+      cout: 2,
+      kh: 2,
+      kw: 2,
+      strides: [1, 1],
+      pad: 'same',
+    },
+  ],
+];
+
 beforeAll(async () => {
   await loadWasm();
   expect(wasmTrainingKernelsRegistered()).toBe(true); // the kernels under test, not the stock ones
@@ -184,8 +237,11 @@ beforeAll(async () => {
 
 const routes: [string, { filter?: FilterRoute; input?: InputRoute }][] = [
   ['automatic routes', {}],
-  ['direct SIMD filter and input gradients', { filter: 'direct-simd', input: 'direct-simd' }],
-  ['tiled SIMD filter gradient', { filter: 'simd-tiled' }],
+  [
+    'tiled SIMD filter gradient, direct SIMD input gradient',
+    { filter: 'simd-tiled', input: 'direct-simd' },
+  ],
+  ['SIMD im2col + GEMM, GEMM + col2im', { filter: 'simd-gemm', input: 'simd-gemm' }],
   ['dilated conv + flipped conv', { filter: 'dilated-conv', input: 'flipped-conv' }],
   ['im2col matMul + matMul col2im', { filter: 'im2col-matmul', input: 'matmul-col2im' }],
 ];
@@ -196,14 +252,17 @@ describe.each(routes)(
     beforeAll(() => forceRoutes(forced));
     afterAll(() => forceRoutes({}));
 
-    it.each(table)('%s', async (_name, c) => {
+    it.each([...table, ...simdGemmPaths])('%s', async (_name, c) => {
       const error = await expectSameAsCpu(c);
       expect(error).toBeLessThan(1e-4);
     });
   },
 );
 
-/** `conv2d(x, W)` and `fused.conv2d(x, W)` (no bias: the route under test) on `backend`. */
+/**
+ * `conv2d(x, W)`, `fused.conv2d(x, W)` and `fused.conv2d(x, W) + bias, ReLU` (the SIMD route
+ * fuses them; the others send them to XNNPACK) on `backend`.
+ */
 async function convForward(backend: 'cpu' | 'wasm', c: ConvCase, seed: number) {
   return on(backend, () =>
     tf.tidy(() => {
@@ -212,7 +271,11 @@ async function convForward(backend: 'cpu' | 'wasm', c: ConvCase, seed: number) {
       const fused = tf.fused
         .conv2d({ x, filter: w, strides: c.strides, pad: c.pad })
         .dataSync() as Float32Array;
-      return { plain, fused };
+      const bias = tf.tensor1d(randomData(c.cout, seed + 5));
+      const biasRelu = tf.fused
+        .conv2d({ x, filter: w, strides: c.strides, pad: c.pad, bias, activation: 'relu' })
+        .dataSync() as Float32Array;
+      return { plain, fused, biasRelu };
     }),
   );
 }
@@ -241,18 +304,21 @@ const fewPositions: [string, ConvCase][] = [
 
 describe.each<[string, { forward?: ForwardRoute }]>([
   ['automatic route', {}],
+  ['SIMD im2col + GEMM', { forward: 'simd-gemm' }],
   ['XNNPACK convolution', { forward: 'xnnpack-conv' }],
   ['im2col + matMul', { forward: 'im2col-matmul' }],
 ])('Conv2D forward on wasm equals the cpu backend’s (1e-4), %s', (_route, forced) => {
   beforeAll(() => forceRoutes(forced));
   afterAll(() => forceRoutes({}));
 
-  it.each([...table, ...fewPositions])('%s', async (_name, c) => {
+  it.each([...table, ...fewPositions, ...simdGemmPaths])('%s', async (_name, c) => {
     const cpu = await convForward('cpu', c, 3);
     const wasm = await convForward('wasm', c, 3);
     const scale = Math.max(...cpu.plain.map(Math.abs));
-    expectAllClose(wasm.plain, cpu.plain, { rtol: 1e-4, atol: 1e-5 * scale, label: 'conv2d' });
-    expectAllClose(wasm.fused, cpu.plain, { rtol: 1e-4, atol: 1e-5 * scale, label: 'fused' });
+    const tolerance = { rtol: 1e-4, atol: 1e-5 * scale };
+    expectAllClose(wasm.plain, cpu.plain, { ...tolerance, label: 'conv2d' });
+    expectAllClose(wasm.fused, cpu.plain, { ...tolerance, label: 'fused' });
+    expectAllClose(wasm.biasRelu, cpu.biasRelu, { ...tolerance, label: 'bias + relu' });
   });
 });
 
@@ -271,16 +337,17 @@ describe('Conv2D gradient routes', () => {
     outChannels,
   });
 
-  it('with SIMD: a SIMD filter gradient always, the direct input gradient for stride 1 and 16–128 channels', () => {
-    expect(filterRoute(shape(32, 3, 64), true)).toBe('simd-tiled');
-    expect(filterRoute(shape(8, 256, 256), true)).toBe('simd-tiled'); // 64 positions per image
-    expect(filterRoute(shape(4, 512, 512), true)).toBe('direct-simd'); // 16 positions per image
-    expect(filterRoute(shape(32, 3, 24), true)).toBe('direct-simd'); // not a multiple of 16
+  it('with SIMD: the SIMD GEMM but for the first layers’ filter gradient and the direct input gradient', () => {
+    expect(filterRoute(shape(32, 3, 64), true)).toBe('simd-tiled'); // 3 input channels
+    expect(filterRoute(shape(32, 3, 24), true)).toBe('simd-gemm'); // not a multiple of 16
+    expect(filterRoute(shape(4, 3, 64), true)).toBe('simd-gemm'); // 16 positions per image
+    expect(filterRoute(shape(32, 64, 64), true)).toBe('simd-gemm');
+    expect(filterRoute(shape(4, 512, 512), true)).toBe('simd-gemm');
     expect(inputRoute(shape(32, 64, 64), true)).toBe('direct-simd');
     expect(inputRoute(shape(16, 128, 128), true)).toBe('direct-simd');
-    expect(inputRoute(shape(8, 256, 256), true)).not.toBe('direct-simd'); // the filter leaves the cache
-    expect(inputRoute(shape(32, 64, 128, 2), true)).not.toBe('direct-simd'); // strided
-    expect(inputRoute(shape(32, 24, 64), true)).not.toBe('direct-simd'); // not a multiple of 16
+    expect(inputRoute(shape(8, 256, 256), true)).toBe('simd-gemm'); // the filter leaves the cache
+    expect(inputRoute(shape(32, 64, 128, 2), true)).toBe('simd-gemm'); // strided
+    expect(inputRoute(shape(32, 24, 64), true)).toBe('simd-gemm'); // not a multiple of 16
   });
 
   it('without SIMD: the XNNPACK routes', () => {
@@ -292,20 +359,27 @@ describe('Conv2D gradient routes', () => {
 });
 
 describe('Conv2D forward routes', () => {
-  it('picks im2col + matMul only for fewer output positions than output channels', () => {
-    const shape = (batch: number, side: number, outChannels: number) => ({
-      batchSize: batch,
-      inHeight: side,
-      inWidth: side,
-      inChannels: outChannels,
-      outHeight: side,
-      outWidth: side,
-      strideHeight: 1,
-      strideWidth: 1,
-      filterHeight: 3,
-      filterWidth: 3,
-      outChannels,
-    });
+  const shape = (batch: number, side: number, outChannels: number) => ({
+    batchSize: batch,
+    inHeight: side,
+    inWidth: side,
+    inChannels: outChannels,
+    outHeight: side,
+    outWidth: side,
+    strideHeight: 1,
+    strideWidth: 1,
+    filterHeight: 3,
+    filterWidth: 3,
+    outChannels,
+  });
+
+  it('with SIMD: im2col + GEMM in SIMD, new filter or seen', () => {
+    expect(forwardRoute(shape(16, 4, 512), true, true)).toBe('simd-gemm');
+    expect(forwardRoute(shape(16, 32, 64), true, true)).toBe('simd-gemm');
+    expect(forwardRoute(shape(16, 32, 64), false, true)).toBe('simd-gemm');
+  });
+
+  it('without SIMD: im2col + matMul only for fewer output positions than output channels', () => {
     expect(forwardRoute(shape(16, 4, 512), true)).toBe('im2col-matmul'); // ResNet-18's last stage
     expect(forwardRoute(shape(16, 8, 256), true)).toBe('xnnpack-conv');
     expect(forwardRoute(shape(128, 4, 512), true)).toBe('xnnpack-conv'); // Table 3's batch
@@ -314,9 +388,16 @@ describe('Conv2D forward routes', () => {
     expect(forwardRoute(shape(16, 4, 512), false)).toBe('xnnpack-conv');
   });
 
-  it('frees every intermediate buffer on the im2col route', async () => {
-    const c = fewPositions[0]![1];
-    await expectFlatMemory((seed) => convForward('wasm', c, seed), 3);
+  it.each<[string, ForwardRoute]>([
+    ['im2col + matMul', 'im2col-matmul'],
+    ['SIMD im2col + GEMM', 'simd-gemm'],
+  ])('frees every intermediate buffer on the %s route', async (_label, forward) => {
+    forceRoutes({ forward });
+    try {
+      await expectFlatMemory((seed) => convForward('wasm', simdGemmPaths[0]![1], seed), 3);
+    } finally {
+      forceRoutes({});
+    }
   });
 });
 
@@ -349,12 +430,17 @@ describe('Conv2D gradients on wasm: random cases, other ops, memory', () => {
         ),
         seed: fc.integer({ min: 1, max: 1_000_000 }),
         filterRoute: fc.constantFrom<FilterRoute>(
+          'simd-gemm',
           'simd-tiled',
-          'direct-simd',
           'dilated-conv',
           'im2col-matmul',
         ),
-        inputRoute: fc.constantFrom<InputRoute>('direct-simd', 'flipped-conv', 'matmul-col2im'),
+        inputRoute: fc.constantFrom<InputRoute>(
+          'simd-gemm',
+          'direct-simd',
+          'flipped-conv',
+          'matmul-col2im',
+        ),
       })
       // a numeric padding only with square filters and strides: tfjs-core 4.22 computes the
       // output width of a numeric padding from the filter height (see the test below)

@@ -139,8 +139,8 @@ describe('WebAssembly SIMD kernels', () => {
       strideHeight: 2,
       strideWidth: 2,
     };
-    expect(filterRoute(shape, true)).toBe('direct-simd');
-    expect(filterRoute(shape, false)).not.toBe('direct-simd');
+    expect(filterRoute(shape, true)).toBe('simd-gemm');
+    expect(filterRoute(shape, false)).not.toBe('simd-gemm');
     for (let i = 0; i < simd.length; i++) expect(simd[i]).toBeCloseTo(xnnpack[i] as number, 4);
     await tf.setBackend('cpu');
   });
@@ -191,7 +191,7 @@ describe('WebAssembly SIMD kernels', () => {
 
   it('a route forced through them where they are off is a clear error', async () => {
     setWasmSimdKernelsEnabled(false);
-    forceRoutes({ filter: 'direct-simd' });
+    forceRoutes({ filter: 'simd-gemm' });
     try {
       await tf.setBackend('wasm');
       const x = tf.ones([1, 4, 4, 2]) as tf.Tensor4D;
@@ -199,7 +199,7 @@ describe('WebAssembly SIMD kernels', () => {
       expect(() =>
         tf.grad((f: tf.Tensor) => tf.sum(tf.conv2d(x, f as tf.Tensor4D, 1, 'same')))(w),
       ).toThrow(
-        /Conv2DBackpropFilter on wasm: the route 'direct-simd' was forced, but the WebAssembly SIMD kernels do not run here/,
+        /Conv2DBackpropFilter on wasm: the route 'simd-gemm' was forced, but the WebAssembly SIMD kernels do not run here/,
       );
       tf.dispose([x, w]);
     } finally {

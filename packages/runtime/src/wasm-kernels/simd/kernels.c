@@ -69,93 +69,6 @@ void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int out_rows,
   }
 }
 
-// dw[t, co] += x_t · dy[co] for one tap row t of the filter and one output position, 4 channels
-// at a time (the channel tail one by one).
-static inline void add_outer(float *dw_row, const float *dy_row, float xv, int out_channels) {
-  const v128_t s = wasm_f32x4_splat(xv);
-  int co = 0;
-  for (; co + 4 <= out_channels; co += 4) {
-    v128_t acc = wasm_v128_load(dw_row + co);
-    acc = wasm_f32x4_add(acc, wasm_f32x4_mul(s, wasm_v128_load(dy_row + co)));
-    wasm_v128_store(dw_row + co, acc);
-  }
-  for (; co < out_channels; co++) dw_row[co] += xv * dy_row[co];
-}
-
-// The same for four consecutive output positions of one row: dw's row is read and written
-// once for the four.
-static inline void add_outer4(float *dw_row, const float *dy0, int dy_step, float x0, float x1,
-                              float x2, float x3, int out_channels) {
-  const v128_t s0 = wasm_f32x4_splat(x0), s1 = wasm_f32x4_splat(x1);
-  const v128_t s2 = wasm_f32x4_splat(x2), s3 = wasm_f32x4_splat(x3);
-  const float *dy1 = dy0 + dy_step, *dy2 = dy1 + dy_step, *dy3 = dy2 + dy_step;
-  int co = 0;
-  for (; co + 4 <= out_channels; co += 4) {
-    v128_t acc = wasm_v128_load(dw_row + co);
-    v128_t p01 = wasm_f32x4_add(wasm_f32x4_mul(s0, wasm_v128_load(dy0 + co)),
-                                wasm_f32x4_mul(s1, wasm_v128_load(dy1 + co)));
-    v128_t p23 = wasm_f32x4_add(wasm_f32x4_mul(s2, wasm_v128_load(dy2 + co)),
-                                wasm_f32x4_mul(s3, wasm_v128_load(dy3 + co)));
-    wasm_v128_store(dw_row + co, wasm_f32x4_add(acc, wasm_f32x4_add(p01, p23)));
-  }
-  for (; co < out_channels; co++) {
-    dw_row[co] += (x0 * dy0[co] + x1 * dy1[co]) + (x2 * dy2[co] + x3 * dy3[co]);
-  }
-}
-
-// The input value the tap (kh, kw, ci) of the output column ow reads, 0 in the padding.
-static inline float tap(const float *x_row, int iw, int in_width, int in_channels, int ci) {
-  return (iw >= 0 && iw < in_width) ? x_row[iw * in_channels + ci] : 0.0f;
-}
-
-// The filter gradient of an NHWC convolution, directly:
-//   dw[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·sh + kh − top, ow·sw + kw − left, ci] · dy[n, oh, ow, co]
-// dw ([KH, KW, CI, CO]) must hold zeros on entry. For small KH·KW·CI (a network's first layer),
-// where dw's rows stay in the L1 cache while dy streams through once.
-EXPORT(conv2d_filter_grad)
-void conv2d_filter_grad(const float *x, const float *dy, float *dw, int batch, int in_height,
-                        int in_width, int in_channels, int out_height, int out_width,
-                        int out_channels, int filter_height, int filter_width, int stride_height,
-                        int stride_width, int pad_top, int pad_left) {
-  const int x_image = in_height * in_width * in_channels;
-  const int x_row_stride = in_width * in_channels;
-  for (int n = 0; n < batch; n++) {
-    for (int oh = 0; oh < out_height; oh++) {
-      const float *dy_row = dy + ((n * out_height + oh) * out_width) * out_channels;
-      for (int kh = 0; kh < filter_height; kh++) {
-        const int ih = oh * stride_height + kh - pad_top;
-        if (ih < 0 || ih >= in_height) continue;
-        const float *x_row = x + n * x_image + ih * x_row_stride;
-        for (int kw = 0; kw < filter_width; kw++) {
-          float *dw_tap = dw + ((kh * filter_width + kw) * in_channels) * out_channels;
-          int ow = 0;
-          for (; ow + 4 <= out_width; ow += 4) {
-            const int iw = ow * stride_width + kw - pad_left;
-            const float *dy0 = dy_row + ow * out_channels;
-            for (int ci = 0; ci < in_channels; ci++) {
-              float x0 = tap(x_row, iw, in_width, in_channels, ci);
-              float x1 = tap(x_row, iw + stride_width, in_width, in_channels, ci);
-              float x2 = tap(x_row, iw + 2 * stride_width, in_width, in_channels, ci);
-              float x3 = tap(x_row, iw + 3 * stride_width, in_width, in_channels, ci);
-              add_outer4(dw_tap + ci * out_channels, dy0, out_channels, x0, x1, x2, x3,
-                         out_channels);
-            }
-          }
-          for (; ow < out_width; ow++) {
-            const int iw = ow * stride_width + kw - pad_left;
-            if (iw < 0 || iw >= in_width) continue;
-            const float *dy_at = dy_row + ow * out_channels;
-            for (int ci = 0; ci < in_channels; ci++) {
-              add_outer(dw_tap + ci * out_channels, dy_at, x_row[iw * in_channels + ci],
-                        out_channels);
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
 // Adds four float32 lanes into two float64 accumulators (lanes 0–1, 2–3) at acc.
 static inline void add_f64(double *acc, v128_t v) {
   v128_t lo = wasm_f64x2_promote_low_f32x4(v);
@@ -433,6 +346,7 @@ void conv2d_filter_grad_tiled(const float *x, const float *dy, float *dw, int ba
 // also avoids the cache-set conflicts of reading b's rows directly when n · 4 bytes is a
 // multiple of 4 KiB. scratch: MAT_MUL_SCRATCH floats.
 #define KC 256
+#define MC 256
 #define MAT_MUL_SCRATCH (KC * 8 + 4 * 8)
 
 #define MADD(ACC, X, Y) ACC = wasm_f32x4_add(ACC, wasm_f32x4_mul(X, Y))
@@ -526,44 +440,47 @@ static inline void mm_partial_tile(const float *ap, int a_row, int a_step, const
     for (int j = 0; j < cols; j++) c[(i + r) * n + j0 + j] = t[8 * r + j];
 }
 
-// c[m, n] = op(a) · op(b), op(a) [m, k] (a is [k, m] when a_transposed), op(b) [k, n] (b is
-// [n, k] when b_transposed); then bias[n] added to every row when bias is not 0, and ReLU
-// (activation 1) or ReLU6 (2) applied. scratch: MAT_MUL_SCRATCH floats.
-EXPORT(mat_mul)
-void mat_mul(const float *a, const float *b, float *c, float *scratch, const float *bias, int m,
-             int k, int n, int a_transposed, int b_transposed, int activation) {
+// c[m, n] (+)= op(a) · op(b), op(a) [m, k] (a is [k, m] when a_transposed), op(b) [k, n] (b is
+// [n, k] when b_transposed): added to c when `accumulate`, else written; then bias[n] added to
+// every row when bias is not 0, and ReLU (activation 1) or ReLU6 (2) applied. Rows go in blocks
+// of MC, so that the block of op(a) under one panel stays in the L2 cache across all panels.
+// scratch: MAT_MUL_SCRATCH floats.
+static void gemm(const float *a, const float *b, float *c, float *scratch, const float *bias, int m,
+                 int k, int n, int a_transposed, int b_transposed, int activation, int accumulate) {
   const int a_row = a_transposed ? 1 : k;  // from one row of op(a) to the next
   const int a_step = a_transposed ? m : 1; // from one inner step to the next
   float *panel = scratch, *t = scratch + KC * 8;
-  if (k == 0) {
+  if (k == 0 && !accumulate) {
     for (int i = 0; i < m * n; i++) c[i] = 0.0f;
   }
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int kc = k - p0 < KC ? k - p0 : KC;
-    const int accumulate = p0 > 0;
+    const int add = accumulate || p0 > 0;
     const float *ap = a + p0 * a_step;
-    for (int j0 = 0; j0 < n; j0 += 8) {
-      const int cols = n - j0 < 8 ? n - j0 : 8;
-      mm_pack_panel(b, panel, k, n, p0, kc, j0, cols, b_transposed);
-      int i = 0;
-      if (cols < 8) {
-        for (; i < m; i += 4)
-          mm_partial_tile(ap, a_row, a_step, panel, c, t, n, i, m - i < 4 ? m - i : 4, j0, cols,
-                          kc, accumulate);
-        continue;
-      }
-      if (a_transposed) {
-        for (; i + 4 <= m; i += 4)
-          mm_tile_4x8(ap + i, ap + i + 1, ap + i + 2, ap + i + 3, m, panel, c + i * n + j0, n, kc,
-                      accumulate);
-      } else {
-        for (; i + 4 <= m; i += 4) {
-          const float *a0 = ap + i * k;
-          mm_tile_4x8(a0, a0 + k, a0 + 2 * k, a0 + 3 * k, 1, panel, c + i * n + j0, n, kc,
-                      accumulate);
+    for (int i0 = 0; i0 < m; i0 += MC) {
+      const int i1 = m - i0 < MC ? m : i0 + MC;
+      for (int j0 = 0; j0 < n; j0 += 8) {
+        const int cols = n - j0 < 8 ? n - j0 : 8;
+        mm_pack_panel(b, panel, k, n, p0, kc, j0, cols, b_transposed);
+        int i = i0;
+        if (cols < 8) {
+          for (; i < i1; i += 4)
+            mm_partial_tile(ap, a_row, a_step, panel, c, t, n, i, i1 - i < 4 ? i1 - i : 4, j0, cols,
+                            kc, add);
+          continue;
         }
+        if (a_transposed) {
+          for (; i + 4 <= i1; i += 4)
+            mm_tile_4x8(ap + i, ap + i + 1, ap + i + 2, ap + i + 3, m, panel, c + i * n + j0, n,
+                        kc, add);
+        } else {
+          for (; i + 4 <= i1; i += 4) {
+            const float *a0 = ap + i * k;
+            mm_tile_4x8(a0, a0 + k, a0 + 2 * k, a0 + 3 * k, 1, panel, c + i * n + j0, n, kc, add);
+          }
+        }
+        for (; i < i1; i++) mm_tile_1x8(ap + i * a_row, a_step, panel, c + i * n + j0, kc, add);
       }
-      for (; i < m; i++) mm_tile_1x8(ap + i * a_row, a_step, panel, c + i * n + j0, kc, accumulate);
     }
   }
   if (bias == 0 && activation == 0) return;
@@ -585,6 +502,181 @@ void mat_mul(const float *a, const float *b, float *c, float *scratch, const flo
       if (activation == 2) v = v > 6.0f ? 6.0f : v;
       row[j] = v;
     }
+  }
+}
+
+// c = op(a) · op(b) (+ bias, activation): see gemm.
+EXPORT(mat_mul)
+void mat_mul(const float *a, const float *b, float *c, float *scratch, const float *bias, int m,
+             int k, int n, int a_transposed, int b_transposed, int activation) {
+  gemm(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0);
+}
+
+// Copies n floats (SIMD, then the tail).
+static inline void copy_floats(float *dst, const float *src, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+  for (; i < n; i++) dst[i] = src[i];
+}
+
+static inline void zero_floats(float *dst, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_f32x4_splat(0.0f));
+  for (; i < n; i++) dst[i] = 0.0f;
+}
+
+// Rows [p0, p0 + rows) of im2col(x): patches[r, (kh, kw, ci)] = x[n, oh·sh + kh − top,
+// ow·sw + kw − left, ci] for the output position p0 + r = (n, oh, ow), 0 outside x. The taps of
+// one filter row inside the image are adjacent in both: one copy each.
+static void im2col_rows(const float *x, float *patches, int p0, int rows, int in_height,
+                        int in_width, int in_channels, int out_height, int out_width,
+                        int filter_height, int filter_width, int stride_height, int stride_width,
+                        int pad_top, int pad_left) {
+  const int row_len = filter_width * in_channels;
+  float *o = patches;
+  for (int p = p0; p < p0 + rows; p++) {
+    const int ow = p % out_width, oh = (p / out_width) % out_height;
+    const int n = p / (out_width * out_height);
+    const int h0 = oh * stride_height - pad_top, w0 = ow * stride_width - pad_left;
+    const int kw_begin = w0 < 0 ? -w0 : 0;
+    int kw_end = in_width - w0 < filter_width ? in_width - w0 : filter_width;
+    if (kw_end < kw_begin) kw_end = kw_begin;
+    for (int kh = 0; kh < filter_height; kh++, o += row_len) {
+      const int h = h0 + kh;
+      if (h < 0 || h >= in_height || kw_begin == kw_end) {
+        zero_floats(o, row_len);
+        continue;
+      }
+      zero_floats(o, kw_begin * in_channels);
+      copy_floats(o + kw_begin * in_channels,
+                  x + ((n * in_height + h) * in_width + w0 + kw_begin) * in_channels,
+                  (kw_end - kw_begin) * in_channels);
+      zero_floats(o + kw_end * in_channels, (filter_width - kw_end) * in_channels);
+    }
+  }
+}
+
+// The forward convolution y = conv2d(x, w) (+ bias, then ReLU / ReLU6: activation as in gemm),
+// NHWC, w [KH, KW, CI, CO], as im2col + GEMM in chunks of `chunk_rows` output positions, so that
+// each chunk's patches are still in the cache when the product reads them (a 1 × 1 filter with
+// stride 1 and no padding on any side reads x itself). scratch: chunk_rows · KH·KW·CI +
+// MAT_MUL_SCRATCH floats.
+EXPORT(conv2d_forward)
+void conv2d_forward(const float *x, const float *w, float *y, float *scratch, const float *bias,
+                    int activation, int chunk_rows, int batch, int in_height, int in_width,
+                    int in_channels, int out_height, int out_width, int out_channels,
+                    int filter_height, int filter_width, int stride_height, int stride_width,
+                    int pad_top, int pad_left) {
+  const int taps = filter_height * filter_width * in_channels;
+  const int positions = batch * out_height * out_width;
+  const int direct = filter_height == 1 && filter_width == 1 && stride_height == 1 &&
+                     stride_width == 1 && pad_top == 0 && pad_left == 0 &&
+                     out_height == in_height && out_width == in_width;
+  if (direct) {
+    gemm(x, w, y, scratch, bias, positions, taps, out_channels, 0, 0, activation, 0);
+    return;
+  }
+  float *patches = scratch, *mm_scratch = scratch + chunk_rows * taps;
+  for (int p0 = 0; p0 < positions; p0 += chunk_rows) {
+    const int rows = positions - p0 < chunk_rows ? positions - p0 : chunk_rows;
+    im2col_rows(x, patches, p0, rows, in_height, in_width, in_channels, out_height, out_width,
+                filter_height, filter_width, stride_height, stride_width, pad_top, pad_left);
+    gemm(patches, w, y + p0 * out_channels, mm_scratch, bias, rows, taps, out_channels, 0, 0,
+         activation, 0);
+  }
+}
+
+// Adds rows [p0, p0 + rows) of a patch matrix back where im2col_rows took them from (col2im,
+// its adjoint): dx[n, oh·sh + kh − top, ow·sw + kw − left, ci] += cols[r, (kh, kw, ci)], dropping
+// what falls outside dx.
+static void col2im_rows_add(const float *cols, float *dx, int p0, int rows, int in_height,
+                            int in_width, int in_channels, int out_height, int out_width,
+                            int filter_height, int filter_width, int stride_height,
+                            int stride_width, int pad_top, int pad_left) {
+  const int row_len = filter_width * in_channels;
+  const float *o = cols;
+  for (int p = p0; p < p0 + rows; p++) {
+    const int ow = p % out_width, oh = (p / out_width) % out_height;
+    const int n = p / (out_width * out_height);
+    const int h0 = oh * stride_height - pad_top, w0 = ow * stride_width - pad_left;
+    const int kw_begin = w0 < 0 ? -w0 : 0;
+    const int kw_end = in_width - w0 < filter_width ? in_width - w0 : filter_width;
+    for (int kh = 0; kh < filter_height; kh++, o += row_len) {
+      const int h = h0 + kh;
+      if (h < 0 || h >= in_height || kw_begin >= kw_end) continue;
+      float *d = dx + ((n * in_height + h) * in_width + w0 + kw_begin) * in_channels;
+      const float *src = o + kw_begin * in_channels;
+      const int len = (kw_end - kw_begin) * in_channels;
+      int i = 0;
+      for (; i + 4 <= len; i += 4)
+        wasm_v128_store(d + i, wasm_f32x4_add(wasm_v128_load(d + i), wasm_v128_load(src + i)));
+      for (; i < len; i++) d[i] += src[i];
+    }
+  }
+}
+
+// The filter gradient dw = Σ patches(x)ᵀ · dy (dw [KH·KW·CI, CO]) as im2col + GEMM in chunks of
+// `chunk_rows` output positions, each chunk's product added to dw (a 1 × 1 filter with stride 1
+// and no padding on any side reads x itself). Writes every entry of dw. scratch: chunk_rows · KH·KW·CI +
+// MAT_MUL_SCRATCH floats.
+EXPORT(conv2d_filter_grad_gemm)
+void conv2d_filter_grad_gemm(const float *x, const float *dy, float *dw, float *scratch,
+                             int chunk_rows, int batch, int in_height, int in_width,
+                             int in_channels, int out_height, int out_width, int out_channels,
+                             int filter_height, int filter_width, int stride_height,
+                             int stride_width, int pad_top, int pad_left) {
+  const int taps = filter_height * filter_width * in_channels;
+  const int positions = batch * out_height * out_width;
+  const int direct = filter_height == 1 && filter_width == 1 && stride_height == 1 &&
+                     stride_width == 1 && pad_top == 0 && pad_left == 0 &&
+                     out_height == in_height && out_width == in_width;
+  if (direct) {
+    gemm(x, dy, dw, scratch, 0, taps, positions, out_channels, 1, 0, 0, 0);
+    return;
+  }
+  float *patches = scratch, *mm_scratch = scratch + chunk_rows * taps;
+  if (positions == 0) zero_floats(dw, taps * out_channels);
+  for (int p0 = 0; p0 < positions; p0 += chunk_rows) {
+    const int rows = positions - p0 < chunk_rows ? positions - p0 : chunk_rows;
+    im2col_rows(x, patches, p0, rows, in_height, in_width, in_channels, out_height, out_width,
+                filter_height, filter_width, stride_height, stride_width, pad_top, pad_left);
+    gemm(patches, dy + p0 * out_channels, dw, mm_scratch, 0, taps, rows, out_channels, 1, 0, 0,
+         p0 > 0);
+  }
+}
+
+// The input gradient dx = col2im(dy · Wᵀ) (W [KH·KW·CI, CO]) in chunks of `chunk_rows` output
+// positions: each chunk's rows of dy · Wᵀ, then added where they belong. Wᵀ is written out once
+// first, so that the chunks' products copy their panels from rows instead of gathering them
+// from columns. Writes every entry of dx. scratch: KH·KW·CI · (CO + chunk_rows) +
+// MAT_MUL_SCRATCH floats (a 1 × 1 filter with stride 1 and no padding: MAT_MUL_SCRATCH).
+EXPORT(conv2d_input_grad_gemm)
+void conv2d_input_grad_gemm(const float *dy, const float *w, float *dx, float *scratch,
+                            int chunk_rows, int batch, int in_height, int in_width,
+                            int in_channels, int out_height, int out_width, int out_channels,
+                            int filter_height, int filter_width, int stride_height,
+                            int stride_width, int pad_top, int pad_left) {
+  const int taps = filter_height * filter_width * in_channels;
+  const int positions = batch * out_height * out_width;
+  const int direct = filter_height == 1 && filter_width == 1 && stride_height == 1 &&
+                     stride_width == 1 && pad_top == 0 && pad_left == 0 &&
+                     out_height == in_height && out_width == in_width;
+  if (direct) {
+    gemm(dy, w, dx, scratch, 0, positions, out_channels, taps, 0, 1, 0, 0);
+    return;
+  }
+  float *wt = scratch, *cols = wt + taps * out_channels, *mm_scratch = cols + chunk_rows * taps;
+  for (int t0 = 0; t0 < taps; t0 += 16) {
+    const int t1 = taps - t0 < 16 ? taps : t0 + 16;
+    for (int co = 0; co < out_channels; co++)
+      for (int t = t0; t < t1; t++) wt[co * taps + t] = w[t * out_channels + co];
+  }
+  zero_floats(dx, batch * in_height * in_width * in_channels);
+  for (int p0 = 0; p0 < positions; p0 += chunk_rows) {
+    const int rows = positions - p0 < chunk_rows ? positions - p0 : chunk_rows;
+    gemm(dy + p0 * out_channels, wt, cols, mm_scratch, 0, rows, out_channels, taps, 0, 0, 0, 0);
+    col2im_rows_add(cols, dx, p0, rows, in_height, in_width, in_channels, out_height, out_width,
+                    filter_height, filter_width, stride_height, stride_width, pad_top, pad_left);
   }
 }
 
