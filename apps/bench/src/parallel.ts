@@ -66,11 +66,8 @@ export async function measureParallel(
         loss: 'categoricalCrossentropy',
         workers,
         backend,
-        // the threads register the paper's Standardize layer and rebuild LinBreg and AdaBreg
-        modules: [
-          import.meta.resolve('@bregman/models'),
-          import.meta.resolve('@bregman/optimizers'),
-        ],
+        // the threads register the paper's Standardize layer (LinBreg and AdaBreg they have)
+        modules: [import.meta.resolve('@bregman/models')],
       });
       trainers.push(trainer);
     }

@@ -52,6 +52,20 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
     const slots = this.slotStore.requiredSlots(variable);
     const init = J && (() => mirrorInit(J, variable, this.delta));
     const v = this.slotStore.optionalSlot(variable, MIRROR_SLOT, init);
+    const [target, targetScale] = J && v ? [v, 1] : [variable, this.delta];
+    const fused = this.direction.fusedStep?.(
+      gradient,
+      slots,
+      target,
+      targetScale,
+      this.learningRate,
+      k,
+    );
+    if (fused) {
+      target.assign(fused);
+      if (J && v) variable.assign(mirrorMap(J, fused, this.delta));
+      return;
+    }
     const d = this.direction.step(gradient, slots, this.learningRate, k);
     if (J && v) {
       const next = tf.sub(v, d);

@@ -23,4 +23,22 @@ export interface Direction {
     learningRate: number,
     iteration: number,
   ): Tensor;
+  /**
+   * Optionally, the whole update `target ← target − c·d` in one kernel where the backend has
+   * one (see `FUSED_ADAM_STEP_KERNEL`): updates the slots (`assign`) and returns the new
+   * `target`, or `undefined` to let the caller run {@link Direction.step} instead. Runs inside
+   * `tf.tidy`; must equal `target − c·step(…)` in float32.
+   *
+   * @param target - the subgradient variable `v` (c = 1), or the weights themselves for a
+   *   variable without a regularizer (c = δ).
+   * @param targetScale - c.
+   */
+  fusedStep?(
+    gradient: Tensor,
+    slots: readonly Variable[],
+    target: Tensor,
+    targetScale: number,
+    learningRate: number,
+    iteration: number,
+  ): Tensor | undefined;
 }

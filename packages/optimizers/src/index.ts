@@ -15,6 +15,8 @@ export type {
   LambdaSchedulerRecord,
 } from './lambda-scheduler.js';
 export { LambdaScheduler } from './lambda-scheduler.js';
+export type { FusedAdamStepAttrs } from './fused-adam-step.js';
+export { FUSED_ADAM_STEP_KERNEL, fusedAdamStep } from './fused-adam-step.js';
 export { getLearningRate, setLearningRate } from './learning-rate.js';
 export type { LinBregOptions } from './lin-breg.js';
 export { LinBreg } from './lin-breg.js';

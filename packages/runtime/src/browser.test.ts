@@ -10,7 +10,11 @@ const srcDir = dirname(fileURLToPath(import.meta.url));
 const nodeBuiltins = new Set(builtinModules);
 
 /** The packages the browser entry may reach: they run in browsers (no Node.js module). */
-const BROWSER_SAFE_PACKAGES = ['@tensorflow/tfjs-core', '@bregman/core-prox'];
+const BROWSER_SAFE_PACKAGES = [
+  '@tensorflow/tfjs-core',
+  '@bregman/core-prox',
+  '@bregman/optimizers',
+];
 
 /** A source file without its comments (TSDoc examples import other packages). */
 function code(file: string): string {

@@ -75,7 +75,7 @@ export function rebuildOptimizer(spec: OptimizerSpec, names: readonly string[]):
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[spec.className];
   if (!entry) {
     throw new Error(
-      `cannot rebuild the optimizer: its class '${spec.className}' is not registered in the thread; list the module that registers it (e.g. '@bregman/optimizers' for LinBreg and AdaBreg) in the \`modules\` option`,
+      `cannot rebuild the optimizer: its class '${spec.className}' is not registered in the thread; list the module that registers it in the \`modules\` option`,
     );
   }
   const [cls, fromConfig] = entry;

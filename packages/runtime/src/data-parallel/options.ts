@@ -16,8 +16,9 @@ export interface DataParallelOptions {
   /**
    * Any tfjs optimizer registered for serialization (`tf.train.sgd`, `tf.train.adam`,
    * `LinBreg`, `AdaBreg`, …): every worker thread rebuilds it from its class name and
-   * `getConfig()` (import the module that registers its class through `modules`:
-   * `'@bregman/optimizers'` for LinBreg and AdaBreg) and loads its state; each thread applies
+   * `getConfig()` (LinBreg and AdaBreg are registered in every thread, as this package imports
+   * `@bregman/optimizers`; list the module that registers any other class in `modules`) and
+   * loads its state; each thread applies
    * the whole batch's gradient to its own replica, one `applyGradients` per step.
    */
   optimizer: tf.Optimizer;

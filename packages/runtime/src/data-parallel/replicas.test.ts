@@ -189,10 +189,18 @@ describe('DataParallelTrainer.create: optimizers the threads cannot rebuild', ()
     trainerOptions(model, optimizer, { modules });
 
   it('a class no module registers in the threads: the error names it and the `modules` option', async () => {
-    const optimizer = new LinBreg({ learningRate: 0.1 });
-    await expect(DataParallelTrainer.create(options(optimizer))).rejects.toThrow(
-      /worker thread 1: cannot rebuild the optimizer: its class 'LinBreg' is not registered in the thread; list the module that registers it \(e\.g\. '@bregman\/optimizers' for LinBreg and AdaBreg\) in the `modules` option/,
+    class MainThreadSgd extends tf.SGDOptimizer {
+      static override className = 'MainThreadSgd';
+    }
+    tf.serialization.registerClass(MainThreadSgd); // here only, not in the threads
+    await expect(DataParallelTrainer.create(options(new MainThreadSgd(0.1)))).rejects.toThrow(
+      /worker thread 1: cannot rebuild the optimizer: its class 'MainThreadSgd' is not registered in the thread; list the module that registers it in the `modules` option/,
     );
+  });
+
+  it('LinBreg and AdaBreg need no `modules`: every thread has them', async () => {
+    const trainer = await DataParallelTrainer.create(options(new LinBreg({ learningRate: 0.1 })));
+    await trainer.dispose();
   });
 
   it('a class registered nowhere', async () => {

@@ -3,6 +3,7 @@ import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
+import { fusedAdamStepConfig } from './fused-adam-step.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './mat-mul.js';
@@ -29,6 +30,7 @@ const configs: readonly KernelConfig[] = [
   gatherV2Config,
   scatterNdConfig,
   identityConfig,
+  fusedAdamStepConfig,
 ];
 
 /**
@@ -58,7 +60,10 @@ const configs: readonly KernelConfig[] = [
  * - `ScatterNd` (their gradients back into the full kernel): one pass over the updates, with
  *   every index row checked against the shape (the stock kernel checks none);
  * - `Identity` (tfjs-core's clone of every tensor saved for the backward pass): shares the
- *   input's memory instead of copying it, as the `cpu` backend does.
+ *   input's memory instead of copying it, as the `cpu` backend does;
+ * - `BregmanFusedAdamStep` (not a tfjs kernel: `FUSED_ADAM_STEP_KERNEL` of
+ *   `@bregman/optimizers`): AdaBreg's update of a variable in one pass instead of about ten
+ *   kernels, in WebAssembly SIMD.
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 

@@ -93,6 +93,23 @@ export interface SimdKernels {
     activation: number,
   ): void;
   mat_mul_scratch_size(): number;
+  adam_step(
+    g: number,
+    m1: number,
+    m2: number,
+    target: number,
+    m1Out: number,
+    m2Out: number,
+    targetOut: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    epsilon: number,
+    scale: number,
+    targetScale: number,
+  ): void;
   conv2d_filter_grad_gemm(
     x: number,
     dy: number,

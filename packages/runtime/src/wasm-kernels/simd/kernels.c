@@ -683,3 +683,40 @@ void conv2d_input_grad_gemm(const float *dy, const float *w, float *dx, float *s
 // The floats of scratch that mat_mul needs.
 EXPORT(mat_mul_scratch_size)
 int mat_mul_scratch_size(void) { return MAT_MUL_SCRATCH; }
+
+// One Adam-direction update of n floats (FUSED_ADAM_STEP_KERNEL of @bregman/optimizers), in the
+// float32 operations of its separate tfjs ops and in their order: m1' = m1·β₁ + g·(1 − β₁),
+// m2' = m2·β₂ + (g·g)·(1 − β₂), d = (m1' / (√m2' + ε̂))·s, target' = target − d·c.
+EXPORT(adam_step)
+void adam_step(const float *g, const float *m1, const float *m2, const float *target, float *m1_out,
+               float *m2_out, float *target_out, int n, float beta1, float one_minus_beta1,
+               float beta2, float one_minus_beta2, float epsilon, float scale,
+               float target_scale) {
+  const v128_t b1 = wasm_f32x4_splat(beta1), c1 = wasm_f32x4_splat(one_minus_beta1);
+  const v128_t b2 = wasm_f32x4_splat(beta2), c2 = wasm_f32x4_splat(one_minus_beta2);
+  const v128_t eps = wasm_f32x4_splat(epsilon), s = wasm_f32x4_splat(scale);
+  const v128_t ts = wasm_f32x4_splat(target_scale);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t gv = wasm_v128_load(g + i);
+    const v128_t first = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m1 + i), b1),
+                                        wasm_f32x4_mul(gv, c1));
+    const v128_t second = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m2 + i), b2),
+                                         wasm_f32x4_mul(wasm_f32x4_mul(gv, gv), c2));
+    const v128_t d = wasm_f32x4_mul(
+        wasm_f32x4_div(first, wasm_f32x4_add(wasm_f32x4_sqrt(second), eps)), s);
+    wasm_v128_store(m1_out + i, first);
+    wasm_v128_store(m2_out + i, second);
+    wasm_v128_store(target_out + i, wasm_f32x4_sub(wasm_v128_load(target + i),
+                                                   wasm_f32x4_mul(d, ts)));
+  }
+  for (; i < n; i++) {
+    const float gv = g[i];
+    const float first = m1[i] * beta1 + gv * one_minus_beta1;
+    const float second = m2[i] * beta2 + (gv * gv) * one_minus_beta2;
+    const float d = (first / (__builtin_sqrtf(second) + epsilon)) * scale;
+    m1_out[i] = first;
+    m2_out[i] = second;
+    target_out[i] = target[i] - d * target_scale;
+  }
+}
