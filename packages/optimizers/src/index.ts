@@ -10,13 +10,13 @@ export type {
 } from './density-controller.js';
 export { DensityController } from './density-controller.js';
 export type { Direction } from './direction.js';
+export type { FusedAdamStepAttrs } from './fused-adam-step.js';
+export { FUSED_ADAM_STEP_KERNEL, fusedAdamStep } from './fused-adam-step.js';
 export type {
   LambdaSchedulerOptions,
   LambdaSchedulerRecord,
 } from './lambda-scheduler.js';
 export { LambdaScheduler } from './lambda-scheduler.js';
-export type { FusedAdamStepAttrs } from './fused-adam-step.js';
-export { FUSED_ADAM_STEP_KERNEL, fusedAdamStep } from './fused-adam-step.js';
 export { getLearningRate, setLearningRate } from './learning-rate.js';
 export type { LinBregOptions } from './lin-breg.js';
 export { LinBreg } from './lin-breg.js';
