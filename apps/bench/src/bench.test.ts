@@ -55,6 +55,15 @@ describe('pnpm bench', () => {
     expect(parallelTable(result.parallel)).toContain('| wasm | mlp | 4 | linbreg | 2 |');
   });
 
+  it('--consecutive N runs each configuration N steps back to back per round', async () => {
+    const result = await smokeLinBreg('--consecutive', '3', '--steps', '4');
+    expect(result.options.consecutive).toBe(3);
+    // ⌈4 / 3⌉ = 2 rounds of 3 timed steps each; the ceilings once per round
+    expect(result.rows[0]!.stepTimes).toHaveLength(6);
+    expect(result.rows[0]!.matMul.calls).toBe(2);
+    expect(() => parseArgs(['--consecutive', '0'])).toThrow(/--consecutive must be an integer ≥ 1/);
+  });
+
   it('--no-simd-kernels times wasm without the SIMD kernels', async () => {
     const off = await smokeLinBreg('--no-simd-kernels');
     expect(off.options.simdKernels).toBe(false);

@@ -104,7 +104,9 @@ function ceilingRates(n: number, times: number[][]): MatMulCeilings {
 
 /**
  * Times `steps` as `timeInterleaved` does, with one `n × n` matMul per ceiling per round after
- * them: the steps' times and the ceilings of the same rounds.
+ * them: the steps' times and the ceilings of the same rounds. With `consecutive` > 1 each step
+ * runs that many times back to back per round, in `⌈timed / consecutive⌉` rounds (so about
+ * `timed` runs each), the ceilings once per round.
  */
 export async function timeWithMatMul(
   steps: ReadonlyArray<() => Promise<unknown>>,
@@ -113,13 +115,21 @@ export async function timeWithMatMul(
     warmup,
     matMulSize,
     simdKernels,
-  }: { steps: number; warmup: number; matMulSize: number; simdKernels?: boolean | undefined },
+    consecutive = 1,
+  }: {
+    steps: number;
+    warmup: number;
+    matMulSize: number;
+    simdKernels?: boolean | undefined;
+    consecutive?: number | undefined;
+  },
 ): Promise<{ times: number[][] } & MatMulCeilings> {
   const ceilings = ceilingCalls(matMulSize, simdKernels);
   try {
     const times = await timeInterleaved([...steps, ...ceilings.map((c) => c.call)], {
-      steps: timed,
+      steps: Math.ceil(timed / consecutive),
       warmup,
+      runs: [...steps.map(() => consecutive), ...ceilings.map(() => 1)],
     });
     return {
       times: times.slice(0, steps.length),

@@ -51,7 +51,14 @@ export async function measureGroup(
     warmup,
     matMulSize,
     simdKernels,
-  }: { steps: number; warmup: number; matMulSize: number; simdKernels?: boolean | undefined },
+    consecutive,
+  }: {
+    steps: number;
+    warmup: number;
+    matMulSize: number;
+    simdKernels?: boolean | undefined;
+    consecutive?: number | undefined;
+  },
 ): Promise<Measurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   let stepFlops = 0;
@@ -70,7 +77,7 @@ export async function measureGroup(
           () =>
             model.trainOnBatch(x, y),
       ),
-      { steps, warmup, matMulSize, simdKernels },
+      { steps, warmup, matMulSize, simdKernels, consecutive },
     );
   } finally {
     for (const run of runs) {

@@ -18,6 +18,11 @@ export interface BenchOptions {
   steps: number;
   /** Untimed warm-up steps. */
   warmup: number;
+  /**
+   * How many steps of one configuration run back to back in each round, as in training
+   * (default 1: the configurations alternate step by step).
+   */
+  consecutive?: number;
   /** Write the results as JSON here. */
   json?: string;
   /** Side of the square matMul whose rate is the efficiency's ceiling. */
@@ -65,6 +70,10 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --batch LIST       batch sizes for every model (default: mlp 128, convNet 32,128, resnet18 16)
   --steps N          timed steps per configuration (default 20)
   --warmup N         untimed warm-up steps (default 3)
+  --consecutive N    steps of one configuration run back to back in each round, all timed, as
+                     consecutive steps of one training run (default 1: the configurations and
+                     the ceilings' matMuls alternate step by step, so each step starts with
+                     caches the others filled: the MLP's step is ~1.2x slower so)
   --json FILE        also write the results as JSON
   --workers LIST     also time one run on N threads (DataParallelTrainer of @bregman/runtime)
                      for each N in the list, e.g. 1,2; prints the speedup over 1 worker
@@ -186,6 +195,9 @@ export function parseArgs(
         break;
       case '--warmup':
         options.warmup = count(flag, value(), 0);
+        break;
+      case '--consecutive':
+        options.consecutive = count(flag, value(), 1);
         break;
       case '--workers':
         options.workers = counts(flag, value());

@@ -48,7 +48,14 @@ export async function measureParallel(
     warmup,
     matMulSize,
     simdKernels,
-  }: { steps: number; warmup: number; matMulSize: number; simdKernels?: boolean | undefined },
+    consecutive,
+  }: {
+    steps: number;
+    warmup: number;
+    matMulSize: number;
+    simdKernels?: boolean | undefined;
+    consecutive?: number | undefined;
+  },
 ): Promise<ParallelMeasurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   const trainers: DataParallelTrainer[] = [];
@@ -73,7 +80,7 @@ export async function measureParallel(
     }
     measured = await timeWithMatMul(
       trainers.map((trainer) => () => trainer.step(x, y)),
-      { steps, warmup, matMulSize, simdKernels },
+      { steps, warmup, matMulSize, simdKernels, consecutive },
     );
   } finally {
     for (const trainer of trainers) {

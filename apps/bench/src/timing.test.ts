@@ -12,4 +12,14 @@ describe('timeInterleaved', () => {
     // the warm-up round is not timed; every step has one time per timed round
     expect(times.map((t) => t.length)).toEqual([3, 3, 3]);
   });
+
+  it('runs a step several times back to back where asked, each run timed', async () => {
+    const order: number[] = [];
+    const steps = [0, 1].map((k) => async () => {
+      order.push(k);
+    });
+    const times = await timeInterleaved(steps, { steps: 2, warmup: 0, runs: [3, 1] });
+    expect(order).toEqual([0, 0, 0, 1, 1, 0, 0, 0]);
+    expect(times.map((t) => t.length)).toEqual([6, 2]);
+  });
 });
