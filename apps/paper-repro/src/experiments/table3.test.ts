@@ -6,10 +6,10 @@ describe('Table 3: what running it takes', () => {
     const paper = table3.running!('paper');
     expect(paper).toContain('`pnpm repro table3 --data-dir DIR --profile paper`');
     expect(paper).toContain('6 runs × 180 epochs on 45,000 training images');
-    // 45,000 images at 9.8 images/s: 4,592 s per epoch; × 6 runs × 180 epochs = 1,378 h
-    expect(RESNET18_WASM_IMAGES_PER_SECOND).toBe(9.8);
-    expect(paper).toContain('~1 h 16 min on one wasm thread');
-    expect(paper).toContain('~1,378 h (57 days) for the whole profile');
+    // 45,000 images at 12.3 images/s: 3,659 s per epoch; × 6 runs × 180 epochs = 1,098 h
+    expect(RESNET18_WASM_IMAGES_PER_SECOND).toBe(12.3);
+    expect(paper).toContain('~1 h 00 min on one wasm thread');
+    expect(paper).toContain('~1,098 h (46 days) for the whole profile');
     expect(paper).toContain('webgpu on a GPU is not measured yet');
     expect(table3.running!('quick')).toContain(
       '`pnpm repro table3 --data-dir DIR --profile quick`: 6 runs × 2 epochs on 2,000 training images',

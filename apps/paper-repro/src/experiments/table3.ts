@@ -99,11 +99,12 @@ function runs(profile: ProfileName, seeds?: number): RunSpec[] {
 
 /**
  * ResNet-18's training speed on one wasm thread, images per second: `pnpm bench --models
- * resnet18` (batch 16, 20 steps, median ms/step: SGD 1,598, LinBreg 1,603, Adam 1,654,
- * AdaBreg 1,674; 16 images per 1,632 ms on average) on an idle 2-core AMD EPYC, 2026-12-05,
- * with `@bregman/runtime`'s WebAssembly SIMD kernels (8.5 before them).
+ * resnet18` (batch 16, 20 steps, median ms/step: SGD 1,268, LinBreg 1,273, Adam 1,349,
+ * AdaBreg 1,305; 16 images per 1,299 ms on average) on an idle 2-core AMD EPYC, 2026-12-05,
+ * with `@bregman/runtime`'s WebAssembly SIMD GEMM and convolutions (9.8 with its first SIMD
+ * kernels, 8.5 before them).
  */
-export const RESNET18_WASM_IMAGES_PER_SECOND = 9.8;
+export const RESNET18_WASM_IMAGES_PER_SECOND = 12.3;
 
 /** Training images of one Table 3 epoch in a profile. */
 function trainingImages(profile: ProfileName): number {
@@ -125,7 +126,7 @@ function running(profile: ProfileName): string {
     `Expected training time per epoch of one run (the steps alone; evaluation adds forward passes over the validation, test and up to 10,000 training images): ` +
     `~${duration(perEpoch)} on one wasm thread, at the ~${RESNET18_WASM_IMAGES_PER_SECOND} images/s that \`pnpm bench\` measured for ResNet-18 on an idle 2-core AMD EPYC (batch 16), ` +
     `so ~${duration(count * epochs * perEpoch)} for the whole profile on one thread. ` +
-    '`--threads N` trains each run data parallel on N cores (ResNet-18 with 2 threads: 1.65× the steps per second of one at batch 16, `pnpm bench --workers 2`). ' +
+    '`--threads N` trains each run data parallel on N cores (ResNet-18 with 2 threads: 1.69× the steps per second of one at batch 16, `pnpm bench --workers 2`, idle 2-core AMD EPYC). ' +
     'webgpu on a GPU is not measured yet (no GPU machine so far); `pnpm bench --backends webgpu --models resnet18` measures the step on yours.'
   );
 }

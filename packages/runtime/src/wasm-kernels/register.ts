@@ -35,20 +35,23 @@ const configs: readonly KernelConfig[] = [
 
 /**
  * The wasm kernels that {@link registerWasmTrainingKernels} registers:
- * - `Conv2DBackpropFilter` (missing from tfjs-backend-wasm 4.22): directly in WebAssembly SIMD
- *   (this package's own module on the backend's heap, see `loadWasmSimdKernels`); without
- *   SIMD, one dilated XNNPACK convolution, or im2col + one XNNPACK matMul, by shape;
- * - `Conv2DBackpropInput` (a scalar loop there): directly in WebAssembly SIMD (stride 1,
- *   16–128 channels), one XNNPACK convolution with the flipped filter, or one XNNPACK matMul +
- *   col2im, by shape;
+ * - `Conv2DBackpropFilter` (missing from tfjs-backend-wasm 4.22): in WebAssembly SIMD (this
+ *   package's own module on the backend's heap, see `loadWasmSimdKernels`), as im2col + GEMM
+ *   chunk by chunk of output positions, or directly with accumulators in registers for the
+ *   first layers (< 4 input channels); without SIMD, one dilated XNNPACK convolution, or
+ *   im2col + one XNNPACK matMul, by shape;
+ * - `Conv2DBackpropInput` (a scalar loop there): in WebAssembly SIMD, directly (stride 1,
+ *   16–128 channels) or as GEMM + col2im chunk by chunk; without SIMD, one XNNPACK convolution
+ *   with the flipped filter, or one XNNPACK matMul + col2im, by shape;
  * - `BatchMatMul`, `_FusedMatMul`: a GEMM in WebAssembly SIMD that reads transposed operands
  *   in place and packs nothing up front (bias, ReLU and ReLU6 fused); without SIMD, transposed
  *   operands transposed in memory, then XNNPACK (in the order, `C` or `Cᵀ`, that packs less);
  * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not); 2×2
  *   pooling in WebAssembly SIMD;
- * - `Conv2D`, `FusedConv2D`: im2col + one XNNPACK matMul when there are fewer output
- *   positions than output channels (XNNPACK's convolution would spend more on packing the
- *   new filter than on the product), else the stock XNNPACK kernels with a numeric padding
+ * - `Conv2D`, `FusedConv2D`: im2col + the SIMD GEMM chunk by chunk of output positions (bias,
+ *   ReLU and ReLU6 fused); without SIMD, im2col + one XNNPACK matMul when there are fewer
+ *   output positions than output channels (XNNPACK's convolution would spend more on packing
+ *   the new filter than on the product), else the stock XNNPACK kernels with a numeric padding
  *   made explicit (tfjs-core 4.22 gets the output width of a numeric padding wrong for
  *   non-square filters, and the stock kernel then writes past its output buffer);
  * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose, in
