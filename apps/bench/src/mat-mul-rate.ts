@@ -102,6 +102,20 @@ function ceilingRates(n: number, times: number[][]): MatMulCeilings {
   return simd ? { matMul: rate(own!), simdMatMul: rate(simd) } : { matMul: rate(own!) };
 }
 
+/** How a group of configurations is timed (the bench's options of the same names). */
+export interface RoundOptions {
+  /** Timed steps per configuration. */
+  steps: number;
+  /** Untimed rounds first. */
+  warmup: number;
+  /** The ceilings' matrix side. */
+  matMulSize: number;
+  /** False: wasm without the SIMD kernels (no second ceiling). */
+  simdKernels?: boolean | undefined;
+  /** Steps of one configuration back to back per round (default 1). */
+  consecutive?: number | undefined;
+}
+
 /**
  * Times `steps` as `timeInterleaved` does, with one `n × n` matMul per ceiling per round after
  * them: the steps' times and the ceilings of the same rounds. With `consecutive` > 1 each step
@@ -110,19 +124,7 @@ function ceilingRates(n: number, times: number[][]): MatMulCeilings {
  */
 export async function timeWithMatMul(
   steps: ReadonlyArray<() => Promise<unknown>>,
-  {
-    steps: timed,
-    warmup,
-    matMulSize,
-    simdKernels,
-    consecutive = 1,
-  }: {
-    steps: number;
-    warmup: number;
-    matMulSize: number;
-    simdKernels?: boolean | undefined;
-    consecutive?: number | undefined;
-  },
+  { steps: timed, warmup, matMulSize, simdKernels, consecutive = 1 }: RoundOptions,
 ): Promise<{ times: number[][] } & MatMulCeilings> {
   const ceilings = ceilingCalls(matMulSize, simdKernels);
   try {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
-import { type MatMulRate, timeWithMatMul } from './mat-mul-rate.js';
+import { type MatMulRate, type RoundOptions, timeWithMatMul } from './mat-mul-rate.js';
 import { randomBatch, stepRate } from './timing.js';
 
 /** One timed configuration. */
@@ -46,19 +46,7 @@ export async function measureGroup(
   modelCase: ModelCase,
   batchSize: number,
   optimizerCases: OptimizerCase[],
-  {
-    steps,
-    warmup,
-    matMulSize,
-    simdKernels,
-    consecutive,
-  }: {
-    steps: number;
-    warmup: number;
-    matMulSize: number;
-    simdKernels?: boolean | undefined;
-    consecutive?: number | undefined;
-  },
+  options: RoundOptions,
 ): Promise<Measurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   let stepFlops = 0;
@@ -77,7 +65,7 @@ export async function measureGroup(
           () =>
             model.trainOnBatch(x, y),
       ),
-      { steps, warmup, matMulSize, simdKernels, consecutive },
+      options,
     );
   } finally {
     for (const run of runs) {

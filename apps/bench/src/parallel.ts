@@ -2,7 +2,7 @@ import { DataParallelTrainer } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
-import { type MatMulRate, timeWithMatMul } from './mat-mul-rate.js';
+import { type MatMulRate, type RoundOptions, timeWithMatMul } from './mat-mul-rate.js';
 import { randomBatch, stepRate } from './timing.js';
 
 /** One timed data-parallel configuration (`DataParallelTrainer.step`). */
@@ -43,19 +43,7 @@ export async function measureParallel(
   batchSize: number,
   optimizerCase: OptimizerCase,
   workerCounts: readonly number[],
-  {
-    steps,
-    warmup,
-    matMulSize,
-    simdKernels,
-    consecutive,
-  }: {
-    steps: number;
-    warmup: number;
-    matMulSize: number;
-    simdKernels?: boolean | undefined;
-    consecutive?: number | undefined;
-  },
+  options: RoundOptions,
 ): Promise<ParallelMeasurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   const trainers: DataParallelTrainer[] = [];
@@ -80,7 +68,7 @@ export async function measureParallel(
     }
     measured = await timeWithMatMul(
       trainers.map((trainer) => () => trainer.step(x, y)),
-      { steps, warmup, matMulSize, simdKernels, consecutive },
+      options,
     );
   } finally {
     for (const trainer of trainers) {

@@ -2,7 +2,7 @@
 
 /** SHA-256 of the `kernels.c` these modules were built from. */
 export const SIMD_KERNELS_SOURCE_SHA256 =
-  '5fa270ee1a6adb475fdaa5093c180d94a5bd40bd3c96634c9008b70b5d737f3d';
+  '559bd3127e61746f960bb3c9309bf39e8f4356665e799b95242e41814e167ee7';
 
 /** The kernels' module for tfjs-backend-wasm's unshared memory (single-threaded builds), base64. */
 export const SIMD_KERNELS_UNSHARED =

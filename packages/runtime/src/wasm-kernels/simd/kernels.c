@@ -556,6 +556,14 @@ static void im2col_rows(const float *x, float *patches, int p0, int rows, int in
   }
 }
 
+// Whether im2col(x) is x itself: a 1 × 1 filter, stride 1, no padding on any side.
+static inline int patches_are_x(int in_height, int in_width, int out_height, int out_width,
+                                int filter_height, int filter_width, int stride_height,
+                                int stride_width, int pad_top, int pad_left) {
+  return filter_height == 1 && filter_width == 1 && stride_height == 1 && stride_width == 1 &&
+         pad_top == 0 && pad_left == 0 && out_height == in_height && out_width == in_width;
+}
+
 // The forward convolution y = conv2d(x, w) (+ bias, then ReLU / ReLU6: activation as in gemm),
 // NHWC, w [KH, KW, CI, CO], as im2col + GEMM in chunks of `chunk_rows` output positions, so that
 // each chunk's patches are still in the cache when the product reads them (a 1 × 1 filter with
@@ -569,9 +577,8 @@ void conv2d_forward(const float *x, const float *w, float *y, float *scratch, co
                     int pad_top, int pad_left) {
   const int taps = filter_height * filter_width * in_channels;
   const int positions = batch * out_height * out_width;
-  const int direct = filter_height == 1 && filter_width == 1 && stride_height == 1 &&
-                     stride_width == 1 && pad_top == 0 && pad_left == 0 &&
-                     out_height == in_height && out_width == in_width;
+  const int direct = patches_are_x(in_height, in_width, out_height, out_width, filter_height,
+                                   filter_width, stride_height, stride_width, pad_top, pad_left);
   if (direct) {
     gemm(x, w, y, scratch, bias, positions, taps, out_channels, 0, 0, activation, 0);
     return;
@@ -617,8 +624,8 @@ static void col2im_rows_add(const float *cols, float *dx, int p0, int rows, int 
 
 // The filter gradient dw = Σ patches(x)ᵀ · dy (dw [KH·KW·CI, CO]) as im2col + GEMM in chunks of
 // `chunk_rows` output positions, each chunk's product added to dw (a 1 × 1 filter with stride 1
-// and no padding on any side reads x itself). Writes every entry of dw. scratch: chunk_rows · KH·KW·CI +
-// MAT_MUL_SCRATCH floats.
+// and no padding on any side reads x itself). Writes every entry of dw. scratch:
+// chunk_rows · KH·KW·CI + MAT_MUL_SCRATCH floats.
 EXPORT(conv2d_filter_grad_gemm)
 void conv2d_filter_grad_gemm(const float *x, const float *dy, float *dw, float *scratch,
                              int chunk_rows, int batch, int in_height, int in_width,
@@ -627,9 +634,8 @@ void conv2d_filter_grad_gemm(const float *x, const float *dy, float *dw, float *
                              int stride_width, int pad_top, int pad_left) {
   const int taps = filter_height * filter_width * in_channels;
   const int positions = batch * out_height * out_width;
-  const int direct = filter_height == 1 && filter_width == 1 && stride_height == 1 &&
-                     stride_width == 1 && pad_top == 0 && pad_left == 0 &&
-                     out_height == in_height && out_width == in_width;
+  const int direct = patches_are_x(in_height, in_width, out_height, out_width, filter_height,
+                                   filter_width, stride_height, stride_width, pad_top, pad_left);
   if (direct) {
     gemm(x, dy, dw, scratch, 0, taps, positions, out_channels, 1, 0, 0, 0);
     return;
@@ -658,9 +664,8 @@ void conv2d_input_grad_gemm(const float *dy, const float *w, float *dx, float *s
                             int stride_width, int pad_top, int pad_left) {
   const int taps = filter_height * filter_width * in_channels;
   const int positions = batch * out_height * out_width;
-  const int direct = filter_height == 1 && filter_width == 1 && stride_height == 1 &&
-                     stride_width == 1 && pad_top == 0 && pad_left == 0 &&
-                     out_height == in_height && out_width == in_width;
+  const int direct = patches_are_x(in_height, in_width, out_height, out_width, filter_height,
+                                   filter_width, stride_height, stride_width, pad_top, pad_left);
   if (direct) {
     gemm(dy, w, dx, scratch, 0, positions, out_channels, taps, 0, 1, 0, 0);
     return;
