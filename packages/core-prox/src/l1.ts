@@ -31,8 +31,13 @@ export class L1 extends EntrywiseRegularizer implements Regularizer {
   }
 
   prox(x: Tensor, delta: number): Tensor {
+    return softThreshold(x, this.entrywiseThreshold(delta));
+  }
+
+  /** `δλ`: {@link L1.prox} is `x − clip(x, −δλ, δλ)`. */
+  entrywiseThreshold(delta: number): number {
     checkNonNegative('L1.prox: delta', delta);
-    return softThreshold(x, delta * this.lambda);
+    return delta * this.lambda;
   }
 
   subgradient(theta: Tensor): Tensor {

@@ -194,3 +194,28 @@ for (const family of families) {
     });
   });
 }
+
+describe('entrywiseThreshold: the prox as x − clip(x, −t, t)', () => {
+  it('ℓ1 has it (t = δλ), and its prox is exactly that', () => {
+    const J = new L1({ lambda: 0.1 });
+    expect(J.entrywiseThreshold(2)).toBeCloseTo(0.2, 15);
+    const x = tf.tensor1d([0.5, -0.05, 0.2, -0.3, 0, Number.NaN]);
+    const t = J.entrywiseThreshold(2);
+    expect(Array.from(J.prox(x, 2).dataSync())).toEqual(
+      Array.from(tf.sub(x, tf.clipByValue(x, -t, t)).dataSync()),
+    );
+    expect(() => J.entrywiseThreshold(-1)).toThrow(/delta/);
+    x.dispose();
+  });
+
+  it('no other regularizer claims it (their proxes are not soft thresholding)', () => {
+    const others: Regularizer[] = [
+      new L1Positive({ lambda: 0.1 }),
+      new GroupL12({ lambda: 0.1, reduceAxes: [0] }),
+      new SparseGroupLasso({ lambda: 0.1, reduceAxes: [0] }),
+      new NoRegularizer(),
+      elasticNet(new L1({ lambda: 0.1 }), 2),
+    ];
+    for (const J of others) expect(J.entrywiseThreshold).toBeUndefined();
+  });
+});

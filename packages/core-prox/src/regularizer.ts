@@ -111,6 +111,13 @@ export interface Regularizer {
    */
   prox(x: Tensor, delta: number): Tensor;
   /**
+   * For a prox that is soft thresholding entry by entry (ℓ1): the threshold `t` with
+   * `prox_{δJ}(x) = x − clip(x, −t, t)`, computed in that order (ℓ1: `t = δλ`).
+   * An optimizer may then fuse the prox into its own update kernel. Absent for every other
+   * regularizer.
+   */
+  entrywiseThreshold?(delta: number): number;
+  /**
    * One element of the subdifferential `∂J(θ)`; where `J` is not differentiable at zero it
    * returns the element 0 there (the choice LinBreg's initialisation `v = θ/δ + ∂J(θ)`
    * relies on: `prox_{δJ}(δv) = θ`).

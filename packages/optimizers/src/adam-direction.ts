@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Direction } from './direction.js';
-import { fusedAdamStep } from './fused-adam-step.js';
+import { fusedAdamStep } from './fused-steps.js';
 
 /**
  * Adam's bias-corrected moments (Algorithm 3): `m₁ ← β₁m₁ + (1 − β₁)g`,
@@ -27,17 +27,17 @@ export function adamDirection(beta1: number, beta2: number, epsilon: number): Di
       const c = corrections(learningRate, k);
       return tf.mul(tf.div(first, tf.add(tf.sqrt(second), c.epsilon)), c.scale);
     },
-    fusedStep: (gradient, [m1, m2], target, targetScale, learningRate, k) => {
+    fusedStep: (gradient, [m1, m2], target, mirror, learningRate, k) => {
       const out = fusedAdamStep(gradient, m1!, m2!, target, {
         beta1,
         beta2,
         ...corrections(learningRate, k),
-        targetScale,
+        ...mirror,
       });
       if (!out) return undefined;
-      m1!.assign(out[0]);
-      m2!.assign(out[1]);
-      return out[2];
+      m1!.assign(out.m1);
+      m2!.assign(out.m2);
+      return out;
     },
   };
 }

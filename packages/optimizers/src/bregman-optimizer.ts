@@ -53,17 +53,18 @@ export abstract class BregmanOptimizer extends RegularizedOptimizer {
     const init = J && (() => mirrorInit(J, variable, this.delta));
     const v = this.slotStore.optionalSlot(variable, MIRROR_SLOT, init);
     const [target, targetScale] = J && v ? [v, 1] : [variable, this.delta];
+    const threshold = J && v ? (J.entrywiseThreshold?.(this.delta) ?? -1) : -1;
     const fused = this.direction.fusedStep?.(
       gradient,
       slots,
       target,
-      targetScale,
+      { targetScale, delta: this.delta, threshold },
       this.learningRate,
       k,
     );
     if (fused) {
-      target.assign(fused);
-      if (J && v) variable.assign(mirrorMap(J, fused, this.delta));
+      target.assign(fused.target);
+      if (J && v) variable.assign(fused.weights ?? mirrorMap(J, fused.target, this.delta));
       return;
     }
     const d = this.direction.step(gradient, slots, this.learningRate, k);

@@ -1,4 +1,5 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { FusedMirrorAttrs, FusedStepResult } from './fused-steps.js';
 
 /**
  * A descent direction for the subgradient variable: given the gradient `g` it returns the
@@ -25,20 +26,22 @@ export interface Direction {
   ): Tensor;
   /**
    * Optionally, the whole update `target ← target − c·d` in one kernel where the backend has
-   * one (see `FUSED_ADAM_STEP_KERNEL`): updates the slots (`assign`) and returns the new
-   * `target`, or `undefined` to let the caller run {@link Direction.step} instead. Runs inside
-   * `tf.tidy`; must equal `target − c·step(…)` in float32.
+   * one (see `FUSED_ADAM_STEP_KERNEL`, `FUSED_SGD_STEP_KERNEL`), with the prox too when it is
+   * soft thresholding: updates the slots (`assign`) and returns the new `target` (and weights),
+   * or `undefined` to let the caller run {@link Direction.step} instead. Runs inside
+   * `tf.tidy`; must equal `target − c·step(…)` (and the mirror map) in float32.
    *
    * @param target - the subgradient variable `v` (c = 1), or the weights themselves for a
    *   variable without a regularizer (c = δ).
-   * @param targetScale - c.
+   * @param mirror - c (`targetScale`), δ, and the soft-thresholding `threshold` of the prox
+   *   (−1: the caller applies the prox).
    */
   fusedStep?(
     gradient: Tensor,
     slots: readonly Variable[],
     target: Tensor,
-    targetScale: number,
+    mirror: FusedMirrorAttrs,
     learningRate: number,
     iteration: number,
-  ): Tensor | undefined;
+  ): FusedStepResult | undefined;
 }

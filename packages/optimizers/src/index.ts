@@ -10,8 +10,18 @@ export type {
 } from './density-controller.js';
 export { DensityController } from './density-controller.js';
 export type { Direction } from './direction.js';
-export type { FusedAdamStepAttrs } from './fused-adam-step.js';
-export { FUSED_ADAM_STEP_KERNEL, fusedAdamStep } from './fused-adam-step.js';
+export type {
+  FusedAdamStepAttrs,
+  FusedMirrorAttrs,
+  FusedSgdStepAttrs,
+  FusedStepResult,
+} from './fused-steps.js';
+export {
+  FUSED_ADAM_STEP_KERNEL,
+  FUSED_SGD_STEP_KERNEL,
+  fusedAdamStep,
+  fusedSgdStep,
+} from './fused-steps.js';
 export type {
   LambdaSchedulerOptions,
   LambdaSchedulerRecord,

@@ -101,6 +101,7 @@ export interface SimdKernels {
     m1Out: number,
     m2Out: number,
     targetOut: number,
+    weightsOut: number,
     n: number,
     beta1: number,
     oneMinusBeta1: number,
@@ -109,6 +110,19 @@ export interface SimdKernels {
     epsilon: number,
     scale: number,
     targetScale: number,
+    delta: number,
+    threshold: number,
+  ): void;
+  sgd_step(
+    g: number,
+    target: number,
+    targetOut: number,
+    weightsOut: number,
+    n: number,
+    learningRate: number,
+    targetScale: number,
+    delta: number,
+    threshold: number,
   ): void;
   conv2d_filter_grad_gemm(
     x: number,

@@ -689,18 +689,38 @@ void conv2d_input_grad_gemm(const float *dy, const float *w, float *dx, float *s
 EXPORT(mat_mul_scratch_size)
 int mat_mul_scratch_size(void) { return MAT_MUL_SCRATCH; }
 
-// One Adam-direction update of n floats (FUSED_ADAM_STEP_KERNEL of @bregman/optimizers), in the
-// float32 operations of its separate tfjs ops and in their order: m1' = m1·β₁ + g·(1 − β₁),
-// m2' = m2·β₂ + (g·g)·(1 − β₂), d = (m1' / (√m2' + ε̂))·s, target' = target − d·c.
+// The mirror step's end of a fused update (the float32 operations of the separate tfjs ops, in
+// their order): target' = target − d·c; with a threshold t ≥ 0 also the weights
+// θ = u − clip(u, −t, t), u = target'·δ (ℓ1's prox). NaN stays NaN.
+static inline v128_t mirror4(v128_t target, v128_t d, v128_t c) {
+  return wasm_f32x4_sub(target, wasm_f32x4_mul(d, c));
+}
+
+static inline v128_t shrink4(v128_t next, v128_t delta, v128_t lo, v128_t hi) {
+  const v128_t u = wasm_f32x4_mul(next, delta);
+  return wasm_f32x4_sub(u, wasm_f32x4_pmin(wasm_f32x4_pmax(u, lo), hi));
+}
+
+static inline float shrink1(float next, float delta, float lo, float hi) {
+  const float u = next * delta;
+  const float low = u < lo ? lo : u; // NaN stays NaN, as pmax / pmin keep it
+  return u - (low > hi ? hi : low);
+}
+
+// One Adam-direction update of n floats (FUSED_ADAM_STEP_KERNEL of @bregman/optimizers):
+// m1' = m1·β₁ + g·(1 − β₁), m2' = m2·β₂ + (g·g)·(1 − β₂), d = (m1' / (√m2' + ε̂))·s, then the
+// mirror step's end (see mirror4; theta_out written when threshold ≥ 0).
 EXPORT(adam_step)
 void adam_step(const float *g, const float *m1, const float *m2, const float *target, float *m1_out,
-               float *m2_out, float *target_out, int n, float beta1, float one_minus_beta1,
-               float beta2, float one_minus_beta2, float epsilon, float scale,
-               float target_scale) {
+               float *m2_out, float *target_out, float *theta_out, int n, float beta1,
+               float one_minus_beta1, float beta2, float one_minus_beta2, float epsilon,
+               float scale, float target_scale, float delta, float threshold) {
   const v128_t b1 = wasm_f32x4_splat(beta1), c1 = wasm_f32x4_splat(one_minus_beta1);
   const v128_t b2 = wasm_f32x4_splat(beta2), c2 = wasm_f32x4_splat(one_minus_beta2);
   const v128_t eps = wasm_f32x4_splat(epsilon), s = wasm_f32x4_splat(scale);
-  const v128_t ts = wasm_f32x4_splat(target_scale);
+  const v128_t ts = wasm_f32x4_splat(target_scale), dl = wasm_f32x4_splat(delta);
+  const v128_t lo = wasm_f32x4_splat(-threshold), hi = wasm_f32x4_splat(threshold);
+  const int shrink = threshold >= 0.0f;
   int i = 0;
   for (; i + 4 <= n; i += 4) {
     const v128_t gv = wasm_v128_load(g + i);
@@ -710,18 +730,44 @@ void adam_step(const float *g, const float *m1, const float *m2, const float *ta
                                          wasm_f32x4_mul(wasm_f32x4_mul(gv, gv), c2));
     const v128_t d = wasm_f32x4_mul(
         wasm_f32x4_div(first, wasm_f32x4_add(wasm_f32x4_sqrt(second), eps)), s);
+    const v128_t next = mirror4(wasm_v128_load(target + i), d, ts);
     wasm_v128_store(m1_out + i, first);
     wasm_v128_store(m2_out + i, second);
-    wasm_v128_store(target_out + i, wasm_f32x4_sub(wasm_v128_load(target + i),
-                                                   wasm_f32x4_mul(d, ts)));
+    wasm_v128_store(target_out + i, next);
+    if (shrink) wasm_v128_store(theta_out + i, shrink4(next, dl, lo, hi));
   }
   for (; i < n; i++) {
     const float gv = g[i];
     const float first = m1[i] * beta1 + gv * one_minus_beta1;
     const float second = m2[i] * beta2 + (gv * gv) * one_minus_beta2;
     const float d = (first / (__builtin_sqrtf(second) + epsilon)) * scale;
+    const float next = target[i] - d * target_scale;
     m1_out[i] = first;
     m2_out[i] = second;
-    target_out[i] = target[i] - d * target_scale;
+    target_out[i] = next;
+    if (shrink) theta_out[i] = shrink1(next, delta, -threshold, threshold);
+  }
+}
+
+// One LinBreg update of n floats (FUSED_SGD_STEP_KERNEL of @bregman/optimizers): d = g·τ, then
+// the mirror step's end (see mirror4; theta_out written when threshold ≥ 0).
+EXPORT(sgd_step)
+void sgd_step(const float *g, const float *target, float *target_out, float *theta_out, int n,
+              float learning_rate, float target_scale, float delta, float threshold) {
+  const v128_t lr = wasm_f32x4_splat(learning_rate), ts = wasm_f32x4_splat(target_scale);
+  const v128_t dl = wasm_f32x4_splat(delta);
+  const v128_t lo = wasm_f32x4_splat(-threshold), hi = wasm_f32x4_splat(threshold);
+  const int shrink = threshold >= 0.0f;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t d = wasm_f32x4_mul(wasm_v128_load(g + i), lr);
+    const v128_t next = mirror4(wasm_v128_load(target + i), d, ts);
+    wasm_v128_store(target_out + i, next);
+    if (shrink) wasm_v128_store(theta_out + i, shrink4(next, dl, lo, hi));
+  }
+  for (; i < n; i++) {
+    const float next = target[i] - (g[i] * learning_rate) * target_scale;
+    target_out[i] = next;
+    if (shrink) theta_out[i] = shrink1(next, delta, -threshold, threshold);
   }
 }

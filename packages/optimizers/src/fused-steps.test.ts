@@ -1,0 +1,150 @@
+import { GroupL12, L1, type Regularizer } from '@bregman/core-prox';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdaBreg } from './ada-breg.js';
+import {
+  FUSED_ADAM_STEP_KERNEL,
+  FUSED_SGD_STEP_KERNEL,
+  type FusedAdamStepAttrs,
+  type FusedMirrorAttrs,
+  type FusedSgdStepAttrs,
+  fusedAdamStep,
+  fusedSgdStep,
+} from './fused-steps.js';
+import { LinBreg } from './lin-breg.js';
+import { tinyProblem, train } from './test-model.test-helper.js';
+
+const f = Math.fround;
+
+/** The contract's mirror part: `target − d·c`, then (t ≥ 0) `u = target'·δ`, `u − clip(u)`. */
+function mirror(t: number, d: number, a: FusedMirrorAttrs): [number, number] {
+  const next = f(t - f(d * f(a.targetScale)));
+  if (a.threshold < 0) return [next, Number.NaN];
+  const u = f(next * f(a.delta));
+  const lo = f(-a.threshold);
+  const hi = f(a.threshold);
+  return [next, f(u - (u < lo ? lo : u > hi ? hi : u))];
+}
+
+type CpuBackend = {
+  readSync(id: object): Float32Array;
+  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): tf.TensorInfo;
+};
+
+/**
+ * The kernels' contract written out for the `cpu` backend, float32 after every operation: a
+ * backend's kernel must give what the separate operations give.
+ */
+function registerCpuKernels(calls: { kernel: string; attrs: FusedMirrorAttrs }[]) {
+  const outputs = (cpu: CpuBackend, shape: number[], arrays: Float32Array[]) =>
+    arrays.map((v) => cpu.makeTensorInfo(shape, 'float32', v));
+  tf.registerKernel({
+    kernelName: FUSED_ADAM_STEP_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const a = attrs as unknown as FusedAdamStepAttrs;
+      calls.push({ kernel: FUSED_ADAM_STEP_KERNEL, attrs: a });
+      const [g, m1, m2, t] = (['gradient', 'm1', 'm2', 'target'] as const).map((k) =>
+        cpu.readSync(inputs[k]!.dataId),
+      ) as Float32Array[];
+      const n = g!.length;
+      const out = [0, 1, 2, 3].map(() => new Float32Array(n));
+      for (let i = 0; i < n; i++) {
+        const first = f(f(m1![i]! * f(a.beta1)) + f(g![i]! * f(1 - a.beta1)));
+        const second = f(f(m2![i]! * f(a.beta2)) + f(f(g![i]! * g![i]!) * f(1 - a.beta2)));
+        const d = f(f(first / f(f(Math.sqrt(second)) + f(a.epsilon))) * f(a.scale));
+        [out[0]![i], out[1]![i]] = [first, second];
+        [out[2]![i], out[3]![i]] = mirror(t![i]!, d, a);
+      }
+      return outputs(cpu, inputs.gradient!.shape, a.threshold < 0 ? out.slice(0, 3) : out);
+    },
+  });
+  tf.registerKernel({
+    kernelName: FUSED_SGD_STEP_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const a = attrs as unknown as FusedSgdStepAttrs;
+      calls.push({ kernel: FUSED_SGD_STEP_KERNEL, attrs: a });
+      const [g, t] = (['gradient', 'target'] as const).map((k) =>
+        cpu.readSync(inputs[k]!.dataId),
+      ) as Float32Array[];
+      const n = g!.length;
+      const out = [0, 1].map(() => new Float32Array(n));
+      for (let i = 0; i < n; i++) {
+        [out[0]![i], out[1]![i]] = mirror(t![i]!, f(g![i]! * f(a.learningRate)), a);
+      }
+      return outputs(cpu, inputs.gradient!.shape, a.threshold < 0 ? out.slice(0, 1) : out);
+    },
+  });
+}
+
+afterEach(() => {
+  for (const kernel of [FUSED_ADAM_STEP_KERNEL, FUSED_SGD_STEP_KERNEL]) {
+    if (tf.getKernel(kernel, 'cpu')) tf.unregisterKernel(kernel, 'cpu');
+  }
+});
+
+describe('the Bregman optimizers through a backend’s fused update kernels', () => {
+  it('are not used where the backend has none', () => {
+    const x = tf.ones([3]);
+    const mirrorAttrs = { targetScale: 1, delta: 1, threshold: -1 };
+    const adam = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, scale: 1e-3, ...mirrorAttrs };
+    expect(fusedAdamStep(x, x, x, x, adam)).toBeUndefined();
+    expect(fusedSgdStep(x, x, { learningRate: 0.1, ...mirrorAttrs })).toBeUndefined();
+    x.dispose();
+  });
+
+  const l1 = new L1({ lambda: 0.05 });
+  const group = new GroupL12({ lambda: 0.05, reduceAxes: [0] });
+  it.each<[string, (J: Regularizer, delta: number) => tf.Optimizer, Regularizer, number, string]>([
+    ['AdaBreg, ℓ1 (prox fused), δ = 1', adaBreg, l1, 1, FUSED_ADAM_STEP_KERNEL],
+    [
+      'AdaBreg, ℓ1, δ = 2 (biases stepped directly, scaled by δ)',
+      adaBreg,
+      l1,
+      2,
+      FUSED_ADAM_STEP_KERNEL,
+    ],
+    ['AdaBreg, group ℓ1,2 (its prox separate)', adaBreg, group, 1, FUSED_ADAM_STEP_KERNEL],
+    ['LinBreg, ℓ1 (prox fused), δ = 1', linBreg, l1, 1, FUSED_SGD_STEP_KERNEL],
+    ['LinBreg, ℓ1, δ = 2', linBreg, l1, 2, FUSED_SGD_STEP_KERNEL],
+    ['LinBreg, group ℓ1,2', linBreg, group, 1, FUSED_SGD_STEP_KERNEL],
+  ])('train exactly as the separate operations: %s', async (_label, make, J, delta, kernel) => {
+    const run = (fused: boolean) => {
+      const calls: { kernel: string; attrs: FusedMirrorAttrs }[] = [];
+      if (fused) registerCpuKernels(calls);
+      const problem = tinyProblem(3);
+      const optimizer = make(J, delta);
+      const weights = train(optimizer, problem, 12);
+      optimizer.dispose();
+      problem.dispose();
+      return { weights, calls };
+    };
+    await tf.setBackend('cpu');
+    const separate = run(false);
+    const fused = run(true);
+    expect(separate.calls).toHaveLength(0);
+    expect(fused.calls).toHaveLength(12 * 4); // every variable, every step
+    expect(new Set(fused.calls.map((c) => c.kernel))).toEqual(new Set([kernel]));
+    // kernels: v (c = 1) with ℓ1's threshold δλ fused; biases: the weights (c = δ), no prox
+    const first = fused.calls.slice(0, 4).map(({ attrs }) => [attrs.targetScale, attrs.threshold]);
+    const t = J === l1 ? delta * 0.05 : -1;
+    expect(first).toEqual([
+      [1, t],
+      [delta, -1],
+      [1, t],
+      [delta, -1],
+    ]);
+    expect(fused.weights).toEqual(separate.weights);
+  });
+});
+
+function adaBreg(J: Regularizer, delta: number): tf.Optimizer {
+  return new AdaBreg({ learningRate: 0.01, delta, rules: [{ match: /kernel$/, regularizer: J }] });
+}
+
+function linBreg(J: Regularizer, delta: number): tf.Optimizer {
+  return new LinBreg({ learningRate: 0.1, delta, rules: [{ match: /kernel$/, regularizer: J }] });
+}

@@ -1,0 +1,158 @@
+import {
+  FUSED_ADAM_STEP_KERNEL,
+  FUSED_SGD_STEP_KERNEL,
+  type FusedAdamStepAttrs,
+  type FusedMirrorAttrs,
+  type FusedSgdStepAttrs,
+} from '@bregman/optimizers';
+import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { requireFloat32, requireShape } from './checks.js';
+import { heapOffset, simdKernels } from './simd/instance.js';
+import type { WasmBackend } from './wasm-calls.js';
+
+const f = Math.fround;
+
+/** The checked inputs of a fused update kernel, all float32 and of the gradient's shape. */
+function checkedInputs(
+  kernel: string,
+  inputs: Record<string, TensorInfo | undefined>,
+  names: string[],
+) {
+  const infos = Object.fromEntries(names.map((n) => [n, inputs[n]!]));
+  requireFloat32(kernel, infos);
+  for (const name of names.slice(1))
+    requireShape(kernel, name, infos[name]!, infos[names[0]!]!.shape);
+  return names.map((n) => infos[n]!);
+}
+
+/**
+ * The outputs of a fused update: one per updated tensor, and the weights when the prox is
+ * fused (`threshold ≥ 0`); their heap offsets (0 for absent weights).
+ */
+function outputsOf(backend: WasmBackend, shape: number[], count: number, threshold: number) {
+  const outputs = Array.from({ length: count + (threshold >= 0 ? 1 : 0) }, () =>
+    backend.makeOutput(shape, 'float32'),
+  );
+  const offsets = outputs.map((o) => heapOffset(backend, o));
+  return { outputs, offsets: threshold >= 0 ? offsets : [...offsets, 0] };
+}
+
+/** The mirror step's end in JavaScript, float32 after every operation (see `kernels.c`). */
+function mirror(target: number, d: number, a: FusedMirrorAttrs): [number, number] {
+  const next = f(target - f(d * f(a.targetScale)));
+  if (a.threshold < 0) return [next, 0];
+  const u = f(next * f(a.delta));
+  const [lo, hi] = [f(-a.threshold), f(a.threshold)];
+  const low = u < lo ? lo : u; // NaN stays NaN
+  return [next, f(u - (low > hi ? hi : low))];
+}
+
+const elements = (info: TensorInfo) => info.shape.reduce((a, b) => a * b, 1);
+
+/**
+ * One Adam-direction update of a variable in one pass (`FUSED_ADAM_STEP_KERNEL` of
+ * `@bregman/optimizers`): the new `m1`, `m2`, `target`, and the weights when ℓ1's prox is
+ * fused. In WebAssembly SIMD where it runs, else a JavaScript loop that rounds to float32 after
+ * every operation; both give what the separate float32 operations give.
+ */
+const fusedAdamStep: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const backend = anyBackend as KernelBackend as WasmBackend;
+  const ins = checkedInputs(FUSED_ADAM_STEP_KERNEL, inputs, ['gradient', 'm1', 'm2', 'target']);
+  const a = attrs as unknown as FusedAdamStepAttrs;
+  const n = elements(ins[0]!);
+  const { outputs, offsets } = outputsOf(backend, ins[0]!.shape, 3, a.threshold);
+  const simd = simdKernels(backend);
+  if (simd) {
+    const [g, m1, m2, t] = ins.map((info) => heapOffset(backend, info)) as number[];
+    const [m1o, m2o, to, wo] = offsets as number[];
+    simd.adam_step(
+      g!,
+      m1!,
+      m2!,
+      t!,
+      m1o!,
+      m2o!,
+      to!,
+      wo!,
+      n,
+      a.beta1,
+      1 - a.beta1,
+      a.beta2,
+      1 - a.beta2,
+      a.epsilon,
+      a.scale,
+      a.targetScale,
+      a.delta,
+      a.threshold,
+    );
+    return outputs;
+  }
+  const [g, m1, m2, t] = ins.map((info) => backend.typedArrayFromHeap(info) as Float32Array);
+  const [m1o, m2o, to, wo] = outputs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
+  const [b1, c1, b2, c2] = [f(a.beta1), f(1 - a.beta1), f(a.beta2), f(1 - a.beta2)];
+  const [eps, s] = [f(a.epsilon), f(a.scale)];
+  for (let i = 0; i < n; i++) {
+    const gi = g![i]!;
+    const first = f(f(m1![i]! * b1) + f(gi * c1));
+    const second = f(f(m2![i]! * b2) + f(f(gi * gi) * c2));
+    const d = f(f(first / f(f(Math.sqrt(second)) + eps)) * s);
+    const [next, weight] = mirror(t![i]!, d, a);
+    m1o![i] = first;
+    m2o![i] = second;
+    to![i] = next;
+    if (wo) wo[i] = weight;
+  }
+  return outputs;
+};
+
+/**
+ * One LinBreg update of a variable in one pass (`FUSED_SGD_STEP_KERNEL` of
+ * `@bregman/optimizers`): the new `target`, and the weights when ℓ1's prox is fused; as
+ * {@link fusedAdamStep} does it.
+ */
+const fusedSgdStep: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const backend = anyBackend as KernelBackend as WasmBackend;
+  const ins = checkedInputs(FUSED_SGD_STEP_KERNEL, inputs, ['gradient', 'target']);
+  const a = attrs as unknown as FusedSgdStepAttrs;
+  const n = elements(ins[0]!);
+  const { outputs, offsets } = outputsOf(backend, ins[0]!.shape, 1, a.threshold);
+  const simd = simdKernels(backend);
+  if (simd) {
+    const [g, t] = ins.map((info) => heapOffset(backend, info)) as number[];
+    simd.sgd_step(
+      g!,
+      t!,
+      offsets[0]!,
+      offsets[1]!,
+      n,
+      a.learningRate,
+      a.targetScale,
+      a.delta,
+      a.threshold,
+    );
+    return outputs;
+  }
+  const [g, t] = ins.map((info) => backend.typedArrayFromHeap(info) as Float32Array);
+  const [to, wo] = outputs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
+  const lr = f(a.learningRate);
+  for (let i = 0; i < n; i++) {
+    const [next, weight] = mirror(t![i]!, f(g![i]! * lr), a);
+    to![i] = next;
+    if (wo) wo[i] = weight;
+  }
+  return outputs;
+};
+
+/** `BregmanFusedAdamStep` (AdaBreg's update of one variable) for the wasm backend. */
+export const fusedAdamStepConfig: KernelConfig = {
+  kernelName: FUSED_ADAM_STEP_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: fusedAdamStep,
+};
+
+/** `BregmanFusedSgdStep` (LinBreg's update of one variable) for the wasm backend. */
+export const fusedSgdStepConfig: KernelConfig = {
+  kernelName: FUSED_SGD_STEP_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: fusedSgdStep,
+};
