@@ -61,8 +61,18 @@ export interface FusedSgdStepAttrs extends FusedMirrorAttrs {
 
 /** The new target of a fused update, and the new weights when the prox was fused too. */
 export interface FusedStepResult {
+  /** The new `v` (or the new weights of a variable without a regularizer). */
   target: Tensor;
+  /** The new weights `θ = prox_{δJ}(δv)`, when the kernel applied the prox (`threshold ≥ 0`). */
   weights?: Tensor;
+}
+
+/** What {@link fusedAdamStep} returns: the new moments beside the target (and weights). */
+export interface FusedAdamStepResult extends FusedStepResult {
+  /** The new first moment `m₁`. */
+  m1: Tensor;
+  /** The new second raw moment `m₂`. */
+  m2: Tensor;
 }
 
 /** Runs `kernel` on the current backend, or `undefined` where it has none (or other dtypes). */
@@ -89,7 +99,7 @@ export function fusedAdamStep(
   m2: Tensor,
   target: Tensor,
   attrs: FusedAdamStepAttrs,
-): ({ m1: Tensor; m2: Tensor } & FusedStepResult) | undefined {
+): FusedAdamStepResult | undefined {
   const out = runFused(FUSED_ADAM_STEP_KERNEL, { gradient, m1, m2, target }, attrs);
   if (!out) return undefined;
   const [m1Next, m2Next, targetNext, weights] = out as [Tensor, Tensor, Tensor, Tensor?];

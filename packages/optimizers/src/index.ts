@@ -12,6 +12,7 @@ export { DensityController } from './density-controller.js';
 export type { Direction } from './direction.js';
 export type {
   FusedAdamStepAttrs,
+  FusedAdamStepResult,
   FusedMirrorAttrs,
   FusedSgdStepAttrs,
   FusedStepResult,
