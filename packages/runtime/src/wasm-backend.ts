@@ -16,8 +16,9 @@ export interface WasmStart {
   /** The training kernels registered (see `registerWasmTrainingKernels`). */
   kernels: string[];
   /**
-   * Whether this package's WebAssembly SIMD kernels run (convolution gradients, the 2×2
-   * max-pool gradient, sums over leading axes; see `loadWasmSimdKernels`).
+   * Whether this package's WebAssembly SIMD kernels run (the matrix product, the convolutions
+   * and their gradients, the 2×2 max-pool gradient, sums over leading axes, the LinBreg /
+   * AdaBreg updates; see `loadWasmSimdKernels`).
    */
   simdKernels: boolean;
 }

@@ -214,8 +214,9 @@ export function simdKernels(backend: KernelBackend): SimdKernels | undefined {
 }
 
 /**
- * Compiles and starts this package's WebAssembly SIMD kernels (convolution gradients, the 2×2
- * max-pool gradient, sums over leading axes) on the running wasm backend's heap,
+ * Compiles and starts this package's WebAssembly SIMD kernels (the matrix product, the
+ * convolutions and their gradients, the 2×2 max-pool gradient, sums over leading axes, the
+ * LinBreg / AdaBreg updates) on the running wasm backend's heap,
  * asynchronously. Needed only on a browser's main thread, which refuses to compile WebAssembly
  * synchronously; Node.js and Web Workers start them on their first use. After a refused first
  * use (kernels already ran on their other routes), this tries again. Resolves to whether they
@@ -254,9 +255,10 @@ export async function loadSimdKernelsOn(backend: KernelBackend): Promise<boolean
 }
 
 /**
- * Turns this package's WebAssembly SIMD kernels on (the default) or off. Off, the convolution
- * gradients take their XNNPACK routes and the pooling gradient and sums their JavaScript
- * loops, as on a platform without WebAssembly SIMD: for comparisons and benchmarks.
+ * Turns this package's WebAssembly SIMD kernels on (the default) or off. Off, products and
+ * convolutions take their XNNPACK routes and the pooling gradient, sums and LinBreg / AdaBreg
+ * updates their JavaScript loops, as on a platform without WebAssembly SIMD: for comparisons
+ * and benchmarks. It is read at every kernel call, so it may be switched between calls.
  */
 export function setWasmSimdKernelsEnabled(on: boolean): void {
   if (typeof on !== 'boolean') {
