@@ -145,6 +145,9 @@ describe('the fused update kernels on wasm', () => {
       expect(run({ target: ints })).toThrow(
         /BregmanFusedAdamStep on wasm: target must be float32, got int32/,
       );
+      expect(() =>
+        tf.engine().runKernel(FUSED_SGD_STEP_KERNEL, { gradient: g }, attrs as never),
+      ).toThrow(/BregmanFusedSgdStep on wasm: the input 'target' is missing/);
       tf.dispose([g, short, ints]);
     });
   });

@@ -18,6 +18,9 @@ function checkedInputs(
   inputs: Record<string, TensorInfo | undefined>,
   names: string[],
 ) {
+  for (const name of names) {
+    if (!inputs[name]) throw new Error(`${kernel} on wasm: the input '${name}' is missing`);
+  }
   const infos = Object.fromEntries(names.map((n) => [n, inputs[n]!]));
   requireFloat32(kernel, infos);
   for (const name of names.slice(1))
