@@ -4,11 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AdaBreg } from './ada-breg.js';
 import {
   FUSED_ADAM_STEP_KERNEL,
+  FUSED_MOMENTUM_STEP_KERNEL,
   FUSED_SGD_STEP_KERNEL,
   type FusedAdamStepAttrs,
   type FusedMirrorAttrs,
+  type FusedMomentumStepAttrs,
   type FusedSgdStepAttrs,
   fusedAdamStep,
+  fusedMomentumStep,
   fusedSgdStep,
 } from './fused-steps.js';
 import { LinBreg } from './lin-breg.js';
@@ -61,6 +64,25 @@ function registerCpuKernels(calls: { kernel: string; attrs: FusedMirrorAttrs }[]
     },
   });
   tf.registerKernel({
+    kernelName: FUSED_MOMENTUM_STEP_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const a = attrs as unknown as FusedMomentumStepAttrs;
+      calls.push({ kernel: FUSED_MOMENTUM_STEP_KERNEL, attrs: a });
+      const [g, m, t] = (['gradient', 'm', 'target'] as const).map((k) =>
+        cpu.readSync(inputs[k]!.dataId),
+      ) as Float32Array[];
+      const n = g!.length;
+      const out = [0, 1, 2].map(() => new Float32Array(n));
+      for (let i = 0; i < n; i++) {
+        out[0]![i] = f(f(m![i]! * f(a.momentum)) + f(g![i]! * f(a.scale)));
+        [out[1]![i], out[2]![i]] = mirror(t![i]!, out[0]![i]!, a);
+      }
+      return outputs(cpu, inputs.gradient!.shape, a.threshold < 0 ? out.slice(0, 2) : out);
+    },
+  });
+  tf.registerKernel({
     kernelName: FUSED_SGD_STEP_KERNEL,
     backendName: 'cpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
@@ -81,7 +103,11 @@ function registerCpuKernels(calls: { kernel: string; attrs: FusedMirrorAttrs }[]
 }
 
 afterEach(() => {
-  for (const kernel of [FUSED_ADAM_STEP_KERNEL, FUSED_SGD_STEP_KERNEL]) {
+  for (const kernel of [
+    FUSED_ADAM_STEP_KERNEL,
+    FUSED_MOMENTUM_STEP_KERNEL,
+    FUSED_SGD_STEP_KERNEL,
+  ]) {
     if (tf.getKernel(kernel, 'cpu')) tf.unregisterKernel(kernel, 'cpu');
   }
 });
@@ -93,6 +119,9 @@ describe('the Bregman optimizers through a backend’s fused update kernels', ()
     const adam = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, scale: 1e-3, ...mirrorAttrs };
     expect(fusedAdamStep(x, x, x, x, adam)).toBeUndefined();
     expect(fusedSgdStep(x, x, { learningRate: 0.1, ...mirrorAttrs })).toBeUndefined();
+    expect(
+      fusedMomentumStep(x, x, x, { momentum: 0.9, scale: 0.01, ...mirrorAttrs }),
+    ).toBeUndefined();
     x.dispose();
   });
 
@@ -111,6 +140,9 @@ describe('the Bregman optimizers through a backend’s fused update kernels', ()
     ['LinBreg, ℓ1 (prox fused), δ = 1', linBreg, l1, 1, FUSED_SGD_STEP_KERNEL],
     ['LinBreg, ℓ1, δ = 2', linBreg, l1, 2, FUSED_SGD_STEP_KERNEL],
     ['LinBreg, group ℓ1,2', linBreg, group, 1, FUSED_SGD_STEP_KERNEL],
+    ['LinBreg β = 0.9, ℓ1 (prox fused), δ = 1', linBregMomentum, l1, 1, FUSED_MOMENTUM_STEP_KERNEL],
+    ['LinBreg β = 0.9, ℓ1, δ = 2', linBregMomentum, l1, 2, FUSED_MOMENTUM_STEP_KERNEL],
+    ['LinBreg β = 0.9, group ℓ1,2', linBregMomentum, group, 1, FUSED_MOMENTUM_STEP_KERNEL],
   ])('train exactly as the separate operations: %s', async (_label, make, J, delta, kernel) => {
     const run = (fused: boolean) => {
       const calls: { kernel: string; attrs: FusedMirrorAttrs }[] = [];
@@ -147,4 +179,13 @@ function adaBreg(J: Regularizer, delta: number): tf.Optimizer {
 
 function linBreg(J: Regularizer, delta: number): tf.Optimizer {
   return new LinBreg({ learningRate: 0.1, delta, rules: [{ match: /kernel$/, regularizer: J }] });
+}
+
+function linBregMomentum(J: Regularizer, delta: number): tf.Optimizer {
+  return new LinBreg({
+    learningRate: 0.1,
+    momentum: 0.9,
+    delta,
+    rules: [{ match: /kernel$/, regularizer: J }],
+  });
 }

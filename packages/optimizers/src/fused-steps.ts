@@ -28,7 +28,16 @@ export const FUSED_ADAM_STEP_KERNEL = 'BregmanFusedAdamStep';
  */
 export const FUSED_SGD_STEP_KERNEL = 'BregmanFusedSgdStep';
 
-/** The attributes both fused update kernels share: where the step goes, and the prox. */
+/**
+ * The name under which a backend may register a kernel that runs one update of LinBreg with
+ * momentum of a variable in one pass. Inputs `gradient`, `m`, `target`; attributes
+ * {@link FusedMomentumStepAttrs}; outputs: the new `m` and `target`, then the weights when
+ * `threshold ≥ 0`: `m' = m·β + g·s`, `target' = target − m'·c`, `u = target'·δ`,
+ * `θ = u − clip(u, −t, t)`, in float32, in this order. See {@link FUSED_ADAM_STEP_KERNEL}.
+ */
+export const FUSED_MOMENTUM_STEP_KERNEL = 'BregmanFusedMomentumStep';
+
+/** The attributes the fused update kernels share: where the step goes, and the prox. */
 export interface FusedMirrorAttrs {
   /** c: 1 for the subgradient variable `v`, δ for weights updated directly (no regularizer). */
   targetScale: number;
@@ -53,6 +62,14 @@ export interface FusedAdamStepAttrs extends FusedMirrorAttrs {
   scale: number;
 }
 
+/** The attributes of {@link FUSED_MOMENTUM_STEP_KERNEL}. */
+export interface FusedMomentumStepAttrs extends FusedMirrorAttrs {
+  /** β. */
+  momentum: number;
+  /** s = (1 − β)·τ, the gradient's weight in `m`. */
+  scale: number;
+}
+
 /** The attributes of {@link FUSED_SGD_STEP_KERNEL}. */
 export interface FusedSgdStepAttrs extends FusedMirrorAttrs {
   /** τ. */
@@ -65,6 +82,12 @@ export interface FusedStepResult {
   target: Tensor;
   /** The new weights `θ = prox_{δJ}(δv)`, when the kernel applied the prox (`threshold ≥ 0`). */
   weights?: Tensor;
+}
+
+/** What {@link fusedMomentumStep} returns: the new momentum beside the target (and weights). */
+export interface FusedMomentumStepResult extends FusedStepResult {
+  /** The new momentum `m`. */
+  m: Tensor;
 }
 
 /** What {@link fusedAdamStep} returns: the new moments beside the target (and weights). */
@@ -119,4 +142,21 @@ export function fusedSgdStep(
   if (!out) return undefined;
   const [targetNext, weights] = out as [Tensor, Tensor?];
   return { target: targetNext, ...(weights ? { weights } : {}) };
+}
+
+/**
+ * One update of LinBreg with momentum through the current backend's
+ * {@link FUSED_MOMENTUM_STEP_KERNEL}: the new momentum, target and (with `threshold ≥ 0`)
+ * weights, or `undefined` when the backend has none.
+ */
+export function fusedMomentumStep(
+  gradient: Tensor,
+  m: Tensor,
+  target: Tensor,
+  attrs: FusedMomentumStepAttrs,
+): FusedMomentumStepResult | undefined {
+  const out = runFused(FUSED_MOMENTUM_STEP_KERNEL, { gradient, m, target }, attrs);
+  if (!out) return undefined;
+  const [mNext, targetNext, weights] = out as [Tensor, Tensor, Tensor?];
+  return { m: mNext, target: targetNext, ...(weights ? { weights } : {}) };
 }

@@ -14,13 +14,17 @@ export type {
   FusedAdamStepAttrs,
   FusedAdamStepResult,
   FusedMirrorAttrs,
+  FusedMomentumStepAttrs,
+  FusedMomentumStepResult,
   FusedSgdStepAttrs,
   FusedStepResult,
 } from './fused-steps.js';
 export {
   FUSED_ADAM_STEP_KERNEL,
+  FUSED_MOMENTUM_STEP_KERNEL,
   FUSED_SGD_STEP_KERNEL,
   fusedAdamStep,
+  fusedMomentumStep,
   fusedSgdStep,
 } from './fused-steps.js';
 export type {

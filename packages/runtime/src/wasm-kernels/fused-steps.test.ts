@@ -2,6 +2,7 @@ import { L1 } from '@bregman/core-prox';
 import {
   AdaBreg,
   FUSED_ADAM_STEP_KERNEL,
+  FUSED_MOMENTUM_STEP_KERNEL,
   FUSED_SGD_STEP_KERNEL,
   type FusedMirrorAttrs,
   LinBreg,
@@ -42,6 +43,10 @@ const separate = {
   },
   [FUSED_SGD_STEP_KERNEL]: (i: Record<string, tf.Tensor>, a: FusedMirrorAttrs) =>
     mirror(i.target!, tf.mul(i.gradient!, 0.05), a),
+  [FUSED_MOMENTUM_STEP_KERNEL]: (i: Record<string, tf.Tensor>, a: FusedMirrorAttrs) => {
+    const next = tf.add(tf.mul(i.m!, 0.9), tf.mul(i.gradient!, (1 - 0.9) * 0.05));
+    return [next, ...mirror(i.target!, next, a)];
+  },
 };
 
 function operands(kernel: string, n: number): Record<string, tf.Tensor> {
@@ -49,6 +54,9 @@ function operands(kernel: string, n: number): Record<string, tf.Tensor> {
   // targets around the threshold, so that the prox keeps some entries and zeros others
   const target = tf.tensor1d(randomData(n, 5)).mul(0.3);
   if (kernel === FUSED_SGD_STEP_KERNEL) return { gradient, target };
+  if (kernel === FUSED_MOMENTUM_STEP_KERNEL) {
+    return { gradient, m: tf.tensor1d(randomData(n, 2)).mul(0.1), target };
+  }
   return {
     gradient,
     m1: tf.tensor1d(randomData(n, 2)).mul(0.1),
@@ -63,7 +71,13 @@ function operands(kernel: string, n: number): Record<string, tf.Tensor> {
 }
 
 const extraAttrs = (kernel: string) =>
-  kernel === FUSED_ADAM_STEP_KERNEL ? adam : { learningRate: 0.05 };
+  kernel === FUSED_ADAM_STEP_KERNEL
+    ? adam
+    : kernel === FUSED_MOMENTUM_STEP_KERNEL
+      ? { momentum: 0.9, scale: (1 - 0.9) * 0.05 }
+      : { learningRate: 0.05 };
+
+const KERNELS = [FUSED_ADAM_STEP_KERNEL, FUSED_SGD_STEP_KERNEL, FUSED_MOMENTUM_STEP_KERNEL];
 
 describe.each([
   ['WebAssembly SIMD', true],
@@ -81,7 +95,7 @@ describe.each([
     ],
   ];
   it.each(
-    [FUSED_ADAM_STEP_KERNEL, FUSED_SGD_STEP_KERNEL].flatMap((kernel) =>
+    KERNELS.flatMap((kernel) =>
       mirrors.flatMap(([label, a]) => [1, 7, 1001].map((n) => [kernel, label, a, n] as const)),
     ),
   )(
@@ -104,24 +118,21 @@ describe.each([
     },
   );
 
-  it.each([FUSED_ADAM_STEP_KERNEL, FUSED_SGD_STEP_KERNEL])(
-    '%s allocates nothing but its outputs',
-    async (kernel) => {
-      await expectFlatMemory(
-        () =>
-          on('wasm', () =>
-            tf.tidy(() => {
-              const attrs = { ...extraAttrs(kernel), targetScale: 1, delta: 1, threshold: 0.1 };
-              const out = tf
-                .engine()
-                .runKernel(kernel, operands(kernel, 33), attrs as never) as unknown as tf.Tensor[];
-              out.at(-1)!.dataSync();
-            }),
-          ),
-        3,
-      );
-    },
-  );
+  it.each(KERNELS)('%s allocates nothing but its outputs', async (kernel) => {
+    await expectFlatMemory(
+      () =>
+        on('wasm', () =>
+          tf.tidy(() => {
+            const attrs = { ...extraAttrs(kernel), targetScale: 1, delta: 1, threshold: 0.1 };
+            const out = tf
+              .engine()
+              .runKernel(kernel, operands(kernel, 33), attrs as never) as unknown as tf.Tensor[];
+            out.at(-1)!.dataSync();
+          }),
+        ),
+      3,
+    );
+  });
 });
 
 describe('the fused update kernels on wasm', () => {
@@ -155,6 +166,11 @@ describe('the fused update kernels on wasm', () => {
   it.each([
     ['AdaBreg', FUSED_ADAM_STEP_KERNEL, () => new AdaBreg({ learningRate: 0.01, rules: rules() })],
     ['LinBreg', FUSED_SGD_STEP_KERNEL, () => new LinBreg({ learningRate: 0.1, rules: rules() })],
+    [
+      'LinBreg with momentum',
+      FUSED_MOMENTUM_STEP_KERNEL,
+      () => new LinBreg({ learningRate: 0.1, momentum: 0.9, rules: rules() }),
+    ],
   ])(
     '%s trains a Dense model to the same weights with and without it',
     async (_n, kernel, make) => {

@@ -1,8 +1,10 @@
 import {
   FUSED_ADAM_STEP_KERNEL,
+  FUSED_MOMENTUM_STEP_KERNEL,
   FUSED_SGD_STEP_KERNEL,
   type FusedAdamStepAttrs,
   type FusedMirrorAttrs,
+  type FusedMomentumStepAttrs,
   type FusedSgdStepAttrs,
 } from '@bregman/optimizers';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
@@ -146,6 +148,50 @@ const fusedSgdStep: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   return outputs;
 };
 
+/**
+ * One update of LinBreg with momentum of a variable in one pass (`FUSED_MOMENTUM_STEP_KERNEL` of
+ * `@bregman/optimizers`): the new `m`, `target`, and the weights when ℓ1's prox is fused; as
+ * {@link fusedAdamStep} does it.
+ */
+const fusedMomentumStep: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const backend = anyBackend as KernelBackend as WasmBackend;
+  const ins = checkedInputs(FUSED_MOMENTUM_STEP_KERNEL, inputs, ['gradient', 'm', 'target']);
+  const a = attrs as unknown as FusedMomentumStepAttrs;
+  const n = elements(ins[0]!);
+  const { outputs, offsets } = outputsOf(backend, ins[0]!.shape, 2, a.threshold);
+  const simd = simdKernels(backend);
+  if (simd) {
+    const [g, m, t] = ins.map((info) => heapOffset(backend, info)) as number[];
+    const [mo, to, wo] = offsets as number[];
+    simd.momentum_step(
+      g!,
+      m!,
+      t!,
+      mo!,
+      to!,
+      wo!,
+      n,
+      a.momentum,
+      a.scale,
+      a.targetScale,
+      a.delta,
+      a.threshold,
+    );
+    return outputs;
+  }
+  const [g, m, t] = ins.map((info) => backend.typedArrayFromHeap(info) as Float32Array);
+  const [mo, to, wo] = outputs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
+  const [b, s] = [f(a.momentum), f(a.scale)];
+  for (let i = 0; i < n; i++) {
+    const d = f(f(m![i]! * b) + f(g![i]! * s));
+    const [next, weight] = mirror(t![i]!, d, a);
+    mo![i] = d;
+    to![i] = next;
+    if (wo) wo[i] = weight;
+  }
+  return outputs;
+};
+
 /** `BregmanFusedAdamStep` (AdaBreg's update of one variable) for the wasm backend. */
 export const fusedAdamStepConfig: KernelConfig = {
   kernelName: FUSED_ADAM_STEP_KERNEL,
@@ -158,4 +204,11 @@ export const fusedSgdStepConfig: KernelConfig = {
   kernelName: FUSED_SGD_STEP_KERNEL,
   backendName: 'wasm',
   kernelFunc: fusedSgdStep,
+};
+
+/** `BregmanFusedMomentumStep` (LinBreg with momentum, one variable) for the wasm backend. */
+export const fusedMomentumStepConfig: KernelConfig = {
+  kernelName: FUSED_MOMENTUM_STEP_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: fusedMomentumStep,
 };

@@ -3,7 +3,7 @@ import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
-import { fusedAdamStepConfig, fusedSgdStepConfig } from './fused-steps.js';
+import { fusedAdamStepConfig, fusedMomentumStepConfig, fusedSgdStepConfig } from './fused-steps.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './mat-mul.js';
@@ -32,6 +32,7 @@ const configs: readonly KernelConfig[] = [
   identityConfig,
   fusedAdamStepConfig,
   fusedSgdStepConfig,
+  fusedMomentumStepConfig,
 ];
 
 /**
@@ -65,9 +66,10 @@ const configs: readonly KernelConfig[] = [
  *   every index row checked against the shape (the stock kernel checks none);
  * - `Identity` (tfjs-core's clone of every tensor saved for the backward pass): shares the
  *   input's memory instead of copying it, as the `cpu` backend does;
- * - `BregmanFusedAdamStep`, `BregmanFusedSgdStep` (not tfjs kernels: `FUSED_ADAM_STEP_KERNEL`
- *   and `FUSED_SGD_STEP_KERNEL` of `@bregman/optimizers`): AdaBreg's and LinBreg's update of a
- *   variable, with ℓ1's prox, in one WebAssembly SIMD pass instead of 3–14 kernels.
+ * - `BregmanFusedAdamStep`, `BregmanFusedSgdStep`, `BregmanFusedMomentumStep` (not tfjs
+ *   kernels: the `FUSED_*_STEP_KERNEL`s of `@bregman/optimizers`): AdaBreg's, LinBreg's and
+ *   LinBreg-with-momentum's update of a variable, with ℓ1's prox, in one WebAssembly SIMD pass
+ *   instead of 3–14 kernels.
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 

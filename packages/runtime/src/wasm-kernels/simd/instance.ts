@@ -113,6 +113,20 @@ export interface SimdKernels {
     delta: number,
     threshold: number,
   ): void;
+  momentum_step(
+    g: number,
+    m: number,
+    target: number,
+    mOut: number,
+    targetOut: number,
+    weightsOut: number,
+    n: number,
+    momentum: number,
+    scale: number,
+    targetScale: number,
+    delta: number,
+    threshold: number,
+  ): void;
   sgd_step(
     g: number,
     target: number,

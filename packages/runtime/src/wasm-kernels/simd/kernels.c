@@ -771,3 +771,32 @@ void sgd_step(const float *g, const float *target, float *target_out, float *the
     if (shrink) theta_out[i] = shrink1(next, delta, -threshold, threshold);
   }
 }
+
+// One update of LinBreg with momentum of n floats (FUSED_MOMENTUM_STEP_KERNEL of
+// @bregman/optimizers): m' = m·β + g·s, d = m', then the mirror step's end (see mirror4;
+// theta_out written when threshold ≥ 0).
+EXPORT(momentum_step)
+void momentum_step(const float *g, const float *m, const float *target, float *m_out,
+                   float *target_out, float *theta_out, int n, float momentum, float scale,
+                   float target_scale, float delta, float threshold) {
+  const v128_t b = wasm_f32x4_splat(momentum), s = wasm_f32x4_splat(scale);
+  const v128_t ts = wasm_f32x4_splat(target_scale), dl = wasm_f32x4_splat(delta);
+  const v128_t lo = wasm_f32x4_splat(-threshold), hi = wasm_f32x4_splat(threshold);
+  const int shrink = threshold >= 0.0f;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t d = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), b),
+                                    wasm_f32x4_mul(wasm_v128_load(g + i), s));
+    const v128_t next = mirror4(wasm_v128_load(target + i), d, ts);
+    wasm_v128_store(m_out + i, d);
+    wasm_v128_store(target_out + i, next);
+    if (shrink) wasm_v128_store(theta_out + i, shrink4(next, dl, lo, hi));
+  }
+  for (; i < n; i++) {
+    const float d = m[i] * momentum + g[i] * scale;
+    const float next = target[i] - d * target_scale;
+    m_out[i] = d;
+    target_out[i] = next;
+    if (shrink) theta_out[i] = shrink1(next, delta, -threshold, threshold);
+  }
+}
