@@ -7,11 +7,11 @@ import type {
 } from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { requireFloat32, requireNHWC, requireShape } from './checks.js';
+import { runConvGemm } from './conv-gemm.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { filterRoute } from './routes.js';
 import {
-  convGemmChunk,
   convGeometryArgs,
   heapOffset,
   heapOffsets,
@@ -91,19 +91,16 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, attrs }
   }
   if (route === 'simd-gemm') {
     const kernels = requireSimdKernels(NAME, simd, route);
-    const wasm = backend as WasmBackend;
-    const taps = kh * kw * info.inChannels;
-    const chunk = convGemmChunk(kernels, taps, batchSize * outHeight * outWidth);
-    const dw = wasm.makeOutput(filterShape, 'float32');
-    const scratch = wasm.makeOutput([chunk.scratchFloats], 'float32');
-    kernels.conv2d_filter_grad_gemm(
-      ...heapOffsets(backend, x, dy, dw),
-      heapOffset(backend, scratch),
-      chunk.chunkRows,
-      ...convGeometryArgs(info),
+    return runConvGemm(backend as WasmBackend, kernels, info, filterShape, 0, (dw, scratch, rows) =>
+      kernels.conv2d_filter_grad_gemm(
+        heapOffset(backend, x),
+        heapOffset(backend, dy),
+        dw,
+        scratch,
+        rows,
+        ...convGeometryArgs(info),
+      ),
     );
-    dispose(backend, scratch);
-    return dw;
   }
   if (route === 'im2col-matmul') {
     const patches = im2col(backend as WasmBackend, x, info); // [N·OH·OW, KH·KW·CI]

@@ -7,11 +7,11 @@ import type {
 } from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import { requireFloat32, requireShape } from './checks.js';
+import { runConvGemm } from './conv-gemm.js';
 import { explicitPadding } from './padding.js';
 import { col2im } from './patches.js';
 import { inputRoute } from './routes.js';
 import {
-  convGemmChunk,
   convGeometryArgs,
   heapOffset,
   heapOffsets,
@@ -120,20 +120,18 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
   }
   if (route === 'simd-gemm') {
     const kernels = requireSimdKernels(NAME, simd, route);
-    const wasm = backend as WasmBackend;
-    const taps = kh * kw * inChannels;
-    const chunk = convGemmChunk(kernels, taps, batchSize * outHeight * outWidth);
-    const dx = wasm.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
-    // and Wᵀ, written out once for all the chunks
-    const scratch = wasm.makeOutput([chunk.scratchFloats + taps * outChannels], 'float32');
-    kernels.conv2d_input_grad_gemm(
-      ...heapOffsets(backend, dy, filter, dx),
-      heapOffset(backend, scratch),
-      chunk.chunkRows,
-      ...convGeometryArgs(info),
+    const shape = [batchSize, inHeight, inWidth, inChannels];
+    const filterFloats = kh * kw * inChannels * outChannels; // Wᵀ, written out once for all chunks
+    return runConvGemm(backend as WasmBackend, kernels, info, shape, filterFloats, (dx, s, rows) =>
+      kernels.conv2d_input_grad_gemm(
+        heapOffset(backend, dy),
+        heapOffset(backend, filter),
+        dx,
+        s,
+        rows,
+        ...convGeometryArgs(info),
+      ),
     );
-    dispose(backend, scratch);
-    return dx;
   }
   if (route === 'matmul-col2im') {
     const dy2 = reshape(backend, dy, [1, batchSize * outHeight * outWidth, outChannels]);

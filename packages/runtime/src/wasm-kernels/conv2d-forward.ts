@@ -8,22 +8,20 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
+import { runConvGemm } from './conv-gemm.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { forwardRoute } from './routes.js';
 import {
-  convGemmChunk,
   convGeometryArgs,
   heapOffset,
   requireSimdKernels,
+  SIMD_ACTIVATION_CODES,
   type SimdKernels,
   simdKernels,
 } from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, matMul, reshape, type WasmBackend } from './wasm-calls.js';
-
-/** The fused activations `kernels.c`'s `conv2d_forward` applies itself, by its codes. */
-const SIMD_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2 };
 
 /**
  * `y = conv2d(x, W)` (+ bias, ReLU / ReLU6) in this package's WebAssembly SIMD kernels: im2col
@@ -39,22 +37,19 @@ function simdGemmConv(
   info: backend_util.Conv2DInfo,
 ): TensorInfo {
   const { batchSize, outHeight, outWidth, outChannels } = info;
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
-  const { chunkRows, scratchFloats } = convGemmChunk(simd, taps, batchSize * outHeight * outWidth);
-  const y = backend.makeOutput([batchSize, outHeight, outWidth, outChannels], 'float32');
-  const scratch = backend.makeOutput([scratchFloats], 'float32');
-  simd.conv2d_forward(
-    heapOffset(backend, x),
-    heapOffset(backend, filter),
-    heapOffset(backend, y),
-    heapOffset(backend, scratch),
-    bias == null ? 0 : heapOffset(backend, bias),
-    activation,
-    chunkRows,
-    ...convGeometryArgs(info),
+  const shape = [batchSize, outHeight, outWidth, outChannels];
+  return runConvGemm(backend, simd, info, shape, 0, (y, scratch, chunkRows) =>
+    simd.conv2d_forward(
+      heapOffset(backend, x),
+      heapOffset(backend, filter),
+      y,
+      scratch,
+      bias == null ? 0 : heapOffset(backend, bias),
+      activation,
+      chunkRows,
+      ...convGeometryArgs(info),
+    ),
   );
-  dispose(backend, scratch);
-  return y;
 }
 
 /** The filters (their data ids) this backend has convolved with: see {@link forwardRoute}. */
@@ -102,7 +97,7 @@ function forwardConvolution(kernelName: string): KernelFunc {
         pad: explicitPadding(pad, dataFormat),
       } as NamedAttrMap);
     const undilated = dilations == null || backend_util.tupleValuesAreOne(dilations);
-    const activation = SIMD_ACTIVATIONS[convAttrs.activation ?? 'linear'];
+    const activation = SIMD_ACTIVATION_CODES[convAttrs.activation ?? 'linear'];
     const outChannels = filter.shape[3]!;
     const vectorBias =
       bias == null ||

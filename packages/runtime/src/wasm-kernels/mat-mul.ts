@@ -8,12 +8,14 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { backend_util, util } from '@tensorflow/tfjs-core';
-import { heapOffset, type SimdKernels, simdKernels } from './simd/instance.js';
+import {
+  heapOffset,
+  SIMD_ACTIVATION_CODES,
+  type SimdKernels,
+  simdKernels,
+} from './simd/instance.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
-
-/** The fused activations `kernels.c`'s `mat_mul` applies itself, by its codes. */
-const SIMD_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, relu6: 2 };
 
 /**
  * `op(a)·op(b)` (+ bias, then ReLU or ReLU6) in this package's WebAssembly SIMD GEMM
@@ -35,7 +37,7 @@ function simdMatMul(
   hasPrelu: boolean,
 ): TensorInfo | undefined {
   const { a, b, bias } = inputs;
-  const code = SIMD_ACTIVATIONS[activation ?? 'linear'];
+  const code = SIMD_ACTIVATION_CODES[activation ?? 'linear'];
   if (code === undefined || hasPrelu || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return undefined;
   }

@@ -41,28 +41,14 @@ export function convGeometryArgs(info: backend_util.Conv2DInfo): ConvGeometryArg
 }
 
 /**
- * Floats of patches per chunk of the im2col + GEMM convolutions of `kernels.c`: 1 MiB, so that a
- * chunk is still in the cache when the product reads it (measured: 256 KiB chunks were up to 2×
- * slower on ResNet-18's 3 × 3 × 256 layers, 4 MiB no faster).
+ * The fused activations that `kernels.c`'s products and convolutions apply themselves, by the
+ * codes they take (no entry: the caller's other route applies it).
  */
-const PATCH_CHUNK_FLOATS = 262144;
-
-/**
- * How many output positions the im2col + GEMM convolutions of `kernels.c` take per chunk, and
- * the scratch they need (floats): ~1 MiB of patches, but at least 128 positions (fewer would
- * copy the filter's panels more often than they are used), at most all `positions`.
- */
-export function convGemmChunk(
-  simd: SimdKernels,
-  taps: number,
-  positions: number,
-): { chunkRows: number; scratchFloats: number } {
-  const chunkRows = Math.max(
-    1,
-    Math.min(positions, Math.max(128, Math.floor(PATCH_CHUNK_FLOATS / taps / 4) * 4)),
-  );
-  return { chunkRows, scratchFloats: chunkRows * taps + simd.mat_mul_scratch_size() };
-}
+export const SIMD_ACTIVATION_CODES: Readonly<Record<string, number>> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+};
 
 /**
  * The WebAssembly SIMD kernels of `kernels.c`, instantiated on one tfjs-backend-wasm heap.
