@@ -35,71 +35,71 @@ type CpuBackend = {
 };
 
 /**
- * The kernels' contract written out for the `cpu` backend, float32 after every operation: a
- * backend's kernel must give what the separate operations give.
+ * One of the kernels' contract written out for the `cpu` backend, float32 after every
+ * operation: `inputs` are read in order (the target last); `entry` gives, for one entry, the new
+ * state (its outputs before the target's) and the step d; the mirror step's end follows.
  */
+function registerCpuKernel<A extends FusedMirrorAttrs>(
+  kernel: string,
+  inputs: readonly string[],
+  entry: (values: number[], attrs: A) => { state: number[]; d: number },
+  calls: { kernel: string; attrs: FusedMirrorAttrs }[],
+) {
+  tf.registerKernel({
+    kernelName: kernel,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs: given, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const a = attrs as unknown as A;
+      calls.push({ kernel, attrs: a });
+      const values = inputs.map((k) => cpu.readSync(given[k]!.dataId));
+      const n = values[0]!.length;
+      const out: Float32Array[] = [];
+      for (let i = 0; i < n; i++) {
+        const { state, d } = entry(
+          values.slice(0, -1).map((v) => v[i]!),
+          a,
+        );
+        const results = [...state, ...mirror(values.at(-1)![i]!, d, a)];
+        results.forEach((r, k) => {
+          out[k] ??= new Float32Array(n);
+          out[k]![i] = r;
+        });
+      }
+      const kept = a.threshold < 0 ? out.slice(0, -1) : out;
+      return kept.map((v) => cpu.makeTensorInfo(given.gradient!.shape, 'float32', v));
+    },
+  });
+}
+
+/** The three kernels' contracts on the `cpu` backend (see {@link registerCpuKernel}). */
 function registerCpuKernels(calls: { kernel: string; attrs: FusedMirrorAttrs }[]) {
-  const outputs = (cpu: CpuBackend, shape: number[], arrays: Float32Array[]) =>
-    arrays.map((v) => cpu.makeTensorInfo(shape, 'float32', v));
-  tf.registerKernel({
-    kernelName: FUSED_ADAM_STEP_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const cpu = backend as unknown as CpuBackend;
-      const a = attrs as unknown as FusedAdamStepAttrs;
-      calls.push({ kernel: FUSED_ADAM_STEP_KERNEL, attrs: a });
-      const [g, m1, m2, t] = (['gradient', 'm1', 'm2', 'target'] as const).map((k) =>
-        cpu.readSync(inputs[k]!.dataId),
-      ) as Float32Array[];
-      const n = g!.length;
-      const out = [0, 1, 2, 3].map(() => new Float32Array(n));
-      for (let i = 0; i < n; i++) {
-        const first = f(f(m1![i]! * f(a.beta1)) + f(g![i]! * f(1 - a.beta1)));
-        const second = f(f(m2![i]! * f(a.beta2)) + f(f(g![i]! * g![i]!) * f(1 - a.beta2)));
-        const d = f(f(first / f(f(Math.sqrt(second)) + f(a.epsilon))) * f(a.scale));
-        [out[0]![i], out[1]![i]] = [first, second];
-        [out[2]![i], out[3]![i]] = mirror(t![i]!, d, a);
-      }
-      return outputs(cpu, inputs.gradient!.shape, a.threshold < 0 ? out.slice(0, 3) : out);
+  registerCpuKernel<FusedAdamStepAttrs>(
+    FUSED_ADAM_STEP_KERNEL,
+    ['gradient', 'm1', 'm2', 'target'],
+    ([g, m1, m2], a) => {
+      const first = f(f(m1! * f(a.beta1)) + f(g! * f(1 - a.beta1)));
+      const second = f(f(m2! * f(a.beta2)) + f(f(g! * g!) * f(1 - a.beta2)));
+      const d = f(f(first / f(f(Math.sqrt(second)) + f(a.epsilon))) * f(a.scale));
+      return { state: [first, second], d };
     },
-  });
-  tf.registerKernel({
-    kernelName: FUSED_MOMENTUM_STEP_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const cpu = backend as unknown as CpuBackend;
-      const a = attrs as unknown as FusedMomentumStepAttrs;
-      calls.push({ kernel: FUSED_MOMENTUM_STEP_KERNEL, attrs: a });
-      const [g, m, t] = (['gradient', 'm', 'target'] as const).map((k) =>
-        cpu.readSync(inputs[k]!.dataId),
-      ) as Float32Array[];
-      const n = g!.length;
-      const out = [0, 1, 2].map(() => new Float32Array(n));
-      for (let i = 0; i < n; i++) {
-        out[0]![i] = f(f(m![i]! * f(a.momentum)) + f(g![i]! * f(a.scale)));
-        [out[1]![i], out[2]![i]] = mirror(t![i]!, out[0]![i]!, a);
-      }
-      return outputs(cpu, inputs.gradient!.shape, a.threshold < 0 ? out.slice(0, 2) : out);
+    calls,
+  );
+  registerCpuKernel<FusedMomentumStepAttrs>(
+    FUSED_MOMENTUM_STEP_KERNEL,
+    ['gradient', 'm', 'target'],
+    ([g, m], a) => {
+      const next = f(f(m! * f(a.momentum)) + f(g! * f(a.scale)));
+      return { state: [next], d: next };
     },
-  });
-  tf.registerKernel({
-    kernelName: FUSED_SGD_STEP_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const cpu = backend as unknown as CpuBackend;
-      const a = attrs as unknown as FusedSgdStepAttrs;
-      calls.push({ kernel: FUSED_SGD_STEP_KERNEL, attrs: a });
-      const [g, t] = (['gradient', 'target'] as const).map((k) =>
-        cpu.readSync(inputs[k]!.dataId),
-      ) as Float32Array[];
-      const n = g!.length;
-      const out = [0, 1].map(() => new Float32Array(n));
-      for (let i = 0; i < n; i++) {
-        [out[0]![i], out[1]![i]] = mirror(t![i]!, f(g![i]! * f(a.learningRate)), a);
-      }
-      return outputs(cpu, inputs.gradient!.shape, a.threshold < 0 ? out.slice(0, 1) : out);
-    },
-  });
+    calls,
+  );
+  registerCpuKernel<FusedSgdStepAttrs>(
+    FUSED_SGD_STEP_KERNEL,
+    ['gradient', 'target'],
+    ([g], a) => ({ state: [], d: f(g! * f(a.learningRate)) }),
+    calls,
+  );
 }
 
 afterEach(() => {
