@@ -62,6 +62,9 @@ describe('pnpm bench', () => {
     expect(result.rows[0]!.stepTimes).toHaveLength(6);
     expect(result.rows[0]!.matMul.calls).toBe(2);
     expect(() => parseArgs(['--consecutive', '0'])).toThrow(/--consecutive must be an integer ≥ 1/);
+    // training-like by default; the CI smoke run alternates, one step each
+    expect(parseArgs([])!.consecutive).toBe(5);
+    expect(parseArgs(['--smoke'])!.consecutive).toBe(1);
   });
 
   it('--no-simd-kernels times wasm without the SIMD kernels', async () => {
@@ -85,6 +88,14 @@ describe('pnpm bench', () => {
     expect(() => parseArgs(['--workers', '2,0'])).toThrow(
       /--workers must be an integer ≥ 1, got 0/,
     );
+    expect(() => parseArgs(['--workers', '2', '--workers-warmup', '-1'])).toThrow(
+      /--workers-warmup must be an integer ≥ 0, got -1/,
+    );
+    expect(() => parseArgs(['--workers-warmup', '100'])).toThrow(
+      /--workers-warmup goes with --workers LIST/,
+    );
+    expect(parseArgs(['--workers', '2'])!.workersWarmupMs).toBe(2000);
+    expect(parseArgs(['--workers', '2', '--workers-warmup', '0'])!.workersWarmupMs).toBe(0);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
     expect(() => parseArgs(['--no-simd-kernels', '--workers', '2'])).toThrow(
       /--no-simd-kernels cannot go with --workers/,

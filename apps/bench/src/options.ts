@@ -20,15 +20,21 @@ export interface BenchOptions {
   warmup: number;
   /**
    * How many steps of one configuration run back to back in each round, as in training
-   * (default 1: the configurations alternate step by step).
+   * (1: the configurations alternate step by step).
    */
-  consecutive?: number;
+  consecutive: number;
   /** Write the results as JSON here. */
   json?: string;
   /** Side of the square matMul whose rate is the efficiency's ceiling. */
   matMulSize: number;
   /** Worker counts to time `DataParallelTrainer` with (1 is always added as the baseline). */
   workers?: number[];
+  /**
+   * With `workers`: milliseconds of untimed steps each data-parallel configuration runs on its
+   * own before the rounds (fresh worker threads compile tfjs's JavaScript and the wasm
+   * modules as they go, over their first few hundred small steps).
+   */
+  workersWarmupMs: number;
   /**
    * Also compare a few Bregman steps on each backend other than `cpu` with the same steps
    * on `cpu` (see `measureAgreement`).
@@ -69,14 +75,20 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --optimizers LIST  ${OPTIMIZERS.map((o) => o.name).join(', ')} (default: all)
   --batch LIST       batch sizes for every model (default: mlp 128, convNet 32,128, resnet18 16)
   --steps N          timed steps per configuration (default 20)
-  --warmup N         untimed warm-up steps (default 3)
+  --warmup N         untimed warm-up rounds (default 3)
   --consecutive N    steps of one configuration run back to back in each round, all timed, as
-                     consecutive steps of one training run (default 1: the configurations and
-                     the ceilings' matMuls alternate step by step, so each step starts with
-                     caches the others filled: the MLP's step is ~1.2x slower so)
+                     consecutive steps of one training run (default 5; the configurations and
+                     the ceilings' matMuls take turns round by round). 1 alternates them step
+                     by step, so each step starts with caches the others filled: the MLP's
+                     step is ~1.2x slower so, and a data-parallel step ~2-4x (its threads
+                     idle between steps, as no training leaves them)
   --json FILE        also write the results as JSON
   --workers LIST     also time one run on N threads (DataParallelTrainer of @bregman/runtime)
                      for each N in the list, e.g. 1,2; prints the speedup over 1 worker
+  --workers-warmup MS
+                     with --workers: each configuration first runs untimed steps for MS
+                     milliseconds (default 2000): fresh threads compile tfjs's JavaScript as
+                     they go, and the MLP's 2-worker step takes ~200 steps to settle
   --matmul N         side of the square matMul timed on each backend, the ceiling of the
                      efficiency column = model GFLOP/s ÷ matMul GFLOP/s (default 1024)
   --agreement        also run 3 LinBreg / AdaBreg steps (batch 4) of each model on every
@@ -160,9 +172,12 @@ export function parseArgs(
     optimizers: OPTIMIZERS.map((o) => o.name),
     steps: 20,
     warmup: 3,
+    consecutive: 5,
+    workersWarmupMs: 2000,
     matMulSize: 1024,
   };
   let endToEndProfile = false;
+  let workersWarmup = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => argv[++i];
@@ -201,6 +216,10 @@ export function parseArgs(
         break;
       case '--workers':
         options.workers = counts(flag, value());
+        break;
+      case '--workers-warmup':
+        options.workersWarmupMs = count(flag, value(), 0);
+        workersWarmup = true;
         break;
       case '--matmul':
         options.matMulSize = count(flag, value(), 1);
@@ -264,6 +283,8 @@ export function parseArgs(
           batchSizes: [4],
           steps: 2,
           warmup: 1,
+          consecutive: 1,
+          workersWarmupMs: 0,
           matMulSize: 128,
         });
         break;
@@ -277,6 +298,9 @@ export function parseArgs(
     throw new UsageError(
       '--no-simd-kernels cannot go with --workers: the worker threads start their own wasm backend with the SIMD kernels',
     );
+  }
+  if (workersWarmup && !options.workers) {
+    throw new UsageError('--workers-warmup goes with --workers LIST');
   }
   if (options.endToEnd && !endToEndProfile) {
     throw new UsageError(

@@ -33,7 +33,8 @@ export interface ParallelMeasurement {
 /**
  * Times `DataParallelTrainer.step` (shards computed on `workers` threads, gradients summed,
  * the optimizer step applied in every thread) for each worker count in turn, on one fixed random
- * batch: `warmup` untimed steps, then `steps` timed ones; the median is kept. The worker
+ * batch: each trainer first runs untimed for `workersWarmupMs` on its own (its fresh threads
+ * warm up), then `warmup` untimed rounds, then `steps` timed ones; the median is kept. The worker
  * counts and one `matMulSize²` matMul on the main thread (the ceiling of the efficiency)
  * take turns step by step, so that drift of the machine hits them alike.
  */
@@ -43,7 +44,7 @@ export async function measureParallel(
   batchSize: number,
   optimizerCase: OptimizerCase,
   workerCounts: readonly number[],
-  options: RoundOptions,
+  options: RoundOptions & { workersWarmupMs: number },
 ): Promise<ParallelMeasurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   const trainers: DataParallelTrainer[] = [];
@@ -65,6 +66,7 @@ export async function measureParallel(
         modules: [import.meta.resolve('@bregman/models')],
       });
       trainers.push(trainer);
+      await warmUp(() => trainer.step(x, y), options.workersWarmupMs);
     }
     measured = await timeWithMatMul(
       trainers.map((trainer) => () => trainer.step(x, y)),
@@ -88,4 +90,10 @@ export async function measureParallel(
     matMul: measured.matMul,
     ...(measured.simdMatMul ? { simdMatMul: measured.simdMatMul } : {}),
   }));
+}
+
+/** Runs `step` untimed, back to back, until `ms` milliseconds have passed (none for 0). */
+async function warmUp(step: () => Promise<unknown>, ms: number): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) await step();
 }

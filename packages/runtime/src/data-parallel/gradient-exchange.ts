@@ -16,41 +16,45 @@ export interface ExchangedLogs {
  * {@link GradientExchange.publish}es what its shard gave — the gradients of its shard's mean
  * loss, its non-trainable weights after the shard (BatchNorm's running statistics), its loss
  * and accuracy — into region `k` (a `SharedArrayBuffer` every thread sees). Once every thread
- * has published (the barrier is the caller's), each one {@link GradientExchange.apply}s the
- * same update to its own copy of the weights: the gradients summed in shard order, each
- * weighted by its share of the batch (`size / batchSize`), in float64, rounded once to float32
- * — the gradient of the whole batch's mean loss, bit for bit the same in every thread — and
- * one `optimizer.applyGradients`; then the non-trainable weights set to their share-weighted
- * mean. Every thread thus holds the same weights and optimizer state after every step.
+ * has published (the barriers are the caller's), the threads {@link GradientExchange.reduce}
+ * together: thread `k` of `N` sums the `k`-th of `N` contiguous slices of every region into the
+ * shared sums — in shard order, each shard weighted by its share of the batch
+ * (`size / batchSize`), in float64, rounded once to float32: the gradient of the whole batch's
+ * mean loss and the share-weighted mean of the non-trainable weights, bit for bit the same
+ * whichever thread sums which slice. Each thread sums `1/N` of the entries (a reduce-scatter),
+ * so the work per thread does not grow with the number of threads. Once every slice is summed,
+ * each thread {@link GradientExchange.apply}s the same update to its own copy of the weights
+ * from the sums: one `optimizer.applyGradients`, then the non-trainable weights set. Every
+ * thread thus holds the same weights and optimizer state after every step.
  */
 export class GradientExchange {
-  private readonly sums: Float32Array[];
-
   /**
    * @param layout - the trainable weights, then the non-trainable ones.
    * @param trainable - how many of them are trainable.
    * @param regions - one per thread, in thread order (`layout.allocate()`).
    * @param scalars - two float64 per thread: its shard's loss and correct count.
+   * @param sums - the share-weighted sums of the regions (`layout.allocate()`), which every
+   *   thread writes a slice of and reads whole.
    */
   constructor(
     readonly layout: TensorLayout,
     readonly trainable: number,
     readonly regions: readonly Float32Array[],
     readonly scalars: Float64Array,
-  ) {
-    this.sums = layout.shapes.slice(0, trainable).map((_, i) => new Float32Array(layout.sizes[i]!));
-  }
+    readonly sums: Float32Array,
+  ) {}
 
   /** Allocates the shared regions of `threads` threads. */
   static allocate(
     layout: TensorLayout,
     threads: number,
-  ): { regions: Float32Array[]; scalars: Float64Array } {
+  ): { regions: Float32Array[]; scalars: Float64Array; sums: Float32Array } {
     return {
       regions: Array.from({ length: threads }, () => layout.allocate()),
       scalars: new Float64Array(
         new SharedArrayBuffer(threads * 2 * Float64Array.BYTES_PER_ELEMENT),
       ),
+      sums: threads > 0 ? layout.allocate() : new Float32Array(0),
     };
   }
 
@@ -84,10 +88,28 @@ export class GradientExchange {
   }
 
   /**
-   * Applies the step of the shards `sizes` (shard `k` published by thread `k`) to this thread's
-   * `variables` (trainable first, as in the layout) with its `optimizer`. Nothing is changed
-   * when the batch's loss is not finite (every thread sees the same losses, so every thread
-   * skips the step alike); the logs are returned either way.
+   * Sums slice `part` of `parts` (contiguous, sizes differing by at most 1) of the regions of
+   * the shards `sizes` (shard `k` published by thread `k`) into {@link GradientExchange.sums},
+   * each weighted by its share of the batch. The slices of `0 … parts − 1` together cover
+   * every entry once.
+   */
+  reduce(sizes: readonly number[], part: number, parts: number): void {
+    const { total } = this.layout;
+    const from = Math.floor((total * part) / parts);
+    const to = Math.floor((total * (part + 1)) / parts);
+    const batchSize = sizes.reduce((a, b) => a + b, 0);
+    weightedSum(
+      sizes.map((_, k) => this.regions[k]!.subarray(from, to)),
+      sizes.map((n) => n / batchSize),
+      this.sums.subarray(from, to),
+    );
+  }
+
+  /**
+   * Applies the step of the shards `sizes` to this thread's `variables` (trainable first, as
+   * in the layout) with its `optimizer`, from the {@link GradientExchange.sums} (every slice
+   * reduced). Nothing is changed when the batch's loss is not finite (every thread sees the
+   * same losses, so every thread skips the step alike); the logs are returned either way.
    */
   apply(
     sizes: readonly number[],
@@ -96,22 +118,13 @@ export class GradientExchange {
   ): ExchangedLogs {
     const logs = this.logs(sizes);
     if (!Number.isFinite(logs.loss)) return logs;
-    const batchSize = sizes.reduce((a, b) => a + b, 0);
-    const shares = sizes.map((n) => n / batchSize);
-    const views = (i: number) => sizes.map((_, k) => this.layout.view(this.regions[k]!, i));
+    const sum = (i: number) =>
+      tensorFromShared(this.layout.view(this.sums, i), this.layout.shapes[i]!);
     tf.tidy(() => {
       const grads: tf.NamedTensorMap = {};
-      for (let i = 0; i < this.trainable; i++) {
-        const sum = this.sums[i]!;
-        weightedSum(views(i), shares, sum);
-        grads[variables[i]!.name] = tensorFromShared(sum, this.layout.shapes[i]!);
-      }
+      for (let i = 0; i < this.trainable; i++) grads[variables[i]!.name] = sum(i);
       optimizer.applyGradients(grads);
-      for (let i = this.trainable; i < variables.length; i++) {
-        const mean = new Float32Array(this.layout.sizes[i]!);
-        weightedSum(views(i), shares, mean);
-        variables[i]!.assign(tf.tensor(mean, this.layout.shapes[i]!));
-      }
+      for (let i = this.trainable; i < variables.length; i++) variables[i]!.assign(sum(i));
     });
     return logs;
   }

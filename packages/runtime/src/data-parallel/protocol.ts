@@ -33,6 +33,8 @@ export interface InitMessage {
   regions: SharedArrayBuffer[];
   /** Each thread's shard loss and correct count (two float64 per thread). */
   scalars: SharedArrayBuffer;
+  /** The share-weighted sums of the regions (the exchange's `sums`). */
+  sums: SharedArrayBuffer;
 }
 
 /**
@@ -68,7 +70,19 @@ export interface StepMessage {
 }
 
 /**
- * Every thread has published its shard: applies the step of the last {@link StepMessage}
+ * Every thread has published its shard: sums slice `part` of `parts` of the regions of the
+ * last {@link StepMessage}'s shards into the shared sums; answered by {@link DoneMessage}.
+ */
+export interface ReduceMessage {
+  type: 'reduce';
+  /** The slice this thread sums (its index). */
+  part: number;
+  /** How many slices (threads). */
+  parts: number;
+}
+
+/**
+ * Every thread has summed its slice: applies the step of the last {@link StepMessage}
  * to the replica; answered by {@link DoneMessage}.
  */
 export interface ApplyMessage {
@@ -81,7 +95,13 @@ export interface ReadMessage {
 }
 
 /** What the main thread sends. */
-export type ToWorker = InitMessage | SyncMessage | StepMessage | ApplyMessage | ReadMessage;
+export type ToWorker =
+  | InitMessage
+  | SyncMessage
+  | StepMessage
+  | ReduceMessage
+  | ApplyMessage
+  | ReadMessage;
 
 /** The replica is built and its weights match the main model's. */
 export interface ReadyMessage {

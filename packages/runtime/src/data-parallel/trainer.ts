@@ -36,10 +36,12 @@ export interface StepLogs {
  * themselves. Each {@link DataParallelTrainer.step} splits the batch into `workers`
  * contiguous shards (sizes differ by at most 1; fewer shards when the batch has fewer
  * samples); thread `k` computes the gradient of shard `k`'s mean loss and publishes it. Once
- * all have, every thread sums the gradients in the same fixed order (shard 0, 1, …), each
- * weighted by its share of the batch (`size / batchSize`) — the gradient of the whole batch's
- * mean loss, the same from run to run — and applies one `optimizer.applyGradients` to its
- * own weights (an all-reduce, as PyTorch's DistributedDataParallel does): every thread
+ * all have, the threads sum the gradients, each thread `1/workers` of the entries (a
+ * reduce-scatter: the work per thread does not grow with the number of threads), every entry
+ * in the same fixed order (shard 0, 1, …), each shard weighted by its share of the batch
+ * (`size / batchSize`) — the gradient of the whole batch's mean loss, the same from run to
+ * run — and then every thread applies one `optimizer.applyGradients` of the sums to its own
+ * weights (an all-reduce, as PyTorch's DistributedDataParallel does): every thread
  * computes the same update at the same time, no weights travel, and the replicas stay equal
  * to `model` bit for bit. Changes made on the main thread between steps — `model.setWeights`,
  * a variable's `assign`, `optimizer.setWeights`, a learning-rate or λ schedule that changes
@@ -136,11 +138,17 @@ export class DataParallelTrainer {
     const weights = [...model.trainableWeights, ...model.nonTrainableWeights];
     const layout = new TensorLayout(weights.map((w) => w.shape as number[]));
     const shared = layout.allocate();
-    const { regions, scalars } = GradientExchange.allocate(
+    const { regions, scalars, sums } = GradientExchange.allocate(
       layout,
       checked.workers > 1 ? checked.workers : 0,
     );
-    const exchange = new GradientExchange(layout, model.trainableWeights.length, regions, scalars);
+    const exchange = new GradientExchange(
+      layout,
+      model.trainableWeights.length,
+      regions,
+      scalars,
+      sums,
+    );
     const threads: ReplicaThread[] = [];
     if (checked.workers > 1) {
       describeOptimizer(
@@ -166,6 +174,7 @@ export class DataParallelTrainer {
             weights: shared.buffer as SharedArrayBuffer,
             regions: regions.map((r) => r.buffer as SharedArrayBuffer),
             scalars: scalars.buffer as SharedArrayBuffer,
+            sums: sums.buffer as SharedArrayBuffer,
           }),
         ),
       );
@@ -386,6 +395,11 @@ export class DataParallelTrainer {
     if (ownError) throw ownError;
     const { loss, losses, correct } = this.exchange.logs(sizes);
     this.checkFinite(loss, losses);
+    // every thread sums its slice of the regions, then every thread applies the sums
+    const parts = this.workers;
+    const reduced = this.threads.map((t, k) => t.request({ type: 'reduce', part: k + 1, parts }));
+    this.exchange.reduce(sizes, 0, parts);
+    await this.all('step', reduced);
     const applied = this.threads.map((t) => t.request({ type: 'apply' }));
     let applyError: unknown = null;
     try {

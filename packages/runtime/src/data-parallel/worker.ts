@@ -8,7 +8,14 @@ import { GradientExchange } from './gradient-exchange.js';
 import { regionView } from './input-region.js';
 import type { DataParallelLoss } from './losses.js';
 import { loadOptimizerState, rebuildOptimizer } from './optimizer-replica.js';
-import type { FromWorker, InitMessage, StepMessage, SyncMessage, ToWorker } from './protocol.js';
+import type {
+  FromWorker,
+  InitMessage,
+  ReduceMessage,
+  StepMessage,
+  SyncMessage,
+  ToWorker,
+} from './protocol.js';
 import { publishShard } from './shard-gradients.js';
 import { TensorLayout, tensorFromShared } from './shared-tensors.js';
 
@@ -51,6 +58,7 @@ async function handle(message: ToWorker): Promise<FromWorker> {
   const r = replica;
   if (!r) throw new Error(`'${message.type}' before 'init'`);
   if (message.type === 'step') return step(r, message);
+  if (message.type === 'reduce') return reduce(r, message);
   if (message.type === 'apply') return apply(r);
   if (message.type === 'sync') return sync(r, message);
   await r.layout.write(r.exchange.regions[r.index]!, r.variables);
@@ -106,6 +114,7 @@ async function init(message: InitMessage): Promise<FromWorker> {
       message.trainable,
       message.regions.map((buffer) => new Float32Array(buffer)),
       new Float64Array(message.scalars),
+      new Float32Array(message.sums),
     ),
     optimizer: null,
     sizes: null,
@@ -167,6 +176,12 @@ function step(r: Replica, message: StepMessage): FromWorker {
   } finally {
     tf.dispose([x, y]);
   }
+  return { type: 'done' };
+}
+
+function reduce(r: Replica, message: ReduceMessage): FromWorker {
+  if (!r.sizes) throw new Error("'reduce' before 'step'");
+  r.exchange.reduce(r.sizes, message.part, message.parts);
   return { type: 'done' };
 }
 

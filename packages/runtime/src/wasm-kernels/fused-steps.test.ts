@@ -110,7 +110,9 @@ describe.each([
             .runKernel(kernel, inputs, attrs as never) as unknown as tf.Tensor[];
           return {
             fused: out.map((t) => Array.from(t.dataSync())),
-            reference: separate[kernel](inputs, a).map((t) => Array.from(t.dataSync())),
+            reference: separate[kernel as keyof typeof separate](inputs, a).map((t) =>
+              Array.from(t.dataSync()),
+            ),
           };
         }),
       );
