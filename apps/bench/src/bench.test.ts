@@ -58,9 +58,9 @@ describe('pnpm bench', () => {
   it('--consecutive N runs each configuration N steps back to back per round', async () => {
     const result = await smokeLinBreg('--consecutive', '3', '--steps', '4');
     expect(result.options.consecutive).toBe(3);
-    // ⌈4 / 3⌉ = 2 rounds of 3 timed steps each; the ceilings once per round
+    // ⌈4 / 3⌉ = 2 rounds of 3 timed steps each, and of 3 calls of each ceiling
     expect(result.rows[0]!.stepTimes).toHaveLength(6);
-    expect(result.rows[0]!.matMul.calls).toBe(2);
+    expect(result.rows[0]!.matMul.calls).toBe(6);
     expect(() => parseArgs(['--consecutive', '0'])).toThrow(/--consecutive must be an integer ≥ 1/);
     // training-like by default; the CI smoke run alternates, one step each
     expect(parseArgs([])!.consecutive).toBe(5);
@@ -92,10 +92,12 @@ describe('pnpm bench', () => {
       /--workers-warmup must be an integer ≥ 0, got -1/,
     );
     expect(() => parseArgs(['--workers-warmup', '100'])).toThrow(
-      /--workers-warmup goes with --workers LIST/,
+      /--workers-warmup and --workers-lead go with --workers LIST/,
     );
     expect(parseArgs(['--workers', '2'])!.workersWarmupMs).toBe(2000);
     expect(parseArgs(['--workers', '2', '--workers-warmup', '0'])!.workersWarmupMs).toBe(0);
+    expect(parseArgs(['--workers', '2'])!.workersLeadMs).toBe(20);
+    expect(() => parseArgs(['--workers-lead', '5'])).toThrow(/go with --workers LIST/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
     expect(() => parseArgs(['--no-simd-kernels', '--workers', '2'])).toThrow(
       /--no-simd-kernels cannot go with --workers/,

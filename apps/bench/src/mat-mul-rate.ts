@@ -114,24 +114,29 @@ export interface RoundOptions {
   simdKernels?: boolean | undefined;
   /** Steps of one configuration back to back per round (default 1). */
   consecutive?: number | undefined;
+  /** Untimed steps each configuration runs at the start of every round, by index (default none). */
+  lead?: number[] | undefined;
 }
 
 /**
  * Times `steps` as `timeInterleaved` does, with one `n × n` matMul per ceiling per round after
  * them: the steps' times and the ceilings of the same rounds. With `consecutive` > 1 each step
- * runs that many times back to back per round, in `⌈timed / consecutive⌉` rounds (so about
- * `timed` runs each), the ceilings once per round.
+ * and each ceiling runs that many times back to back per round, in `⌈timed / consecutive⌉`
+ * rounds (so about `timed` runs each). `lead[k]`: untimed runs of step `k` at the
+ * start of each of its rounds.
  */
 export async function timeWithMatMul(
   steps: ReadonlyArray<() => Promise<unknown>>,
-  { steps: timed, warmup, matMulSize, simdKernels, consecutive = 1 }: RoundOptions,
+  { steps: timed, warmup, matMulSize, simdKernels, consecutive = 1, lead = [] }: RoundOptions,
 ): Promise<{ times: number[][] } & MatMulCeilings> {
   const ceilings = ceilingCalls(matMulSize, simdKernels);
   try {
     const times = await timeInterleaved([...steps, ...ceilings.map((c) => c.call)], {
       steps: Math.ceil(timed / consecutive),
       warmup,
-      runs: [...steps.map(() => consecutive), ...ceilings.map(() => 1)],
+      // the ceilings as many times as each step, so that their medians are as robust
+      runs: [...steps.map(() => consecutive), ...ceilings.map(() => consecutive)],
+      lead,
     });
     return {
       times: times.slice(0, steps.length),

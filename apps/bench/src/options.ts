@@ -36,6 +36,12 @@ export interface BenchOptions {
    */
   workersWarmupMs: number;
   /**
+   * With `workers`: milliseconds of untimed steps that start each round of a data-parallel
+   * configuration (at least one step when > 0), so that its threads' cores, idle while the
+   * other configurations ran, are busy again when the timed steps start, as in a training.
+   */
+  workersLeadMs: number;
+  /**
    * Also compare a few Bregman steps on each backend other than `cpu` with the same steps
    * on `cpu` (see `measureAgreement`).
    */
@@ -89,6 +95,9 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      with --workers: each configuration first runs untimed steps for MS
                      milliseconds (default 2000): fresh threads compile tfjs's JavaScript as
                      they go, and the MLP's 2-worker step takes ~200 steps to settle
+  --workers-lead MS  with --workers: each round of a configuration starts with untimed steps
+                     for about MS milliseconds, at least one (default 20): its threads idled
+                     while the others ran and their cores clocked down; a training's do not
   --matmul N         side of the square matMul timed on each backend, the ceiling of the
                      efficiency column = model GFLOP/s ÷ matMul GFLOP/s (default 1024)
   --agreement        also run 3 LinBreg / AdaBreg steps (batch 4) of each model on every
@@ -174,6 +183,7 @@ export function parseArgs(
     warmup: 3,
     consecutive: 5,
     workersWarmupMs: 2000,
+    workersLeadMs: 20,
     matMulSize: 1024,
   };
   let endToEndProfile = false;
@@ -219,6 +229,10 @@ export function parseArgs(
         break;
       case '--workers-warmup':
         options.workersWarmupMs = count(flag, value(), 0);
+        workersWarmup = true;
+        break;
+      case '--workers-lead':
+        options.workersLeadMs = count(flag, value(), 0);
         workersWarmup = true;
         break;
       case '--matmul':
@@ -285,6 +299,7 @@ export function parseArgs(
           warmup: 1,
           consecutive: 1,
           workersWarmupMs: 0,
+          workersLeadMs: 0,
           matMulSize: 128,
         });
         break;
@@ -300,7 +315,7 @@ export function parseArgs(
     );
   }
   if (workersWarmup && !options.workers) {
-    throw new UsageError('--workers-warmup goes with --workers LIST');
+    throw new UsageError('--workers-warmup and --workers-lead go with --workers LIST');
   }
   if (options.endToEnd && !endToEndProfile) {
     throw new UsageError(

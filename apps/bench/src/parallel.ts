@@ -16,6 +16,8 @@ export interface ParallelMeasurement {
   workers: number;
   /** Timed steps (after warm-up). */
   steps: number;
+  /** Untimed steps at the start of each round (`workersLeadMs` of steps). */
+  leadSteps: number;
   /** Median wall time of one step, milliseconds. */
   msPerStep: number;
   /** `batchSize / msPerStep`, per second. */
@@ -34,7 +36,10 @@ export interface ParallelMeasurement {
  * Times `DataParallelTrainer.step` (shards computed on `workers` threads, gradients summed,
  * the optimizer step applied in every thread) for each worker count in turn, on one fixed random
  * batch: each trainer first runs untimed for `workersWarmupMs` on its own (its fresh threads
- * warm up), then `warmup` untimed rounds, then `steps` timed ones; the median is kept. The worker
+ * warm up), then `warmup` untimed rounds, then `steps` timed ones; the median is kept. Each round
+ * of a trainer starts with about `workersLeadMs` of untimed steps (at least one when > 0): while
+ * the other configurations ran, its worker threads idled and their cores clocked down, which a
+ * training, whose threads are never idle, does not see. The worker
  * counts and one `matMulSize²` matMul on the main thread (the ceiling of the efficiency)
  * take turns step by step, so that drift of the machine hits them alike.
  */
@@ -44,10 +49,11 @@ export async function measureParallel(
   batchSize: number,
   optimizerCase: OptimizerCase,
   workerCounts: readonly number[],
-  options: RoundOptions & { workersWarmupMs: number },
+  options: RoundOptions & { workersWarmupMs: number; workersLeadMs: number },
 ): Promise<ParallelMeasurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   const trainers: DataParallelTrainer[] = [];
+  const lead: number[] = [];
   let stepFlops = 0;
   let measured: Awaited<ReturnType<typeof timeWithMatMul>>;
   try {
@@ -66,11 +72,12 @@ export async function measureParallel(
         modules: [import.meta.resolve('@bregman/models')],
       });
       trainers.push(trainer);
-      await warmUp(() => trainer.step(x, y), options.workersWarmupMs);
+      const msPerStep = await warmUp(() => trainer.step(x, y), options.workersWarmupMs);
+      lead.push(options.workersLeadMs > 0 ? Math.ceil(options.workersLeadMs / msPerStep) : 0);
     }
     measured = await timeWithMatMul(
       trainers.map((trainer) => () => trainer.step(x, y)),
-      options,
+      { ...options, lead },
     );
   } finally {
     for (const trainer of trainers) {
@@ -87,13 +94,24 @@ export async function measureParallel(
     optimizer: optimizerCase.name,
     workers: trainer.workers,
     ...stepRate(measured.times[k]!, batchSize, stepFlops),
+    leadSteps: lead[k]!,
     matMul: measured.matMul,
     ...(measured.simdMatMul ? { simdMatMul: measured.simdMatMul } : {}),
   }));
 }
 
-/** Runs `step` untimed, back to back, until `ms` milliseconds have passed (none for 0). */
-async function warmUp(step: () => Promise<unknown>, ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) await step();
+/**
+ * Runs `step` untimed, back to back, until `ms` milliseconds have passed, at least once;
+ * resolves with the mean time of the last half of these steps, milliseconds.
+ */
+async function warmUp(step: () => Promise<unknown>, ms: number): Promise<number> {
+  const start = performance.now();
+  const times: number[] = [];
+  do {
+    const begin = performance.now();
+    await step();
+    times.push(performance.now() - begin);
+  } while (performance.now() - start < ms);
+  const last = times.slice(Math.floor(times.length / 2));
+  return last.reduce((a, b) => a + b, 0) / last.length;
 }

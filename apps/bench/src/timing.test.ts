@@ -22,4 +22,16 @@ describe('timeInterleaved', () => {
     expect(order).toEqual([0, 0, 0, 1, 1, 0, 0, 0]);
     expect(times.map((t) => t.length)).toEqual([6, 2]);
   });
+
+  it('starts each round of a step with its untimed lead-in runs where asked', async () => {
+    const order: string[] = [];
+    const steps = [0, 1].map((k) => async () => {
+      order.push(`${k}`);
+    });
+    const times = await timeInterleaved(steps, { steps: 2, warmup: 0, runs: [2, 1], lead: [0, 2] });
+    // round 0: step 0 twice, step 1 twice untimed then once; round 1 starts with step 1
+    expect(order.join('')).toBe('00111' + '11100');
+    // only the `runs` are timed, never the lead-in
+    expect(times.map((t) => t.length)).toEqual([4, 2]);
+  });
 });

@@ -17,20 +17,26 @@ export function randomBatch(
 /**
  * Times each of `steps` (one training step each) in turn (interleaved), so that drift of the
  * machine (other load, JIT, GC) hits them alike: `warmup` untimed rounds, then `timed` timed
- * ones. In each round step k runs `runs[k]` times back to back (default once), each run timed,
- * as consecutive steps of one training do. Each round starts one step later than the one
+ * ones. In each round step k first runs `lead[k]` times untimed (default none), then `runs[k]`
+ * times back to back (default once), each run timed, as consecutive steps of one training do. Each round starts one step later than the one
  * before (round r runs steps r, r + 1, …, wrapping), so that no step always runs first, after
  * the last one has filled the caches with its own data. Returns every timed run of each,
  * milliseconds.
  */
 export async function timeInterleaved(
   steps: ReadonlyArray<() => Promise<unknown>>,
-  { steps: timed, warmup, runs = [] }: { steps: number; warmup: number; runs?: number[] },
+  {
+    steps: timed,
+    warmup,
+    runs = [],
+    lead = [],
+  }: { steps: number; warmup: number; runs?: number[]; lead?: number[] },
 ): Promise<number[][]> {
   const times = steps.map(() => [] as number[]);
   for (let i = 0; i < warmup + timed; i++) {
     for (let j = 0; j < steps.length; j++) {
       const k = (i + j) % steps.length;
+      for (let r = 0; r < (lead[k] ?? 0); r++) await steps[k]!();
       for (let r = 0; r < (runs[k] ?? 1); r++) {
         const start = performance.now();
         await steps[k]!();
