@@ -37,8 +37,9 @@ export interface BenchOptions {
   workersWarmupMs: number;
   /**
    * With `workers`: milliseconds of untimed steps that start each round of a data-parallel
-   * configuration (at least one step when > 0), so that its threads' cores, idle while the
-   * other configurations ran, are busy again when the timed steps start, as in a training.
+   * configuration (at least one step when > 0): its threads idled while the other
+   * configurations ran, and the first steps after a pause run slower, which a training, whose
+   * threads do not pause, does not see.
    */
   workersLeadMs: number;
   /**
@@ -86,7 +87,7 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      consecutive steps of one training run (default 5; the configurations and
                      the ceilings' matMuls take turns round by round). 1 alternates them step
                      by step, so each step starts with caches the others filled: the MLP's
-                     step is ~1.2x slower so, and a data-parallel step ~2-4x (its threads
+                     step is ~1.2x slower so, and the MLP's 2-thread step ~3-5x (its threads
                      idle between steps, as no training leaves them)
   --json FILE        also write the results as JSON
   --workers LIST     also time one run on N threads (DataParallelTrainer of @bregman/runtime)
@@ -97,7 +98,8 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      they go, and the MLP's 2-worker step takes ~200 steps to settle
   --workers-lead MS  with --workers: each round of a configuration starts with untimed steps
                      for about MS milliseconds, at least one (default 20): its threads idled
-                     while the others ran and their cores clocked down; a training's do not
+                     while the others ran, and the first steps after a pause run slower (up
+                     to 2x for the MLP); a training's threads do not pause
   --matmul N         side of the square matMul timed on each backend, the ceiling of the
                      efficiency column = model GFLOP/s ÷ matMul GFLOP/s (default 1024)
   --agreement        also run 3 LinBreg / AdaBreg steps (batch 4) of each model on every
@@ -187,7 +189,7 @@ export function parseArgs(
     matMulSize: 1024,
   };
   let endToEndProfile = false;
-  let workersWarmup = false;
+  let workersTiming = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => argv[++i];
@@ -229,11 +231,11 @@ export function parseArgs(
         break;
       case '--workers-warmup':
         options.workersWarmupMs = count(flag, value(), 0);
-        workersWarmup = true;
+        workersTiming = true;
         break;
       case '--workers-lead':
         options.workersLeadMs = count(flag, value(), 0);
-        workersWarmup = true;
+        workersTiming = true;
         break;
       case '--matmul':
         options.matMulSize = count(flag, value(), 1);
@@ -314,7 +316,7 @@ export function parseArgs(
       '--no-simd-kernels cannot go with --workers: the worker threads start their own wasm backend with the SIMD kernels',
     );
   }
-  if (workersWarmup && !options.workers) {
+  if (workersTiming && !options.workers) {
     throw new UsageError('--workers-warmup and --workers-lead go with --workers LIST');
   }
   if (options.endToEnd && !endToEndProfile) {

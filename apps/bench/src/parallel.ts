@@ -37,11 +37,11 @@ export interface ParallelMeasurement {
  * the optimizer step applied in every thread) for each worker count in turn, on one fixed random
  * batch: each trainer first runs untimed for `workersWarmupMs` on its own (its fresh threads
  * warm up), then `warmup` untimed rounds, then `steps` timed ones; the median is kept. Each round
- * of a trainer starts with about `workersLeadMs` of untimed steps (at least one when > 0): while
- * the other configurations ran, its worker threads idled and their cores clocked down, which a
- * training, whose threads are never idle, does not see. The worker
- * counts and one `matMulSize²` matMul on the main thread (the ceiling of the efficiency)
- * take turns step by step, so that drift of the machine hits them alike.
+ * of a trainer starts with about `workersLeadMs` of untimed steps (at least one when > 0): its
+ * worker threads idled while the other configurations ran, and the first steps after a pause
+ * run slower, which a training, whose threads do not pause, does not see. The worker counts
+ * and one `matMulSize²` matMul on the main thread (the ceiling of the efficiency) take turns
+ * round by round (`consecutive` steps each), so that drift of the machine hits them alike.
  */
 export async function measureParallel(
   backend: 'wasm' | 'cpu',
