@@ -1,9 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 // registers the test layers on the main thread; the threads import it through `modules`
-import { ExitsInWorker, ThrowsInWorker, Twice } from './test-fixtures/custom-layers.mjs';
+import {
+  ExitsInWorker,
+  ExitsInWorkerAtStep3,
+  ThrowsInWorker,
+  ThrowsInWorkerAtStep3,
+  ThrowsOnMainAtStep2,
+  Twice,
+} from './test-fixtures/custom-layers.mjs';
 import { DataParallelTrainer } from './trainer.js';
-import { batch, mlp } from './trainer.test-helper.js';
+import { batch, mlp, weightValues } from './trainer.test-helper.js';
 
 const fixture = new URL('./test-fixtures/custom-layers.mjs', import.meta.url).href;
 const model = mlp(8, 4);
@@ -147,6 +154,54 @@ describe('DataParallelTrainer: a failing worker thread rejects the step, no hang
     await trainer.dispose();
     await trainer.dispose(); // twice: nothing happens
     await expect(trainer.step(x, y)).rejects.toThrow(/the trainer was disposed/);
+    tf.dispose([x, y]);
+    custom.dispose();
+  });
+});
+
+describe('DataParallelTrainer: a thread that fails after steps that went well', () => {
+  it.each([
+    [
+      'throws',
+      () => new ThrowsInWorkerAtStep3(),
+      /DataParallelTrainer\.step: worker thread 1: boom at step 3/,
+    ],
+    [
+      'exits',
+      () => new ExitsInWorkerAtStep3(),
+      /DataParallelTrainer\.step: worker thread 1 exited with code 9/,
+    ],
+  ])(
+    'a thread that %s at step 3: that step rejects, no hang, later steps refuse',
+    async (_, layer, message) => {
+      const custom = withLayer(layer());
+      const trainer = await withFixtureThreads(custom);
+      const { x, y } = batch(4, [8], 1);
+      await trainer.step(x, y);
+      await trainer.step(x, y);
+      await expect(trainer.step(x, y)).rejects.toThrow(message);
+      await expect(trainer.step(x, y)).rejects.toThrow(/a previous step failed/);
+      await trainer.dispose();
+      tf.dispose([x, y]);
+      custom.dispose();
+    },
+  );
+
+  it("the main thread's shard throws: the step rejects with its error, no thread applies it, the trainer goes on", async () => {
+    const custom = withLayer(new ThrowsOnMainAtStep2());
+    const trainer = await withFixtureThreads(custom);
+    const { x, y } = batch(4, [8], 2);
+    await trainer.step(x, y);
+    const before = weightValues(custom).map((w) => w.slice());
+    await expect(trainer.step(x, y)).rejects.toThrow(/boom on the main thread/);
+    expect(weightValues(custom)).toEqual(before);
+    const replica = (await trainer.replicaWeights())[0]!;
+    expect(Object.values(replica)).toEqual(before);
+    await trainer.step(x, y);
+    const after = weightValues(custom);
+    expect(after).not.toEqual(before);
+    expect(Object.values((await trainer.replicaWeights())[0]!)).toEqual(after);
+    await trainer.dispose();
     tf.dispose([x, y]);
     custom.dispose();
   });

@@ -35,6 +35,10 @@ export interface InitMessage {
   scalars: SharedArrayBuffer;
   /** The share-weighted sums of the regions (the exchange's `sums`). */
   sums: SharedArrayBuffer;
+  /** The step's barriers (`StepBarriers.allocate()`). */
+  barriers: SharedArrayBuffer;
+  /** The threads that compute, the main thread included. */
+  threads: number;
 }
 
 /**
@@ -49,7 +53,12 @@ export interface SyncMessage {
   state: OptimizerWeight[];
 }
 
-/** Computes one shard and publishes it; answered by {@link DoneMessage}. */
+/**
+ * One step: computes this thread's shard and publishes it, meets the other threads at the
+ * `published` barrier, sums its slice of every shard's results, meets them at `reduced`, and
+ * applies the step to the replica (each part skipped alike by every thread when a shard failed
+ * or the loss is not finite); answered by {@link DoneMessage} once done.
+ */
 export interface StepMessage {
   type: 'step';
   /** The first sample of this thread's shard. */
@@ -69,39 +78,13 @@ export interface StepMessage {
   y: SharedArrayBuffer;
 }
 
-/**
- * Every thread has published its shard: sums slice `part` of `parts` of the regions of the
- * last {@link StepMessage}'s shards into the shared sums; answered by {@link DoneMessage}.
- */
-export interface ReduceMessage {
-  type: 'reduce';
-  /** The slice this thread sums (its index). */
-  part: number;
-  /** How many slices (threads). */
-  parts: number;
-}
-
-/**
- * Every thread has summed its slice: applies the step of the last {@link StepMessage}
- * to the replica; answered by {@link DoneMessage}.
- */
-export interface ApplyMessage {
-  type: 'apply';
-}
-
 /** Writes every weight of the replica into its results region; answered by {@link DoneMessage}. */
 export interface ReadMessage {
   type: 'read';
 }
 
 /** What the main thread sends. */
-export type ToWorker =
-  | InitMessage
-  | SyncMessage
-  | StepMessage
-  | ReduceMessage
-  | ApplyMessage
-  | ReadMessage;
+export type ToWorker = InitMessage | SyncMessage | StepMessage | ReadMessage;
 
 /** The replica is built and its weights match the main model's. */
 export interface ReadyMessage {

@@ -15,6 +15,7 @@ import { ReplicaVersion } from './replica-version.js';
 import { publishShard, shardGradients } from './shard-gradients.js';
 import { shardSizes } from './shards.js';
 import { entriesOf, TensorLayout } from './shared-tensors.js';
+import { StepBarriers } from './step-barriers.js';
 import { workerScript } from './worker-script.js';
 
 /** What {@link DataParallelTrainer.step} returns: the batch's mean loss (and accuracy). */
@@ -50,7 +51,9 @@ export interface StepLogs {
  *
  * Transport: each thread's gradients (one region per thread), the weights for a reload and
  * the batch (a region for the inputs and one for the labels, grown when a larger batch comes)
- * are `Float32Array`s on `SharedArrayBuffer`s allocated once; `postMessage` only signals.
+ * are `Float32Array`s on `SharedArrayBuffer`s allocated once; `postMessage` only signals: one
+ * message to each thread per step, and its answer. Within the step the threads meet at two
+ * barriers in shared memory (`Atomics`: every shard published, every slice summed).
  *
  * BatchNorm: each shard normalizes with its own batch statistics (as DistributedDataParallel
  * without SyncBatchNorm), and each replica moves its running mean and variance toward its own
@@ -94,6 +97,7 @@ export class DataParallelTrainer {
   private readonly layout: TensorLayout;
   private readonly weights: Float32Array;
   private readonly exchange: GradientExchange;
+  private readonly barriers: StepBarriers;
   private readonly version: ReplicaVersion;
   private readonly xRegion = new InputRegion();
   private readonly yRegion = new InputRegion();
@@ -107,6 +111,7 @@ export class DataParallelTrainer {
     layout: TensorLayout,
     weights: Float32Array,
     exchange: GradientExchange,
+    barriers: StepBarriers,
   ) {
     this.model = options.model;
     this.optimizer = options.optimizer;
@@ -121,6 +126,7 @@ export class DataParallelTrainer {
     this.layout = layout;
     this.weights = weights;
     this.exchange = exchange;
+    this.barriers = barriers;
     this.version = new ReplicaVersion(this.variables, this.optimizer);
   }
 
@@ -149,6 +155,7 @@ export class DataParallelTrainer {
       scalars,
       sums,
     );
+    const barriers = new StepBarriers(StepBarriers.allocate(), checked.workers);
     const threads: ReplicaThread[] = [];
     if (checked.workers > 1) {
       describeOptimizer(
@@ -175,6 +182,8 @@ export class DataParallelTrainer {
             regions: regions.map((r) => r.buffer as SharedArrayBuffer),
             scalars: scalars.buffer as SharedArrayBuffer,
             sums: sums.buffer as SharedArrayBuffer,
+            barriers: barriers.counters.buffer as SharedArrayBuffer,
+            threads: checked.workers,
           }),
         ),
       );
@@ -186,7 +195,7 @@ export class DataParallelTrainer {
         });
       }
     }
-    const trainer = new DataParallelTrainer(checked, threads, layout, shared, exchange);
+    const trainer = new DataParallelTrainer(checked, threads, layout, shared, exchange, barriers);
     try {
       await trainer.sync('create');
     } catch (error) {
@@ -361,6 +370,7 @@ export class DataParallelTrainer {
     // the batch first: nothing is posted unless all of it is in place
     this.xRegion.write(x.values ?? entriesOf(x.tensor!));
     this.yRegion.write(y.values ?? entriesOf(y.tensor!));
+    this.barriers.reset();
     const computed: Promise<DoneMessage>[] = [];
     let start = sizes[0]!;
     for (const [i, thread] of this.threads.entries()) {
@@ -378,36 +388,49 @@ export class DataParallelTrainer {
         x: this.xRegion.buffer!,
         y: this.yRegion.buffer!,
       };
-      computed.push(thread.request(message));
+      const answer = thread.request(message);
+      // a thread that fails (throws, exits, crashes) releases the others from the barriers
+      answer.catch(() => this.barriers.abort());
+      computed.push(answer);
       start += rows;
     }
-    let ownError: unknown = null;
     const x0 = leadingRows(x, sizes[0]!);
     const y0 = leadingRows(y, sizes[0]!);
     try {
       publishShard(this.exchange, 0, this.model, this.variables, this.loss, x0, y0);
     } catch (error) {
-      ownError = error;
+      // the threads skip the step too; the trainer goes on
+      this.barriers.markFailed();
+      this.barriers.arrive('published');
+      await this.all('step', computed);
+      throw error;
     } finally {
       tf.dispose([x0, y0]);
     }
-    await this.all('step', computed);
-    if (ownError) throw ownError;
+    // the threads meet in shared memory: every shard published, then every slice summed
+    this.barriers.arrive('published');
+    if (!(await this.barriers.waitFor('published')) || this.barriers.failed) {
+      await this.all('step', computed); // rejects, naming the thread that failed
+      throw new Error('DataParallelTrainer.step: a thread abandoned the step');
+    }
     const { loss, losses, correct } = this.exchange.logs(sizes);
-    this.checkFinite(loss, losses);
-    // every thread sums its slice of the regions, then every thread applies the sums
-    const parts = this.workers;
-    const reduced = this.threads.map((t, k) => t.request({ type: 'reduce', part: k + 1, parts }));
-    this.exchange.reduce(sizes, 0, parts);
-    await this.all('step', reduced);
-    const applied = this.threads.map((t) => t.request({ type: 'apply' }));
+    if (!Number.isFinite(loss)) {
+      await this.all('step', computed); // every thread skips the update alike
+      this.checkFinite(loss, losses);
+    }
+    this.exchange.reduce(sizes, 0, this.workers);
+    this.barriers.arrive('reduced');
+    if (!(await this.barriers.waitFor('reduced'))) {
+      await this.all('step', computed); // rejects, naming the thread that failed
+      throw new Error('DataParallelTrainer.step: a thread abandoned the step');
+    }
     let applyError: unknown = null;
     try {
       this.exchange.apply(sizes, this.variables, this.optimizer);
     } catch (error) {
       applyError = error;
     }
-    await this.all('step', applied);
+    await this.all('step', computed);
     if (applyError) {
       // the replicas applied the step, the main thread did not: they differ now
       this.broken = applyError as Error;

@@ -8,16 +8,10 @@ import { GradientExchange } from './gradient-exchange.js';
 import { regionView } from './input-region.js';
 import type { DataParallelLoss } from './losses.js';
 import { loadOptimizerState, rebuildOptimizer } from './optimizer-replica.js';
-import type {
-  FromWorker,
-  InitMessage,
-  ReduceMessage,
-  StepMessage,
-  SyncMessage,
-  ToWorker,
-} from './protocol.js';
+import type { FromWorker, InitMessage, StepMessage, SyncMessage, ToWorker } from './protocol.js';
 import { publishShard } from './shard-gradients.js';
 import { TensorLayout, tensorFromShared } from './shared-tensors.js';
+import { StepBarriers } from './step-barriers.js';
 
 interface Replica {
   index: number;
@@ -30,9 +24,8 @@ interface Replica {
   layout: TensorLayout;
   weights: Float32Array;
   exchange: GradientExchange;
+  barriers: StepBarriers;
   optimizer: tf.Optimizer | null;
-  /** The shard sizes of the step last computed, for its `apply`. */
-  sizes: number[] | null;
 }
 const port = parentPort;
 if (!port)
@@ -58,8 +51,6 @@ async function handle(message: ToWorker): Promise<FromWorker> {
   const r = replica;
   if (!r) throw new Error(`'${message.type}' before 'init'`);
   if (message.type === 'step') return step(r, message);
-  if (message.type === 'reduce') return reduce(r, message);
-  if (message.type === 'apply') return apply(r);
   if (message.type === 'sync') return sync(r, message);
   await r.layout.write(r.exchange.regions[r.index]!, r.variables);
   return { type: 'done' };
@@ -116,8 +107,8 @@ async function init(message: InitMessage): Promise<FromWorker> {
       new Float64Array(message.scalars),
       new Float32Array(message.sums),
     ),
+    barriers: new StepBarriers(new Int32Array(message.barriers), message.threads),
     optimizer: null,
-    sizes: null,
   };
   return { type: 'ready', backend: tf.getBackend() };
 }
@@ -158,9 +149,30 @@ async function sync(r: Replica, message: SyncMessage): Promise<FromWorker> {
 
 function step(r: Replica, message: StepMessage): FromWorker {
   if (!r.optimizer) throw new Error("'step' before 'sync'");
-  r.sizes = message.sizes;
+  const { sizes } = message;
+  const { barriers, exchange } = r;
+  try {
+    publishOwnShard(r, message);
+  } catch (error) {
+    // the others must not wait for this thread, and skip the step as it does
+    barriers.markFailed();
+    barriers.arrive('published');
+    throw error;
+  }
+  barriers.arrive('published');
+  if (!barriers.waitBlocking('published') || barriers.failed) return { type: 'done' };
+  if (!Number.isFinite(exchange.logs(sizes).loss)) return { type: 'done' };
+  exchange.reduce(sizes, r.index, barriers.threads);
+  barriers.arrive('reduced');
+  if (!barriers.waitBlocking('reduced')) return { type: 'done' };
+  exchange.apply(sizes, r.variables, r.optimizer);
+  return { type: 'done' };
+}
+
+/** Computes this thread's shard of the step's batch (if it has one) and publishes it. */
+function publishOwnShard(r: Replica, message: StepMessage): void {
   const rows = message.end - message.start;
-  if (rows === 0) return { type: 'done' };
+  if (rows === 0) return;
   const rowsOf = (buffer: SharedArrayBuffer, shape: number[], dtype: 'float32' | 'int32') => {
     const rowSize = shape.reduce((a, b) => a * b, 1);
     const values = regionView(buffer, dtype).subarray(
@@ -176,18 +188,4 @@ function step(r: Replica, message: StepMessage): FromWorker {
   } finally {
     tf.dispose([x, y]);
   }
-  return { type: 'done' };
-}
-
-function reduce(r: Replica, message: ReduceMessage): FromWorker {
-  if (!r.sizes) throw new Error("'reduce' before 'step'");
-  r.exchange.reduce(r.sizes, message.part, message.parts);
-  return { type: 'done' };
-}
-
-function apply(r: Replica): FromWorker {
-  if (!r.sizes || !r.optimizer) throw new Error("'apply' before 'step'");
-  r.exchange.apply(r.sizes, r.variables, r.optimizer);
-  r.sizes = null;
-  return { type: 'done' };
 }

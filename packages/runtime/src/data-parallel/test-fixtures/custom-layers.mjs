@@ -29,4 +29,44 @@ export class ExitsInWorker extends tf.layers.Layer {
   }
 }
 
-for (const cls of [Twice, ThrowsInWorker, ExitsInWorker]) tf.serialization.registerClass(cls);
+let workerCalls = 0;
+
+/** The identity; in a worker thread, its third call (the third step) throws. */
+export class ThrowsInWorkerAtStep3 extends tf.layers.Layer {
+  static className = 'TestThrowsInWorkerAtStep3';
+  call(inputs) {
+    if (!isMainThread && ++workerCalls === 3) throw new Error('boom at step 3');
+    return Array.isArray(inputs) ? inputs[0] : inputs;
+  }
+}
+
+/** The identity; in a worker thread, its third call (the third step) ends the thread (code 9). */
+export class ExitsInWorkerAtStep3 extends tf.layers.Layer {
+  static className = 'TestExitsInWorkerAtStep3';
+  call(inputs) {
+    if (!isMainThread && ++workerCalls === 3) process.exit(9);
+    return Array.isArray(inputs) ? inputs[0] : inputs;
+  }
+}
+
+/** The identity; on the main thread, its second call (the second step) throws, once. */
+export class ThrowsOnMainAtStep2 extends tf.layers.Layer {
+  static className = 'TestThrowsOnMainAtStep2';
+  static calls = 0;
+  call(inputs) {
+    if (isMainThread && ++ThrowsOnMainAtStep2.calls === 2)
+      throw new Error('boom on the main thread');
+    return Array.isArray(inputs) ? inputs[0] : inputs;
+  }
+}
+
+for (const cls of [
+  Twice,
+  ThrowsInWorker,
+  ExitsInWorker,
+  ThrowsInWorkerAtStep3,
+  ExitsInWorkerAtStep3,
+  ThrowsOnMainAtStep2,
+]) {
+  tf.serialization.registerClass(cls);
+}
