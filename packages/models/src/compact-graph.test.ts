@@ -171,7 +171,14 @@ describe('compact: residual models', () => {
   });
 
   it('resnet18 with 70 % of the conv channels dead: the same function, fewer parameters, compactAsync agrees', async () => {
-    const model = resnet18({ inputShape: [8, 8, 3], numClasses: 3, mean: 0.5, std: 2 });
+    // seeded kernels: with fresh random ones each run, 1 run in many drifted past 1e-5
+    const model = resnet18({
+      inputShape: [8, 8, 3],
+      numClasses: 3,
+      mean: 0.5,
+      std: 2,
+      init: { seed: 18 },
+    });
     let seed = 100;
     for (const layer of model.layers) {
       const kind = layer.getClassName();
