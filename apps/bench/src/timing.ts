@@ -18,9 +18,10 @@ export function randomBatch(
  * Times each of `steps` (one training step each) in turn (interleaved), so that drift of the
  * machine (other load, JIT, GC) hits them alike: `warmup` untimed rounds, then `timed` timed
  * ones. In each round step k first runs `lead[k]` times untimed (default none), then `runs[k]`
- * times back to back (default once), each run timed, as consecutive steps of one training do. Each round starts one step later than the one
- * before (round r runs steps r, r + 1, …, wrapping), so that no step always runs first, after
- * the last one has filled the caches with its own data. Returns every timed run of each,
+ * times back to back (default once), each run timed, as consecutive steps of one training do.
+ * Each round starts one step later than the one before (round r runs steps r, r + 1, …,
+ * wrapping), so that no step always runs first, after the last one has filled the caches with
+ * its own data. Returns every timed run of each,
  * milliseconds.
  */
 export async function timeInterleaved(

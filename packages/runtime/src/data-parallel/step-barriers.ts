@@ -7,6 +7,9 @@ const FAILED = 2;
 const ABORTED = 3;
 const SLOTS = 4;
 
+/** The counter of `barrier`. */
+const slot = (barrier: StepBarrier): number => (barrier === 'published' ? PUBLISHED : REDUCED);
+
 /** How long one blocking wait of a worker thread lasts before it looks at `aborted` again, ms. */
 const WAIT_SLICE_MS = 100;
 /** How long the main thread spins before it waits asynchronously, ms. */
@@ -32,8 +35,8 @@ const waitAsync = (
  * the rest of the step alike); the main thread aborts the step when a thread exits or crashes
  * mid-step, which releases every thread that waits. Worker threads wait blocking
  * (`Atomics.wait`); the main thread spins briefly, then waits asynchronously, so that its
- * event loop hears of a thread that exits. The main thread {@link StepBarriers.reset}s them before each step, when
- * no thread uses them.
+ * event loop hears of a thread that exits. The main thread {@link StepBarriers.reset}s them
+ * before each step, when no thread uses them.
  */
 export class StepBarriers {
   /**
@@ -57,7 +60,7 @@ export class StepBarriers {
 
   /** This thread has reached `barrier`. */
   arrive(barrier: StepBarrier): void {
-    const index = barrier === 'published' ? PUBLISHED : REDUCED;
+    const index = slot(barrier);
     Atomics.add(this.counters, index, 1);
     Atomics.notify(this.counters, index);
   }
@@ -72,7 +75,7 @@ export class StepBarriers {
     return Atomics.load(this.counters, FAILED) !== 0;
   }
 
-  /** Releases every thread that waits, for good: a thread is gone. */
+  /** Releases every thread that waits, until the next {@link StepBarriers.reset}: one is gone. */
   abort(): void {
     Atomics.store(this.counters, ABORTED, 1);
     Atomics.notify(this.counters, PUBLISHED);
@@ -89,7 +92,7 @@ export class StepBarriers {
    * For worker threads (a browser's main thread may not block).
    */
   waitBlocking(barrier: StepBarrier): boolean {
-    const index = barrier === 'published' ? PUBLISHED : REDUCED;
+    const index = slot(barrier);
     for (;;) {
       const arrived = Atomics.load(this.counters, index);
       if (arrived >= this.threads) return true;
@@ -104,7 +107,7 @@ export class StepBarriers {
    * that exits, and abort).
    */
   async waitFor(barrier: StepBarrier): Promise<boolean> {
-    const index = barrier === 'published' ? PUBLISHED : REDUCED;
+    const index = slot(barrier);
     const spinUntil = performance.now() + SPIN_MS;
     for (;;) {
       const arrived = Atomics.load(this.counters, index);
