@@ -11,6 +11,7 @@ import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-leading.js';
 import { scatterNdConfig } from './scatter-nd.js';
 import { signConfig } from './sign.js';
+import { sliceConfig } from './slice.js';
 import { stockKernels } from './stock-kernels.js';
 import { tileConfig } from './tile.js';
 import { wasmKernel } from './wasm-calls.js';
@@ -26,6 +27,7 @@ const configs: readonly KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  sliceConfig,
   signConfig,
   gatherV2Config,
   scatterNdConfig,
@@ -59,6 +61,8 @@ const configs: readonly KernelConfig[] = [
  * - `Sum`, `Mean` over leading axes (bias gradients, BatchNorm): one pass, no transpose, in
  *   WebAssembly SIMD;
  * - `Tile` (BatchNorm's gradient tiles a `[1, 1, 1, C]` tensor to the input's shape): row copies;
+ * - `Slice`: copies only the slice, read where the input lies on the heap (the stock kernel
+ *   first copies the whole input out of the heap);
  * - `Sign`: exact for `|x|` below ~1e-7 (the stock kernel returns 0 there);
  * - `GatherV2` (kernel blocks of a sparse-aware step): whole-slice copies, or one indexed loop
  *   for columns, instead of one index computation per element (`batchDims` ≠ 0: stock);
