@@ -7,6 +7,7 @@ import {
   ThrowsInWorker,
   ThrowsInWorkerAtStep3,
   ThrowsOnMainAtStep2,
+  ThrowsOnUpdate2InWorker,
   Twice,
 } from './test-fixtures/custom-layers.mjs';
 import { DataParallelTrainer } from './trainer.js';
@@ -186,6 +187,28 @@ describe('DataParallelTrainer: a thread that fails after steps that went well', 
       custom.dispose();
     },
   );
+
+  it('a thread whose update throws at step 2 (after the sum): step 2 resolves on the main thread, the next call rejects with the error', async () => {
+    const model = withLayer(new Twice());
+    const trainer = await DataParallelTrainer.create({
+      model,
+      optimizer: new ThrowsOnUpdate2InWorker(0.1),
+      loss: 'softmaxCrossEntropy',
+      workers: 2,
+      backend: 'cpu',
+      modules: [fixture],
+    });
+    const { x, y } = batch(4, [8], 3);
+    await trainer.step(x, y);
+    await trainer.step(x, y);
+    await expect(trainer.step(x, y)).rejects.toThrow(
+      /DataParallelTrainer\.step: worker thread 1: boom in the update/,
+    );
+    await expect(trainer.step(x, y)).rejects.toThrow(/a previous step failed/);
+    await trainer.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  });
 
   it("the main thread's shard throws: the step rejects with its error, no thread applies it, the trainer goes on", async () => {
     const custom = withLayer(new ThrowsOnMainAtStep2());

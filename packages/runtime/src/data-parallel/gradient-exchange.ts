@@ -106,18 +106,13 @@ export class GradientExchange {
   }
 
   /**
-   * Applies the step of the shards `sizes` to this thread's `variables` (trainable first, as
-   * in the layout) with its `optimizer`, from the {@link GradientExchange.sums} (every slice
-   * reduced). Nothing is changed when the batch's loss is not finite (every thread sees the
-   * same losses, so every thread skips the step alike); the logs are returned either way.
+   * Applies the step to this thread's `variables` (trainable first, as in the layout) with its
+   * `optimizer`, from the {@link GradientExchange.sums} (every slice reduced). The caller checks
+   * the batch's loss first ({@link GradientExchange.logs}, read before the `reduced` barrier:
+   * past it, a faster thread may publish the next step's): every thread sees the same losses, so
+   * every thread skips a non-finite step alike.
    */
-  apply(
-    sizes: readonly number[],
-    variables: readonly tf.Variable[],
-    optimizer: tf.Optimizer,
-  ): ExchangedLogs {
-    const logs = this.logs(sizes);
-    if (!Number.isFinite(logs.loss)) return logs;
+  apply(variables: readonly tf.Variable[], optimizer: tf.Optimizer): void {
     const sum = (i: number) =>
       tensorFromShared(this.layout.view(this.sums, i), this.layout.shapes[i]!);
     tf.tidy(() => {
@@ -126,7 +121,6 @@ export class GradientExchange {
       optimizer.applyGradients(grads);
       for (let i = this.trainable; i < variables.length; i++) variables[i]!.assign(sum(i));
     });
-    return logs;
   }
 }
 

@@ -8,15 +8,18 @@ export class InputRegion {
   buffer: SharedArrayBuffer | null = null;
 
   /**
-   * Copies `values` to the start of the buffer, replacing the buffer by a larger one first if
-   * needed (the threads get the buffer with every step: a handle, not a copy).
+   * Copies `values[from…]` to the same place in the buffer (entries before `from` are not
+   * written: the samples the main thread reads where they are), replacing the buffer by a
+   * larger one first if needed (the threads get the buffer when their step loop starts: a
+   * handle, not a copy).
    */
-  write(values: Float32Array | Int32Array): void {
+  write(values: Float32Array | Int32Array, from = 0): void {
     const bytes = values.length * 4;
     if (this.buffer === null || this.buffer.byteLength < bytes) {
       this.buffer = new SharedArrayBuffer(bytes);
     }
-    regionView(this.buffer, values instanceof Int32Array ? 'int32' : 'float32').set(values);
+    const view = regionView(this.buffer, values instanceof Int32Array ? 'int32' : 'float32');
+    view.set(values.subarray(from), from);
   }
 }
 

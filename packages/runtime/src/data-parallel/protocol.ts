@@ -35,7 +35,7 @@ export interface InitMessage {
   scalars: SharedArrayBuffer;
   /** The share-weighted sums of the regions (the exchange's `sums`). */
   sums: SharedArrayBuffer;
-  /** The step's barriers (`StepBarriers.allocate()`). */
+  /** The steps' signals and barriers (`StepBarriers.allocate()`). */
   barriers: SharedArrayBuffer;
   /** The threads that compute, the main thread included. */
   threads: number;
@@ -54,26 +54,27 @@ export interface SyncMessage {
 }
 
 /**
- * One step: computes this thread's shard and publishes it, meets the other threads at the
- * `published` barrier, sums its slice of every shard's results, meets them at `reduced`, and
- * applies the step to the replica (each part skipped alike by every thread when a shard failed
- * or the loss is not finite); answered by {@link DoneMessage} once done.
+ * Runs this thread's step loop: waits for each step the main thread posts in shared memory
+ * (`StepBarriers.post`: its number and batch size), computes this thread's shard of it and
+ * publishes it, meets the other threads at the `published` barrier, sums its slice of every
+ * shard's results, meets them at `reduced`, and applies the step to the replica (each part
+ * skipped alike by every thread when a shard failed or the loss is not finite); until the main
+ * thread stops the loops (`StepBarriers.stop`). Answered by {@link DoneMessage} once stopped,
+ * or by {@link FailedMessage} when a step fails in this thread (which ends the loop). The
+ * batches' samples have the shapes and dtypes given here; a batch of other ones, or one that
+ * needs larger buffers, starts a new loop.
  */
-export interface StepMessage {
-  type: 'step';
-  /** The first sample of this thread's shard. */
-  start: number;
-  /** One past its last sample (`start` when the thread has no shard in this batch). */
-  end: number;
-  /** Every shard's size, in thread order. */
-  sizes: number[];
+export interface StepLoopMessage {
+  type: 'steps';
+  /** The last step posted before this loop: the loop runs the steps after it. */
+  after: number;
   /** The shape of one input sample, and its dtype. */
   xShape: number[];
   xDtype: 'float32' | 'int32';
   /** The shape of one label, and its dtype. */
   yShape: number[];
   yDtype: 'float32' | 'int32';
-  /** The whole batch's inputs and labels. */
+  /** The buffers of the batches' inputs and labels, whole batches from sample 0. */
   x: SharedArrayBuffer;
   y: SharedArrayBuffer;
 }
@@ -84,7 +85,7 @@ export interface ReadMessage {
 }
 
 /** What the main thread sends. */
-export type ToWorker = InitMessage | SyncMessage | StepMessage | ReadMessage;
+export type ToWorker = InitMessage | SyncMessage | StepLoopMessage | ReadMessage;
 
 /** The replica is built and its weights match the main model's. */
 export interface ReadyMessage {

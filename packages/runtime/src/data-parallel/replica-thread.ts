@@ -52,17 +52,27 @@ export class ReplicaThread {
     return this.gone;
   }
 
-  /** Sends `message` and resolves with the answer. */
+  /**
+   * Sends `message` and resolves with the answer. The thread keeps the process alive until it
+   * answers, unless `keepAlive` is false (a step loop, which waits for steps between the
+   * trainer's calls: {@link ReplicaThread.hold} keeps the process alive during each step).
+   */
   request(message: ToWorker & { type: 'init' }): Promise<ReadyMessage>;
-  request(message: ToWorker): Promise<DoneMessage>;
-  request(message: ToWorker): Promise<FromWorker> {
+  request(message: ToWorker, options?: { keepAlive: boolean }): Promise<DoneMessage>;
+  request(message: ToWorker, { keepAlive = true } = {}): Promise<FromWorker> {
     if (this.gone) return Promise.reject(this.gone);
     if (this.pending) return Promise.reject(new Error(`${this.label}: a request is still running`));
     return new Promise<FromWorker>((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.ref();
+      if (keepAlive) this.worker.ref();
       this.worker.postMessage(message);
     });
+  }
+
+  /** Whether the thread keeps the process alive (while the main thread waits for it). */
+  hold(on: boolean): void {
+    if (on) this.worker.ref();
+    else this.worker.unref();
   }
 
   /** Ends the thread (a pending request rejects). */

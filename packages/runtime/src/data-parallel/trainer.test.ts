@@ -127,6 +127,16 @@ describe('DataParallelTrainer: the same weights as one-thread training (cpu, 2 w
     expectSameTraining(result, 1e-5);
   });
 
+  it('batches that grow and shrink (4, 16, 9, 32, 1 samples on 3 workers: the threads follow each)', async () => {
+    const result = await trainBoth({
+      ...MLP,
+      batchSizes: [4, 16, 9, 32, 1],
+      makeOptimizer: optimizers[1]![1],
+      workers: 3,
+    });
+    expectSameTraining(result, 1e-5);
+  });
+
   it('the main thread holds as many tensors after step 6 as after step 1', async () => {
     const result = await trainBoth({
       ...MLP,

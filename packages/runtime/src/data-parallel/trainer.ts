@@ -9,7 +9,7 @@ import { type DataParallelLoss, isClassificationLoss } from './losses.js';
 import { NonFiniteLossError } from './non-finite-loss.js';
 import { describeOptimizer, readOptimizerState } from './optimizer-replica.js';
 import { checkOptions, type DataParallelOptions } from './options.js';
-import type { DoneMessage, StepMessage } from './protocol.js';
+import type { DoneMessage, StepLoopMessage } from './protocol.js';
 import { ReplicaThread } from './replica-thread.js';
 import { ReplicaVersion } from './replica-version.js';
 import { publishShard, shardGradients } from './shard-gradients.js';
@@ -51,9 +51,13 @@ export interface StepLogs {
  *
  * Transport: each thread's gradients (one region per thread), the weights for a reload and
  * the batch (a region for the inputs and one for the labels, grown when a larger batch comes)
- * are `Float32Array`s on `SharedArrayBuffer`s allocated once; `postMessage` only signals: one
- * message to each thread per step, and its answer. Within the step the threads meet at two
- * barriers in shared memory (`Atomics`: every shard published, every slice summed).
+ * are `Float32Array`s on `SharedArrayBuffer`s allocated once. A step sends no message: each
+ * worker thread runs a step loop that waits in shared memory for the main thread to post the
+ * next step (its number and batch size), restarted (one message per thread) only when the
+ * samples change shape or dtype or outgrow the buffers, and stopped before the threads are
+ * asked anything else. Within the step the threads meet at two barriers in shared memory
+ * (`Atomics`: every shard published, every slice summed). `step` resolves once the main
+ * thread's replica is updated; the worker threads finish updating theirs meanwhile.
  *
  * BatchNorm: each shard normalizes with its own batch statistics (as DistributedDataParallel
  * without SyncBatchNorm), and each replica moves its running mean and variance toward its own
@@ -64,8 +68,9 @@ export interface StepLogs {
  * rounding.
  *
  * A step that fails in a thread (an error, a crash, an exit) rejects with an error that names
- * the thread and its error; the trainer is then unusable (every later step rejects): dispose
- * it. Worker threads do not keep the process alive between steps.
+ * the thread and its error — or, when the thread fails in its optimizer update (after the main
+ * thread applied the step), the next call does; the trainer is then unusable (every later step
+ * rejects): dispose it. Worker threads do not keep the process alive between steps.
  *
  * @example
  * ```ts
@@ -102,6 +107,8 @@ export class DataParallelTrainer {
   private readonly xRegion = new InputRegion();
   private readonly yRegion = new InputRegion();
   private running = false;
+  /** The worker threads' step loops while they run: what started them, and their answers. */
+  private loops: { message: StepLoopMessage; answers: Promise<DoneMessage>[] } | null = null;
   private broken: Error | null = null;
   private disposed = false;
 
@@ -261,6 +268,7 @@ export class DataParallelTrainer {
     this.checkUsable('replicaWeights');
     this.running = true;
     try {
+      await this.stopLoops('replicaWeights');
       await this.all(
         'replicaWeights',
         this.threads.map((t) => t.request({ type: 'read' })),
@@ -284,6 +292,7 @@ export class DataParallelTrainer {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.loops = null;
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 
@@ -325,6 +334,7 @@ export class DataParallelTrainer {
   /** Makes every replica equal to the main thread's model and optimizer. */
   private async sync(method: string): Promise<void> {
     if (this.threads.length > 0) {
+      await this.stopLoops(method);
       await this.layout.write(this.weights, this.variables);
       const names = this.trainable.map((v) => v.name);
       const message = {
@@ -364,80 +374,127 @@ export class DataParallelTrainer {
   }
 
   private async run(x: CheckedInput, y: CheckedInput): Promise<StepLogs> {
+    if (this.barriers.aborted) await this.failedLoops('step');
     if (await this.version.changed()) await this.sync('step');
     const batchSize = x.shape[0]!;
     const sizes = shardSizes(batchSize, this.workers);
-    // the batch first: nothing is posted unless all of it is in place
-    this.xRegion.write(x.values ?? entriesOf(x.tensor!));
-    this.yRegion.write(y.values ?? entriesOf(y.tensor!));
-    this.barriers.reset();
-    const computed: Promise<DoneMessage>[] = [];
-    let start = sizes[0]!;
-    for (const [i, thread] of this.threads.entries()) {
-      const rows = sizes[i + 1] ?? 0;
-      const message: StepMessage = {
-        type: 'step',
-        start,
-        end: start + rows,
-        sizes,
-        xShape: x.shape.slice(1),
-        xDtype: x.dtype,
-        yShape: y.shape.slice(1),
-        yDtype: y.dtype,
-        // a handle on shared memory, not a copy
-        x: this.xRegion.buffer!,
-        y: this.yRegion.buffer!,
-      };
-      const answer = thread.request(message);
-      // a thread that fails (throws, exits, crashes) releases the others from the barriers
-      answer.catch(() => this.barriers.abort());
-      computed.push(answer);
-      start += rows;
+    // the worker threads' samples (the main thread's shard is read where it is)
+    this.xRegion.write(x.values ?? entriesOf(x.tensor!), sizes[0]! * x.rowSize);
+    this.yRegion.write(y.values ?? entriesOf(y.tensor!), sizes[0]! * y.rowSize);
+    await this.startLoops(x, y);
+    const step = this.barriers.post(batchSize);
+    for (const thread of this.threads) thread.hold(true);
+    try {
+      return await this.runPosted(step, x, y, sizes);
+    } finally {
+      for (const thread of this.threads) thread.hold(false);
     }
+  }
+
+  /** The main thread's part of posted step `step`. */
+  private async runPosted(
+    step: number,
+    x: CheckedInput,
+    y: CheckedInput,
+    sizes: number[],
+  ): Promise<StepLogs> {
     const x0 = leadingRows(x, sizes[0]!);
     const y0 = leadingRows(y, sizes[0]!);
     try {
       publishShard(this.exchange, 0, this.model, this.variables, this.loss, x0, y0);
     } catch (error) {
       // the threads skip the step too; the trainer goes on
-      this.barriers.markFailed();
+      this.barriers.markFailed(step);
       this.barriers.arrive('published');
-      await this.all('step', computed);
+      this.barriers.arrive('reduced');
       throw error;
     } finally {
       tf.dispose([x0, y0]);
     }
     // the threads meet in shared memory: every shard published, then every slice summed
     this.barriers.arrive('published');
-    if (!(await this.barriers.waitFor('published')) || this.barriers.failed) {
-      await this.all('step', computed); // rejects, naming the thread that failed
-      throw new Error('DataParallelTrainer.step: a thread abandoned the step');
+    if (!(await this.barriers.waitFor('published', step)) || this.barriers.failed(step)) {
+      await this.failedLoops('step');
     }
     const { loss, losses, correct } = this.exchange.logs(sizes);
     if (!Number.isFinite(loss)) {
-      await this.all('step', computed); // every thread skips the update alike
+      this.barriers.arrive('reduced'); // every thread skips the step alike, and counts it
       this.checkFinite(loss, losses);
     }
     this.exchange.reduce(sizes, 0, this.workers);
     this.barriers.arrive('reduced');
-    if (!(await this.barriers.waitFor('reduced'))) {
-      await this.all('step', computed); // rejects, naming the thread that failed
-      throw new Error('DataParallelTrainer.step: a thread abandoned the step');
-    }
-    let applyError: unknown = null;
+    if (!(await this.barriers.waitFor('reduced', step))) await this.failedLoops('step');
     try {
-      this.exchange.apply(sizes, this.variables, this.optimizer);
+      this.exchange.apply(this.variables, this.optimizer);
     } catch (error) {
-      applyError = error;
-    }
-    await this.all('step', computed);
-    if (applyError) {
       // the replicas applied the step, the main thread did not: they differ now
-      this.broken = applyError as Error;
-      throw applyError;
+      this.broken = error as Error;
+      throw error;
     }
     await this.version.record();
-    return this.stepLogs(loss, correct, batchSize);
+    return this.stepLogs(
+      loss,
+      correct,
+      sizes.reduce((a, b) => a + b, 0),
+    );
+  }
+
+  /**
+   * Starts the worker threads' step loops for batches like `x` and `y` (their sample shapes,
+   * dtypes and buffers), unless loops for such batches run already; stops other loops first.
+   */
+  private async startLoops(x: CheckedInput, y: CheckedInput): Promise<void> {
+    const message: StepLoopMessage = {
+      type: 'steps',
+      after: this.barriers.posted,
+      xShape: x.shape.slice(1),
+      xDtype: x.dtype,
+      yShape: y.shape.slice(1),
+      yDtype: y.dtype,
+      // handles on shared memory, not copies
+      x: this.xRegion.buffer!,
+      y: this.yRegion.buffer!,
+    };
+    const running = this.loops?.message;
+    const same =
+      running &&
+      running.x === message.x &&
+      running.y === message.y &&
+      running.xDtype === message.xDtype &&
+      running.yDtype === message.yDtype &&
+      running.xShape.join() === message.xShape.join() &&
+      running.yShape.join() === message.yShape.join();
+    if (same) return;
+    await this.stopLoops('step');
+    this.barriers.resume();
+    const answers = this.threads.map((thread) => {
+      const answer = thread.request(message, { keepAlive: false });
+      // a thread that fails (throws, exits, crashes) releases the others from the barriers
+      answer.catch(() => this.barriers.abort());
+      return answer;
+    });
+    this.loops = { message, answers };
+  }
+
+  /** Ends the worker threads' step loops (each after the step it is in), if they run. */
+  private async stopLoops(method: string): Promise<void> {
+    const loops = this.loops;
+    if (!loops) return;
+    this.loops = null;
+    this.barriers.stop();
+    for (const thread of this.threads) thread.hold(true);
+    try {
+      await this.all(method, loops.answers);
+    } finally {
+      for (const thread of this.threads) thread.hold(false);
+    }
+  }
+
+  /** After a thread abandoned a step: rejects with its error (the trainer is broken then). */
+  private async failedLoops(method: string): Promise<never> {
+    await this.stopLoops(method); // rejects, naming the thread that failed
+    this.broken ??= new Error('a thread abandoned the step');
+    throw new Error(`DataParallelTrainer.${method}: a thread abandoned the step`);
   }
 
   private checkFinite(loss: number, losses: number[]): void {

@@ -8,8 +8,15 @@ import { GradientExchange } from './gradient-exchange.js';
 import { regionView } from './input-region.js';
 import type { DataParallelLoss } from './losses.js';
 import { loadOptimizerState, rebuildOptimizer } from './optimizer-replica.js';
-import type { FromWorker, InitMessage, StepMessage, SyncMessage, ToWorker } from './protocol.js';
+import type {
+  FromWorker,
+  InitMessage,
+  StepLoopMessage,
+  SyncMessage,
+  ToWorker,
+} from './protocol.js';
 import { publishShard } from './shard-gradients.js';
+import { shardSizes } from './shards.js';
 import { TensorLayout, tensorFromShared } from './shared-tensors.js';
 import { StepBarriers } from './step-barriers.js';
 
@@ -50,7 +57,7 @@ async function handle(message: ToWorker): Promise<FromWorker> {
   if (message.type === 'init') return init(message);
   const r = replica;
   if (!r) throw new Error(`'${message.type}' before 'init'`);
-  if (message.type === 'step') return step(r, message);
+  if (message.type === 'steps') return steps(r, message);
   if (message.type === 'sync') return sync(r, message);
   await r.layout.write(r.exchange.regions[r.index]!, r.variables);
   return { type: 'done' };
@@ -147,38 +154,49 @@ async function sync(r: Replica, message: SyncMessage): Promise<FromWorker> {
   return { type: 'done' };
 }
 
-function step(r: Replica, message: StepMessage): FromWorker {
-  if (!r.optimizer) throw new Error("'step' before 'sync'");
-  const { sizes } = message;
+/** The step loop: every step posted after `message.after`, until stopped (see protocol.ts). */
+function steps(r: Replica, message: StepLoopMessage): FromWorker {
+  if (!r.optimizer) throw new Error("'steps' before 'sync'");
+  for (let seen = message.after; ; ) {
+    const step = r.barriers.next(seen);
+    if (step === 0) return { type: 'done' };
+    runStep(r, message, step);
+    seen = step;
+  }
+}
+
+/** One step; throws (ending the loop) when this thread's shard or its update fails. */
+function runStep(r: Replica, message: StepLoopMessage, step: number): void {
   const { barriers, exchange } = r;
+  const sizes = shardSizes(barriers.batchSize, barriers.threads);
   try {
-    publishOwnShard(r, message);
+    publishOwnShard(r, message, sizes);
   } catch (error) {
     // the others must not wait for this thread, and skip the step as it does
-    barriers.markFailed();
+    barriers.markFailed(step);
     barriers.arrive('published');
     throw error;
   }
   barriers.arrive('published');
-  if (!barriers.waitBlocking('published') || barriers.failed) return { type: 'done' };
-  if (!Number.isFinite(exchange.logs(sizes).loss)) return { type: 'done' };
+  if (!barriers.waitBlocking('published', step)) return;
+  if (barriers.failed(step) || !Number.isFinite(exchange.logs(sizes).loss)) {
+    barriers.arrive('reduced'); // every thread skips the step alike, and counts it
+    return;
+  }
   exchange.reduce(sizes, r.index, barriers.threads);
   barriers.arrive('reduced');
-  if (!barriers.waitBlocking('reduced')) return { type: 'done' };
-  exchange.apply(sizes, r.variables, r.optimizer);
-  return { type: 'done' };
+  if (!barriers.waitBlocking('reduced', step)) return;
+  exchange.apply(r.variables, r.optimizer!);
 }
 
 /** Computes this thread's shard of the step's batch (if it has one) and publishes it. */
-function publishOwnShard(r: Replica, message: StepMessage): void {
-  const rows = message.end - message.start;
+function publishOwnShard(r: Replica, message: StepLoopMessage, sizes: readonly number[]): void {
+  const rows = sizes[r.index] ?? 0;
   if (rows === 0) return;
+  const start = sizes.slice(0, r.index).reduce((a, b) => a + b, 0);
   const rowsOf = (buffer: SharedArrayBuffer, shape: number[], dtype: 'float32' | 'int32') => {
     const rowSize = shape.reduce((a, b) => a * b, 1);
-    const values = regionView(buffer, dtype).subarray(
-      message.start * rowSize,
-      message.end * rowSize,
-    );
+    const values = regionView(buffer, dtype).subarray(start * rowSize, (start + rows) * rowSize);
     return tensorFromShared(values, [rows, ...shape], dtype);
   };
   const x = rowsOf(message.x, message.xShape, message.xDtype);

@@ -6,3 +6,7 @@ export declare class ExitsInWorker extends tf.layers.Layer {}
 export declare class ThrowsInWorkerAtStep3 extends tf.layers.Layer {}
 export declare class ExitsInWorkerAtStep3 extends tf.layers.Layer {}
 export declare class ThrowsOnMainAtStep2 extends tf.layers.Layer {}
+export declare class SlowInWorker extends tf.layers.Layer {}
+export declare class ThrowsOnUpdate2InWorker extends tf.SGDOptimizer {
+  constructor(learningRate: number);
+}

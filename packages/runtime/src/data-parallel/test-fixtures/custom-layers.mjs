@@ -60,6 +60,29 @@ export class ThrowsOnMainAtStep2 extends tf.layers.Layer {
   }
 }
 
+/** The identity; in a worker thread, it first keeps the thread busy for 200 ms. */
+export class SlowInWorker extends tf.layers.Layer {
+  static className = 'TestSlowInWorker';
+  call(inputs) {
+    if (!isMainThread) {
+      const until = Date.now() + 200;
+      while (Date.now() < until);
+    }
+    return Array.isArray(inputs) ? inputs[0] : inputs;
+  }
+}
+
+let updates = 0;
+
+/** SGD whose second update in a worker thread throws (after the step's gradients were summed). */
+export class ThrowsOnUpdate2InWorker extends tf.SGDOptimizer {
+  static className = 'TestThrowsOnUpdate2InWorker';
+  applyGradients(gradients) {
+    if (!isMainThread && ++updates === 2) throw new Error('boom in the update');
+    return super.applyGradients(gradients);
+  }
+}
+
 for (const cls of [
   Twice,
   ThrowsInWorker,
@@ -67,6 +90,8 @@ for (const cls of [
   ThrowsInWorkerAtStep3,
   ExitsInWorkerAtStep3,
   ThrowsOnMainAtStep2,
+  SlowInWorker,
+  ThrowsOnUpdate2InWorker,
 ]) {
   tf.serialization.registerClass(cls);
 }
