@@ -52,6 +52,9 @@ describe('pnpm bench', () => {
     expect(one!.speedup).toBe(1);
     expect(two!.speedup).toBeCloseTo(one!.msPerStep / two!.msPerStep, 9);
     expect(two!.scaling).toBeCloseTo(two!.speedup / 2, 9);
+    const mean = (times: number[]) => times.reduce((a, b) => a + b, 0) / times.length;
+    expect(two!.msPerStepMean).toBeCloseTo(mean(two!.stepTimes), 9);
+    expect(two!.speedupOfMean).toBeCloseTo(one!.msPerStepMean / two!.msPerStepMean, 9);
     expect(parallelTable(result.parallel)).toContain('| wasm | mlp | 4 | linbreg | 2 |');
   });
 

@@ -91,7 +91,9 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
                      idle between steps, as no training leaves them)
   --json FILE        also write the results as JSON
   --workers LIST     also time one run on N threads (DataParallelTrainer of @bregman/runtime)
-                     for each N in the list, e.g. 1,2; prints the speedup over 1 worker
+                     for each N in the list, e.g. 1,2; prints the speedup over 1 worker of
+                     the median step and of the mean step (slow steps included: the rate a
+                     training sees)
   --workers-warmup MS
                      with --workers: each configuration first runs untimed steps for MS
                      milliseconds (default 2000): fresh threads compile tfjs's JavaScript as

@@ -20,6 +20,11 @@ export interface ParallelMeasurement {
   leadSteps: number;
   /** Median wall time of one step, milliseconds. */
   msPerStep: number;
+  /**
+   * Mean wall time of the timed steps, milliseconds: the rate a training sees, slow steps (a
+   * thread's garbage collection, which every thread waits for) included.
+   */
+  msPerStepMean: number;
   /** `batchSize / msPerStep`, per second. */
   samplesPerSecond: number;
   /** The step's FLOPs (analytic) over its median time, GFLOP/s. */
@@ -94,6 +99,7 @@ export async function measureParallel(
     optimizer: optimizerCase.name,
     workers: trainer.workers,
     ...stepRate(measured.times[k]!, batchSize, stepFlops),
+    msPerStepMean: measured.times[k]!.reduce((a, b) => a + b, 0) / measured.times[k]!.length,
     leadSteps: lead[k]!,
     matMul: measured.matMul,
     ...(measured.simdMatMul ? { simdMatMul: measured.simdMatMul } : {}),

@@ -62,8 +62,10 @@ export function markdownTable(rows: Row[]): string {
 
 /** A data-parallel measurement with its speedup over one worker (same model, batch, optimizer). */
 export interface ParallelRow extends ParallelMeasurement {
-  /** One worker's step time over this one's. */
+  /** One worker's step time over this one's (medians). */
   speedup: number;
+  /** One worker's mean step time over this one's: the speedup of a training. */
+  speedupOfMean: number;
   /** `speedup / workers`: 1 is perfect scaling. */
   scaling: number;
   /** GFLOP/s over `workers ×` one thread's matMul GFLOP/s timed in the same rounds. */
@@ -78,6 +80,7 @@ export function withSpeedups(group: ParallelMeasurement[]): ParallelRow[] {
     return {
       ...g,
       speedup,
+      speedupOfMean: one ? one.msPerStepMean / g.msPerStepMean : Number.NaN,
       scaling: speedup / g.workers,
       efficiency: g.gflops / (g.workers * g.matMul.gflops),
     };
@@ -87,12 +90,12 @@ export function withSpeedups(group: ParallelMeasurement[]): ParallelRow[] {
 /** The markdown table of the data-parallel results. */
 export function parallelTable(rows: ParallelRow[]): string {
   const lines = [
-    '| backend | model | batch | optimizer | workers | ms/step (median) | samples/s | speedup | speedup ÷ workers | efficiency per core |',
-    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|',
+    '| backend | model | batch | optimizer | workers | ms/step (median) | samples/s | speedup | speedup ÷ workers | efficiency per core | ms/step (mean) | speedup of the mean |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.workers} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.speedup.toFixed(2)} | ${r.scaling.toFixed(2)} | ${r.efficiency.toFixed(2)} |`,
+      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.workers} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.speedup.toFixed(2)} | ${r.scaling.toFixed(2)} | ${r.efficiency.toFixed(2)} | ${r.msPerStepMean.toFixed(2)} | ${r.speedupOfMean.toFixed(2)} |`,
     );
   }
   return lines.join('\n');
