@@ -1,19 +1,32 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { exchangeBuffer } from './exchange-memory.js';
 import { GradientExchange } from './gradient-exchange.js';
 import { TensorLayout } from './shared-tensors.js';
 
-/** An exchange of `threads` regions over `shapes`, every region filled with random floats. */
-function filledExchange(shapes: number[][], threads: number, seed: number): GradientExchange {
+/**
+ * An exchange of `threads` regions over `shapes`, every region filled with random floats; its
+ * sums in WebAssembly SIMD (`simd`), or in JavaScript (the same memory as a plain
+ * `SharedArrayBuffer`).
+ */
+function filledExchange(
+  shapes: number[][],
+  threads: number,
+  seed: number,
+  simd = true,
+): GradientExchange {
   const layout = new TensorLayout(shapes);
-  const { regions, scalars, sums } = GradientExchange.allocate(layout, threads);
+  const { memory, scalars } = GradientExchange.allocate(layout, threads);
+  const shared = simd ? memory : exchangeBuffer(memory);
+  const exchange = new GradientExchange(layout, 1, shared, scalars, threads, 0);
   let state = seed;
   const random = () => {
     state = (state * 1103515245 + 12345) % 2 ** 31;
     return state / 2 ** 30 - 1;
   };
-  for (const region of regions) for (let i = 0; i < region.length; i++) region[i] = random();
-  return new GradientExchange(layout, 1, regions, scalars, sums);
+  for (const region of exchange.regions)
+    for (let i = 0; i < region.length; i++) region[i] = random();
+  return exchange;
 }
 
 describe('GradientExchange.reduce: each thread sums a slice, together every entry once', () => {
@@ -39,6 +52,24 @@ describe('GradientExchange.reduce: each thread sums a slice, together every entr
     expect(exchange.sums).toEqual(expected);
   });
 
+  it.each([1, 2, 3, 5])(
+    '%i shards: the WebAssembly SIMD sum equals the JavaScript one bit for bit (slices ending mid-vector)',
+    (shards) => {
+      const shapes = [[13, 7], [5], [3, 3, 3]];
+      const sizes = Array.from({ length: shards }, (_, k) => 3 + k);
+      const simd = filledExchange(shapes, shards, 21);
+      const js = filledExchange(shapes, shards, 21, false);
+      expect(simd.simd).toBe(true);
+      expect(js.simd).toBe(false);
+      for (const exchange of [simd, js]) {
+        exchange.sums.fill(Number.NaN);
+        for (let part = 0; part < 3; part++) exchange.reduce(sizes, part, 3);
+      }
+      expect(Array.from(simd.sums)).toEqual(Array.from(js.sums));
+      expect(simd.sums.every(Number.isFinite)).toBe(true);
+    },
+  );
+
   it('more slices than entries: the empty slices write nothing, the others cover all', () => {
     const exchange = filledExchange([[3]], 7, 5);
     exchange.sums.fill(Number.NaN);
@@ -48,10 +79,10 @@ describe('GradientExchange.reduce: each thread sums a slice, together every entr
 
   it('apply gives the optimizer the sums and sets the non-trainable weights to them', () => {
     const layout = new TensorLayout([[2], [3]]);
-    const { regions, scalars, sums } = GradientExchange.allocate(layout, 2);
-    const exchange = new GradientExchange(layout, 1, regions, scalars, sums);
-    regions[0]!.set([1, 2, 10, 20, 30]);
-    regions[1]!.set([3, 6, 30, 40, 50]);
+    const { memory, scalars } = GradientExchange.allocate(layout, 2);
+    const exchange = new GradientExchange(layout, 1, memory, scalars, 2, 0);
+    exchange.regions[0]!.set([1, 2, 10, 20, 30]);
+    exchange.regions[1]!.set([3, 6, 30, 40, 50]);
     exchange.publish(0, [], [], 0.5, null);
     exchange.publish(1, [], [], 1.5, null);
     exchange.reduce([3, 1], 0, 2);

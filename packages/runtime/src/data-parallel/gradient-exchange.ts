@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type SimdKernels, simdKernelsOnMemory } from '../wasm-kernels/simd/instance.js';
+import type { WasmMemory } from '../wasm-kernels/simd/web-assembly.js';
+import { allocateExchangeMemory, exchangeBuffer, exchangeViews } from './exchange-memory.js';
 import { entriesOf, type TensorLayout, tensorFromShared } from './shared-tensors.js';
 
 /** The batch's mean loss and the samples classified right, summed over the shards. */
@@ -15,47 +18,73 @@ export interface ExchangedLogs {
  * The all-reduce of a data-parallel step, the same code in every thread. Thread `k`
  * {@link GradientExchange.publish}es what its shard gave — the gradients of its shard's mean
  * loss, its non-trainable weights after the shard (BatchNorm's running statistics), its loss
- * and accuracy — into region `k` (a `SharedArrayBuffer` every thread sees). Once every thread
+ * and accuracy — into region `k` (of a memory every thread sees). Once every thread
  * has published (the barriers are the caller's), the threads {@link GradientExchange.reduce}
  * together: thread `k` of `N` sums the `k`-th of `N` contiguous slices of every region into the
  * shared sums — in shard order, each shard weighted by its share of the batch
  * (`size / batchSize`), in float64, rounded once to float32: the gradient of the whole batch's
  * mean loss and the share-weighted mean of the non-trainable weights, bit for bit the same
  * whichever thread sums which slice. Each thread sums `1/N` of the entries (a reduce-scatter),
- * so the work per thread does not grow with the number of threads. Once every slice is summed,
+ * so the work per thread does not grow with the number of threads (in WebAssembly SIMD where it
+ * runs, on the shared `WebAssembly.Memory`; else in JavaScript). Once every slice is summed,
  * each thread {@link GradientExchange.apply}s the same update to its own copy of the weights
  * from the sums: one `optimizer.applyGradients`, then the non-trainable weights set. Every
  * thread thus holds the same weights and optimizer state after every step.
  */
 export class GradientExchange {
+  /** Each thread's results region, in thread order. */
+  readonly regions: readonly Float32Array[];
+  /** The share-weighted sums of the regions, which every thread writes a slice of and reads whole. */
+  readonly sums: Float32Array;
+  private readonly shares: Float64Array;
+  private readonly regionBytes: number;
+  /** The SIMD kernels' weighted sum on the shared memory, or null (then JavaScript sums). */
+  private readonly simdSum: SimdKernels['weighted_sum'] | null;
+
   /**
    * @param layout - the trainable weights, then the non-trainable ones.
    * @param trainable - how many of them are trainable.
-   * @param regions - one per thread, in thread order (`layout.allocate()`).
+   * @param memory - the memory the threads share (`GradientExchange.allocate`).
    * @param scalars - two float64 per thread: its shard's loss and correct count.
-   * @param sums - the share-weighted sums of the regions (`layout.allocate()`), which every
-   *   thread writes a slice of and reads whole.
+   * @param threads - the threads that exchange, the main thread included.
+   * @param index - this thread's index (the main thread is 0).
    */
   constructor(
     readonly layout: TensorLayout,
     readonly trainable: number,
-    readonly regions: readonly Float32Array[],
+    memory: WasmMemory | SharedArrayBuffer,
     readonly scalars: Float64Array,
-    readonly sums: Float32Array,
-  ) {}
+    threads: number,
+    index: number,
+  ) {
+    const views = exchangeViews(exchangeBuffer(memory), layout.total, threads, index);
+    this.regions = views.regions;
+    this.sums = views.sums;
+    this.shares = views.shares;
+    this.regionBytes = views.regionBytes;
+    const kernels = memory instanceof SharedArrayBuffer ? undefined : simdKernelsOnMemory(memory);
+    this.simdSum = kernels ? kernels.weighted_sum : null;
+  }
 
-  /** Allocates the shared regions of `threads` threads. */
+  /**
+   * Allocates the memory that `threads` threads share: their regions and the sums (one shared
+   * `WebAssembly.Memory`, see `allocateExchangeMemory`), and their scalars.
+   */
   static allocate(
     layout: TensorLayout,
     threads: number,
-  ): { regions: Float32Array[]; scalars: Float64Array; sums: Float32Array } {
+  ): { memory: WasmMemory | SharedArrayBuffer; scalars: Float64Array } {
     return {
-      regions: Array.from({ length: threads }, () => layout.allocate()),
+      memory: allocateExchangeMemory(layout.total, threads),
       scalars: new Float64Array(
         new SharedArrayBuffer(threads * 2 * Float64Array.BYTES_PER_ELEMENT),
       ),
-      sums: threads > 0 ? layout.allocate() : new Float32Array(0),
     };
+  }
+
+  /** Whether the sums run in WebAssembly SIMD (else in JavaScript; the same numbers). */
+  get simd(): boolean {
+    return this.simdSum !== null;
   }
 
   /**
@@ -98,9 +127,22 @@ export class GradientExchange {
     const from = Math.floor((total * part) / parts);
     const to = Math.floor((total * (part + 1)) / parts);
     const batchSize = sizes.reduce((a, b) => a + b, 0);
+    const shares = sizes.map((n) => n / batchSize);
+    if (this.simdSum && to > from) {
+      this.shares.set(shares);
+      this.simdSum(
+        this.regions[0]!.byteOffset + from * 4,
+        this.regionBytes,
+        sizes.length,
+        this.shares.byteOffset,
+        this.sums.byteOffset + from * 4,
+        to - from,
+      );
+      return;
+    }
     weightedSum(
       sizes.map((_, k) => this.regions[k]!.subarray(from, to)),
-      sizes.map((n) => n / batchSize),
+      shares,
       this.sums.subarray(from, to),
     );
   }
@@ -124,7 +166,10 @@ export class GradientExchange {
   }
 }
 
-/** `out[j] = Σ_k shares[k] · parts[k][j]`, in shard order, in float64, rounded once. */
+/**
+ * `out[j] = Σ_k shares[k] · parts[k][j]`, in shard order from `shares[0] · parts[0][j]`, in
+ * float64, rounded once (what `kernels.c`'s `weighted_sum` computes).
+ */
 function weightedSum(
   parts: readonly Float32Array[],
   shares: readonly number[],
@@ -144,8 +189,8 @@ function weightedSum(
     return;
   }
   for (let j = 0; j < n; j++) {
-    let sum = 0;
-    for (let k = 0; k < parts.length; k++) sum += shares[k]! * parts[k]![j]!;
+    let sum = shares[0]! * parts[0]![j]!;
+    for (let k = 1; k < parts.length; k++) sum += shares[k]! * parts[k]![j]!;
     out[j] = sum;
   }
 }

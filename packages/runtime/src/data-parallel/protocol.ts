@@ -1,3 +1,4 @@
+import type { WasmMemory } from '../wasm-kernels/simd/web-assembly.js';
 import type { DataParallelLoss } from './losses.js';
 import type { OptimizerSpec, OptimizerWeight } from './optimizer-replica.js';
 
@@ -29,12 +30,13 @@ export interface InitMessage {
   loss: DataParallelLoss;
   /** Every weight (in the order of `names`), written by the main thread for a sync. */
   weights: SharedArrayBuffer;
-  /** Each thread's results region (gradients, then non-trainable weights), in thread order. */
-  regions: SharedArrayBuffer[];
+  /**
+   * The exchange's shared memory (`GradientExchange.allocate`): each thread's results region
+   * (gradients, then non-trainable weights) and their share-weighted sums.
+   */
+  exchange: WasmMemory | SharedArrayBuffer;
   /** Each thread's shard loss and correct count (two float64 per thread). */
   scalars: SharedArrayBuffer;
-  /** The share-weighted sums of the regions (the exchange's `sums`). */
-  sums: SharedArrayBuffer;
   /** The steps' signals and barriers (`StepBarriers.allocate()`). */
   barriers: SharedArrayBuffer;
   /** The threads that compute, the main thread included. */

@@ -101,7 +101,8 @@ export class DataParallelTrainer {
   private readonly trainable: tf.Variable[];
   private readonly layout: TensorLayout;
   private readonly weights: Float32Array;
-  private readonly exchange: GradientExchange;
+  /** The threads' gradient exchange (null with one thread). */
+  private readonly exchange: GradientExchange | null;
   private readonly barriers: StepBarriers;
   private readonly version: ReplicaVersion;
   private readonly xRegion = new InputRegion();
@@ -117,7 +118,7 @@ export class DataParallelTrainer {
     threads: ReplicaThread[],
     layout: TensorLayout,
     weights: Float32Array,
-    exchange: GradientExchange,
+    exchange: GradientExchange | null,
     barriers: StepBarriers,
   ) {
     this.model = options.model;
@@ -151,17 +152,22 @@ export class DataParallelTrainer {
     const weights = [...model.trainableWeights, ...model.nonTrainableWeights];
     const layout = new TensorLayout(weights.map((w) => w.shape as number[]));
     const shared = layout.allocate();
-    const { regions, scalars, sums } = GradientExchange.allocate(
-      layout,
-      checked.workers > 1 ? checked.workers : 0,
-    );
-    const exchange = new GradientExchange(
-      layout,
-      model.trainableWeights.length,
-      regions,
-      scalars,
-      sums,
-    );
+    // the exchange's memory, with one thread: none
+    const { memory, scalars } =
+      checked.workers > 1
+        ? GradientExchange.allocate(layout, checked.workers)
+        : { memory: null, scalars: null };
+    const exchange =
+      memory && scalars
+        ? new GradientExchange(
+            layout,
+            model.trainableWeights.length,
+            memory,
+            scalars,
+            checked.workers,
+            0,
+          )
+        : null;
     const barriers = new StepBarriers(StepBarriers.allocate(), checked.workers);
     const threads: ReplicaThread[] = [];
     if (checked.workers > 1) {
@@ -186,9 +192,8 @@ export class DataParallelTrainer {
             modules: checked.modules,
             loss: checked.loss,
             weights: shared.buffer as SharedArrayBuffer,
-            regions: regions.map((r) => r.buffer as SharedArrayBuffer),
-            scalars: scalars.buffer as SharedArrayBuffer,
-            sums: sums.buffer as SharedArrayBuffer,
+            exchange: memory!,
+            scalars: scalars!.buffer as SharedArrayBuffer,
             barriers: barriers.counters.buffer as SharedArrayBuffer,
             threads: checked.workers,
           }),
@@ -275,7 +280,7 @@ export class DataParallelTrainer {
       );
       const names = this.variables.map((v) => v.name);
       return this.threads.map((_, k) => {
-        const region = this.exchange.regions[k + 1]!;
+        const region = this.exchange!.regions[k + 1]!;
         return Object.fromEntries(
           names.map((name, i) => [name, this.layout.view(region, i).slice()]),
         );
@@ -398,10 +403,11 @@ export class DataParallelTrainer {
     y: CheckedInput,
     sizes: number[],
   ): Promise<StepLogs> {
+    const exchange = this.exchange!; // there are worker threads
     const x0 = leadingRows(x, sizes[0]!);
     const y0 = leadingRows(y, sizes[0]!);
     try {
-      publishShard(this.exchange, 0, this.model, this.variables, this.loss, x0, y0);
+      publishShard(exchange, 0, this.model, this.variables, this.loss, x0, y0);
     } catch (error) {
       // the threads skip the step too; the trainer goes on
       this.barriers.markFailed(step);
@@ -416,16 +422,16 @@ export class DataParallelTrainer {
     if (!(await this.barriers.waitFor('published', step)) || this.barriers.failed(step)) {
       await this.failedLoops('step');
     }
-    const { loss, losses, correct } = this.exchange.logs(sizes);
+    const { loss, losses, correct } = exchange.logs(sizes);
     if (!Number.isFinite(loss)) {
       this.barriers.arrive('reduced'); // every thread skips the step alike, and counts it
       this.checkFinite(loss, losses);
     }
-    this.exchange.reduce(sizes, 0, this.workers);
+    exchange.reduce(sizes, 0, this.workers);
     this.barriers.arrive('reduced');
     if (!(await this.barriers.waitFor('reduced', step))) await this.failedLoops('step');
     try {
-      this.exchange.apply(this.variables, this.optimizer);
+      exchange.apply(this.variables, this.optimizer);
     } catch (error) {
       // the replicas applied the step, the main thread did not: they differ now
       this.broken = error as Error;

@@ -110,9 +110,10 @@ async function init(message: InitMessage): Promise<FromWorker> {
     exchange: new GradientExchange(
       layout,
       message.trainable,
-      message.regions.map((buffer) => new Float32Array(buffer)),
+      message.exchange,
       new Float64Array(message.scalars),
-      new Float32Array(message.sums),
+      message.threads,
+      message.index,
     ),
     barriers: new StepBarriers(new Int32Array(message.barriers), message.threads),
     optimizer: null,

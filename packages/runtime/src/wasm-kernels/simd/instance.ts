@@ -150,6 +150,14 @@ export interface SimdKernels {
     chunkRows: number,
     ...geometry: ConvGeometryArgs
   ): void;
+  weighted_sum(
+    parts: number,
+    stride: number,
+    count: number,
+    shares: number,
+    out: number,
+    n: number,
+  ): void;
   sum_leading(
     x: number,
     out: number,
@@ -198,8 +206,15 @@ function started(memory: WasmMemory, instance: WasmInstance): SimdKernels {
  * The answer is fixed per heap once found, so a run does not switch kernels midway.
  */
 export function simdKernels(backend: KernelBackend): SimdKernels | undefined {
-  if (!enabled) return undefined;
-  const memory = heapMemory(backend);
+  return enabled ? simdKernelsOnMemory(heapMemory(backend)) : undefined;
+}
+
+/**
+ * The SIMD kernels on `memory` (a tfjs-backend-wasm heap, or another `WebAssembly.Memory`,
+ * e.g. the one the threads of a data-parallel run share), or `undefined` where they cannot
+ * run; as {@link simdKernels}, but not turned off by `setWasmSimdKernelsEnabled(false)`.
+ */
+export function simdKernelsOnMemory(memory: WasmMemory): SimdKernels | undefined {
   let kernels = instances.get(memory);
   if (kernels === undefined) {
     try {

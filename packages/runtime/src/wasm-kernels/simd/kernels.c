@@ -800,3 +800,36 @@ void momentum_step(const float *g, const float *m, const float *target, float *m
     if (shrink) theta_out[i] = shrink1(next, delta, -threshold, threshold);
   }
 }
+
+// ---- Data-parallel training: the reduce-scatter's weighted sum -----------------------------
+//
+// out[j] = (float) Σ_k shares[k] · part_k[j] for j in [0, n), the parts `count` float arrays
+// `stride` bytes apart from `parts`, summed in order k = 0 … count − 1 in float64 (from
+// shares[0] · part_0[j]: no leading +0) and rounded once, as GradientExchange.reduce's
+// JavaScript does. Here the memory is the one the threads share, not a tfjs heap.
+EXPORT(weighted_sum)
+void weighted_sum(const float *parts, int stride, int count, const double *shares, float *out,
+                  int n) {
+  const char *base = (const char *)parts;
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const v128_t s0 = wasm_f64x2_splat(shares[0]);
+    const v128_t v0 = wasm_v128_load((const float *)base + j);
+    v128_t lo = wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(v0), s0);
+    v128_t hi = wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v0, v0, 2, 3, 2, 3)), s0);
+    for (int k = 1; k < count; k++) {
+      const v128_t s = wasm_f64x2_splat(shares[k]);
+      const v128_t v = wasm_v128_load((const float *)(base + (long)k * stride) + j);
+      lo = wasm_f64x2_add(lo, wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(v), s));
+      hi = wasm_f64x2_add(
+          hi, wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)), s));
+    }
+    wasm_v128_store(out + j, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo),
+                                                wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5));
+  }
+  for (; j < n; j++) {
+    double sum = shares[0] * (double)((const float *)base)[j];
+    for (int k = 1; k < count; k++) sum += shares[k] * (double)((const float *)(base + (long)k * stride))[j];
+    out[j] = (float)sum;
+  }
+}
