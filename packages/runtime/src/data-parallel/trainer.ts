@@ -49,9 +49,10 @@ export interface StepLogs {
  * the optimizer's config — are noticed at the next step, which first loads the weights and
  * the optimizer (with its state) into every replica again.
  *
- * Transport: each thread's gradients (one region per thread), the weights for a reload and
- * the batch (a region for the inputs and one for the labels, grown when a larger batch comes)
- * are `Float32Array`s on `SharedArrayBuffer`s allocated once. A step sends no message: each
+ * Transport: each thread's gradients (one region per thread) and their sums lie in one shared
+ * `WebAssembly.Memory` (summed there in WebAssembly SIMD); the weights for a reload and the
+ * batch (a region for the inputs and one for the labels, grown when a larger batch comes) in
+ * `SharedArrayBuffer`s; all allocated once. A step sends no message: each
  * worker thread runs a step loop that waits in shared memory for the main thread to post the
  * next step (its number and batch size), restarted (one message per thread) only when the
  * samples change shape or dtype or outgrow the buffers, and stopped before the threads are
