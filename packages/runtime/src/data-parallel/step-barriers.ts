@@ -106,14 +106,18 @@ export class StepBarriers {
 
   /**
    * Waits for a step after step `seen` (worker thread, in its step loop): its number, or 0 when
-   * the loop must end (stopped, or aborted).
+   * the loop must end (aborted; or stopped, once every posted step is run: the main thread may
+   * stop the loops right after a step it abandoned, which the threads still count).
    */
   next(seen: number): number {
     const spinUntil = performance.now() + SPIN_MS;
     for (;;) {
-      if (this.aborted || Atomics.load(this.counters, STOP) !== 0) return 0;
+      if (this.aborted) return 0;
+      // `stop` read first: a step posted before the stop is then seen below
+      const stopped = Atomics.load(this.counters, STOP) !== 0;
       const posted = Atomics.load(this.counters, POSTED);
       if (posted > seen) return seen + 1;
+      if (stopped) return 0;
       if (performance.now() < spinUntil) continue;
       Atomics.wait(this.counters, POSTED, posted, WAIT_SLICE_MS);
     }

@@ -298,7 +298,6 @@ export class DataParallelTrainer {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.loops = null;
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 
