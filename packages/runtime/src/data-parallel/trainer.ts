@@ -406,16 +406,21 @@ export class DataParallelTrainer {
     const exchange = this.exchange!; // there are worker threads
     const x0 = leadingRows(x, sizes[0]!);
     const y0 = leadingRows(y, sizes[0]!);
+    let failed = false;
+    let failure: unknown;
     try {
       publishShard(exchange, 0, this.model, this.variables, this.loss, x0, y0);
     } catch (error) {
       // the threads skip the step too; the trainer goes on
       this.barriers.markFailed(step);
-      this.barriers.arrive('published');
-      this.barriers.arrive('reduced');
-      throw error;
+      [failed, failure] = [true, error];
     } finally {
       tf.dispose([x0, y0]);
+    }
+    if (failed) {
+      this.barriers.arrive('published');
+      await this.skipped(step);
+      throw failure;
     }
     // the threads meet in shared memory: every shard published, then every slice summed
     this.barriers.arrive('published');
@@ -424,7 +429,7 @@ export class DataParallelTrainer {
     }
     const { loss, losses, correct } = exchange.logs(sizes);
     if (!Number.isFinite(loss)) {
-      this.barriers.arrive('reduced'); // every thread skips the step alike, and counts it
+      await this.skipped(step); // every thread skips the step alike
       this.checkFinite(loss, losses);
     }
     exchange.reduce(sizes, 0, this.workers);
@@ -443,6 +448,16 @@ export class DataParallelTrainer {
       correct,
       sizes.reduce((a, b) => a + b, 0),
     );
+  }
+
+  /**
+   * The main thread's end of step `step`, which every thread skips (a shard failed, or the loss
+   * is not finite): it arrives at `reduced`, as the others do, and waits until they have — past
+   * that, no thread reads this step's flags or losses any more, which the next step overwrites.
+   */
+  private async skipped(step: number): Promise<void> {
+    this.barriers.arrive('reduced');
+    await this.barriers.waitFor('reduced', step); // false: a thread is gone; the next call says so
   }
 
   /**
