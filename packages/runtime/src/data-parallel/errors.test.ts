@@ -24,11 +24,14 @@ function withLayer(layer: tf.layers.Layer): tf.Sequential {
   });
 }
 
-/** Two cpu threads that load the fixture module registering the test layers. */
-function withFixtureThreads(model: tf.LayersModel): Promise<DataParallelTrainer> {
+/** Two cpu threads that load the fixture module registering the test layers (and optimizer). */
+function withFixtureThreads(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer = tf.train.sgd(0.1),
+): Promise<DataParallelTrainer> {
   return DataParallelTrainer.create({
     model,
-    optimizer: tf.train.sgd(0.1),
+    optimizer,
     loss: 'softmaxCrossEntropy',
     workers: 2,
     backend: 'cpu',
@@ -190,14 +193,7 @@ describe('DataParallelTrainer: a thread that fails after steps that went well', 
 
   it('a thread whose update throws at step 2 (after the sum): step 2 resolves on the main thread, the next call rejects with the error', async () => {
     const model = withLayer(new Twice());
-    const trainer = await DataParallelTrainer.create({
-      model,
-      optimizer: new ThrowsOnUpdate2InWorker(0.1),
-      loss: 'softmaxCrossEntropy',
-      workers: 2,
-      backend: 'cpu',
-      modules: [fixture],
-    });
+    const trainer = await withFixtureThreads(model, new ThrowsOnUpdate2InWorker(0.1));
     const { x, y } = batch(4, [8], 3);
     await trainer.step(x, y);
     await trainer.step(x, y);

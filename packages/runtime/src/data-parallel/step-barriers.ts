@@ -152,19 +152,28 @@ export class StepBarriers {
   }
 
   /**
+   * Whether every thread has reached counter `index`'s `target` (true), the steps are aborted
+   * (false), or else the arrivals counted so far (the value to wait on).
+   */
+  private reached(index: number, target: number): boolean | number {
+    const arrived = Atomics.load(this.counters, index);
+    if (arrived >= target) return true;
+    return this.aborted ? false : arrived;
+  }
+
+  /**
    * Blocks until every thread has reached `barrier` in `step` (true) or the steps are aborted
    * (false). For worker threads (a browser's main thread may not block).
    */
   waitBlocking(barrier: StepBarrier, step: number): boolean {
     const index = slot(barrier);
-    const target = this.threads * step;
     const spinUntil = performance.now() + SPIN_MS;
     for (;;) {
-      const arrived = Atomics.load(this.counters, index);
-      if (arrived >= target) return true;
-      if (this.aborted) return false;
-      if (performance.now() < spinUntil) continue;
-      Atomics.wait(this.counters, index, arrived, WAIT_SLICE_MS);
+      const arrived = this.reached(index, this.threads * step);
+      if (typeof arrived === 'boolean') return arrived;
+      if (performance.now() >= spinUntil) {
+        Atomics.wait(this.counters, index, arrived, WAIT_SLICE_MS);
+      }
     }
   }
 
@@ -175,15 +184,14 @@ export class StepBarriers {
    */
   async waitFor(barrier: StepBarrier, step: number): Promise<boolean> {
     const index = slot(barrier);
-    const target = this.threads * step;
     const spinUntil = performance.now() + SPIN_MS;
     for (;;) {
-      const arrived = Atomics.load(this.counters, index);
-      if (arrived >= target) return true;
-      if (this.aborted) return false;
-      if (performance.now() < spinUntil) continue;
-      const wait = waitAsync(this.counters, index, arrived, WAIT_SLICE_MS);
-      if (wait.async) await wait.value;
+      const arrived = this.reached(index, this.threads * step);
+      if (typeof arrived === 'boolean') return arrived;
+      if (performance.now() >= spinUntil) {
+        const wait = waitAsync(this.counters, index, arrived, WAIT_SLICE_MS);
+        if (wait.async) await wait.value;
+      }
     }
   }
 }
