@@ -81,7 +81,10 @@ export async function runBench(
   setWasmSimdKernelsEnabled(options.simdKernels !== false);
   for (const backend of options.backends) {
     try {
-      const choice = await useBestBackend({ prefer: backend });
+      const choice = await useBestBackend({
+        prefer: backend,
+        ...(options.wasmThreads ? { wasmThreads: options.wasmThreads } : {}),
+      });
       const { matMul, simdMatMul } = await measureMatMulRate(
         options.matMulSize,
         10,

@@ -62,6 +62,11 @@ export interface BenchOptions {
    * JavaScript routes instead), to compare.
    */
   simdKernels?: boolean;
+  /**
+   * Threads the wasm backend's matrix products run on (`startWasmBackend`'s `threads`; default
+   * 1): one process, one model, no replicas.
+   */
+  wasmThreads?: number;
 }
 
 /** A command-line mistake: exit code 2. */
@@ -122,6 +127,9 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --end-to-end-epochs N
                      train --end-to-end's runs N epochs instead of the profile's (the
                      network grows denser in a longer run)
+  --threads N        wasm's matrix products on N threads in this one process (1-8, default 1;
+                     @bregman/runtime's startWasmBackend({ threads })): compare a run with
+                     --threads 2 with one without; not with --workers or --no-simd-kernels
   --no-simd-kernels  wasm without @bregman/runtime's WebAssembly SIMD kernels (convolution
                      gradients, pooling gradient, bias sums take their XNNPACK / JavaScript
                      routes), to compare with a run with them; not with --workers
@@ -294,6 +302,12 @@ export function parseArgs(
       case '--no-simd-kernels':
         options.simdKernels = false;
         break;
+      case '--threads': {
+        const threads = count(flag, value(), 1);
+        if (threads > 8) throw new UsageError(`--threads must be from 1 to 8, got ${threads}`);
+        options.wasmThreads = threads;
+        break;
+      }
       case '--smoke':
         Object.assign(options, {
           backends: ['wasm'],
@@ -316,6 +330,11 @@ export function parseArgs(
   if (options.simdKernels === false && options.workers) {
     throw new UsageError(
       '--no-simd-kernels cannot go with --workers: the worker threads start their own wasm backend with the SIMD kernels',
+    );
+  }
+  if ((options.wasmThreads ?? 1) > 1 && (options.workers || options.simdKernels === false)) {
+    throw new UsageError(
+      `--threads ${options.wasmThreads} cannot go with ${options.workers ? '--workers' : '--no-simd-kernels'}: the threads share the SIMD matrix product of one process`,
     );
   }
   if (workersTiming && !options.workers) {

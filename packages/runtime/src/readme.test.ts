@@ -28,7 +28,7 @@ it('the README example runs: it picks wasm, says why webgpu and tfjs-node were s
 });
 
 it('the README example of "Training on every core" runs: the loss falls on 2 threads', async () => {
-  const printed = await readme.run(1);
+  const printed = await readme.run(2);
   const [, first, last] = /^loss ([\d.]+) -> ([\d.]+) on 2 threads$/
     .exec(printed[0] ?? '')!
     .map(Number);
@@ -37,7 +37,7 @@ it('the README example of "Training on every core" runs: the loss falls on 2 thr
 });
 
 it('the README example of "Saving models without tfjs-node" runs: both ways give the same predictions', async () => {
-  const printed = await readme.run(2);
+  const printed = await readme.run(3);
   expect(printed).toEqual(['saved model.json, weights.bin', 'same predictions: true']);
 });
 
@@ -46,7 +46,7 @@ const noAdapter = await webgpuUnavailable('readme.test.ts, the GPU example');
 it.skipIf(noAdapter !== undefined)(
   'the README example of "GPU" runs: webgpu on the adapter found, the loss falls, a prediction is read',
   async () => {
-    const printed = await readme.run(3);
+    const printed = await readme.run(4);
     expect(printed[0]).toMatch(
       /^backend webgpu \(tfjs-backend-webgpu 4\.22\.0, (hardware|software) adapter .+\): requested by prefer: 'webgpu'$/,
     );

@@ -3,6 +3,7 @@ import { type BackendName, type BackendRequest, parseBackendRequest } from './ba
 import { firstLine } from './console-capture.js';
 import { type PackageFailure, startTensorflowBackend } from './tensorflow-backend.js';
 import { startWasmBackend } from './wasm-backend.js';
+import { MAX_WASM_THREADS } from './wasm-threaded-build.js';
 import { startWebgpuBackend } from './webgpu-backend.js';
 
 /** Options of {@link useBestBackend}. */
@@ -24,6 +25,11 @@ export interface UseBestBackendOptions {
    * reason) and naming it is an error. Default `false`.
    */
   syncReads?: boolean;
+  /**
+   * Threads the `wasm` backend's matrix products run on, when `wasm` is used (see
+   * `startWasmBackend`'s `threads`; default 1).
+   */
+  wasmThreads?: number;
 }
 
 /** A faster backend that was not used, and why. */
@@ -46,8 +52,8 @@ export interface BackendChoice {
    */
   version: string;
   /**
-   * Threads it computes on: 1 for `wasm` in Node (the threaded build cannot start there,
-   * tfjs #3830) and for `cpu`; the logical cores for `tensorflow` (libtensorflow's default pool);
+   * Threads it computes on: for `wasm`, its matrix products' (`wasmThreads`, default 1); 1 for
+   * `cpu`; the logical cores for `tensorflow` (libtensorflow's default pool);
    * 1 for `webgpu` (the thread that drives the GPU).
    */
   threads: number;
@@ -93,8 +99,16 @@ export async function useBestBackend(options: UseBestBackendOptions = {}): Promi
     source = `BREGMAN_BACKEND=${env.BREGMAN_BACKEND}`;
   }
   const syncReads = options.syncReads ?? false;
+  const wasmThreads = options.wasmThreads ?? 1;
+  if (!Number.isInteger(wasmThreads) || wasmThreads < 1 || wasmThreads > MAX_WASM_THREADS) {
+    throw new Error(
+      `useBestBackend: wasmThreads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${String(options.wasmThreads)}`,
+    );
+  }
   const choice =
-    request === 'auto' ? await chooseFastest(syncReads) : await start(request, source, syncReads);
+    request === 'auto'
+      ? await chooseFastest(syncReads, wasmThreads)
+      : await start(request, source, syncReads, wasmThreads);
   options.log?.(describeBackendChoice(choice));
   return choice;
 }
@@ -120,7 +134,7 @@ const WEBGPU_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
 const NO_SYNC_READS =
   'no synchronous reads: this program reads tensors with dataSync, which tfjs-backend-webgpu cannot do in Node';
 
-async function chooseFastest(syncReads: boolean): Promise<BackendChoice> {
+async function chooseFastest(syncReads: boolean, wasmThreads: number): Promise<BackendChoice> {
   const webgpu = syncReads
     ? { why: NO_SYNC_READS }
     : await startWebgpuBackend({ adapter: 'hardware' });
@@ -149,7 +163,7 @@ async function chooseFastest(syncReads: boolean): Promise<BackendChoice> {
     return { name: 'tensorflow', version, threads, reason, skipped, kernels: [] };
   }
   try {
-    const wasm = await startWasmBackend();
+    const wasm = await startWasmBackend({ threads: wasmThreads });
     return {
       name: 'wasm',
       version: wasm.version,
@@ -188,6 +202,7 @@ async function start(
   name: BackendName,
   source: string,
   syncReads: boolean,
+  wasmThreads: number,
 ): Promise<BackendChoice> {
   const reason = `requested by ${source}`;
   if (name === 'webgpu') {
@@ -217,7 +232,7 @@ async function start(
   }
   if (name === 'wasm') {
     try {
-      const wasm = await startWasmBackend();
+      const wasm = await startWasmBackend({ threads: wasmThreads });
       const { version, threads, kernels } = wasm;
       return { name, version, threads, reason, skipped: [], kernels };
     } catch (error) {

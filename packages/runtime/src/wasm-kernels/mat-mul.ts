@@ -14,6 +14,7 @@ import {
   type SimdKernels,
   simdKernels,
 } from './simd/instance.js';
+import { splitGemmOf } from './simd/split-gemm.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
 
@@ -73,20 +74,37 @@ function simdMatMul(
   const pScratch = heapOffset(backend, scratch);
   const aStride = aBatch === 1 ? 0 : 4 * m * k;
   const bStride = bBatch === 1 ? 0 : 4 * k * n;
+  const threads = splitGemmOf(backend);
   for (let i = 0; i < batch; i++) {
-    simd.mat_mul(
-      pa + i * aStride,
-      pb + i * bStride,
-      pc + i * 4 * m * n,
-      pScratch,
-      pBias,
+    const call = {
+      a: pa + i * aStride,
+      b: pb + i * bStride,
+      c: pc + i * 4 * m * n,
+      scratch: pScratch,
+      bias: pBias,
       m,
       k,
       n,
-      ta ? 1 : 0,
-      tb ? 1 : 0,
-      code,
-    );
+      aTransposed: ta ? 1 : 0,
+      bTransposed: tb ? 1 : 0,
+      activation: code,
+    };
+    if (threads) threads.mat_mul(call);
+    else {
+      simd.mat_mul(
+        call.a,
+        call.b,
+        call.c,
+        pScratch,
+        pBias,
+        m,
+        k,
+        n,
+        call.aTransposed,
+        call.bTransposed,
+        code,
+      );
+    }
   }
   dispose(backend, scratch);
   return c;

@@ -78,6 +78,21 @@ export interface SimdKernels {
     bTransposed: number,
     activation: number,
   ): void;
+  mat_mul_columns(
+    a: number,
+    b: number,
+    c: number,
+    scratch: number,
+    bias: number,
+    m: number,
+    k: number,
+    n: number,
+    aTransposed: number,
+    bTransposed: number,
+    activation: number,
+    columnBegin: number,
+    columnEnd: number,
+  ): void;
   mat_mul_scratch_size(): number;
   adam_step(
     g: number,
@@ -172,7 +187,8 @@ export interface SimdKernels {
 const instances = new WeakMap<WasmMemory, SimdKernels | Error>();
 let enabled = true;
 
-function heapMemory(backend: KernelBackend): WasmMemory {
+/** `backend`'s heap (tfjs-backend-wasm's `WebAssembly.Memory`). */
+export function heapMemory(backend: KernelBackend): WasmMemory {
   const module = (backend as WasmBackend).wasm;
   const memory = module?.asm?.memory ?? module?.wasmMemory;
   if (!(memory instanceof webAssembly.Memory)) {
@@ -183,7 +199,8 @@ function heapMemory(backend: KernelBackend): WasmMemory {
   return memory;
 }
 
-function moduleBytes(memory: WasmMemory): Uint8Array {
+/** The kernels' module built for `memory` (shared or not), as bytes. */
+export function simdModuleBytes(memory: WasmMemory): Uint8Array {
   const shared =
     typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const base64 = shared ? SIMD_KERNELS_SHARED : SIMD_KERNELS_UNSHARED;
@@ -218,7 +235,7 @@ export function simdKernelsOnMemory(memory: WasmMemory): SimdKernels | undefined
   let kernels = instances.get(memory);
   if (kernels === undefined) {
     try {
-      const module = new webAssembly.Module(moduleBytes(memory));
+      const module = new webAssembly.Module(simdModuleBytes(memory));
       kernels = started(memory, new webAssembly.Instance(module, { env: { memory } }));
     } catch (error) {
       kernels = error instanceof Error ? error : new Error(String(error));
@@ -260,7 +277,9 @@ export async function loadSimdKernelsOn(backend: KernelBackend): Promise<boolean
   const memory = heapMemory(backend);
   if (!instances.has(memory) || instances.get(memory) instanceof Error) {
     try {
-      const { instance } = await webAssembly.instantiate(moduleBytes(memory), { env: { memory } });
+      const { instance } = await webAssembly.instantiate(simdModuleBytes(memory), {
+        env: { memory },
+      });
       started(memory, instance);
     } catch (error) {
       instances.set(memory, error instanceof Error ? error : new Error(String(error)));

@@ -440,18 +440,22 @@ static inline void mm_partial_tile(const float *ap, int a_row, int a_step, const
     for (int j = 0; j < cols; j++) c[(i + r) * n + j0 + j] = t[8 * r + j];
 }
 
-// c[m, n] (+)= op(a) · op(b), op(a) [m, k] (a is [k, m] when a_transposed), op(b) [k, n] (b is
-// [n, k] when b_transposed): added to c when `accumulate`, else written; then bias[n] added to
-// every row when bias is not 0, and ReLU (activation 1) or ReLU6 (2) applied. Rows go in blocks
-// of MC, so that the block of op(a) under one panel stays in the L2 cache across all panels.
-// scratch: MAT_MUL_SCRATCH floats.
-static void gemm(const float *a, const float *b, float *c, float *scratch, const float *bias, int m,
-                 int k, int n, int a_transposed, int b_transposed, int activation, int accumulate) {
+// Columns [j_begin, j_end) of c[m, n] (+)= op(a) · op(b), op(a) [m, k] (a is [k, m] when
+// a_transposed), op(b) [k, n] (b is [n, k] when b_transposed): added to c when `accumulate`, else
+// written; then bias[n] added to every row when bias is not 0, and ReLU (activation 1) or ReLU6
+// (2) applied. Rows go in blocks of MC, so that the block of op(a) under one panel stays in the
+// L2 cache across all panels. j_begin is a multiple of 8 (a panel's first column), so an entry
+// of c is computed the same way whichever range it falls in. scratch: MAT_MUL_SCRATCH floats.
+static void gemm_columns(const float *a, const float *b, float *c, float *scratch,
+                         const float *bias, int m, int k, int n, int a_transposed,
+                         int b_transposed, int activation, int accumulate, int j_begin,
+                         int j_end) {
   const int a_row = a_transposed ? 1 : k;  // from one row of op(a) to the next
   const int a_step = a_transposed ? m : 1; // from one inner step to the next
   float *panel = scratch, *t = scratch + KC * 8;
   if (k == 0 && !accumulate) {
-    for (int i = 0; i < m * n; i++) c[i] = 0.0f;
+    for (int i = 0; i < m; i++)
+      for (int j = j_begin; j < j_end; j++) c[i * n + j] = 0.0f;
   }
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int kc = k - p0 < KC ? k - p0 : KC;
@@ -459,8 +463,8 @@ static void gemm(const float *a, const float *b, float *c, float *scratch, const
     const float *ap = a + p0 * a_step;
     for (int i0 = 0; i0 < m; i0 += MC) {
       const int i1 = m - i0 < MC ? m : i0 + MC;
-      for (int j0 = 0; j0 < n; j0 += 8) {
-        const int cols = n - j0 < 8 ? n - j0 : 8;
+      for (int j0 = j_begin; j0 < j_end; j0 += 8) {
+        const int cols = j_end - j0 < 8 ? j_end - j0 : 8;
         mm_pack_panel(b, panel, k, n, p0, kc, j0, cols, b_transposed);
         int i = i0;
         if (cols < 8) {
@@ -487,15 +491,15 @@ static void gemm(const float *a, const float *b, float *c, float *scratch, const
   const v128_t zero = wasm_f32x4_splat(0.0f), six = wasm_f32x4_splat(6.0f);
   for (int i = 0; i < m; i++) {
     float *row = c + i * n;
-    int j = 0;
-    for (; j + 4 <= n; j += 4) {
+    int j = j_begin;
+    for (; j + 4 <= j_end; j += 4) {
       v128_t v = wasm_v128_load(row + j);
       if (bias != 0) v = wasm_f32x4_add(v, wasm_v128_load(bias + j));
       if (activation >= 1) v = wasm_f32x4_pmax(v, zero);
       if (activation == 2) v = wasm_f32x4_pmin(v, six);
       wasm_v128_store(row + j, v);
     }
-    for (; j < n; j++) {
+    for (; j < j_end; j++) {
       float v = row[j];
       if (bias != 0) v += bias[j];
       if (activation >= 1) v = v < 0.0f ? 0.0f : v; // NaN stays NaN, as in the SIMD lanes
@@ -505,11 +509,29 @@ static void gemm(const float *a, const float *b, float *c, float *scratch, const
   }
 }
 
-// c = op(a) · op(b) (+ bias, activation): see gemm.
+// All of c[m, n] (+)= op(a) · op(b): see gemm_columns.
+static inline void gemm(const float *a, const float *b, float *c, float *scratch,
+                        const float *bias, int m, int k, int n, int a_transposed,
+                        int b_transposed, int activation, int accumulate) {
+  gemm_columns(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation,
+               accumulate, 0, n);
+}
+
+// c = op(a) · op(b) (+ bias, activation): see gemm_columns.
 EXPORT(mat_mul)
 void mat_mul(const float *a, const float *b, float *c, float *scratch, const float *bias, int m,
              int k, int n, int a_transposed, int b_transposed, int activation) {
   gemm(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0);
+}
+
+// Columns [j_begin, j_end) of c = op(a) · op(b) (+ bias, activation), the rest of c untouched:
+// one thread's share of a product split by columns (j_begin a multiple of 8); see gemm_columns.
+EXPORT(mat_mul_columns)
+void mat_mul_columns(const float *a, const float *b, float *c, float *scratch, const float *bias,
+                     int m, int k, int n, int a_transposed, int b_transposed, int activation,
+                     int j_begin, int j_end) {
+  gemm_columns(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0,
+               j_begin, j_end);
 }
 
 // Copies n floats (SIMD, then the tail).
