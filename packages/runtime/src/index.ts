@@ -40,7 +40,7 @@ export type {
   UseBestBackendOptions,
 } from './use-best-backend.js';
 export { describeBackendChoice, useBestBackend } from './use-best-backend.js';
-export type { WasmStart } from './wasm-backend.js';
+export type { StartWasmOptions, WasmStart } from './wasm-backend.js';
 export { startWasmBackend } from './wasm-backend.js';
 export {
   registerWasmTrainingKernels,
