@@ -1,3 +1,5 @@
+import type { SimdKernels } from './instance.js';
+
 // The shared control block of the GEMM threads (gemm-threads.ts, gemm-thread.ts): an
 // Int32Array over a SharedArrayBuffer, read and written with Atomics, and beside it one
 // BigInt64 slot, the claim counter.
@@ -50,6 +52,54 @@ export function claimChunk(claims: BigInt64Array, job: number, chunks: number): 
     const chunk = Number(value - tag);
     if (chunk >= chunks) return -1;
     if (Atomics.compareExchange(claims, 0, value, value + 1n) === value) return chunk;
+  }
+}
+
+/**
+ * Takes chunks of product `job` until none is left, computing each on `kernels` with `scratch`
+ * and counting it in FINISHED (a chunk that traps sets FAILED and is counted all the same, so
+ * the main thread never waits for it). The same loop runs on the main thread and on every GEMM
+ * thread.
+ */
+export function takeChunks(
+  kernels: SimdKernels,
+  control: Int32Array,
+  claims: BigInt64Array,
+  job: number,
+  scratch: number,
+): void {
+  const chunks = Atomics.load(control, ARGS + 10);
+  let chunk = claimChunk(claims, job, chunks);
+  if (chunk < 0) return;
+  // the first claim succeeded: the arguments are this job's until its chunks are all done
+  const [a, b, c, bias, m, k, n, aT, bT, activation, , width] = control.subarray(
+    ARGS,
+    ARGS + 12,
+  ) as unknown as number[];
+  for (; chunk >= 0; chunk = claimChunk(claims, job, chunks)) {
+    const begin = chunk * width!;
+    const end = Math.min(n!, begin + width!);
+    try {
+      kernels.mat_mul_columns(
+        a!,
+        b!,
+        c!,
+        scratch,
+        bias!,
+        m!,
+        k!,
+        n!,
+        aT!,
+        bT!,
+        activation!,
+        begin,
+        end,
+      );
+    } catch {
+      Atomics.store(control, FAILED, 1);
+    }
+    Atomics.add(control, FINISHED, 1);
+    Atomics.notify(control, FINISHED);
   }
 }
 

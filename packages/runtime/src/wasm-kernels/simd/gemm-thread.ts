@@ -3,16 +3,13 @@
 // thread hands out.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  ARGS,
   CONTROL_SLOTS,
-  claimChunk,
   claimCounter,
-  FAILED,
-  FINISHED,
   type GemmThreadData,
   JOB,
   SPIN_MS,
   STOP,
+  takeChunks,
 } from './gemm-control.js';
 import type { SimdKernels } from './instance.js';
 import { webAssembly } from './web-assembly.js';
@@ -38,38 +35,6 @@ function nextJob(seen: number): number {
 }
 
 for (let seen = 0; Atomics.load(control, STOP) === 0; ) {
-  const job = nextJob(seen);
-  seen = job;
-  let chunk = claimChunk(claims, job, Atomics.load(control, ARGS + 10));
-  if (chunk < 0) continue;
-  // the first claim succeeded: the arguments are this job's until its chunks are all done
-  const [a, b, c, bias, m, k, n, aT, bT, activation, chunks, width] = control.subarray(
-    ARGS,
-    ARGS + 12,
-  ) as unknown as number[];
-  for (; chunk >= 0; chunk = claimChunk(claims, job, chunks!)) {
-    const begin = chunk * width!;
-    const end = Math.min(n!, begin + width!);
-    try {
-      kernels.mat_mul_columns(
-        a!,
-        b!,
-        c!,
-        data.scratch,
-        bias!,
-        m!,
-        k!,
-        n!,
-        aT!,
-        bT!,
-        activation!,
-        begin,
-        end,
-      );
-    } catch {
-      Atomics.store(control, FAILED, 1);
-    }
-    Atomics.add(control, FINISHED, 1);
-    Atomics.notify(control, FINISHED);
-  }
+  seen = nextJob(seen);
+  takeChunks(kernels, control, claims, seen, data.scratch);
 }

@@ -7,7 +7,6 @@ import {
   CLOSED,
   CONTROL_BYTES,
   CONTROL_SLOTS,
-  claimChunk,
   claimCounter,
   FAILED,
   FINISHED,
@@ -15,6 +14,7 @@ import {
   JOB,
   SPIN_MS,
   STOP,
+  takeChunks,
 } from './gemm-control.js';
 import { heapOffset, type SimdKernels, simdKernels, simdModuleBytes } from './instance.js';
 import { type GemmCall, type SplitGemm, setSplitGemm } from './split-gemm.js';
@@ -120,31 +120,11 @@ export class GemmThreads implements SplitGemm {
     Atomics.store(this.claims, 0, BigInt(job) << 32n);
     Atomics.store(control, JOB, job);
     Atomics.notify(control, JOB);
-    for (let chunk = claimChunk(this.claims, job, chunks); chunk >= 0; ) {
-      const begin = chunk * width;
-      const end = Math.min(n, begin + width);
-      this.kernels.mat_mul_columns(
-        a,
-        b,
-        c,
-        scratch,
-        bias,
-        m,
-        k,
-        n,
-        aTransposed,
-        bTransposed,
-        activation,
-        begin,
-        end,
-      );
-      Atomics.add(control, FINISHED, 1);
-      chunk = claimChunk(this.claims, job, chunks);
-    }
+    takeChunks(this.kernels, control, this.claims, job, scratch);
     this.waitForChunks(chunks);
     Atomics.store(this.claims, 0, (BigInt(job) << 32n) + BigInt(CLOSED));
     if (Atomics.exchange(control, FAILED, 0) === 1) {
-      throw new Error('a GEMM thread failed in its share of a product');
+      throw new Error('a chunk of a shared matrix product failed (a trap in the SIMD GEMM)');
     }
   }
 
