@@ -5,34 +5,46 @@ import { packageReadme } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startWasmBackend } from './wasm-backend.js';
-import { type SplitGemm, setSplitGemm, splitGemmOf } from './wasm-kernels/simd/split-gemm.js';
+import { type FilterRoute, forceRoutes, type InputRoute } from './wasm-kernels/routes.js';
+import {
+  type KernelThreads,
+  kernelThreadsOf,
+  setKernelThreads,
+} from './wasm-kernels/simd/split-kernels.js';
 
 // One test file, one process (vitest's forks pool): the backend started here runs on 2 threads.
 let backend: object;
-let split: SplitGemm;
+let split: KernelThreads;
 
 beforeAll(async () => {
   const started = await startWasmBackend({ threads: 2 });
   expect(started.threads).toBe(2);
   expect(started.simdKernels).toBe(true);
   backend = tf.engine().registry.wasm!;
-  split = splitGemmOf(backend)!;
+  split = kernelThreadsOf(backend)!;
   expect(split.threads).toBe(2);
 });
 
-/** `f`'s result with the products shared among the threads, and on the calling thread alone. */
-function bothWays(f: () => tf.Tensor): [Float32Array, Float32Array] {
+/**
+ * `f`'s result with the kernels shared among the threads, and on the calling thread alone; and
+ * how many chunks the other thread computed of the shared run.
+ */
+function bothWays(f: () => tf.Tensor): [Float32Array, Float32Array, number] {
+  const before = split.threadChunks;
   const shared = tf.tidy(f);
-  setSplitGemm(backend, undefined);
+  const chunks = split.threadChunks - before;
+  setKernelThreads(backend, undefined);
   try {
     const alone = tf.tidy(f);
-    return [shared.dataSync() as Float32Array, alone.dataSync() as Float32Array];
+    return [shared.dataSync() as Float32Array, alone.dataSync() as Float32Array, chunks];
   } finally {
-    setSplitGemm(backend, split);
+    setKernelThreads(backend, split);
   }
 }
 
 describe('matrix products on 2 threads', () => {
+  // chunks the other thread computed in this block's products: > 0, or nothing was shared
+  let threadChunks = 0;
   const shapes: Array<[number, number, number]> = [
     [128, 784, 200], // the MLP's first layer
     [784, 128, 200], // its weight gradient
@@ -51,8 +63,9 @@ describe('matrix products on 2 threads', () => {
       it(`${m}×${k}·${k}×${n}${ta ? ', a transposed' : ''}${tb ? ', b transposed' : ''}: bit for bit one thread's`, () => {
         const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, 'float32', m + k);
         const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', k + n);
-        const [shared, alone] = bothWays(() => tf.matMul(a, b, ta, tb));
+        const [shared, alone, chunks] = bothWays(() => tf.matMul(a, b, ta, tb));
         expect(shared).toEqual(alone);
+        threadChunks += chunks;
         tf.dispose([a, b]);
       });
     }
@@ -86,6 +99,10 @@ describe('matrix products on 2 threads', () => {
     tf.dispose([a, b]);
   });
 
+  it('the other thread computed chunks of these products', () => {
+    expect(threadChunks).toBeGreaterThan(0);
+  });
+
   it('trains a Dense model exactly as one thread does', async () => {
     const train = async () => {
       const model = tf.sequential({
@@ -112,8 +129,128 @@ describe('matrix products on 2 threads', () => {
       return weights;
     };
     const shared = await train();
-    setSplitGemm(backend, undefined);
-    const alone = await train().finally(() => setSplitGemm(backend, split));
+    setKernelThreads(backend, undefined);
+    const alone = await train().finally(() => setKernelThreads(backend, split));
+    expect(shared).toEqual(alone);
+  });
+});
+
+describe('convolutions on 2 threads', () => {
+  let threadChunks = 0;
+  type Pad = 'same' | 'valid';
+  const cases: Array<{
+    name: string;
+    x: [number, number, number, number];
+    w: [number, number, number, number];
+    strides: [number, number];
+    pad: Pad;
+  }> = [
+    {
+      name: '3 × 3, same, 16 → 24',
+      x: [4, 12, 12, 16],
+      w: [3, 3, 16, 24],
+      strides: [1, 1],
+      pad: 'same',
+    },
+    {
+      name: '3 × 3, stride 2, 8 → 40',
+      x: [3, 13, 11, 8],
+      w: [3, 3, 8, 40],
+      strides: [2, 2],
+      pad: 'same',
+    },
+    {
+      name: '5 × 5, valid, 1 → 32',
+      x: [5, 16, 16, 1],
+      w: [5, 5, 1, 32],
+      strides: [1, 1],
+      pad: 'valid',
+    },
+    { name: '1 × 1, 32 → 20', x: [2, 9, 9, 32], w: [1, 1, 32, 20], strides: [1, 1], pad: 'valid' },
+  ];
+  const routes: Array<{ filter: FilterRoute; input: InputRoute }> = [
+    { filter: 'simd-gemm', input: 'simd-gemm' },
+    { filter: 'simd-tiled', input: 'direct-simd' },
+  ];
+  for (const c of cases) {
+    for (const route of routes) {
+      it(`${c.name}, ${route.filter} / ${route.input}: y, dx, dW bit for bit one thread's`, () => {
+        const x = tf.randomNormal(c.x, 0, 1, 'float32', 11);
+        const w = tf.randomNormal(c.w, 0, 1, 'float32', 12);
+        const bias = tf.randomNormal([c.w[3]], 0, 1, 'float32', 13);
+        forceRoutes({ forward: 'simd-gemm', ...route });
+        try {
+          const conv = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.fused.conv2d({
+              x: a as tf.Tensor4D,
+              filter: b as tf.Tensor4D,
+              strides: c.strides,
+              pad: c.pad,
+              bias,
+              activation: 'relu',
+            });
+          const r = tf.randomNormal(conv(x, w).shape, 0, 1, 'float32', 14);
+          const all = () => {
+            const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+              tf.sum(tf.mul(conv(a, b), r)),
+            )([x, w]);
+            return tf.concat([conv(x, w).flatten(), dx!.flatten(), dw!.flatten()]);
+          };
+          const [shared, alone, chunks] = bothWays(all);
+          expect(shared).toEqual(alone);
+          threadChunks += chunks;
+          expect(shared.some((v) => v !== 0)).toBe(true);
+          r.dispose();
+        } finally {
+          forceRoutes({});
+          tf.dispose([x, w, bias]);
+        }
+      });
+    }
+  }
+
+  it('the other thread computed chunks of these convolutions', () => {
+    expect(threadChunks).toBeGreaterThan(0);
+  });
+
+  it('trains a convolutional model exactly as one thread does', async () => {
+    const train = async () => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({
+            inputShape: [14, 14, 3],
+            filters: 16,
+            kernelSize: 3,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+          }),
+          tf.layers.conv2d({
+            filters: 24,
+            kernelSize: 3,
+            strides: 2,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }),
+          }),
+          tf.layers.flatten(),
+          tf.layers.dense({
+            units: 5,
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }),
+          }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+      const x = tf.randomNormal([16, 14, 14, 3], 0, 1, 'float32', 15);
+      const y = tf.randomNormal([16, 5], 0, 1, 'float32', 16);
+      for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y);
+      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+      tf.dispose([x, y]);
+      model.dispose();
+      return weights;
+    };
+    const shared = await train();
+    setKernelThreads(backend, undefined);
+    const alone = await train().finally(() => setKernelThreads(backend, split));
     expect(shared).toEqual(alone);
   });
 });

@@ -1,6 +1,7 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
-import { heapOffset, type SimdKernels } from './simd/instance.js';
-import { dispose, type WasmBackend } from './wasm-calls.js';
+import { convGeometryArgs, heapOffset, type SimdKernels } from './simd/instance.js';
+import { type RangeCall, runRangeKernels } from './simd/split-kernels.js';
+import type { WasmBackend } from './wasm-calls.js';
 
 /**
  * Floats of patches per chunk of the im2col + GEMM convolutions of `kernels.c`: 1 MiB, so that a
@@ -9,21 +10,34 @@ import { dispose, type WasmBackend } from './wasm-calls.js';
  */
 const PATCH_CHUNK_FLOATS = 262144;
 
+/** How {@link runConvGemm} runs one convolution: its kernel and how its range is shared. */
+export interface ConvGemmCall {
+  kernel: RangeCall['kernel'];
+  /** The kernel's arguments before `chunkRows` and the geometry, the output's offset among them. */
+  args: (out: number) => number[];
+  /** The range's length and its unit, as in {@link RangeCall}. */
+  total: number;
+  unit: (chunkRows: number) => number;
+  /** Floats of scratch beyond the chunk of patches and the product's panel. */
+  extraFloats: number;
+  /** See {@link RangeCall.even}. */
+  even: boolean;
+}
+
 /**
  * Runs one of `kernels.c`'s im2col + GEMM convolutions (forward, filter gradient, input
- * gradient): makes its output of `shape`, and the scratch it needs for the duration of `call`
- * (a chunk of patches and the product's panel, plus `extraFloats`). A chunk is ~1 MiB of
- * patches, but at least 128 positions (fewer would copy the filter's panels more often than they
- * are used) and at most all of them. `call` gets the heap offsets of the output and the scratch,
- * and the chunk's rows.
+ * gradient) on the backend's threads, if it has any (see split-kernels.ts): makes its output of
+ * `shape` and the scratch each thread needs for the duration of the call (a chunk of patches and
+ * the product's panel, plus `call.extraFloats`). A chunk is ~1 MiB of patches, but at least 128
+ * positions (fewer would copy the filter's panels more often than they are used) and at most
+ * all of them.
  */
 export function runConvGemm(
   backend: WasmBackend,
   simd: SimdKernels,
   info: backend_util.Conv2DInfo,
   shape: number[],
-  extraFloats: number,
-  call: (out: number, scratch: number, chunkRows: number) => void,
+  call: ConvGemmCall,
 ): TensorInfo {
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
   const positions = info.batchSize * info.outHeight * info.outWidth;
@@ -32,11 +46,16 @@ export function runConvGemm(
     Math.min(positions, Math.max(128, Math.floor(PATCH_CHUNK_FLOATS / taps / 4) * 4)),
   );
   const out = backend.makeOutput(shape, 'float32');
-  const scratch = backend.makeOutput(
-    [chunkRows * taps + simd.mat_mul_scratch_size() + extraFloats],
-    'float32',
-  );
-  call(heapOffset(backend, out), heapOffset(backend, scratch), chunkRows);
-  dispose(backend, scratch);
+  runRangeKernels(backend, simd, [
+    {
+      kernel: call.kernel,
+      args: [...call.args(heapOffset(backend, out)), chunkRows, ...convGeometryArgs(info)],
+      total: call.total,
+      unit: call.unit(chunkRows),
+      work: positions * taps * info.outChannels,
+      scratchFloats: chunkRows * taps + simd.mat_mul_scratch_size() + call.extraFloats,
+      even: call.even,
+    },
+  ]);
   return out;
 }

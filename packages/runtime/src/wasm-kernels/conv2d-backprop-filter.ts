@@ -11,6 +11,7 @@ import { runConvGemm } from './conv-gemm.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { filterRoute } from './routes.js';
+import { runRangeKernels } from './simd/split-kernels.js';
 import {
   convGeometryArgs,
   heapOffset,
@@ -83,24 +84,30 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, attrs }
   if (route === 'simd-tiled') {
     const dw = (backend as WasmBackend).makeOutput(filterShape, 'float32');
     ((backend as WasmBackend).typedArrayFromHeap(dw) as Float32Array).fill(0);
-    requireSimdKernels(NAME, simd, route).conv2d_filter_grad_tiled(
-      ...heapOffsets(backend, x, dy, dw),
-      ...convGeometryArgs(info),
-    );
+    // pairs of dw's rows, each summed over all images: shared among threads
+    runRangeKernels(backend as WasmBackend, requireSimdKernels(NAME, simd, route), [
+      {
+        kernel: 'conv2d_filter_grad_tiled_rows',
+        args: [...heapOffsets(backend, x, dy, dw), ...convGeometryArgs(info)],
+        total: kh * Math.ceil((kw * info.inChannels) / 2),
+        unit: 1,
+        work: batchSize * outHeight * outWidth * kh * kw * info.inChannels * outChannels,
+        scratchFloats: 0,
+      },
+    ]);
     return dw;
   }
   if (route === 'simd-gemm') {
     const kernels = requireSimdKernels(NAME, simd, route);
-    return runConvGemm(backend as WasmBackend, kernels, info, filterShape, 0, (dw, scratch, rows) =>
-      kernels.conv2d_filter_grad_gemm(
-        heapOffset(backend, x),
-        heapOffset(backend, dy),
-        dw,
-        scratch,
-        rows,
-        ...convGeometryArgs(info),
-      ),
-    );
+    // dw's columns (output channels), each thread making the patches of every position
+    return runConvGemm(backend as WasmBackend, kernels, info, filterShape, {
+      kernel: 'conv2d_filter_grad_columns',
+      args: (dw) => [heapOffset(backend, x), heapOffset(backend, dy), dw],
+      total: outChannels,
+      unit: () => 8,
+      extraFloats: 0,
+      even: true,
+    });
   }
   if (route === 'im2col-matmul') {
     const patches = im2col(backend as WasmBackend, x, info); // [N·OH·OW, KH·KW·CI]

@@ -18,6 +18,7 @@ import {
   requireSimdKernels,
   simdKernels,
 } from './simd/instance.js';
+import { runRangeKernels } from './simd/split-kernels.js';
 import { stockKernel } from './stock-kernels.js';
 import {
   callKernel,
@@ -111,10 +112,17 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
       [batchSize, inHeight, inWidth, inChannels],
       'float32',
     );
-    requireSimdKernels(NAME, simd, route).conv2d_input_grad(
-      ...heapOffsets(backend, dy, wt, dx),
-      ...convGeometryArgs(info),
-    );
+    // each input row (image, row) gathers from dy alone: the rows are shared among threads
+    runRangeKernels(backend as WasmBackend, requireSimdKernels(NAME, simd, route), [
+      {
+        kernel: 'conv2d_input_grad_rows',
+        args: [...heapOffsets(backend, dy, wt, dx), ...convGeometryArgs(info)],
+        total: batchSize * inHeight,
+        unit: 1,
+        work: batchSize * outHeight * outWidth * kh * kw * inChannels * outChannels,
+        scratchFloats: 0,
+      },
+    ]);
     dispose(backend, wt);
     return dx;
   }
@@ -122,16 +130,15 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend: anyBackend, attrs })
     const kernels = requireSimdKernels(NAME, simd, route);
     const shape = [batchSize, inHeight, inWidth, inChannels];
     const filterFloats = kh * kw * inChannels * outChannels; // Wᵀ, written out once for all chunks
-    return runConvGemm(backend as WasmBackend, kernels, info, shape, filterFloats, (dx, s, rows) =>
-      kernels.conv2d_input_grad_gemm(
-        heapOffset(backend, dy),
-        heapOffset(backend, filter),
-        dx,
-        s,
-        rows,
-        ...convGeometryArgs(info),
-      ),
-    );
+    // col2im adds overlapping patches: shared by whole images, each thread with its own Wᵀ
+    return runConvGemm(backend as WasmBackend, kernels, info, shape, {
+      kernel: 'conv2d_input_grad_images',
+      args: (dx) => [heapOffset(backend, dy), heapOffset(backend, filter), dx],
+      total: batchSize,
+      unit: () => 1,
+      extraFloats: filterFloats,
+      even: true,
+    });
   }
   if (route === 'matmul-col2im') {
     const dy2 = reshape(backend, dy, [1, batchSize * outHeight * outWidth, outChannels]);

@@ -38,18 +38,21 @@ function simdGemmConv(
 ): TensorInfo {
   const { batchSize, outHeight, outWidth, outChannels } = info;
   const shape = [batchSize, outHeight, outWidth, outChannels];
-  return runConvGemm(backend, simd, info, shape, 0, (y, scratch, chunkRows) =>
-    simd.conv2d_forward(
+  // chunks of output positions, each with its own patches
+  return runConvGemm(backend, simd, info, shape, {
+    kernel: 'conv2d_forward_rows',
+    args: (y) => [
       heapOffset(backend, x),
       heapOffset(backend, filter),
       y,
-      scratch,
       bias == null ? 0 : heapOffset(backend, bias),
       activation,
-      chunkRows,
-      ...convGeometryArgs(info),
-    ),
-  );
+    ],
+    total: batchSize * outHeight * outWidth,
+    unit: (chunkRows) => chunkRows,
+    extraFloats: 0,
+    even: false,
+  });
 }
 
 /** The filters (their data ids) this backend has convolved with: see {@link forwardRoute}. */

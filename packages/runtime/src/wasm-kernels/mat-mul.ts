@@ -14,7 +14,7 @@ import {
   type SimdKernels,
   simdKernels,
 } from './simd/instance.js';
-import { splitGemmOf } from './simd/split-gemm.js';
+import { type RangeCall, runRangeKernels } from './simd/split-kernels.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
 
@@ -66,47 +66,24 @@ function simdMatMul(
   if ((aBatch !== 1 && aBatch !== batch) || (bBatch !== 1 && bBatch !== batch)) return undefined;
   const c = backend.makeOutput([...outer, m, n], 'float32');
   if (batch * m * n === 0) return c;
-  const scratch = backend.makeOutput([simd.mat_mul_scratch_size()], 'float32');
   const pa = heapOffset(backend, a);
   const pb = heapOffset(backend, b);
   const pc = heapOffset(backend, c);
   const pBias = bias == null ? 0 : heapOffset(backend, bias);
-  const pScratch = heapOffset(backend, scratch);
   const aStride = aBatch === 1 ? 0 : 4 * m * k;
   const bStride = bBatch === 1 ? 0 : 4 * k * n;
-  const threads = splitGemmOf(backend);
+  const calls: RangeCall[] = [];
   for (let i = 0; i < batch; i++) {
-    const call = {
-      a: pa + i * aStride,
-      b: pb + i * bStride,
-      c: pc + i * 4 * m * n,
-      scratch: pScratch,
-      bias: pBias,
-      m,
-      k,
-      n,
-      aTransposed: ta ? 1 : 0,
-      bTransposed: tb ? 1 : 0,
-      activation: code,
-    };
-    if (threads) threads.mat_mul(call);
-    else {
-      simd.mat_mul(
-        call.a,
-        call.b,
-        call.c,
-        pScratch,
-        pBias,
-        m,
-        k,
-        n,
-        call.aTransposed,
-        call.bTransposed,
-        code,
-      );
-    }
+    calls.push({
+      kernel: 'mat_mul_columns',
+      args: [pa + i * aStride, pb + i * bStride, pc + i * 4 * m * n, pBias, m, k, n, +ta, +tb, code],
+      total: n,
+      unit: 8,
+      work: m * k * n,
+      scratchFloats: simd.mat_mul_scratch_size(),
+    });
   }
-  dispose(backend, scratch);
+  runRangeKernels(backend, simd, calls);
   return c;
 }
 

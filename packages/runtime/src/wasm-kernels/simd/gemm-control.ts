@@ -1,16 +1,20 @@
 import type { SimdKernels } from './instance.js';
+import { RANGE_KERNELS } from './range-kernels.js';
 
 // The shared control block of the GEMM threads (gemm-threads.ts, gemm-thread.ts): an
 // Int32Array over a SharedArrayBuffer, read and written with Atomics, and beside it one
 // BigInt64 slot, the claim counter.
 //
-// A product is cut into chunks of whole 8-column panels. The main thread writes the product's
-// arguments, sets the claim counter to (job, 0), bumps JOB and takes chunks itself; each
-// thread that sees the new job takes chunks too, by a compare-exchange that succeeds only
-// while the counter still carries that job's number, so a thread that wakes late can neither
-// take a chunk of a later product nor read its arguments half-written (they are rewritten only
-// after every chunk of the product is done and its counter closed). A stalled thread (the OS ran something else on
-// its core) delays the product by at most the one chunk it holds.
+// A call of a range kernel (split-kernels.ts: a product's columns, a convolution's output
+// positions or images...) is cut into chunks of its range. The main thread writes the call's
+// arguments, sets the claim counter to (job, first 0, end chunks), bumps JOB and takes chunks
+// from the front; the other threads take them from the back. So each thread's share is one
+// contiguous block (two threads never write neighbouring columns of one row, which share cache
+// lines), and where a thread starts late or runs slow, the other takes more. A claim is a
+// compare-exchange that succeeds only while the counter still carries that call's number, so a
+// thread that wakes late can neither take a chunk of a later call nor read its arguments
+// half-written (they are rewritten only after every chunk of the call is done and its counter
+// closed).
 
 /** Bumped by the main thread for every product it hands out. */
 export const JOB = 0;
@@ -20,45 +24,72 @@ export const FINISHED = 1;
 export const FAILED = 2;
 /** Set once: the threads leave their loops. */
 export const STOP = 3;
-/**
- * The product's arguments: a, b, c, bias (heap offsets), m, k, n, aT, bT, activation, then the
- * number of chunks and the columns of one chunk.
- */
-export const ARGS = 4;
+/** 1 while the main thread sleeps on FINISHED: a thread that counts a chunk then wakes it. */
+export const MAIN_SLEEPS = 4;
+/** GEMM threads sleeping on JOB: the main thread wakes them when it hands out a product. */
+export const THREADS_SLEEP = 5;
+/** The call's kernel: its index in RANGE_KERNELS. */
+export const KERNEL = 6;
+/** The length of the call's range. */
+export const TOTAL = 7;
+/** The length of one chunk of it (the last may be shorter). */
+export const CHUNK = 8;
+/** Heap offset of the first thread's scratch; thread i's is SCRATCH_BYTES · i past it. */
+export const SCRATCH = 9;
+/** Bytes of scratch per thread. */
+export const SCRATCH_BYTES = 10;
+/** How many kernel arguments follow in ARGS. */
+export const ARG_COUNT = 11;
+/** Chunks the GEMM threads (not the main thread) have computed since they started. */
+export const THREAD_CHUNKS = 12;
+/** The kernel's arguments after (scratch, begin, end). */
+export const ARGS = 13;
+/** Arguments a call may have at most. */
+export const MAX_ARGS = 24;
 /** Int32 slots of the block (the claim counter follows them, 8-byte aligned). */
-export const CONTROL_SLOTS = 16;
+// (one more: the claim counter after the slots must be 8-byte aligned)
+export const CONTROL_SLOTS = ARGS + MAX_ARGS + 1;
 /** Bytes of the whole block. */
 export const CONTROL_BYTES = 4 * CONTROL_SLOTS + 8;
 /** How long a thread spins for the next product before it sleeps, milliseconds. */
 export const SPIN_MS = 2;
+/** Chunks of one product at most (16 bits of the claim counter each for first and end). */
+export const MAX_CHUNKS = 0xffff;
 
-/** The claim counter's chunk once a product is done: no claim of that product succeeds after. */
-export const CLOSED = 0x7fffffff;
-
-/** The claim counter: job number · 2³² + next chunk. */
+/** The claim counter: job number · 2³² + first chunk left · 2¹⁶ + end of the chunks left. */
 export function claimCounter(buffer: SharedArrayBuffer): BigInt64Array {
   return new BigInt64Array(buffer, 4 * CONTROL_SLOTS, 1);
 }
 
+/** The claim counter of product `job` with chunks [first, end) left. */
+export function claimValue(job: number, first: number, end: number): bigint {
+  return (BigInt(job) << 32n) | BigInt(first * 0x10000 + end);
+}
+
 /**
- * Takes the next chunk of product `job`: its index, or −1 when none is left or the counter has
- * moved on to another product.
+ * Takes the next chunk of product `job` from the front (`fromBack` false: the main thread) or
+ * from the back: its index, or −1 when none is left or the counter has moved on to another
+ * product.
  */
-export function claimChunk(claims: BigInt64Array, job: number, chunks: number): number {
-  const tag = BigInt(job) << 32n;
+export function claimChunk(claims: BigInt64Array, job: number, fromBack: boolean): number {
+  const tag = BigInt(job);
   for (;;) {
     const value = Atomics.load(claims, 0);
-    if (value >> 32n !== BigInt(job)) return -1;
-    const chunk = Number(value - tag);
-    if (chunk >= chunks) return -1;
-    if (Atomics.compareExchange(claims, 0, value, value + 1n) === value) return chunk;
+    if (value >> 32n !== tag) return -1;
+    const left = Number(value & 0xffffffffn);
+    const first = left >>> 16;
+    const end = left & 0xffff;
+    if (first >= end) return -1;
+    const next = fromBack ? value - 1n : value + 0x10000n;
+    if (Atomics.compareExchange(claims, 0, value, next) === value) return fromBack ? end - 1 : first;
   }
 }
 
 /**
- * Takes chunks of product `job` until none is left, computing each on `kernels` with `scratch`
- * and counting it in FINISHED (a chunk that traps sets FAILED and is counted all the same, so
- * the main thread never waits for it). The same loop runs on the main thread and on every GEMM
+ * Takes chunks of call `job` until none is left (from the front on the main thread, thread 0,
+ * from the back on a GEMM thread), computing each on `kernels` with thread `index`'s scratch and
+ * counting it in FINISHED (a chunk that traps sets FAILED and is counted all the same, so the
+ * main thread never waits for it). The same loop runs on the main thread and on every GEMM
  * thread.
  */
 export function takeChunks(
@@ -66,40 +97,27 @@ export function takeChunks(
   control: Int32Array,
   claims: BigInt64Array,
   job: number,
-  scratch: number,
+  index: number,
 ): void {
-  const chunks = Atomics.load(control, ARGS + 10);
-  let chunk = claimChunk(claims, job, chunks);
+  const fromBack = index > 0;
+  let chunk = claimChunk(claims, job, fromBack);
   if (chunk < 0) return;
   // the first claim succeeded: the arguments are this job's until its chunks are all done
-  const [a, b, c, bias, m, k, n, aT, bT, activation, , width] = control.subarray(
-    ARGS,
-    ARGS + 12,
-  ) as unknown as number[];
-  for (; chunk >= 0; chunk = claimChunk(claims, job, chunks)) {
-    const begin = chunk * width!;
-    const end = Math.min(n!, begin + width!);
+  const kernel = kernels[RANGE_KERNELS[control[KERNEL]!]!];
+  const total = control[TOTAL]!;
+  const size = control[CHUNK]!;
+  const scratch = control[SCRATCH]! + index * control[SCRATCH_BYTES]!;
+  const args = Array.from(control.subarray(ARGS, ARGS + control[ARG_COUNT]!));
+  for (; chunk >= 0; chunk = claimChunk(claims, job, fromBack)) {
+    const begin = chunk * size;
     try {
-      kernels.mat_mul_columns(
-        a!,
-        b!,
-        c!,
-        scratch,
-        bias!,
-        m!,
-        k!,
-        n!,
-        aT!,
-        bT!,
-        activation!,
-        begin,
-        end,
-      );
+      kernel(scratch, begin, Math.min(total, begin + size), ...args);
     } catch {
       Atomics.store(control, FAILED, 1);
     }
+    if (fromBack) Atomics.add(control, THREAD_CHUNKS, 1);
     Atomics.add(control, FINISHED, 1);
-    Atomics.notify(control, FINISHED);
+    if (Atomics.load(control, MAIN_SLEEPS) === 1) Atomics.notify(control, FINISHED);
   }
 }
 
@@ -111,6 +129,6 @@ export interface GemmThreadData {
   module: object;
   /** The control block's buffer. */
   control: SharedArrayBuffer;
-  /** Heap offset of this thread's GEMM scratch. */
-  scratch: number;
+  /** This thread's number, from 1 (the main thread is 0): which scratch of a call is its own. */
+  index: number;
 }

@@ -9,6 +9,7 @@ import {
   JOB,
   SPIN_MS,
   STOP,
+  THREADS_SLEEP,
   takeChunks,
 } from './gemm-control.js';
 import type { SimdKernels } from './instance.js';
@@ -28,7 +29,10 @@ function nextJob(seen: number): number {
     const job = Atomics.load(control, JOB);
     if (job !== seen) return job;
     if ((i & 255) === 255 && performance.now() > until) {
+      // the main thread, seeing the count, wakes this thread when it hands out a product
+      Atomics.add(control, THREADS_SLEEP, 1);
       Atomics.wait(control, JOB, seen);
+      Atomics.sub(control, THREADS_SLEEP, 1);
       return Atomics.load(control, JOB);
     }
   }
@@ -36,5 +40,5 @@ function nextJob(seen: number): number {
 
 for (let seen = 0; Atomics.load(control, STOP) === 0; ) {
   seen = nextJob(seen);
-  takeChunks(kernels, control, claims, seen, data.scratch);
+  takeChunks(kernels, control, claims, seen, data.index);
 }

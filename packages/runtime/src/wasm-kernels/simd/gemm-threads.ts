@@ -1,47 +1,58 @@
 import { Worker } from 'node:worker_threads';
-import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { compiledScript } from '../../compiled-script.js';
-import { dispose, type WasmBackend } from '../wasm-calls.js';
+import type { WasmBackend } from '../wasm-calls.js';
 import {
+  ARG_COUNT,
   ARGS,
-  CLOSED,
+  CHUNK,
   CONTROL_BYTES,
   CONTROL_SLOTS,
   claimCounter,
+  claimValue,
   FAILED,
   FINISHED,
   type GemmThreadData,
   JOB,
+  KERNEL,
+  MAIN_SLEEPS,
+  MAX_ARGS,
+  MAX_CHUNKS,
+  SCRATCH,
+  SCRATCH_BYTES,
   SPIN_MS,
   STOP,
+  THREAD_CHUNKS,
+  THREADS_SLEEP,
+  TOTAL,
   takeChunks,
 } from './gemm-control.js';
-import { heapOffset, type SimdKernels, simdKernels, simdModuleBytes } from './instance.js';
-import { type GemmCall, type SplitGemm, setSplitGemm } from './split-gemm.js';
+import { type SimdKernels, simdKernels, simdModuleBytes } from './instance.js';
+import { RANGE_KERNELS } from './range-kernels.js';
+import { type KernelThreads, type RangeCall, setKernelThreads } from './split-kernels.js';
 import { type WasmMemory, webAssembly } from './web-assembly.js';
 
 /**
- * Products smaller than this (multiply-adds) run on the calling thread alone: handing one out
- * costs a few microseconds, a product of 2¹⁶ multiply-adds takes about 2 µs.
+ * Calls of fewer multiply-adds than this run on the calling thread alone: handing one out costs
+ * a few microseconds, a product of 2¹⁶ multiply-adds takes about 2 µs.
  */
-export const GEMM_SPLIT_MIN = 1 << 16;
+export const SPLIT_MIN_WORK = 1 << 16;
 
 /**
- * Chunks per thread a product is cut into (fewer where it has fewer panels). One chunk each
- * was fastest on the MLP's step (1.21 ms median against 1.30–1.34 with 2 or 4 chunks each, 2
- * threads, AMD EPYC): a chunk left to a late thread is taken by the main thread all the same.
+ * Multiply-adds a chunk of a call should have at least (~0.1 ms of work): smaller chunks than
+ * that are merged, so that claiming one costs little beside it; a call is cut into as many
+ * such chunks as it has (at least one per thread), which the threads take from both ends.
  */
-const CHUNKS_PER_THREAD = 1;
+export const CHUNK_MIN_WORK = 1 << 22;
 
 /**
- * Threads that compute the SIMD GEMM (`kernels.c`'s `mat_mul`) together with the main thread,
- * on a heap that is a shared `WebAssembly.Memory` (tfjs-backend-wasm's threaded build). A
- * product is cut into chunks of whole 8-column panels that the threads take as they come (see
- * gemm-control.ts), so every entry is computed exactly as on one thread, and a thread the OS
- * has stalled delays a product by one chunk at most. Between products a thread spins
- * `SPIN_MS`, then sleeps; it never keeps the process alive.
+ * Threads that run the range kernels of `kernels.c` (the SIMD GEMM and the convolutions built
+ * on it, see split-kernels.ts) together with the main thread, on a heap that is a shared
+ * `WebAssembly.Memory` (tfjs-backend-wasm's threaded build). A call is cut into chunks of its
+ * range that the threads take as they come (see gemm-control.ts), so every entry is computed
+ * exactly as on one thread, and a thread the OS has stalled delays a call by one chunk at most.
+ * Between calls a thread spins `SPIN_MS`, then sleeps; it never keeps the process alive.
  */
-export class GemmThreads implements SplitGemm {
+export class GemmThreads implements KernelThreads {
   private readonly control: Int32Array;
   private readonly claims: BigInt64Array;
   private job = 0;
@@ -50,13 +61,11 @@ export class GemmThreads implements SplitGemm {
     readonly threads: number,
     private readonly kernels: SimdKernels,
     private readonly workers: Worker[],
-    private readonly scratch: TensorInfo[],
-    private readonly backend: WasmBackend,
     control: SharedArrayBuffer,
   ) {
     this.control = new Int32Array(control, 0, CONTROL_SLOTS);
     this.claims = claimCounter(control);
-    this.claims[0] = BigInt(CLOSED);
+    this.claims[0] = claimValue(0, MAX_CHUNKS, 0);
   }
 
   /** Starts `threads − 1` threads beside the calling one on `backend`'s shared heap. */
@@ -70,13 +79,10 @@ export class GemmThreads implements SplitGemm {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const module = new webAssembly.Module(simdModuleBytes(memory));
     const script = compiledScript('wasm-kernels/simd/gemm-thread.js', 'startWasmBackend');
-    const scratch: TensorInfo[] = [];
     const workers: Worker[] = [];
     try {
       for (let index = 1; index < threads; index++) {
-        const own = backend.makeOutput([kernels.mat_mul_scratch_size()], 'float32');
-        scratch.push(own);
-        const data: GemmThreadData = { memory, module, control, scratch: heapOffset(backend, own) };
+        const data: GemmThreadData = { memory, module, control, index };
         const worker = new Worker(script, { workerData: data });
         workers.push(worker);
         await new Promise<void>((resolve, reject) => {
@@ -90,69 +96,84 @@ export class GemmThreads implements SplitGemm {
       }
     } catch (error) {
       for (const worker of workers) void worker.terminate();
-      dispose(backend, ...scratch);
       throw new Error(`the GEMM threads did not start: ${(error as Error).message}`);
     }
-    return new GemmThreads(threads, kernels, workers, scratch, backend, control);
+    return new GemmThreads(threads, kernels, workers, control);
   }
 
   /**
-   * Computes `call` on all threads when it is large enough to pay (at least `GEMM_SPLIT_MIN`
-   * multiply-adds and two panels of columns), else on the calling thread alone.
+   * Computes `call` on all threads when it is large enough to pay (at least `SPLIT_MIN_WORK`
+   * multiply-adds and two units of its range), else on the calling thread alone.
    */
-  mat_mul(call: GemmCall): void {
-    const { a, b, c, scratch, bias, m, k, n, aTransposed, bTransposed, activation } = call;
-    const panels = Math.ceil(n / 8);
-    if (m * k * n < GEMM_SPLIT_MIN || panels < 2) {
-      this.kernels.mat_mul(a, b, c, scratch, bias, m, k, n, aTransposed, bTransposed, activation);
+  run(call: RangeCall, scratch: number): void {
+    const { kernel, args, total, unit, work, scratchFloats, even } = call;
+    const units = Math.ceil(total / unit);
+    if (work < SPLIT_MIN_WORK || units < 2) {
+      this.kernels[kernel](scratch, 0, total, ...args);
       return;
     }
-    const width = 8 * Math.ceil(panels / Math.min(panels, CHUNKS_PER_THREAD * this.threads));
-    const chunks = Math.ceil(n / width);
+    if (args.length > MAX_ARGS) throw new Error(`${kernel}: more than ${MAX_ARGS} arguments`);
+    const perThread = Math.ceil(units / this.threads);
+    const perChunk = even
+      ? perThread
+      : Math.min(perThread, Math.max(1, Math.ceil((units * CHUNK_MIN_WORK) / work)));
+    const chunks = Math.ceil(units / perChunk);
     this.job = (this.job + 1) | 0;
     const job = this.job;
     const control = this.control;
-    control.set(
-      [a, b, c, bias, m, k, n, aTransposed, bTransposed, activation, chunks, width],
-      ARGS,
-    );
+    control[KERNEL] = RANGE_KERNELS.indexOf(kernel);
+    control[TOTAL] = total;
+    control[CHUNK] = perChunk * unit;
+    control[SCRATCH] = scratch;
+    control[SCRATCH_BYTES] = 4 * scratchFloats;
+    control[ARG_COUNT] = args.length;
+    control.set(args, ARGS);
     Atomics.store(control, FINISHED, 0);
-    Atomics.store(this.claims, 0, BigInt(job) << 32n);
+    Atomics.store(this.claims, 0, claimValue(job, 0, chunks));
     Atomics.store(control, JOB, job);
-    Atomics.notify(control, JOB);
-    takeChunks(this.kernels, control, this.claims, job, scratch);
+    if (Atomics.load(control, THREADS_SLEEP) > 0) Atomics.notify(control, JOB);
+    takeChunks(this.kernels, control, this.claims, job, 0);
     this.waitForChunks(chunks);
-    Atomics.store(this.claims, 0, (BigInt(job) << 32n) + BigInt(CLOSED));
+    Atomics.store(this.claims, 0, claimValue(job, MAX_CHUNKS, 0));
     if (Atomics.exchange(control, FAILED, 0) === 1) {
-      throw new Error('a chunk of a shared matrix product failed (a trap in the SIMD GEMM)');
+      throw new Error(`a chunk of a shared ${kernel} call failed (a trap in the SIMD kernels)`);
     }
   }
 
   /** Waits until the chunks that other threads took are done. */
   private waitForChunks(chunks: number): void {
+    const control = this.control;
     const until = performance.now() + SPIN_MS;
-    for (let i = 0; ; i++) {
-      const done = Atomics.load(this.control, FINISHED);
-      if (done >= chunks) return;
-      if ((i & 255) === 255 && performance.now() > until) {
-        Atomics.wait(this.control, FINISHED, done, 100);
+    for (let i = 0; Atomics.load(control, FINISHED) < chunks; i++) {
+      if ((i & 255) !== 255 || performance.now() <= until) continue;
+      // a thread that counts a chunk after this store wakes this one (takeChunks)
+      Atomics.store(control, MAIN_SLEEPS, 1);
+      for (let done = Atomics.load(control, FINISHED); done < chunks; ) {
+        Atomics.wait(control, FINISHED, done, 100);
+        done = Atomics.load(control, FINISHED);
       }
+      Atomics.store(control, MAIN_SLEEPS, 0);
+      return;
     }
   }
 
-  /** Ends the threads and frees their scratch. */
+  /** Chunks of calls that the other threads (not the calling one) have computed so far. */
+  get threadChunks(): number {
+    return Atomics.load(this.control, THREAD_CHUNKS);
+  }
+
+  /** Ends the threads. */
   terminate(): void {
     Atomics.store(this.control, STOP, 1);
     Atomics.add(this.control, JOB, 1);
     Atomics.notify(this.control, JOB);
     for (const worker of this.workers) void worker.terminate();
-    dispose(this.backend, ...this.scratch);
   }
 }
 
 /**
  * Starts {@link GemmThreads} for `backend` (a wasm backend on a shared heap, `threads` ≥ 2),
- * used from then on by its matrix products; they end when the backend is disposed.
+ * used from then on by its matrix products and convolutions; they end when the backend is disposed.
  */
 export async function startGemmThreads(
   backend: WasmBackend,
@@ -160,10 +181,10 @@ export async function startGemmThreads(
   threads: number,
 ): Promise<GemmThreads> {
   const pool = await GemmThreads.start(backend, memory, threads);
-  setSplitGemm(backend, pool);
+  setKernelThreads(backend, pool);
   const dispose = backend.dispose.bind(backend);
   backend.dispose = () => {
-    setSplitGemm(backend, undefined);
+    setKernelThreads(backend, undefined);
     pool.terminate();
     dispose();
   };

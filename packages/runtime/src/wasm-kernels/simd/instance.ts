@@ -51,6 +51,17 @@ export const SIMD_ACTIVATION_CODES: Readonly<Record<string, number>> = {
 };
 
 /**
+ * A kernel of `kernels.c` that computes the share `[begin, end)` of one dimension of its output
+ * (see `split-kernels.ts`): its scratch, the share, then its own arguments.
+ */
+export type RangeKernelFunction = (
+  scratch: number,
+  begin: number,
+  end: number,
+  ...args: number[]
+) => void;
+
+/**
  * The WebAssembly SIMD kernels of `kernels.c`, instantiated on one tfjs-backend-wasm heap.
  * Arguments are byte offsets of tensors on that heap and sizes; see `kernels.c` for each.
  */
@@ -63,8 +74,10 @@ export interface SimdKernels {
     outWidth: number,
     channels: number,
   ): void;
-  conv2d_filter_grad_tiled(x: number, dy: number, dw: number, ...geometry: ConvGeometryArgs): void;
-  conv2d_input_grad(dy: number, wt: number, dx: number, ...geometry: ConvGeometryArgs): void;
+  /** `(scratch, pairBegin, pairEnd, x, dy, dw, ...geometry)` */
+  conv2d_filter_grad_tiled_rows: RangeKernelFunction;
+  /** `(scratch, rowBegin, rowEnd, dy, wt, dx, ...geometry)` */
+  conv2d_input_grad_rows: RangeKernelFunction;
   mat_mul(
     a: number,
     b: number,
@@ -78,21 +91,8 @@ export interface SimdKernels {
     bTransposed: number,
     activation: number,
   ): void;
-  mat_mul_columns(
-    a: number,
-    b: number,
-    c: number,
-    scratch: number,
-    bias: number,
-    m: number,
-    k: number,
-    n: number,
-    aTransposed: number,
-    bTransposed: number,
-    activation: number,
-    columnBegin: number,
-    columnEnd: number,
-  ): void;
+  /** `(scratch, columnBegin, columnEnd, a, b, c, bias, m, k, n, aTransposed, bTransposed, activation)` */
+  mat_mul_columns: RangeKernelFunction;
   mat_mul_scratch_size(): number;
   adam_step(
     g: number,
@@ -139,32 +139,12 @@ export interface SimdKernels {
     delta: number,
     threshold: number,
   ): void;
-  conv2d_filter_grad_gemm(
-    x: number,
-    dy: number,
-    dw: number,
-    scratch: number,
-    chunkRows: number,
-    ...geometry: ConvGeometryArgs
-  ): void;
-  conv2d_input_grad_gemm(
-    dy: number,
-    w: number,
-    dx: number,
-    scratch: number,
-    chunkRows: number,
-    ...geometry: ConvGeometryArgs
-  ): void;
-  conv2d_forward(
-    x: number,
-    w: number,
-    y: number,
-    scratch: number,
-    bias: number,
-    activation: number,
-    chunkRows: number,
-    ...geometry: ConvGeometryArgs
-  ): void;
+  /** `(scratch, columnBegin, columnEnd, x, dy, dw, chunkRows, ...geometry)` */
+  conv2d_filter_grad_columns: RangeKernelFunction;
+  /** `(scratch, imageBegin, imageEnd, dy, w, dx, chunkRows, ...geometry)` */
+  conv2d_input_grad_images: RangeKernelFunction;
+  /** `(scratch, positionBegin, positionEnd, x, w, y, bias, activation, chunkRows, ...geometry)` */
+  conv2d_forward_rows: RangeKernelFunction;
   weighted_sum(
     parts: number,
     stride: number,

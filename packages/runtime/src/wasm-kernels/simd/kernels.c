@@ -132,16 +132,21 @@ static inline int out_index(int i, int pad, int k, int stride, int out_size) {
 // over the taps with ih = oh·sh + kh − top, iw = ow·sw + kw − left. `wt` is the filter
 // transposed to [KH, KW, CO, CI]. Every dx element is written once. With stride 1, two
 // neighbouring input positions share each filter row loaded (16 input channels of each in
-// registers); other channel counts than multiples of 16 finish one channel at a time.
-EXPORT(conv2d_input_grad)
-void conv2d_input_grad(const float *dy, const float *wt, float *dx, int batch, int in_height,
-                       int in_width, int in_channels, int out_height, int out_width,
-                       int out_channels, int filter_height, int filter_width, int stride_height,
-                       int stride_width, int pad_top, int pad_left) {
+// registers); other channel counts than multiples of 16 finish one channel at a time. Computes
+// the rows [row_begin, row_end) of dx (row n · IH + ih), the rest untouched: one thread's share
+// (scratch unused).
+EXPORT(conv2d_input_grad_rows)
+void conv2d_input_grad_rows(float *scratch, int row_begin, int row_end, const float *dy,
+                            const float *wt, float *dx, int batch, int in_height, int in_width,
+                            int in_channels, int out_height, int out_width, int out_channels,
+                            int filter_height, int filter_width, int stride_height,
+                            int stride_width, int pad_top, int pad_left) {
+  (void)scratch, (void)batch;
   const int tap_size = out_channels * in_channels;
   const int pair = stride_width == 1 ? 2 : 1;
-  for (int n = 0; n < batch; n++) {
-    for (int ih = 0; ih < in_height; ih++) {
+  for (int row = row_begin; row < row_end; row++) {
+    const int n = row / in_height, ih = row % in_height;
+    {
       for (int iw = 0; iw < in_width; iw += pair) {
         const int two = pair == 2 && iw + 1 < in_width;
         float *dx0 = dx + ((n * in_height + ih) * in_width + iw) * in_channels;
@@ -243,18 +248,25 @@ static inline int end_column(int kw, int stride, int pad, int in_width, int out_
 // The filter gradient with the accumulators in registers: for one image and one filter row
 // kh, two rows j, j + 1 of the [KW·CI] patch row (neighbours in x's memory) × 16 output
 // channels are summed over all the image's output positions, then added to dw once (output
-// channels past the last multiple of 16 one at a time). dw must hold zeros on entry.
-EXPORT(conv2d_filter_grad_tiled)
-void conv2d_filter_grad_tiled(const float *x, const float *dy, float *dw, int batch,
-                              int in_height, int in_width, int in_channels, int out_height,
-                              int out_width, int out_channels, int filter_height,
-                              int filter_width, int stride_height, int stride_width, int pad_top,
-                              int pad_left) {
+// channels past the last multiple of 16 one at a time). dw must hold zeros on entry. Computes
+// the pairs [pair_begin, pair_end) of dw's rows (pair q: filter row kh = q / P, rows j = 2·(q %
+// P) and j + 1 of its patch row, P = ⌈KW·CI / 2⌉), the rest untouched: one thread's share; each
+// entry sums the images in the same order whatever the share (scratch unused).
+EXPORT(conv2d_filter_grad_tiled_rows)
+void conv2d_filter_grad_tiled_rows(float *scratch, int pair_begin, int pair_end, const float *x,
+                                   const float *dy, float *dw, int batch, int in_height,
+                                   int in_width, int in_channels, int out_height, int out_width,
+                                   int out_channels, int filter_height, int filter_width,
+                                   int stride_height, int stride_width, int pad_top,
+                                   int pad_left) {
+  (void)scratch, (void)filter_height;
   const int row_len = filter_width * in_channels;  // j = kw · CI + ci
   const int x_step = stride_width * in_channels;   // x between neighbouring output columns
+  const int pairs = (row_len + 1) / 2;
   for (int n = 0; n < batch; n++) {
-    for (int kh = 0; kh < filter_height; kh++) {
-      for (int j = 0; j < row_len; j += 2) {
+    for (int q = pair_begin; q < pair_end; q++) {
+      const int kh = q / pairs, j = 2 * (q % pairs);
+      {
         const int pair = j + 1 < row_len;
         const int kw0 = j / in_channels, kw1 = (j + 1) / in_channels;
         const int lo0 = first_column(kw0, stride_width, pad_left, out_width);
@@ -527,9 +539,9 @@ void mat_mul(const float *a, const float *b, float *c, float *scratch, const flo
 // Columns [j_begin, j_end) of c = op(a) · op(b) (+ bias, activation), the rest of c untouched:
 // one thread's share of a product split by columns (j_begin a multiple of 8); see gemm_columns.
 EXPORT(mat_mul_columns)
-void mat_mul_columns(const float *a, const float *b, float *c, float *scratch, const float *bias,
-                     int m, int k, int n, int a_transposed, int b_transposed, int activation,
-                     int j_begin, int j_end) {
+void mat_mul_columns(float *scratch, int j_begin, int j_end, const float *a, const float *b,
+                     float *c, const float *bias, int m, int k, int n, int a_transposed,
+                     int b_transposed, int activation) {
   gemm_columns(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0,
                j_begin, j_end);
 }
@@ -589,25 +601,27 @@ static inline int patches_are_x(int in_height, int in_width, int out_height, int
 // The forward convolution y = conv2d(x, w) (+ bias, then ReLU / ReLU6: activation as in gemm),
 // NHWC, w [KH, KW, CI, CO], as im2col + GEMM in chunks of `chunk_rows` output positions, so that
 // each chunk's patches are still in the cache when the product reads them (a 1 × 1 filter with
-// stride 1 and no padding on any side reads x itself). scratch: chunk_rows · KH·KW·CI +
-// MAT_MUL_SCRATCH floats.
-EXPORT(conv2d_forward)
-void conv2d_forward(const float *x, const float *w, float *y, float *scratch, const float *bias,
-                    int activation, int chunk_rows, int batch, int in_height, int in_width,
-                    int in_channels, int out_height, int out_width, int out_channels,
-                    int filter_height, int filter_width, int stride_height, int stride_width,
-                    int pad_top, int pad_left) {
+// stride 1 and no padding on any side reads x itself). Computes the output positions
+// [p_begin, p_end) (rows of y), the rest untouched: one thread's share (every row is computed
+// the same way whatever the share). scratch: chunk_rows · KH·KW·CI + MAT_MUL_SCRATCH floats.
+EXPORT(conv2d_forward_rows)
+void conv2d_forward_rows(float *scratch, int p_begin, int p_end, const float *x, const float *w,
+                         float *y, const float *bias, int activation, int chunk_rows, int batch,
+                         int in_height, int in_width, int in_channels, int out_height,
+                         int out_width, int out_channels, int filter_height, int filter_width,
+                         int stride_height, int stride_width, int pad_top, int pad_left) {
+  (void)batch;
   const int taps = filter_height * filter_width * in_channels;
-  const int positions = batch * out_height * out_width;
   const int direct = patches_are_x(in_height, in_width, out_height, out_width, filter_height,
                                    filter_width, stride_height, stride_width, pad_top, pad_left);
   if (direct) {
-    gemm(x, w, y, scratch, bias, positions, taps, out_channels, 0, 0, activation, 0);
+    gemm(x + p_begin * taps, w, y + p_begin * out_channels, scratch, bias, p_end - p_begin, taps,
+         out_channels, 0, 0, activation, 0);
     return;
   }
   float *patches = scratch, *mm_scratch = scratch + chunk_rows * taps;
-  for (int p0 = 0; p0 < positions; p0 += chunk_rows) {
-    const int rows = positions - p0 < chunk_rows ? positions - p0 : chunk_rows;
+  for (int p0 = p_begin; p0 < p_end; p0 += chunk_rows) {
+    const int rows = p_end - p0 < chunk_rows ? p_end - p0 : chunk_rows;
     im2col_rows(x, patches, p0, rows, in_height, in_width, in_channels, out_height, out_width,
                 filter_height, filter_width, stride_height, stride_width, pad_top, pad_left);
     gemm(patches, w, y + p0 * out_channels, mm_scratch, bias, rows, taps, out_channels, 0, 0,
@@ -646,50 +660,63 @@ static void col2im_rows_add(const float *cols, float *dx, int p0, int rows, int 
 
 // The filter gradient dw = Σ patches(x)ᵀ · dy (dw [KH·KW·CI, CO]) as im2col + GEMM in chunks of
 // `chunk_rows` output positions, each chunk's product added to dw (a 1 × 1 filter with stride 1
-// and no padding on any side reads x itself). Writes every entry of dw. scratch:
-// chunk_rows · KH·KW·CI + MAT_MUL_SCRATCH floats.
-EXPORT(conv2d_filter_grad_gemm)
-void conv2d_filter_grad_gemm(const float *x, const float *dy, float *dw, float *scratch,
-                             int chunk_rows, int batch, int in_height, int in_width,
-                             int in_channels, int out_height, int out_width, int out_channels,
-                             int filter_height, int filter_width, int stride_height,
-                             int stride_width, int pad_top, int pad_left) {
+// and no padding on any side reads x itself). Writes the columns [j_begin, j_end) of dw (output
+// channels; j_begin a multiple of 8), the rest untouched: one thread's share, which makes the
+// patches of every position itself (each entry sums the same chunks in the same order whatever
+// the share). scratch: chunk_rows · KH·KW·CI + MAT_MUL_SCRATCH floats.
+EXPORT(conv2d_filter_grad_columns)
+void conv2d_filter_grad_columns(float *scratch, int j_begin, int j_end, const float *x,
+                                const float *dy, float *dw, int chunk_rows, int batch,
+                                int in_height, int in_width, int in_channels, int out_height,
+                                int out_width, int out_channels, int filter_height,
+                                int filter_width, int stride_height, int stride_width,
+                                int pad_top, int pad_left) {
   const int taps = filter_height * filter_width * in_channels;
   const int positions = batch * out_height * out_width;
   const int direct = patches_are_x(in_height, in_width, out_height, out_width, filter_height,
                                    filter_width, stride_height, stride_width, pad_top, pad_left);
   if (direct) {
-    gemm(x, dy, dw, scratch, 0, taps, positions, out_channels, 1, 0, 0, 0);
+    gemm_columns(x, dy, dw, scratch, 0, taps, positions, out_channels, 1, 0, 0, 0, j_begin,
+                 j_end);
     return;
   }
   float *patches = scratch, *mm_scratch = scratch + chunk_rows * taps;
-  if (positions == 0) zero_floats(dw, taps * out_channels);
+  if (positions == 0) {
+    for (int t = 0; t < taps; t++)
+      for (int j = j_begin; j < j_end; j++) dw[t * out_channels + j] = 0.0f;
+  }
   for (int p0 = 0; p0 < positions; p0 += chunk_rows) {
     const int rows = positions - p0 < chunk_rows ? positions - p0 : chunk_rows;
     im2col_rows(x, patches, p0, rows, in_height, in_width, in_channels, out_height, out_width,
                 filter_height, filter_width, stride_height, stride_width, pad_top, pad_left);
-    gemm(patches, dy + p0 * out_channels, dw, mm_scratch, 0, taps, rows, out_channels, 1, 0, 0,
-         p0 > 0);
+    gemm_columns(patches, dy + p0 * out_channels, dw, mm_scratch, 0, taps, rows, out_channels, 1,
+                 0, 0, p0 > 0, j_begin, j_end);
   }
 }
 
 // The input gradient dx = col2im(dy · Wᵀ) (W [KH·KW·CI, CO]) in chunks of `chunk_rows` output
 // positions: each chunk's rows of dy · Wᵀ, then added where they belong. Wᵀ is written out once
 // first, so that the chunks' products copy their panels from rows instead of gathering them
-// from columns. Writes every entry of dx. scratch: KH·KW·CI · (CO + chunk_rows) +
-// MAT_MUL_SCRATCH floats (a 1 × 1 filter with stride 1 and no padding: MAT_MUL_SCRATCH).
-EXPORT(conv2d_input_grad_gemm)
-void conv2d_input_grad_gemm(const float *dy, const float *w, float *dx, float *scratch,
-                            int chunk_rows, int batch, int in_height, int in_width,
-                            int in_channels, int out_height, int out_width, int out_channels,
-                            int filter_height, int filter_width, int stride_height,
-                            int stride_width, int pad_top, int pad_left) {
+// from columns. Writes the images [n_begin, n_end) of dx, the rest untouched: one thread's
+// share (each entry adds the same rows in the same order whatever the share). scratch:
+// KH·KW·CI · (CO + chunk_rows) + MAT_MUL_SCRATCH floats (a 1 × 1 filter with stride 1 and no
+// padding: MAT_MUL_SCRATCH).
+EXPORT(conv2d_input_grad_images)
+void conv2d_input_grad_images(float *scratch, int n_begin, int n_end, const float *dy,
+                              const float *w, float *dx, int chunk_rows, int batch,
+                              int in_height, int in_width, int in_channels, int out_height,
+                              int out_width, int out_channels, int filter_height,
+                              int filter_width, int stride_height, int stride_width, int pad_top,
+                              int pad_left) {
+  (void)batch;
   const int taps = filter_height * filter_width * in_channels;
-  const int positions = batch * out_height * out_width;
+  const int image = out_height * out_width;
+  const int p_begin = n_begin * image, p_end = n_end * image;
   const int direct = patches_are_x(in_height, in_width, out_height, out_width, filter_height,
                                    filter_width, stride_height, stride_width, pad_top, pad_left);
   if (direct) {
-    gemm(dy, w, dx, scratch, 0, positions, out_channels, taps, 0, 1, 0, 0);
+    gemm(dy + p_begin * out_channels, w, dx + p_begin * taps, scratch, 0, p_end - p_begin,
+         out_channels, taps, 0, 1, 0, 0);
     return;
   }
   float *wt = scratch, *cols = wt + taps * out_channels, *mm_scratch = cols + chunk_rows * taps;
@@ -698,9 +725,10 @@ void conv2d_input_grad_gemm(const float *dy, const float *w, float *dx, float *s
     for (int co = 0; co < out_channels; co++)
       for (int t = t0; t < t1; t++) wt[co * taps + t] = w[t * out_channels + co];
   }
-  zero_floats(dx, batch * in_height * in_width * in_channels);
-  for (int p0 = 0; p0 < positions; p0 += chunk_rows) {
-    const int rows = positions - p0 < chunk_rows ? positions - p0 : chunk_rows;
+  const int dx_image = in_height * in_width * in_channels;
+  zero_floats(dx + n_begin * dx_image, (n_end - n_begin) * dx_image);
+  for (int p0 = p_begin; p0 < p_end; p0 += chunk_rows) {
+    const int rows = p_end - p0 < chunk_rows ? p_end - p0 : chunk_rows;
     gemm(dy + p0 * out_channels, wt, cols, mm_scratch, 0, rows, out_channels, taps, 0, 0, 0, 0);
     col2im_rows_add(cols, dx, p0, rows, in_height, in_width, in_channels, out_height, out_width,
                     filter_height, filter_width, stride_height, stride_width, pad_top, pad_left);

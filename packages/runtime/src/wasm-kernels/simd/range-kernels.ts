@@ -1,0 +1,20 @@
+// The names of the range kernels, with no import: the GEMM threads' script reads them.
+
+/**
+ * The kernels of `kernels.c` that compute one share of their output, `[begin, end)` of one of
+ * its dimensions (the rest untouched), each entry the same way whatever the share; called as
+ * `(scratch, begin, end, ...args)`. The index of a name is its number in the threads' control
+ * block.
+ */
+export const RANGE_KERNELS = [
+  'mat_mul_columns',
+  'conv2d_forward_rows',
+  'conv2d_filter_grad_columns',
+  'conv2d_input_grad_images',
+  'conv2d_input_grad_rows',
+  'conv2d_filter_grad_tiled_rows',
+] as const;
+
+/** One of {@link RANGE_KERNELS}. */
+export type RangeKernel = (typeof RANGE_KERNELS)[number];
+

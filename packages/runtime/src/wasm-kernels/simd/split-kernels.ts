@@ -1,0 +1,77 @@
+// The hook through which a wasm backend's SIMD kernels run on several threads (Node.js:
+// gemm-threads.ts); no Node.js module here, so the kernels stay usable in a browser.
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { dispose, type WasmBackend } from '../wasm-calls.js';
+import { heapOffset, type SimdKernels } from './instance.js';
+import type { RangeKernel } from './range-kernels.js';
+
+/** One call of a {@link RangeKernel} over all of its range, `[0, total)`. */
+export interface RangeCall {
+  kernel: RangeKernel;
+  /** The kernel's arguments after `(scratch, begin, end)`: heap offsets, sizes, flags. */
+  args: number[];
+  /** The range's length (columns, output positions, images, rows). */
+  total: number;
+  /** Shares start at multiples of this (8: a panel of columns; a chunk of positions). */
+  unit: number;
+  /** Multiply-adds of the whole call: what decides whether sharing it pays. */
+  work: number;
+  /** Floats of scratch the kernel needs on each thread. */
+  scratchFloats: number;
+  /**
+   * One chunk per thread, as even as the units allow: for kernels that repeat, in every chunk,
+   * work shared by the whole call (the patches of all positions, a transposed filter). Else
+   * the call is cut into finer chunks that the threads balance among themselves.
+   */
+  even?: boolean;
+}
+
+/** Runs range kernels as one call on several threads. */
+export interface KernelThreads {
+  /** All threads of a call, the calling one included. */
+  readonly threads: number;
+  /** Chunks of calls that the other threads (not the calling one) have computed so far. */
+  readonly threadChunks: number;
+  /**
+   * Computes `call` over its whole range (on the calling thread alone when it is too small to
+   * share); `scratch`: heap offset of `threads × call.scratchFloats` floats, one block each.
+   */
+  run(call: RangeCall, scratch: number): void;
+}
+
+const split = new WeakMap<object, KernelThreads>();
+
+/** The threads that run `backend`'s range kernels, if it has any. */
+export function kernelThreadsOf(backend: object): KernelThreads | undefined {
+  return split.get(backend);
+}
+
+/** Makes `threads` run `backend`'s range kernels from now on (`undefined`: its thread alone). */
+export function setKernelThreads(backend: object, threads: KernelThreads | undefined): void {
+  if (threads) split.set(backend, threads);
+  else split.delete(backend);
+}
+
+/**
+ * Runs `calls` one after the other, each on `backend`'s threads if it has any (see
+ * {@link setKernelThreads}), else on the calling thread, with scratch made for them and freed
+ * after them.
+ */
+export function runRangeKernels(
+  backend: WasmBackend,
+  kernels: SimdKernels,
+  calls: readonly RangeCall[],
+): void {
+  const threads = split.get(backend);
+  const floats = Math.max(1, ...calls.map((call) => call.scratchFloats));
+  const scratch: TensorInfo = backend.makeOutput([floats * (threads?.threads ?? 1)], 'float32');
+  try {
+    const offset = heapOffset(backend, scratch);
+    for (const call of calls) {
+      if (threads) threads.run({ ...call, scratchFloats: floats }, offset);
+      else kernels[call.kernel](offset, 0, call.total, ...call.args);
+    }
+  } finally {
+    dispose(backend, scratch);
+  }
+}
