@@ -52,6 +52,10 @@ export {
   loadWasmSimdKernels,
   setWasmSimdKernelsEnabled,
 } from './wasm-kernels/simd/instance.js';
+export {
+  setWasmThreadsEnabled,
+  wasmThreadsEnabled,
+} from './wasm-kernels/simd/split-kernels.js';
 export type {
   StartWebgpuOptions,
   WebgpuAdapterChoice,

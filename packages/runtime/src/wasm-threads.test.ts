@@ -10,6 +10,8 @@ import {
   type KernelThreads,
   kernelThreadsOf,
   setKernelThreads,
+  setWasmThreadsEnabled,
+  wasmThreadsEnabled,
 } from './wasm-kernels/simd/split-kernels.js';
 
 // One test file, one process (vitest's forks pool): the backend started here runs on 2 threads.
@@ -252,6 +254,29 @@ describe('convolutions on 2 threads', () => {
     setKernelThreads(backend, undefined);
     const alone = await train().finally(() => setKernelThreads(backend, split));
     expect(shared).toEqual(alone);
+  });
+});
+
+describe('setWasmThreadsEnabled', () => {
+  it('off, the calling thread computes alone, the same numbers; on again, the threads share', () => {
+    const a = tf.randomNormal([256, 512], 0, 1, 'float32', 21);
+    const b = tf.randomNormal([512, 256], 0, 1, 'float32', 22);
+    expect(wasmThreadsEnabled()).toBe(true);
+    setWasmThreadsEnabled(false);
+    let before = split.threadChunks;
+    const alone = tf.tidy(() => tf.matMul(a, b).dataSync());
+    expect(split.threadChunks).toBe(before);
+    expect(wasmThreadsEnabled()).toBe(false);
+    setWasmThreadsEnabled(true);
+    before = split.threadChunks;
+    let shared = alone;
+    // a product of 2²⁵ multiply-adds, repeated until the other thread has taken a chunk
+    for (let i = 0; i < 50 && split.threadChunks === before; i++) {
+      shared = tf.tidy(() => tf.matMul(a, b).dataSync());
+    }
+    expect(split.threadChunks).toBeGreaterThan(before);
+    expect(shared).toEqual(alone);
+    tf.dispose([a, b]);
   });
 });
 

@@ -76,7 +76,18 @@ function simdMatMul(
   for (let i = 0; i < batch; i++) {
     calls.push({
       kernel: 'mat_mul_columns',
-      args: [pa + i * aStride, pb + i * bStride, pc + i * 4 * m * n, pBias, m, k, n, +ta, +tb, code],
+      args: [
+        pa + i * aStride,
+        pb + i * bStride,
+        pc + i * 4 * m * n,
+        pBias,
+        m,
+        k,
+        n,
+        +ta,
+        +tb,
+        code,
+      ],
       total: n,
       unit: 8,
       work: m * k * n,

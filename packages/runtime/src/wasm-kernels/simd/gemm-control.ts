@@ -81,7 +81,8 @@ export function claimChunk(claims: BigInt64Array, job: number, fromBack: boolean
     const end = left & 0xffff;
     if (first >= end) return -1;
     const next = fromBack ? value - 1n : value + 0x10000n;
-    if (Atomics.compareExchange(claims, 0, value, next) === value) return fromBack ? end - 1 : first;
+    if (Atomics.compareExchange(claims, 0, value, next) === value)
+      return fromBack ? end - 1 : first;
   }
 }
 

@@ -17,4 +17,3 @@ export const RANGE_KERNELS = [
 
 /** One of {@link RANGE_KERNELS}. */
 export type RangeKernel = (typeof RANGE_KERNELS)[number];
-

@@ -40,10 +40,28 @@ export interface KernelThreads {
 }
 
 const split = new WeakMap<object, KernelThreads>();
+let threadsEnabled = true;
 
-/** The threads that run `backend`'s range kernels, if it has any. */
+/**
+ * Turns the sharing of the wasm backend's kernels among its threads on (the default) or off.
+ * Off, a backend started with `startWasmBackend({ threads })` computes every product and
+ * convolution on the calling thread alone, exactly as with `threads: 1` (its threads sleep):
+ * for comparisons in one process (`pnpm bench --threads`), and for a section of a program that
+ * runs beside other busy threads (a `DataParallelTrainer`'s). Read at every kernel call, so it
+ * may be switched between calls.
+ */
+export function setWasmThreadsEnabled(on: boolean): void {
+  threadsEnabled = on;
+}
+
+/** Whether the wasm backend's kernels are shared among its threads: see {@link setWasmThreadsEnabled}. */
+export function wasmThreadsEnabled(): boolean {
+  return threadsEnabled;
+}
+
+/** The threads that run `backend`'s range kernels, if it has any (and they are switched on). */
 export function kernelThreadsOf(backend: object): KernelThreads | undefined {
-  return split.get(backend);
+  return threadsEnabled ? split.get(backend) : undefined;
 }
 
 /** Makes `threads` run `backend`'s range kernels from now on (`undefined`: its thread alone). */
@@ -62,7 +80,7 @@ export function runRangeKernels(
   kernels: SimdKernels,
   calls: readonly RangeCall[],
 ): void {
-  const threads = split.get(backend);
+  const threads = kernelThreadsOf(backend);
   const floats = Math.max(1, ...calls.map((call) => call.scratchFloats));
   const scratch: TensorInfo = backend.makeOutput([floats * (threads?.threads ?? 1)], 'float32');
   try {
