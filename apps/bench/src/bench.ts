@@ -111,10 +111,17 @@ export async function runBench(
     }
     for (const model of models) {
       for (const batchSize of options.batchSizes ?? model.batchSizes) {
-        const group = await measureGroup(tf.getBackend(), model, batchSize, optimizers, options);
+        const group = await measureGroup(
+          tf.getBackend(),
+          model,
+          batchSize,
+          optimizers,
+          options,
+          result.backends.at(-1)!.threads,
+        );
         measurements.push(...group);
         progress(
-          `${tf.getBackend()} ${model.name} b${batchSize}: ${group.map((g) => `${g.optimizer} ${g.msPerStep.toFixed(1)} ms`).join(', ')}`,
+          `${tf.getBackend()} ${model.name} b${batchSize}: ${group.map((g) => `${g.optimizer}${g.threads > 1 ? ` (${g.threads} threads)` : ''} ${g.msPerStep.toFixed(1)} ms`).join(', ')}`,
         );
       }
     }

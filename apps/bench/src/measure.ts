@@ -1,3 +1,4 @@
+import { setWasmThreadsEnabled } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
@@ -10,6 +11,11 @@ export interface Measurement {
   model: string;
   batchSize: number;
   optimizer: string;
+  /**
+   * Threads the wasm backend's kernels ran on for these steps (`--threads`; 1: the calling
+   * thread alone, the threads switched off with `setWasmThreadsEnabled`).
+   */
+  threads: number;
   /** Timed steps (after warm-up). */
   steps: number;
   /** Median wall time of one `trainOnBatch`, milliseconds. */
@@ -39,7 +45,10 @@ export interface Measurement {
  * model per optimizer on one fixed random batch. The optimizers take turns step by step
  * (interleaved), with one `matMulSize²` matMul per ceiling per round, so that drift of the machine
  * (other load, JIT, GC) hits them and their ceiling alike: `warmup` untimed rounds, then
- * `steps` timed ones; the medians are kept.
+ * `steps` timed ones; the medians are kept. With `threads` > 1 (a wasm backend started with
+ * that many), each optimizer is timed twice in the same rounds, on 1 thread and on `threads`:
+ * the kernels are shared among the threads for the latter's steps only (the ceilings run on
+ * one thread).
  */
 export async function measureGroup(
   backend: string,
@@ -47,38 +56,47 @@ export async function measureGroup(
   batchSize: number,
   optimizerCases: OptimizerCase[],
   options: RoundOptions,
+  threads = 1,
 ): Promise<Measurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
   let stepFlops = 0;
-  const runs = optimizerCases.map((optimizerCase) => {
-    const model = modelCase.build();
-    stepFlops = trainingFlops(model, batchSize).total;
-    const optimizer = optimizerCase.build(model);
-    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-    return { optimizerCase, model, optimizer };
-  });
+  const runs = optimizerCases.flatMap((optimizerCase) =>
+    [...new Set([1, threads])].map((runThreads) => {
+      const model = modelCase.build();
+      stepFlops = trainingFlops(model, batchSize).total;
+      const optimizer = optimizerCase.build(model);
+      model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+      return { optimizerCase, model, optimizer, threads: runThreads };
+    }),
+  );
   let measured: Awaited<ReturnType<typeof timeWithMatMul>>;
+  setWasmThreadsEnabled(false);
   try {
     measured = await timeWithMatMul(
-      runs.map(
-        ({ model }) =>
-          () =>
-            model.trainOnBatch(x, y),
-      ),
+      runs.map((run) => async () => {
+        setWasmThreadsEnabled(run.threads > 1);
+        try {
+          return await run.model.trainOnBatch(x, y);
+        } finally {
+          setWasmThreadsEnabled(false);
+        }
+      }),
       options,
     );
   } finally {
+    setWasmThreadsEnabled(true);
     for (const run of runs) {
       run.optimizer.dispose();
       run.model.dispose();
     }
     tf.dispose([x, y]);
   }
-  return runs.map(({ optimizerCase }, k) => ({
+  return runs.map(({ optimizerCase, threads: runThreads }, k) => ({
     backend,
     model: modelCase.name,
     batchSize,
     optimizer: optimizerCase.name,
+    threads: runThreads,
     stepFlops,
     ...stepRate(measured.times[k]!, batchSize, stepFlops),
     matMul: measured.matMul,

@@ -63,8 +63,9 @@ export interface BenchOptions {
    */
   simdKernels?: boolean;
   /**
-   * Threads the wasm backend's matrix products run on (`startWasmBackend`'s `threads`; default
-   * 1): one process, one model, no replicas.
+   * Threads the wasm backend's products and convolutions run on (`startWasmBackend`'s
+   * `threads`; default 1): one process, one model, no replicas. Each configuration is then
+   * timed on 1 thread and on this many, in the same rounds.
    */
   wasmThreads?: number;
 }
@@ -127,9 +128,10 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --end-to-end-epochs N
                      train --end-to-end's runs N epochs instead of the profile's (the
                      network grows denser in a longer run)
-  --threads N        wasm's matrix products on N threads in this one process (1-8, default 1;
-                     @bregman/runtime's startWasmBackend({ threads })): compare a run with
-                     --threads 2 with one without; not with --workers or --no-simd-kernels
+  --threads N        wasm's products and convolutions on N threads in this one process (1-8,
+                     default 1; @bregman/runtime's startWasmBackend({ threads })): each
+                     configuration is timed on 1 and on N threads in the same rounds, with
+                     the speedup; not with --workers or --no-simd-kernels
   --no-simd-kernels  wasm without @bregman/runtime's WebAssembly SIMD kernels (convolution
                      gradients, pooling gradient, bias sums take their XNNPACK / JavaScript
                      routes), to compare with a run with them; not with --workers

@@ -17,6 +17,11 @@ export interface Row extends Measurement {
   efficiency: number;
   /** The step's GFLOP/s over the SIMD GEMM's (`simdMatMul`), where timed. */
   simdEfficiency?: number;
+  /**
+   * With `threads` > 1: the same optimizer's step time on 1 thread (same rounds) over this
+   * one's, medians: the speedup of the threads.
+   */
+  threadsSpeedup?: number;
 }
 
 /** Adds the LinBreg/SGD and AdaBreg/Adam ratios and the efficiencies. */
@@ -30,31 +35,37 @@ export function withRatios(results: Measurement[], optimizers: OptimizerCase[]):
         : {}),
     };
     const baseline = optimizers.find((o) => o.name === r.optimizer)?.baseline;
+    const same = (b: Measurement) =>
+      b.backend === r.backend && b.model === r.model && b.batchSize === r.batchSize;
     const base = results.find(
-      (b) =>
-        b.optimizer === baseline &&
-        b.backend === r.backend &&
-        b.model === r.model &&
-        b.batchSize === r.batchSize,
+      (b) => same(b) && b.optimizer === baseline && b.threads === r.threads,
     );
-    return base
-      ? { ...r, ratioName: `${r.optimizer}/${baseline}`, ratio: r.msPerStep / base.msPerStep }
-      : r;
+    const one =
+      r.threads > 1
+        ? results.find((b) => same(b) && b.optimizer === r.optimizer && b.threads === 1)
+        : undefined;
+    return {
+      ...r,
+      ...(base
+        ? { ratioName: `${r.optimizer}/${baseline}`, ratio: r.msPerStep / base.msPerStep }
+        : {}),
+      ...(one ? { threadsSpeedup: one.msPerStep / r.msPerStep } : {}),
+    };
   });
 }
 
 /** The markdown table of the results. */
 export function markdownTable(rows: Row[]): string {
   const lines = [
-    '| backend | model | batch | optimizer | ms/step (median) | samples/s | GFLOP/s | matMul GFLOP/s | efficiency | SIMD GEMM GFLOP/s | ÷ SIMD GEMM | ratio |',
-    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| backend | model | batch | optimizer | threads | ms/step (median) | samples/s | GFLOP/s | matMul GFLOP/s | efficiency | SIMD GEMM GFLOP/s | ÷ SIMD GEMM | ratio | speedup over 1 thread |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const r of rows) {
     const ratio = r.ratio === undefined ? '' : `${r.ratioName} = ${r.ratio.toFixed(3)}`;
     const gemm = r.simdMatMul ? r.simdMatMul.gflops.toFixed(1) : '–';
     const gemmEfficiency = r.simdEfficiency === undefined ? '–' : r.simdEfficiency.toFixed(2);
     lines.push(
-      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.matMul.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${gemm} | ${gemmEfficiency} | ${ratio} |`,
+      `| ${r.backend} | ${r.model} | ${r.batchSize} | ${r.optimizer} | ${r.threads} | ${r.msPerStep.toFixed(2)} | ${r.samplesPerSecond.toFixed(0)} | ${r.gflops.toFixed(1)} | ${r.matMul.gflops.toFixed(1)} | ${r.efficiency.toFixed(2)} | ${gemm} | ${gemmEfficiency} | ${ratio} | ${r.threadsSpeedup === undefined ? '–' : r.threadsSpeedup.toFixed(2)} |`,
     );
   }
   return lines.join('\n');
