@@ -68,22 +68,22 @@ Experiments: ${ids.join(', ')}
   --seeds N          seeds per method (default: the profile's, 3 for paper and quick)
   --jobs N           worker processes training runs side by side (each process computes
                      on one core with the wasm backend)
-  --threads N        threads per run: one run trains on N cores (data parallel, one
-                     replica of the model per thread) when its method allows: LinBreg,
-                     AdaBreg, SGD and Adam without penalty or pruning, on a model that the
-                     sparse-aware step does not train (ResNet-18), or with --dense-step;
-                     the others train on one. Default for both: the sweep's soonest end on the ${availableParallelism()} cores here,
+  --threads N        threads per run: one run trains on N cores. The ConvNet and ResNet-18
+                     train data parallel (one replica of the model per thread) when their
+                     method allows (LinBreg, AdaBreg, SGD and Adam without penalty or
+                     pruning, not the sparse-aware step); every other run shares its
+                     products and convolutions among the wasm backend's N threads (at most
+                     8; the MLPs gain more so). Default for both: the sweep's soonest end on the ${availableParallelism()} cores here,
                      as many runs side by side as cores while the runs are at least as
-                     many, the cores shared out as threads when fewer runs are left (not
-                     for small MLPs: under 1M weights they run slower on threads)
+                     many, the cores shared out as threads when fewer runs are left
   --sparse-aware     (default) compute each training step on the live network only
                      (@bregman/models SparseAwareStep: the dense step's loss and gradients,
                      for every weight, up to float32 rounding) for the runs it can train:
                      LinBreg, AdaBreg, SGD and Adam without penalty or pruning, on the MLPs,
                      the denoiser and the ConvNet; each step takes the live units when they cost at most
                      60% of the dense step, else the dense step (a dense or small network
-                     always does). Such a run trains on one thread
-  --dense-step       the dense step for every run (runs may then use --threads)
+                     always does). Such a run computes on the wasm backend's threads
+  --dense-step       the dense step for every run (the ConvNet may then train data parallel)
   --backend NAME     ${BACKEND_NAMES.join(' | ')} | auto (default auto: the fastest that starts;
                      also BREGMAN_BACKEND)
   --out DIR          results directory (default ./results): created if missing, checked

@@ -32,7 +32,6 @@ import { runKey } from './storage/run-key.js';
 import { type RunRecord, readRunRecord } from './storage/run-record.js';
 import { isStorageError } from './storage/storage-error.js';
 import { startBackend } from './training/backend.js';
-import { tooSmallForThreads } from './training/parallel-training.js';
 
 /** What {@link repro} did. */
 export interface ReproResult {
@@ -147,16 +146,7 @@ async function trainAndReport(
     .filter((run) => run.start !== 'done')
     .sort((a, b) => runCost(b.spec) - runCost(a.spec));
   const skipped = planned.length - todo.length;
-  // runs that gain nothing from threads (small MLPs) get none unless --threads says so
-  const noThreads =
-    options.threads === undefined &&
-    todo.length > 0 &&
-    todo.every((run) => tooSmallForThreads(run.spec));
-  let split = splitCores(
-    availableParallelism(),
-    todo.length,
-    noThreads ? { ...options, threads: 1 } : options,
-  );
+  let split = splitCores(availableParallelism(), todo.length, options);
   const experiments = [...new Set(specs.map((s) => s.experiment))];
   log(
     `repro: ${experiments.join(', ') || 'nothing to run'} (profile ${options.profile}): ${specs.length} runs, ` +

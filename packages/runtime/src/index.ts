@@ -54,8 +54,10 @@ export {
 } from './wasm-kernels/simd/instance.js';
 export {
   setWasmThreadsEnabled,
+  wasmKernelThreads,
   wasmThreadsEnabled,
 } from './wasm-kernels/simd/split-kernels.js';
+export { MAX_WASM_THREADS } from './wasm-threaded-build.js';
 export type {
   StartWebgpuOptions,
   WebgpuAdapterChoice,

@@ -84,7 +84,7 @@ export async function runAll(
   };
   if (queue.length === 0) return outcomes;
   if (options.jobs <= 1) {
-    const backend = await startBackend(options.backend);
+    const backend = await startBackend(options.backend, options.threads);
     options.onBackend?.(backend);
     for (let run = queue.shift(); run; run = queue.shift()) {
       try {

@@ -26,7 +26,7 @@ process.on('message', async (message: ToWorker) => {
   if (message.type === 'init') {
     options = message.options;
     try {
-      backend = await startBackend(options.backend);
+      backend = await startBackend(options.backend, options.threads);
       send({ type: 'ready', backend });
     } catch (error) {
       send({ type: 'failed', error: String(error) });

@@ -4,9 +4,9 @@ import type { MethodSpec, OptimizerSpec, RunSpec } from '../shared/spec.js';
 import { tinySpec } from '../shared/test-spec.test-helper.js';
 import { buildModel, buildOptimizer } from './build.js';
 import {
+  prefersDataParallel,
   singleThreadReason,
   startParallelTraining,
-  tooSmallForThreads,
 } from './parallel-training.js';
 
 /** One method per optimizer kind (a new kind fails to compile here until it is listed). */
@@ -81,20 +81,18 @@ describe('startParallelTraining', () => {
   });
 });
 
-describe('tooSmallForThreads', () => {
-  it('an MLP under 1M weights gets no threads by default; bigger ones and other models do', () => {
+describe('prefersDataParallel', () => {
+  it('the convolutional models train data parallel, the MLPs on the backend’s threads', () => {
     const spec = tinySpec(EVERY_OPTIMIZER.sgd);
-    const mlp = (sizes: number[]): RunSpec => ({
-      ...spec,
-      model: { ...spec.model, kind: 'mlp', sizes } as RunSpec['model'],
-    });
-    expect(tooSmallForThreads(mlp([784, 200, 80, 10]))).toBe(true); // 174k: 2× slower on 2 threads
-    expect(tooSmallForThreads(mlp([784, 1280, 10]))).toBe(false); // 1.02M
-    expect(
-      tooSmallForThreads({
-        ...spec,
-        model: { kind: 'convNet', init: { density: 1, variance: 'he' } },
-      }),
-    ).toBe(false);
+    const model = (m: RunSpec['model']): RunSpec => ({ ...spec, model: m });
+    const init = { density: 1, variance: 'he' } as const;
+    const mlp = model({ kind: 'mlp', sizes: [784, 200, 80, 10], init });
+    const denoiser = model({ kind: 'denoiser', width: 784, hiddenLayers: 5, init });
+    const convNet = model({ kind: 'convNet', init });
+    const resnet = model({ kind: 'resnet18', init });
+    for (const s of [convNet, resnet]) expect(prefersDataParallel(s, 2)).toBe(true);
+    for (const s of [mlp, denoiser]) expect(prefersDataParallel(s, 2)).toBe(false);
+    // a backend without threads of its own: replicas for every model
+    for (const s of [mlp, denoiser, convNet, resnet]) expect(prefersDataParallel(s, 1)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { getLearningRate, ReduceLROnPlateau } from '@bregman/optimizers';
+import { setWasmThreadsEnabled, wasmKernelThreads } from '@bregman/runtime';
 import { loadRunData, portableDataSource, type RunData } from '../data/run-data.js';
 import type { RunSpec } from '../shared/spec.js';
 import { writeCheckpoint } from '../storage/checkpoint.js';
@@ -10,7 +11,7 @@ import { type EpochRecord, type RunRecord, writeRunRecord } from '../storage/run
 import { buildModel, buildOptimizer } from './build.js';
 import { epochRecord, keepIfBest } from './epoch-record.js';
 import { finishRun, saveFirstConv } from './finish-run.js';
-import { startParallelTraining } from './parallel-training.js';
+import { prefersDataParallel, startParallelTraining } from './parallel-training.js';
 import {
   readWeights,
   restoreRunCheckpoint,
@@ -170,9 +171,11 @@ async function resumeFromCheckpoint(run: ActiveRun): Promise<void> {
 }
 
 /**
- * Starts the run's sparse-aware step (`--sparse-aware`) or else its threads (`--threads`),
- * where its method allows them, and says that the run starts; returns the last epoch
- * already done (0 for a fresh run).
+ * Starts the run's sparse-aware step (`--sparse-aware`) or else its data-parallel threads
+ * (`--threads`), where its method and model call for them ({@link prefersDataParallel}), and
+ * says that the run starts; returns the last epoch already done (0 for a fresh run). A run
+ * without replicas computes on the wasm backend's own threads, if it has any; a run with
+ * replicas leaves them asleep (the replicas take the cores).
  */
 async function startTraining(
   run: ActiveRun,
@@ -182,8 +185,13 @@ async function startTraining(
   const { spec, trainer, record } = run;
   trainer.sparseAware = startSparseAwareStep(spec, trainer.model, sparseAware);
   if (trainer.sparseAware) record.sparseAware = true;
-  else trainer.parallel = await startParallelTraining(spec, trainer, threads);
-  record.threads = trainer.parallel?.workers ?? 1;
+  else if (prefersDataParallel(spec, wasmKernelThreads())) {
+    trainer.parallel = await startParallelTraining(spec, trainer, threads);
+  }
+  const kernelThreads =
+    trainer.parallel || threads <= 1 ? 1 : Math.min(threads, wasmKernelThreads());
+  setWasmThreadsEnabled(kernelThreads > 1);
+  record.threads = trainer.parallel?.workers ?? kernelThreads;
   const fromEpoch = record.epochs.at(-1)?.epoch ?? 0;
   run.emit({
     type: 'start',
@@ -328,6 +336,7 @@ function recordFailure(run: ActiveRun, error: unknown): void {
 /** Frees the run's threads, pruning, optimizer and model. */
 async function disposeRun({ trainer }: ActiveRun): Promise<void> {
   await trainer.parallel?.dispose();
+  setWasmThreadsEnabled(true);
   trainer.pruning?.dispose();
   trainer.optimizer.dispose();
   trainer.model.dispose();

@@ -11,7 +11,6 @@ import { runConvGemm } from './conv-gemm.js';
 import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { filterRoute } from './routes.js';
-import { runRangeKernels } from './simd/split-kernels.js';
 import {
   convGeometryArgs,
   heapOffset,
@@ -19,6 +18,7 @@ import {
   requireSimdKernels,
   simdKernels,
 } from './simd/instance.js';
+import { runRangeKernels } from './simd/split-kernels.js';
 import {
   conv2dStride1,
   dispose,

@@ -13,7 +13,6 @@ import { explicitPadding } from './padding.js';
 import { im2col } from './patches.js';
 import { forwardRoute } from './routes.js';
 import {
-  convGeometryArgs,
   heapOffset,
   requireSimdKernels,
   SIMD_ACTIVATION_CODES,

@@ -1,6 +1,6 @@
 // The hook through which a wasm backend's SIMD kernels run on several threads (Node.js:
 // gemm-threads.ts); no Node.js module here, so the kernels stay usable in a browser.
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { findBackend, getBackend, type TensorInfo } from '@tensorflow/tfjs-core';
 import { dispose, type WasmBackend } from '../wasm-calls.js';
 import { heapOffset, type SimdKernels } from './instance.js';
 import type { RangeKernel } from './range-kernels.js';
@@ -57,6 +57,17 @@ export function setWasmThreadsEnabled(on: boolean): void {
 /** Whether the wasm backend's kernels are shared among its threads: see {@link setWasmThreadsEnabled}. */
 export function wasmThreadsEnabled(): boolean {
   return threadsEnabled;
+}
+
+/**
+ * Threads the running wasm backend shares its products and convolutions among
+ * (`startWasmBackend({ threads })`), switched on or not (see {@link setWasmThreadsEnabled}): 1
+ * when it has none of its own, or when another backend is active.
+ */
+export function wasmKernelThreads(): number {
+  if (getBackend() !== 'wasm') return 1;
+  const backend = findBackend('wasm');
+  return (backend && split.get(backend)?.threads) ?? 1;
 }
 
 /** The threads that run `backend`'s range kernels, if it has any (and they are switched on). */
