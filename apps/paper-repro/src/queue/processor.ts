@@ -76,7 +76,7 @@ export default async function processRunJob(job: RunJob, token?: string): Promis
   let backendName: string;
   try {
     ({ out, dataDir } = checkWorker(job.data, settings));
-    backendName = await startBackendOnce(settings.backend);
+    backendName = await startBackendOnce(settings.backend, settings.threads);
   } catch (error) {
     if (error instanceof Refusal) return refuse(job, token, settings.worker, error.message);
     throw error;
@@ -229,8 +229,8 @@ function checkWorker(
 }
 
 /** Starts this process's tfjs backend once; a backend that does not start is a refusal. */
-async function startBackendOnce(prefer: string | undefined): Promise<string> {
-  backend ??= startBackend(prefer);
+async function startBackendOnce(prefer: string | undefined, threads: number): Promise<string> {
+  backend ??= startBackend(prefer, threads);
   try {
     return await backend;
   } catch (error) {

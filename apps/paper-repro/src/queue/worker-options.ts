@@ -42,8 +42,8 @@ the planner must reach (a shared directory, e.g. NFS, mounted on every machine).
                      queue of the sweep (required)
   --concurrency N    runs trained side by side (default: one per core, ${availableParallelism()} here, or
                      cores / --threads)
-  --threads N        threads per run, for the methods that can use them (default: the
-                     cores shared out between the --concurrency runs)
+  --threads N        threads per run, as for pnpm repro (default: the cores shared out
+                     between the --concurrency runs)
   --sparse-aware     (default) each training step on the live network only, where a run
                      allows it, as for pnpm repro
   --dense-step       the dense step for every run
