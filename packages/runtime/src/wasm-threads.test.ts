@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { L1 } from '@bregman/core-prox';
+import { AdaBreg, LinBreg } from '@bregman/optimizers';
 import { packageReadme } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,22 @@ beforeAll(async () => {
   split = kernelThreadsOf(backend)!;
   expect(split.threads).toBe(2);
 });
+
+/**
+ * `actual` equals `expected` bit for bit (NaN included); on a difference, the first one and
+ * how many there are (a diff of two large arrays would take minutes to print).
+ */
+function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  expect(actual.length).toBe(expected.length);
+  const a = new Uint32Array(Float32Array.from(actual).buffer);
+  const e = new Uint32Array(Float32Array.from(expected).buffer);
+  const differ = a.reduce((n, bits, i) => n + (bits === e[i] ? 0 : 1), 0);
+  const first = a.findIndex((bits, i) => bits !== e[i]);
+  expect(differ, `first at ${first}: ${actual[first]} ≠ ${expected[first]}`).toBe(0);
+}
+
+/** ℓ1 on every kernel (the layers' weight matrices). */
+const l1 = () => [{ match: /kernel$/, regularizer: new L1({ lambda: 0.02 }) }];
 
 /**
  * `f`'s result with the kernels shared among the threads, and on the calling thread alone; and
@@ -66,7 +84,7 @@ describe('matrix products on 2 threads', () => {
         const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, 'float32', m + k);
         const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', k + n);
         const [shared, alone, chunks] = bothWays(() => tf.matMul(a, b, ta, tb));
-        expect(shared).toEqual(alone);
+        expectSameBits(shared, alone);
         threadChunks += chunks;
         tf.dispose([a, b]);
       });
@@ -80,12 +98,12 @@ describe('matrix products on 2 threads', () => {
     const [fused, fusedAlone] = bothWays(() =>
       tf.fused.matMul({ a: x, b: w, bias, activation: 'relu' }),
     );
-    expect(fused).toEqual(fusedAlone);
+    expectSameBits(fused, fusedAlone);
     expect(fused.some((v) => v === 0) && fused.some((v) => v > 0)).toBe(true);
     const xs = tf.randomNormal([3, 64, 120], 0, 1, 'float32', 4);
     const ws = tf.randomNormal([3, 120, 40], 0, 1, 'float32', 5);
     const [batch, batchAlone] = bothWays(() => tf.matMul(xs, ws));
-    expect(batch).toEqual(batchAlone);
+    expectSameBits(batch, batchAlone);
     tf.dispose([x, w, bias, xs, ws]);
   });
 
@@ -133,7 +151,7 @@ describe('matrix products on 2 threads', () => {
     const shared = await train();
     setKernelThreads(backend, undefined);
     const alone = await train().finally(() => setKernelThreads(backend, split));
-    expect(shared).toEqual(alone);
+    expectSameBits(shared.flat(), alone.flat());
   });
 });
 
@@ -199,7 +217,7 @@ describe('convolutions on 2 threads', () => {
             return tf.concat([conv(x, w).flatten(), dx!.flatten(), dw!.flatten()]);
           };
           const [shared, alone, chunks] = bothWays(all);
-          expect(shared).toEqual(alone);
+          expectSameBits(shared, alone);
           threadChunks += chunks;
           expect(shared.some((v) => v !== 0)).toBe(true);
           r.dispose();
@@ -253,7 +271,62 @@ describe('convolutions on 2 threads', () => {
     const shared = await train();
     setKernelThreads(backend, undefined);
     const alone = await train().finally(() => setKernelThreads(backend, split));
-    expect(shared).toEqual(alone);
+    expectSameBits(shared.flat(), alone.flat());
+  });
+});
+
+describe('pooling gradient, sums and the optimizers’ updates on 2 threads', () => {
+  let threadChunks = 0;
+  const both = (f: () => tf.Tensor) => {
+    const [shared, alone, chunks] = bothWays(f);
+    expectSameBits(shared, alone);
+    expect(shared.some((v) => v !== 0)).toBe(true);
+    threadChunks += chunks;
+  };
+
+  it("MaxPoolGrad (2 × 2, stride 2): bit for bit one thread's", () => {
+    const x = tf.randomNormal([8, 32, 32, 16], 0, 1, 'float32', 31);
+    both(() => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid').sum())(x));
+    x.dispose();
+  });
+
+  it("Sum and Mean over the leading axes: bit for bit one thread's", () => {
+    const x = tf.randomNormal([64, 32, 36], 0, 1, 'float32', 32);
+    both(() => tf.concat([tf.sum(x, [0, 1]), tf.mean(x, 0).flatten()]));
+    x.dispose();
+  });
+
+  it.each([
+    ['LinBreg', () => new LinBreg({ learningRate: 0.1, rules: l1() })],
+    ['LinBreg with momentum', () => new LinBreg({ learningRate: 0.1, momentum: 0.9, rules: l1() })],
+    ['AdaBreg', () => new AdaBreg({ learningRate: 0.01, rules: l1() })],
+  ])("%s's fused update of a 300 × 512 kernel: bit for bit one thread's", (_n, make) => {
+    const train = () => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({
+            inputShape: [300],
+            units: 512,
+            kernelInitializer: tf.initializers.glorotNormal({ seed: 33 }),
+          }),
+        ],
+      });
+      const optimizer = make();
+      const x = tf.randomNormal([16, 300], 0, 1, 'float32', 34);
+      for (let i = 0; i < 3; i++) {
+        optimizer.minimize(() => tf.mean(tf.square(model.apply(x) as tf.Tensor)) as tf.Scalar);
+      }
+      const kernel = model.getWeights()[0]!.clone();
+      x.dispose();
+      optimizer.dispose();
+      model.dispose();
+      return kernel;
+    };
+    both(train);
+  });
+
+  it('the other thread computed chunks of these calls', () => {
+    expect(threadChunks).toBeGreaterThan(0);
   });
 });
 
@@ -275,7 +348,7 @@ describe('setWasmThreadsEnabled', () => {
       shared = tf.tidy(() => tf.matMul(a, b).dataSync());
     }
     expect(split.threadChunks).toBeGreaterThan(before);
-    expect(shared).toEqual(alone);
+    expectSameBits(shared, alone);
     tf.dispose([a, b]);
   });
 });

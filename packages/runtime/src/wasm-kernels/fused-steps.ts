@@ -9,7 +9,8 @@ import {
 } from '@bregman/optimizers';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { requireFloat32, requireShape } from './checks.js';
-import { heapOffset, simdKernels } from './simd/instance.js';
+import { heapOffset, type SimdKernels, simdKernels } from './simd/instance.js';
+import { runRangeKernels } from './simd/split-kernels.js';
 import type { WasmBackend } from './wasm-calls.js';
 
 const f = Math.fround;
@@ -55,6 +56,20 @@ function mirror(target: number, d: number, a: FusedMirrorAttrs): [number, number
 const elements = (info: TensorInfo) => info.shape.reduce((a, b) => a * b, 1);
 
 /**
+ * Runs one of `kernels.c`'s fused updates over all `n` elements: shared among the backend's
+ * threads where it has them (see split-kernels.ts), each element computed as on one thread.
+ */
+function runStep(
+  backend: WasmBackend,
+  simd: SimdKernels,
+  kernel: 'adam_step_range' | 'sgd_step_range' | 'momentum_step_range',
+  args: number[],
+  n: number,
+): void {
+  runRangeKernels(backend, simd, [{ kernel, args, total: n, unit: 4, work: n, scratchFloats: 0 }]);
+}
+
+/**
  * One Adam-direction update of a variable in one pass (`FUSED_ADAM_STEP_KERNEL` of
  * `@bregman/optimizers`): the new `m1`, `m2`, `target`, and the weights when ℓ1's prox is
  * fused. In WebAssembly SIMD where it runs, else a JavaScript loop that rounds to float32 after
@@ -70,25 +85,31 @@ const fusedAdamStep: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   if (simd) {
     const [g, m1, m2, t] = ins.map((info) => heapOffset(backend, info)) as number[];
     const [m1o, m2o, to, wo] = offsets as number[];
-    simd.adam_step(
-      g!,
-      m1!,
-      m2!,
-      t!,
-      m1o!,
-      m2o!,
-      to!,
-      wo!,
+    runStep(
+      backend,
+      simd,
+      'adam_step_range',
+      [
+        g!,
+        m1!,
+        m2!,
+        t!,
+        m1o!,
+        m2o!,
+        to!,
+        wo!,
+        n,
+        a.beta1,
+        1 - a.beta1,
+        a.beta2,
+        1 - a.beta2,
+        a.epsilon,
+        a.scale,
+        a.targetScale,
+        a.delta,
+        a.threshold,
+      ],
       n,
-      a.beta1,
-      1 - a.beta1,
-      a.beta2,
-      1 - a.beta2,
-      a.epsilon,
-      a.scale,
-      a.targetScale,
-      a.delta,
-      a.threshold,
     );
     return outputs;
   }
@@ -124,16 +145,12 @@ const fusedSgdStep: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   const simd = simdKernels(backend);
   if (simd) {
     const [g, t] = ins.map((info) => heapOffset(backend, info)) as number[];
-    simd.sgd_step(
-      g!,
-      t!,
-      offsets[0]!,
-      offsets[1]!,
+    runStep(
+      backend,
+      simd,
+      'sgd_step_range',
+      [g!, t!, offsets[0]!, offsets[1]!, n, a.learningRate, a.targetScale, a.delta, a.threshold],
       n,
-      a.learningRate,
-      a.targetScale,
-      a.delta,
-      a.threshold,
     );
     return outputs;
   }
@@ -163,19 +180,12 @@ const fusedMomentumStep: KernelFunc = ({ inputs, backend: anyBackend, attrs }) =
   if (simd) {
     const [g, m, t] = ins.map((info) => heapOffset(backend, info)) as number[];
     const [mo, to, wo] = offsets as number[];
-    simd.momentum_step(
-      g!,
-      m!,
-      t!,
-      mo!,
-      to!,
-      wo!,
+    runStep(
+      backend,
+      simd,
+      'momentum_step_range',
+      [g!, m!, t!, mo!, to!, wo!, n, a.momentum, a.scale, a.targetScale, a.delta, a.threshold],
       n,
-      a.momentum,
-      a.scale,
-      a.targetScale,
-      a.delta,
-      a.threshold,
     );
     return outputs;
   }

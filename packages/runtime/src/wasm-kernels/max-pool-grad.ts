@@ -1,7 +1,8 @@
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util, util } from '@tensorflow/tfjs-core';
 import { requireFloat32, requireShape } from './checks.js';
 import { heapOffsets, simdKernels } from './simd/instance.js';
+import { runRangeKernels } from './simd/split-kernels.js';
 import type { WasmBackend } from './wasm-calls.js';
 
 const NAME = 'MaxPoolGrad';
@@ -49,12 +50,17 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const tiled2x2 = tiles(info) && filterHeight === 2 && filterWidth === 2;
   const simd = tiled2x2 && channels % 4 === 0 ? simdKernels(wasm) : undefined;
   if (simd) {
-    simd.max_pool_grad_2x2(
-      ...heapOffsets(wasm, input, dy, dx),
-      batchSize * outHeight,
-      outWidth,
-      channels,
-    );
+    // rows of windows, shared among the backend's threads where it has them
+    runRangeKernels(wasm, simd, [
+      {
+        kernel: 'max_pool_grad_2x2_rows',
+        args: [...heapOffsets(wasm, input, dy, dx), outWidth, channels],
+        total: batchSize * outHeight,
+        unit: 1,
+        work: util.sizeFromShape(input.shape),
+        scratchFloats: 0,
+      },
+    ]);
     return dx;
   }
   // views after the allocation: a growing heap detaches older views

@@ -6,7 +6,8 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import { heapOffsets, simdKernels } from './simd/instance.js';
+import { heapOffset, simdKernels } from './simd/instance.js';
+import { runRangeKernels } from './simd/split-kernels.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
 
@@ -38,9 +39,17 @@ function leadingReduction(kernelName: 'Sum' | 'Mean'): KernelFunc {
     const scale = kernelName === 'Mean' ? 1 / rows : 1;
     const simd = simdKernels(backend);
     if (simd) {
-      const scratch = wasm.makeOutput([2 * columns], 'float32'); // `columns` float64 accumulators
-      simd.sum_leading(...heapOffsets(backend, x, out, scratch), rows, columns, scale);
-      dispose(backend, scratch);
+      // columns, shared among the backend's threads where it has them; float64 accumulators
+      runRangeKernels(wasm, simd, [
+        {
+          kernel: 'sum_leading_columns',
+          args: [heapOffset(backend, x), heapOffset(backend, out), rows, columns, scale],
+          total: columns,
+          unit: 4,
+          work: rows * columns,
+          scratchFloats: 2 * columns,
+        },
+      ]);
       return out;
     }
     const src = wasm.typedArrayFromHeap(x) as Float32Array;

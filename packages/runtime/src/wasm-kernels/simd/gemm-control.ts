@@ -1,9 +1,10 @@
 import type { SimdKernels } from './instance.js';
 import { RANGE_KERNELS } from './range-kernels.js';
 
-// The shared control block of the GEMM threads (gemm-threads.ts, gemm-thread.ts): an
-// Int32Array over a SharedArrayBuffer, read and written with Atomics, and beside it one
-// BigInt64 slot, the claim counter.
+// The shared control block of the GEMM threads (gemm-threads.ts, gemm-thread.ts): Int32 slots
+// over a SharedArrayBuffer, read and written with Atomics, then the call's arguments as
+// float64 (integers and the floats of the optimizer steps alike), then one BigInt64 slot, the
+// claim counter.
 //
 // A call of a range kernel (split-kernels.ts: a product's columns, a convolution's output
 // positions or images...) is cut into chunks of its range. The main thread writes the call's
@@ -38,27 +39,38 @@ export const CHUNK = 8;
 export const SCRATCH = 9;
 /** Bytes of scratch per thread. */
 export const SCRATCH_BYTES = 10;
-/** How many kernel arguments follow in ARGS. */
+/** How many of the call's arguments the argument block holds (see {@link ControlBlock}). */
 export const ARG_COUNT = 11;
 /** Chunks the GEMM threads (not the main thread) have computed since they started. */
 export const THREAD_CHUNKS = 12;
-/** The kernel's arguments after (scratch, begin, end). */
-export const ARGS = 13;
-/** Arguments a call may have at most. */
+/** Int32 slots of the block (an even number: the float64 arguments follow them). */
+export const CONTROL_SLOTS = 14;
+/** Arguments a call may have at most (after scratch, begin, end). */
 export const MAX_ARGS = 24;
-/** Int32 slots of the block (the claim counter follows them, 8-byte aligned). */
-// (one more: the claim counter after the slots must be 8-byte aligned)
-export const CONTROL_SLOTS = ARGS + MAX_ARGS + 1;
-/** Bytes of the whole block. */
-export const CONTROL_BYTES = 4 * CONTROL_SLOTS + 8;
+/** Bytes of the whole block: the slots, the arguments, the claim counter. */
+export const CONTROL_BYTES = 4 * CONTROL_SLOTS + 8 * MAX_ARGS + 8;
 /** How long a thread spins for the next product before it sleeps, milliseconds. */
 export const SPIN_MS = 2;
 /** Chunks of one product at most (16 bits of the claim counter each for first and end). */
 export const MAX_CHUNKS = 0xffff;
 
-/** The claim counter: job number · 2³² + first chunk left · 2¹⁶ + end of the chunks left. */
-export function claimCounter(buffer: SharedArrayBuffer): BigInt64Array {
-  return new BigInt64Array(buffer, 4 * CONTROL_SLOTS, 1);
+/** The views of one control block that every thread reads. */
+export interface ControlBlock {
+  /** The Int32 slots (JOB, FINISHED, …). */
+  control: Int32Array;
+  /** The call's arguments after (scratch, begin, end): ARG_COUNT of them. */
+  args: Float64Array;
+  /** The claim counter: job number · 2³² + first chunk left · 2¹⁶ + end of the chunks left. */
+  claims: BigInt64Array;
+}
+
+/** The views of the control block in `buffer` (CONTROL_BYTES long). */
+export function controlBlock(buffer: SharedArrayBuffer): ControlBlock {
+  return {
+    control: new Int32Array(buffer, 0, CONTROL_SLOTS),
+    args: new Float64Array(buffer, 4 * CONTROL_SLOTS, MAX_ARGS),
+    claims: new BigInt64Array(buffer, 4 * CONTROL_SLOTS + 8 * MAX_ARGS, 1),
+  };
 }
 
 /** The claim counter of product `job` with chunks [first, end) left. */
@@ -95,8 +107,7 @@ export function claimChunk(claims: BigInt64Array, job: number, fromBack: boolean
  */
 export function takeChunks(
   kernels: SimdKernels,
-  control: Int32Array,
-  claims: BigInt64Array,
+  { control, args: block, claims }: ControlBlock,
   job: number,
   index: number,
 ): void {
@@ -108,7 +119,7 @@ export function takeChunks(
   const total = control[TOTAL]!;
   const size = control[CHUNK]!;
   const scratch = control[SCRATCH]! + index * control[SCRATCH_BYTES]!;
-  const args = Array.from(control.subarray(ARGS, ARGS + control[ARG_COUNT]!));
+  const args = Array.from(block.subarray(0, control[ARG_COUNT]!));
   for (; chunk >= 0; chunk = claimChunk(claims, job, fromBack)) {
     const begin = chunk * size;
     try {

@@ -3,8 +3,7 @@
 // thread hands out.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
-  CONTROL_SLOTS,
-  claimCounter,
+  controlBlock,
   type GemmThreadData,
   JOB,
   SPIN_MS,
@@ -16,8 +15,8 @@ import type { SimdKernels } from './instance.js';
 import { webAssembly } from './web-assembly.js';
 
 const data = workerData as GemmThreadData;
-const control = new Int32Array(data.control, 0, CONTROL_SLOTS);
-const claims = claimCounter(data.control);
+const block = controlBlock(data.control);
+const { control } = block;
 const kernels = new webAssembly.Instance(data.module, { env: { memory: data.memory } })
   .exports as unknown as SimdKernels;
 parentPort?.postMessage('ready');
@@ -40,5 +39,5 @@ function nextJob(seen: number): number {
 
 for (let seen = 0; Atomics.load(control, STOP) === 0; ) {
   seen = nextJob(seen);
-  takeChunks(kernels, control, claims, seen, data.index);
+  takeChunks(kernels, block, seen, data.index);
 }

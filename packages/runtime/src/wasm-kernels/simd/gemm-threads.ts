@@ -3,12 +3,11 @@ import { compiledScript } from '../../compiled-script.js';
 import type { WasmBackend } from '../wasm-calls.js';
 import {
   ARG_COUNT,
-  ARGS,
   CHUNK,
   CONTROL_BYTES,
-  CONTROL_SLOTS,
-  claimCounter,
+  type ControlBlock,
   claimValue,
+  controlBlock,
   FAILED,
   FINISHED,
   type GemmThreadData,
@@ -53,8 +52,7 @@ export const CHUNK_MIN_WORK = 1 << 22;
  * Between calls a thread spins `SPIN_MS`, then sleeps; it never keeps the process alive.
  */
 export class GemmThreads implements KernelThreads {
-  private readonly control: Int32Array;
-  private readonly claims: BigInt64Array;
+  private readonly block: ControlBlock;
   private job = 0;
 
   private constructor(
@@ -63,9 +61,8 @@ export class GemmThreads implements KernelThreads {
     private readonly workers: Worker[],
     control: SharedArrayBuffer,
   ) {
-    this.control = new Int32Array(control, 0, CONTROL_SLOTS);
-    this.claims = claimCounter(control);
-    this.claims[0] = claimValue(0, MAX_CHUNKS, 0);
+    this.block = controlBlock(control);
+    this.block.claims[0] = claimValue(0, MAX_CHUNKS, 0);
   }
 
   /** Starts `threads − 1` threads beside the calling one on `backend`'s shared heap. */
@@ -120,21 +117,21 @@ export class GemmThreads implements KernelThreads {
     const chunks = Math.ceil(units / perChunk);
     this.job = (this.job + 1) | 0;
     const job = this.job;
-    const control = this.control;
+    const { control, args: argBlock, claims } = this.block;
     control[KERNEL] = RANGE_KERNELS.indexOf(kernel);
     control[TOTAL] = total;
     control[CHUNK] = perChunk * unit;
     control[SCRATCH] = scratch;
     control[SCRATCH_BYTES] = 4 * scratchFloats;
     control[ARG_COUNT] = args.length;
-    control.set(args, ARGS);
+    argBlock.set(args);
     Atomics.store(control, FINISHED, 0);
-    Atomics.store(this.claims, 0, claimValue(job, 0, chunks));
+    Atomics.store(claims, 0, claimValue(job, 0, chunks));
     Atomics.store(control, JOB, job);
     if (Atomics.load(control, THREADS_SLEEP) > 0) Atomics.notify(control, JOB);
-    takeChunks(this.kernels, control, this.claims, job, 0);
+    takeChunks(this.kernels, this.block, job, 0);
     this.waitForChunks(chunks);
-    Atomics.store(this.claims, 0, claimValue(job, MAX_CHUNKS, 0));
+    Atomics.store(claims, 0, claimValue(job, MAX_CHUNKS, 0));
     if (Atomics.exchange(control, FAILED, 0) === 1) {
       throw new Error(`a chunk of a shared ${kernel} call failed (a trap in the SIMD kernels)`);
     }
@@ -142,7 +139,7 @@ export class GemmThreads implements KernelThreads {
 
   /** Waits until the chunks that other threads took are done. */
   private waitForChunks(chunks: number): void {
-    const control = this.control;
+    const control = this.block.control;
     const until = performance.now() + SPIN_MS;
     for (let i = 0; Atomics.load(control, FINISHED) < chunks; i++) {
       if ((i & 255) !== 255 || performance.now() <= until) continue;
@@ -159,14 +156,14 @@ export class GemmThreads implements KernelThreads {
 
   /** Chunks of calls that the other threads (not the calling one) have computed so far. */
   get threadChunks(): number {
-    return Atomics.load(this.control, THREAD_CHUNKS);
+    return Atomics.load(this.block.control, THREAD_CHUNKS);
   }
 
   /** Ends the threads. */
   terminate(): void {
-    Atomics.store(this.control, STOP, 1);
-    Atomics.add(this.control, JOB, 1);
-    Atomics.notify(this.control, JOB);
+    Atomics.store(this.block.control, STOP, 1);
+    Atomics.add(this.block.control, JOB, 1);
+    Atomics.notify(this.block.control, JOB);
     for (const worker of this.workers) void worker.terminate();
   }
 }

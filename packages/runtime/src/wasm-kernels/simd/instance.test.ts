@@ -54,7 +54,7 @@ describe('WebAssembly SIMD kernels', () => {
       heap.set(x, 100);
       heap.set(randomData(16, 4), 300);
       const before = heap.slice();
-      kernels.max_pool_grad_2x2(400, 1200, 2000, 2, 2, 4);
+      kernels.max_pool_grad_2x2_rows(0, 0, 2, 400, 1200, 2000, 2, 4);
       let changedOutside = 0;
       for (let i = 0; i < heap.length; i++) {
         if ((i < 500 || i >= 564) && heap[i] !== before[i]) changedOutside++;

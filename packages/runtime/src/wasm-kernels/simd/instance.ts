@@ -66,14 +66,8 @@ export type RangeKernelFunction = (
  * Arguments are byte offsets of tensors on that heap and sizes; see `kernels.c` for each.
  */
 export interface SimdKernels {
-  max_pool_grad_2x2(
-    x: number,
-    dy: number,
-    dx: number,
-    outRows: number,
-    outWidth: number,
-    channels: number,
-  ): void;
+  /** `(scratch, rowBegin, rowEnd, x, dy, dx, outWidth, channels)` */
+  max_pool_grad_2x2_rows: RangeKernelFunction;
   /** `(scratch, pairBegin, pairEnd, x, dy, dw, ...geometry)` */
   conv2d_filter_grad_tiled_rows: RangeKernelFunction;
   /** `(scratch, rowBegin, rowEnd, dy, wt, dx, ...geometry)` */
@@ -94,51 +88,12 @@ export interface SimdKernels {
   /** `(scratch, columnBegin, columnEnd, a, b, c, bias, m, k, n, aTransposed, bTransposed, activation)` */
   mat_mul_columns: RangeKernelFunction;
   mat_mul_scratch_size(): number;
-  adam_step(
-    g: number,
-    m1: number,
-    m2: number,
-    target: number,
-    m1Out: number,
-    m2Out: number,
-    targetOut: number,
-    weightsOut: number,
-    n: number,
-    beta1: number,
-    oneMinusBeta1: number,
-    beta2: number,
-    oneMinusBeta2: number,
-    epsilon: number,
-    scale: number,
-    targetScale: number,
-    delta: number,
-    threshold: number,
-  ): void;
-  momentum_step(
-    g: number,
-    m: number,
-    target: number,
-    mOut: number,
-    targetOut: number,
-    weightsOut: number,
-    n: number,
-    momentum: number,
-    scale: number,
-    targetScale: number,
-    delta: number,
-    threshold: number,
-  ): void;
-  sgd_step(
-    g: number,
-    target: number,
-    targetOut: number,
-    weightsOut: number,
-    n: number,
-    learningRate: number,
-    targetScale: number,
-    delta: number,
-    threshold: number,
-  ): void;
+  /** `(scratch, begin, end, g, m1, m2, target, m1Out, m2Out, targetOut, weightsOut, n, β₁, 1 − β₁, β₂, 1 − β₂, ε, scale, targetScale, δ, threshold)` */
+  adam_step_range: RangeKernelFunction;
+  /** `(scratch, begin, end, g, m, target, mOut, targetOut, weightsOut, n, momentum, scale, targetScale, δ, threshold)` */
+  momentum_step_range: RangeKernelFunction;
+  /** `(scratch, begin, end, g, target, targetOut, weightsOut, n, learningRate, targetScale, δ, threshold)` */
+  sgd_step_range: RangeKernelFunction;
   /** `(scratch, columnBegin, columnEnd, x, dy, dw, chunkRows, ...geometry)` */
   conv2d_filter_grad_columns: RangeKernelFunction;
   /** `(scratch, imageBegin, imageEnd, dy, w, dx, chunkRows, ...geometry)` */
@@ -153,14 +108,8 @@ export interface SimdKernels {
     out: number,
     n: number,
   ): void;
-  sum_leading(
-    x: number,
-    out: number,
-    acc: number,
-    rows: number,
-    columns: number,
-    scale: number,
-  ): void;
+  /** `(scratch, columnBegin, columnEnd, x, out, rows, columns, scale)` */
+  sum_leading_columns: RangeKernelFunction;
 }
 
 /** Per heap: the kernels, or why they could not start there. */

@@ -31,13 +31,16 @@ static inline void pool_window(const float *x, const float *dy, float *dx, int i
   dx[a] = (ma && !mb && !md && !me) ? gv : 0.0f;
 }
 
-EXPORT(max_pool_grad_2x2)
-void max_pool_grad_2x2(const float *x, const float *dy, float *dx, int out_rows, int out_width,
-                       int channels) {
+// Computes the output rows [row_begin, row_end) (row n · OH + oh: dx's rows 2·that and the
+// next), the rest untouched: one thread's share (scratch unused).
+EXPORT(max_pool_grad_2x2_rows)
+void max_pool_grad_2x2_rows(float *scratch, int row_begin, int row_end, const float *x,
+                            const float *dy, float *dx, int out_width, int channels) {
+  (void)scratch;
   const int row_stride = 2 * out_width * channels;
   const v128_t minus_inf = wasm_f32x4_splat(-__builtin_inff());
-  int g = 0;
-  for (int r = 0; r < out_rows; r++) {
+  int g = row_begin * out_width * channels;
+  for (int r = row_begin; r < row_end; r++) {
     const int top = 2 * r * row_stride;
     for (int ow = 0; ow < out_width; ow++) {
       const int i0 = top + 2 * ow * channels;
@@ -79,15 +82,20 @@ static inline void add_f64(double *acc, v128_t v) {
 
 // out[c] = scale · Σ_r x[r, c] for x seen as [rows, columns], in float64 (as tfjs's cpu backend
 // sums): the bias gradients and BatchNorm's moments, a sum over the leading axes. Two rows are
-// added in float64 before they reach the accumulators. acc: `columns` doubles of scratch.
-EXPORT(sum_leading)
-void sum_leading(const float *x, float *out, double *acc, int rows, int columns, double scale) {
-  for (int c = 0; c < columns; c++) acc[c] = 0.0;
+// added in float64 before they reach the accumulators. Computes the columns [c_begin, c_end)
+// (c_begin a multiple of 4), the rest untouched: one thread's share. scratch: 2 · (c_end −
+// c_begin) floats, 8-byte aligned (the float64 accumulators).
+EXPORT(sum_leading_columns)
+void sum_leading_columns(float *scratch, int c_begin, int c_end, const float *x, float *out,
+                         int rows, int columns, double scale) {
+  // acc[c] for c in [c_begin, c_end): the accumulators from the scratch's start
+  double *acc = (double *)scratch - c_begin;
+  for (int c = c_begin; c < c_end; c++) acc[c] = 0.0;
   int r = 0;
   for (; r + 2 <= rows; r += 2) {
     const float *row0 = x + r * columns, *row1 = row0 + columns;
-    int c = 0;
-    for (; c + 4 <= columns; c += 4) {
+    int c = c_begin;
+    for (; c + 4 <= c_end; c += 4) {
       v128_t a = wasm_v128_load(row0 + c), b = wasm_v128_load(row1 + c);
       v128_t lo = wasm_f64x2_add(wasm_f64x2_promote_low_f32x4(a), wasm_f64x2_promote_low_f32x4(b));
       v128_t a2 = wasm_i32x4_shuffle(a, a, 2, 3, 0, 1), b2 = wasm_i32x4_shuffle(b, b, 2, 3, 0, 1);
@@ -95,15 +103,15 @@ void sum_leading(const float *x, float *out, double *acc, int rows, int columns,
       wasm_v128_store(acc + c, wasm_f64x2_add(wasm_v128_load(acc + c), lo));
       wasm_v128_store(acc + c + 2, wasm_f64x2_add(wasm_v128_load(acc + c + 2), hi));
     }
-    for (; c < columns; c++) acc[c] += (double)row0[c] + (double)row1[c];
+    for (; c < c_end; c++) acc[c] += (double)row0[c] + (double)row1[c];
   }
   for (; r < rows; r++) {
     const float *row = x + r * columns;
-    int c = 0;
-    for (; c + 4 <= columns; c += 4) add_f64(acc + c, wasm_v128_load(row + c));
-    for (; c < columns; c++) acc[c] += (double)row[c];
+    int c = c_begin;
+    for (; c + 4 <= c_end; c += 4) add_f64(acc + c, wasm_v128_load(row + c));
+    for (; c < c_end; c++) acc[c] += (double)row[c];
   }
-  for (int c = 0; c < columns; c++) out[c] = (float)(acc[c] * scale);
+  for (int c = c_begin; c < c_end; c++) out[c] = (float)(acc[c] * scale);
 }
 
 // The input gradient's inner loop for one position: A0..A3 (16 input channels) +=
@@ -760,8 +768,7 @@ static inline float shrink1(float next, float delta, float lo, float hi) {
 // One Adam-direction update of n floats (FUSED_ADAM_STEP_KERNEL of @bregman/optimizers):
 // m1' = m1·β₁ + g·(1 − β₁), m2' = m2·β₂ + (g·g)·(1 − β₂), d = (m1' / (√m2' + ε̂))·s, then the
 // mirror step's end (see mirror4; theta_out written when threshold ≥ 0).
-EXPORT(adam_step)
-void adam_step(const float *g, const float *m1, const float *m2, const float *target, float *m1_out,
+static void adam_step(const float *g, const float *m1, const float *m2, const float *target, float *m1_out,
                float *m2_out, float *target_out, float *theta_out, int n, float beta1,
                float one_minus_beta1, float beta2, float one_minus_beta2, float epsilon,
                float scale, float target_scale, float delta, float threshold) {
@@ -801,8 +808,7 @@ void adam_step(const float *g, const float *m1, const float *m2, const float *ta
 
 // One LinBreg update of n floats (FUSED_SGD_STEP_KERNEL of @bregman/optimizers): d = g·τ, then
 // the mirror step's end (see mirror4; theta_out written when threshold ≥ 0).
-EXPORT(sgd_step)
-void sgd_step(const float *g, const float *target, float *target_out, float *theta_out, int n,
+static void sgd_step(const float *g, const float *target, float *target_out, float *theta_out, int n,
               float learning_rate, float target_scale, float delta, float threshold) {
   const v128_t lr = wasm_f32x4_splat(learning_rate), ts = wasm_f32x4_splat(target_scale);
   const v128_t dl = wasm_f32x4_splat(delta);
@@ -825,8 +831,7 @@ void sgd_step(const float *g, const float *target, float *target_out, float *the
 // One update of LinBreg with momentum of n floats (FUSED_MOMENTUM_STEP_KERNEL of
 // @bregman/optimizers): m' = m·β + g·s, d = m', then the mirror step's end (see mirror4;
 // theta_out written when threshold ≥ 0).
-EXPORT(momentum_step)
-void momentum_step(const float *g, const float *m, const float *target, float *m_out,
+static void momentum_step(const float *g, const float *m, const float *target, float *m_out,
                    float *target_out, float *theta_out, int n, float momentum, float scale,
                    float target_scale, float delta, float threshold) {
   const v128_t b = wasm_f32x4_splat(momentum), s = wasm_f32x4_splat(scale);
@@ -849,6 +854,41 @@ void momentum_step(const float *g, const float *m, const float *target, float *m
     target_out[i] = next;
     if (shrink) theta_out[i] = shrink1(next, delta, -threshold, threshold);
   }
+}
+
+// The elements [begin, end) of one fused update (begin a multiple of 4): one thread's share,
+// each element computed as by the whole update. scratch unused; n, the whole length, unused.
+EXPORT(adam_step_range)
+void adam_step_range(float *scratch, int begin, int end, const float *g, const float *m1,
+                     const float *m2, const float *target, float *m1_out, float *m2_out,
+                     float *target_out, float *theta_out, int n, float beta1,
+                     float one_minus_beta1, float beta2, float one_minus_beta2, float epsilon,
+                     float scale, float target_scale, float delta, float threshold) {
+  (void)scratch, (void)n;
+  adam_step(g + begin, m1 + begin, m2 + begin, target + begin, m1_out + begin, m2_out + begin,
+            target_out + begin, theta_out + begin, end - begin, beta1, one_minus_beta1, beta2,
+            one_minus_beta2, epsilon, scale, target_scale, delta, threshold);
+}
+
+// See adam_step_range.
+EXPORT(sgd_step_range)
+void sgd_step_range(float *scratch, int begin, int end, const float *g, const float *target,
+                    float *target_out, float *theta_out, int n, float learning_rate,
+                    float target_scale, float delta, float threshold) {
+  (void)scratch, (void)n;
+  sgd_step(g + begin, target + begin, target_out + begin, theta_out + begin, end - begin,
+           learning_rate, target_scale, delta, threshold);
+}
+
+// See adam_step_range.
+EXPORT(momentum_step_range)
+void momentum_step_range(float *scratch, int begin, int end, const float *g, const float *m,
+                         const float *target, float *m_out, float *target_out, float *theta_out,
+                         int n, float momentum, float scale, float target_scale, float delta,
+                         float threshold) {
+  (void)scratch, (void)n;
+  momentum_step(g + begin, m + begin, target + begin, m_out + begin, target_out + begin,
+                theta_out + begin, end - begin, momentum, scale, target_scale, delta, threshold);
 }
 
 // ---- Data-parallel training: the reduce-scatter's weighted sum -----------------------------

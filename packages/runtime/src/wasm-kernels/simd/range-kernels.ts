@@ -13,6 +13,11 @@ export const RANGE_KERNELS = [
   'conv2d_input_grad_images',
   'conv2d_input_grad_rows',
   'conv2d_filter_grad_tiled_rows',
+  'max_pool_grad_2x2_rows',
+  'sum_leading_columns',
+  'adam_step_range',
+  'sgd_step_range',
+  'momentum_step_range',
 ] as const;
 
 /** One of {@link RANGE_KERNELS}. */
