@@ -275,7 +275,7 @@ describe('convolutions on 2 threads', () => {
   });
 });
 
-describe('pooling gradient, sums and the optimizers’ updates on 2 threads', () => {
+describe('pooling gradient, sums, element-wise kernels and the optimizers’ updates on 2 threads', () => {
   let threadChunks = 0;
   const both = (f: () => tf.Tensor) => {
     const [shared, alone, chunks] = bothWays(f);
@@ -294,6 +294,22 @@ describe('pooling gradient, sums and the optimizers’ updates on 2 threads', ()
     const x = tf.randomNormal([64, 32, 36], 0, 1, 'float32', 32);
     both(() => tf.concat([tf.sum(x, [0, 1]), tf.mean(x, 0).flatten()]));
     x.dispose();
+  });
+
+  it("element-wise arithmetic with a vector, a value, an equal shape; batch norm: bit for bit one thread's", () => {
+    const x = tf.randomNormal([16, 16, 16, 64], 0, 1, 'float32', 35);
+    const v = tf.randomNormal([64], 0, 1, 'float32', 36);
+    const w = tf.randomNormal([1, 1, 1, 64], 0, 1, 'float32', 37);
+    both(() =>
+      tf.concat([
+        tf.mul(x, w).flatten(),
+        tf.div(v, x).flatten(),
+        tf.sub(x, tf.scalar(0.5)).flatten(),
+        tf.add(x, x).flatten(),
+        tf.batchNorm(x, w, tf.abs(w), w, w, 1e-3).flatten(),
+      ]),
+    );
+    tf.dispose([x, v, w]);
   });
 
   it.each([

@@ -1,8 +1,10 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { fusedBatchNormConfig } from './batch-norm.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
+import { addConfig, multiplyConfig, realDivConfig, subConfig } from './elementwise.js';
 import { fusedAdamStepConfig, fusedMomentumStepConfig, fusedSgdStepConfig } from './fused-steps.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
@@ -35,6 +37,11 @@ const configs: readonly KernelConfig[] = [
   fusedAdamStepConfig,
   fusedSgdStepConfig,
   fusedMomentumStepConfig,
+  addConfig,
+  subConfig,
+  multiplyConfig,
+  realDivConfig,
+  fusedBatchNormConfig,
 ];
 
 /**

@@ -108,6 +108,10 @@ export interface SimdKernels {
     out: number,
     n: number,
   ): void;
+  /** `(scratch, rowBegin, rowEnd, a, b, out, columns, op, mode)` */
+  binary_rows: RangeKernelFunction;
+  /** `(scratch, rowBegin, rowEnd, x, mean, variance, offset, scale, out, channels, ε)` */
+  batch_norm_rows: RangeKernelFunction;
   /** `(scratch, columnBegin, columnEnd, x, out, rows, columns, scale)` */
   sum_leading_columns: RangeKernelFunction;
 }

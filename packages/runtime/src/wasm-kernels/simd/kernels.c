@@ -357,6 +357,81 @@ void conv2d_filter_grad_tiled_rows(float *scratch, int pair_begin, int pair_end,
   }
 }
 
+// ---- Element-wise arithmetic along rows ---------------------------------------------------
+//
+// out = a ⊙ b for ⊙ one of +, −, ×, / (op 0–3), both seen as [rows, columns]: `mode` 0 both
+// whole; 1 b one row (a vector along the last axis), 2 a one row; 3 b one value, 4 a one value.
+// Each entry is one IEEE float32 operation, as tfjs's own kernels compute it. Computes the rows
+// [row_begin, row_end), the rest untouched: one thread's share (scratch unused).
+
+#define BINARY_LOOP(EXPR_V, EXPR_S)                                   \
+  for (int r = row_begin; r < row_end; r++) {                          \
+    const float *ra = a + (a_row ? r * columns : 0);                   \
+    const float *rb = b + (b_row ? r * columns : 0);                   \
+    float *ro = out + r * columns;                                     \
+    int c = 0;                                                         \
+    for (; c + 4 <= columns; c += 4) {                                 \
+      const v128_t x = a_one ? wasm_f32x4_splat(a[0]) : wasm_v128_load(ra + c); \
+      const v128_t y = b_one ? wasm_f32x4_splat(b[0]) : wasm_v128_load(rb + c); \
+      wasm_v128_store(ro + c, EXPR_V);                                 \
+    }                                                                  \
+    for (; c < columns; c++) {                                         \
+      const float x = a_one ? a[0] : ra[c], y = b_one ? b[0] : rb[c];  \
+      ro[c] = EXPR_S;                                                  \
+    }                                                                  \
+  }
+
+EXPORT(binary_rows)
+void binary_rows(float *scratch, int row_begin, int row_end, const float *a, const float *b,
+                 float *out, int columns, int op, int mode) {
+  (void)scratch;
+  const int a_row = mode == 0 || mode == 1 || mode == 3, b_row = mode == 0 || mode == 2 || mode == 4;
+  const int a_one = mode == 4, b_one = mode == 3;
+  switch (op) {
+  case 0:
+    BINARY_LOOP(wasm_f32x4_add(x, y), x + y)
+    break;
+  case 1:
+    BINARY_LOOP(wasm_f32x4_sub(x, y), x - y)
+    break;
+  case 2:
+    BINARY_LOOP(wasm_f32x4_mul(x, y), x * y)
+    break;
+  default:
+    BINARY_LOOP(wasm_f32x4_div(x, y), x / y)
+    break;
+  }
+}
+
+// Batch normalization along the last axis (FusedBatchNorm): out = (x − mean)·k + offset with
+// k = scale / √(variance + ε) per channel (scale 1, offset 0 where their offset is 0), x seen as
+// [rows, channels]. Computes the rows [row_begin, row_end), the rest untouched: one thread's
+// share. scratch: `channels` floats (k).
+EXPORT(batch_norm_rows)
+void batch_norm_rows(float *scratch, int row_begin, int row_end, const float *x,
+                     const float *mean, const float *variance, const float *offset,
+                     const float *scale, float *out, int channels, float epsilon) {
+  float *k = scratch;
+  for (int c = 0; c < channels; c++) {
+    k[c] = (scale ? scale[c] : 1.0f) / __builtin_sqrtf(variance[c] + epsilon);
+  }
+  for (int r = row_begin; r < row_end; r++) {
+    const float *rx = x + r * channels;
+    float *ro = out + r * channels;
+    int c = 0;
+    for (; c + 4 <= channels; c += 4) {
+      v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(rx + c), wasm_v128_load(mean + c)),
+                                wasm_v128_load(k + c));
+      if (offset) v = wasm_f32x4_add(v, wasm_v128_load(offset + c));
+      wasm_v128_store(ro + c, v);
+    }
+    for (; c < channels; c++) {
+      float v = (rx[c] - mean[c]) * k[c];
+      ro[c] = offset ? v + offset[c] : v;
+    }
+  }
+}
+
 // ---- Matrix product: c = op(a) · op(b) (+ bias) (then ReLU / ReLU6) ------------------------
 //
 // Blocked like a BLAS GEMM without its up-front packing: for each block of KC inner steps and

@@ -18,6 +18,8 @@ export const RANGE_KERNELS = [
   'adam_step_range',
   'sgd_step_range',
   'momentum_step_range',
+  'binary_rows',
+  'batch_norm_rows',
 ] as const;
 
 /** One of {@link RANGE_KERNELS}. */

@@ -1,0 +1,115 @@
+import { expectAllClose } from '@bregman/test-utils';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadWasm, on, randomData } from '../backends.test-helper.js';
+
+beforeAll(loadWasm);
+
+const OPS = {
+  Add: tf.add,
+  Sub: tf.sub,
+  Multiply: tf.mul,
+  RealDiv: tf.div,
+} as const;
+
+/** Shapes of a and b: every broadcast the SIMD kernel takes, and one it leaves to tfjs. */
+const CASES: Array<[string, number[], number[]]> = [
+  ['equal shapes', [3, 5, 7], [3, 5, 7]],
+  ['b a vector along the last axis', [3, 5, 7], [7]],
+  ['b [1, 1, 7]', [3, 5, 7], [1, 1, 7]],
+  ['a a vector along the last axis', [1, 1, 7], [3, 5, 7]],
+  ['b one value', [3, 5, 7], []],
+  ['a one value', [1], [3, 5, 7]],
+  ['equal sizes, a leading 1', [1, 5, 7], [5, 7]],
+  ['a broadcast it leaves to tfjs', [3, 1, 7], [1, 5, 7]],
+];
+
+/** a's or b's values: random, with zeros, infinities and NaN among them. */
+function values(shape: number[], seed: number): tf.Tensor {
+  const data = randomData(
+    Math.max(
+      1,
+      shape.reduce((p, q) => p * q, 1),
+    ),
+    seed,
+  );
+  if (data.length > 8) [data[1], data[3], data[5], data[7]] = [0, Infinity, -Infinity, Number.NaN];
+  return tf.tensor(data, shape);
+}
+
+describe('Add, Sub, Multiply, RealDiv on wasm', () => {
+  for (const [op, f] of Object.entries(OPS)) {
+    for (const [name, sa, sb] of CASES) {
+      it(`${op}, ${name}: the cpu backend's float32 results bit for bit`, async () => {
+        const run = (backend: 'cpu' | 'wasm') =>
+          on(backend, () =>
+            tf.tidy(() => {
+              const out = f(values(sa, 1), values(sb, 2));
+              return { shape: out.shape, data: out.dataSync() as Float32Array };
+            }),
+          );
+        const cpu = await run('cpu');
+        const wasm = await run('wasm');
+        expect(wasm.shape).toEqual(cpu.shape);
+        const bits = (d: Float32Array) => Array.from(new Uint32Array(d.slice().buffer));
+        // NaN's payload aside
+        const canonical = (d: Float32Array) =>
+          bits(d.map((v) => (Number.isNaN(v) ? Number.NaN : v)));
+        expect(canonical(wasm.data)).toEqual(canonical(cpu.data));
+      });
+    }
+  }
+
+  it('int32 operands go to the stock kernel', async () => {
+    const sum = await on('wasm', () =>
+      tf.tidy(() => tf.add(tf.tensor([1, 2, 3], [3], 'int32'), tf.scalar(4, 'int32')).arraySync()),
+    );
+    expect(sum).toEqual([5, 6, 7]);
+  });
+
+  it('a shape mismatch is the stock kernel’s error', async () => {
+    await expect(
+      on('wasm', () => tf.tidy(() => tf.add(tf.ones([2, 3]), tf.ones([4])))),
+    ).rejects.toThrow(/Operands could not be broadcast together/);
+  });
+});
+
+describe('FusedBatchNorm on wasm', () => {
+  const cases: Array<[string, number[], boolean, boolean]> = [
+    ['[4, 6, 6, 12], offset and scale [12]', [12], true, true],
+    ['parameters [1, 1, 1, 12]', [1, 1, 1, 12], true, true],
+    ['no offset', [12], false, true],
+    ['no scale', [12], true, false],
+  ];
+  for (const [name, paramShape, withOffset, withScale] of cases) {
+    it(`${name}: the cpu backend's to 1e-6`, async () => {
+      const run = (backend: 'cpu' | 'wasm') =>
+        on(backend, () =>
+          tf.tidy(() => {
+            const x = tf.tensor(randomData(4 * 6 * 6 * 12, 3), [4, 6, 6, 12]);
+            const mean = tf.tensor(randomData(12, 4), paramShape);
+            const variance = tf.abs(tf.tensor(randomData(12, 5), paramShape));
+            const offset = withOffset ? tf.tensor(randomData(12, 6), paramShape) : undefined;
+            const scale = withScale ? tf.tensor(randomData(12, 7), paramShape) : undefined;
+            return tf
+              .batchNorm(x, mean, variance, offset as tf.Tensor, scale as tf.Tensor, 1e-3)
+              .dataSync() as Float32Array;
+          }),
+        );
+      const cpu = await run('cpu');
+      expectAllClose(await run('wasm'), cpu, { rtol: 1e-6, atol: 1e-6, label: name });
+    });
+  }
+
+  it('parameters that are not vectors along the last axis go to the stock kernel', async () => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () =>
+        tf.tidy(() => {
+          const x = tf.tensor(randomData(2 * 3 * 4, 8), [2, 3, 4]);
+          const full = tf.tensor(randomData(2 * 3 * 4, 9), [2, 3, 4]);
+          return tf.batchNorm(x, full, tf.abs(full), full, full).dataSync() as Float32Array;
+        }),
+      );
+    expectAllClose(await run('wasm'), await run('cpu'), { rtol: 1e-5, atol: 1e-6 });
+  });
+});
