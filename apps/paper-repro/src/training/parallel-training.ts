@@ -22,13 +22,14 @@ export function singleThreadReason(spec: RunSpec): string | null {
  * Whether a run given several threads trains data parallel (a replica of the model per
  * thread, {@link startParallelTraining}) rather than on the wasm backend's own threads (its
  * products and convolutions shared among them, `startWasmBackend({ threads })`), where the
- * backend has them (`kernelThreads` > 1). Measured (wasm, AMD EPYC, 2 cores, 2 threads, SGD):
- * the convolutional models gain more from replicas — ConvNet at batch 128 1.9× against 1.57×,
- * ResNet-18 at batch 16 1.74× against 1.56× — the MLPs from the backend's threads: the MNIST
- * MLP 784-200-80-10 at batch 128 1.4× (replicas: 0.5×, their fixed cost per step outweighs
- * half of a short step), the denoiser 1.83× (replicas: 1.18×). A run that cannot train data
- * parallel ({@link singleThreadReason}, or the sparse-aware step) uses the backend's threads in
- * any case.
+ * backend has them (`kernelThreads` > 1). Measured (`pnpm bench`, wasm, AMD EPYC, 2 cores,
+ * 2 threads, SGD): the convolutional models gain more from replicas — ConvNet at batch 128
+ * 1.82× against 1.77×, ResNet-18 at batch 16 1.74× against 1.68× — the MLPs from the
+ * backend's threads: the MNIST MLP 784-200-80-10 at batch 128 1.54× (replicas: 1.49× by the
+ * median, 1.37× by the mean; in a LinBreg run of the repro their fixed cost per step made it
+ * 2× slower), the denoiser 1.83× (replicas: 1.18×). A run that cannot train data parallel
+ * ({@link singleThreadReason}, or the sparse-aware step) uses the backend's threads in any
+ * case.
  */
 export function prefersDataParallel(spec: RunSpec, kernelThreads: number): boolean {
   return kernelThreads <= 1 || spec.model.kind === 'convNet' || spec.model.kind === 'resnet18';
