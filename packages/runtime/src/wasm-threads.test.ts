@@ -42,6 +42,39 @@ function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>):
   expect(differ, `first at ${first}: ${actual[first]} ≠ ${expected[first]}`).toBe(0);
 }
 
+/**
+ * The weights of the model `build` makes after `steps` SGD steps (mean squared error, one
+ * random batch of `xShape`), trained with the kernels shared among the threads, and on the
+ * calling thread alone.
+ */
+async function trainBothWays(
+  build: () => tf.LayersModel,
+  xShape: number[],
+  steps: number,
+): Promise<[number[], number[]]> {
+  const train = async () => {
+    const model = build();
+    model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+    const x = tf.randomNormal(xShape, 0, 1, 'float32', 8);
+    const y = tf.randomNormal(
+      model.outputs[0]!.shape.map((d) => d ?? xShape[0]!),
+      0,
+      1,
+      'float32',
+      9,
+    );
+    for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+    const weights = model.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    tf.dispose([x, y]);
+    model.dispose();
+    return weights;
+  };
+  const shared = await train();
+  setKernelThreads(backend, undefined);
+  const alone = await train().finally(() => setKernelThreads(backend, split));
+  return [shared, alone];
+}
+
 /** ℓ1 on every kernel (the layers' weight matrices). */
 const l1 = () => [{ match: /kernel$/, regularizer: new L1({ lambda: 0.02 }) }];
 
@@ -124,34 +157,26 @@ describe('matrix products on 2 threads', () => {
   });
 
   it('trains a Dense model exactly as one thread does', async () => {
-    const train = async () => {
-      const model = tf.sequential({
-        layers: [
-          tf.layers.dense({
-            inputShape: [40],
-            units: 64,
-            activation: 'relu',
-            kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
-          }),
-          tf.layers.dense({
-            units: 24,
-            kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }),
-          }),
-        ],
-      });
-      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
-      const x = tf.randomNormal([128, 40], 0, 1, 'float32', 8);
-      const y = tf.randomNormal([128, 24], 0, 1, 'float32', 9);
-      for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
-      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-      tf.dispose([x, y]);
-      model.dispose();
-      return weights;
-    };
-    const shared = await train();
-    setKernelThreads(backend, undefined);
-    const alone = await train().finally(() => setKernelThreads(backend, split));
-    expectSameBits(shared.flat(), alone.flat());
+    const [shared, alone] = await trainBothWays(
+      () =>
+        tf.sequential({
+          layers: [
+            tf.layers.dense({
+              inputShape: [40],
+              units: 64,
+              activation: 'relu',
+              kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+            }),
+            tf.layers.dense({
+              units: 24,
+              kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }),
+            }),
+          ],
+        }),
+      [128, 40],
+      3,
+    );
+    expectSameBits(shared, alone);
   });
 });
 
@@ -234,44 +259,36 @@ describe('convolutions on 2 threads', () => {
   });
 
   it('trains a convolutional model exactly as one thread does', async () => {
-    const train = async () => {
-      const model = tf.sequential({
-        layers: [
-          tf.layers.conv2d({
-            inputShape: [14, 14, 3],
-            filters: 16,
-            kernelSize: 3,
-            padding: 'same',
-            activation: 'relu',
-            kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
-          }),
-          tf.layers.conv2d({
-            filters: 24,
-            kernelSize: 3,
-            strides: 2,
-            activation: 'relu',
-            kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }),
-          }),
-          tf.layers.flatten(),
-          tf.layers.dense({
-            units: 5,
-            kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }),
-          }),
-        ],
-      });
-      model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
-      const x = tf.randomNormal([16, 14, 14, 3], 0, 1, 'float32', 15);
-      const y = tf.randomNormal([16, 5], 0, 1, 'float32', 16);
-      for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y);
-      const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
-      tf.dispose([x, y]);
-      model.dispose();
-      return weights;
-    };
-    const shared = await train();
-    setKernelThreads(backend, undefined);
-    const alone = await train().finally(() => setKernelThreads(backend, split));
-    expectSameBits(shared.flat(), alone.flat());
+    const [shared, alone] = await trainBothWays(
+      () =>
+        tf.sequential({
+          layers: [
+            tf.layers.conv2d({
+              inputShape: [14, 14, 3],
+              filters: 16,
+              kernelSize: 3,
+              padding: 'same',
+              activation: 'relu',
+              kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+            }),
+            tf.layers.conv2d({
+              filters: 24,
+              kernelSize: 3,
+              strides: 2,
+              activation: 'relu',
+              kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }),
+            }),
+            tf.layers.flatten(),
+            tf.layers.dense({
+              units: 5,
+              kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }),
+            }),
+          ],
+        }),
+      [16, 14, 14, 3],
+      2,
+    );
+    expectSameBits(shared, alone);
   });
 });
 
