@@ -55,6 +55,13 @@ export class GemmThreads implements KernelThreads {
   private readonly block: ControlBlock;
   private job = 0;
 
+  /**
+   * Whether the calling thread takes chunks of a call too (the default). Off, it hands every
+   * chunk to the other threads and waits for them: what tests use to check, deterministically,
+   * the shares that the other threads compute.
+   */
+  callerComputes = true;
+
   private constructor(
     readonly threads: number,
     private readonly kernels: SimdKernels,
@@ -129,7 +136,7 @@ export class GemmThreads implements KernelThreads {
     Atomics.store(claims, 0, claimValue(job, 0, chunks));
     Atomics.store(control, JOB, job);
     if (Atomics.load(control, THREADS_SLEEP) > 0) Atomics.notify(control, JOB);
-    takeChunks(this.kernels, this.block, job, 0);
+    if (this.callerComputes) takeChunks(this.kernels, this.block, job, 0);
     this.waitForChunks(chunks);
     Atomics.store(claims, 0, claimValue(job, MAX_CHUNKS, 0));
     if (Atomics.exchange(control, FAILED, 0) === 1) {
