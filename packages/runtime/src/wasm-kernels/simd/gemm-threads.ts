@@ -118,9 +118,11 @@ export class GemmThreads implements KernelThreads {
     }
     if (args.length > MAX_ARGS) throw new Error(`${kernel}: more than ${MAX_ARGS} arguments`);
     const perThread = Math.ceil(units / this.threads);
+    // at most MAX_CHUNKS chunks: the claim counter has 16 bits for each end
+    const fewest = Math.ceil(units / MAX_CHUNKS);
     const perChunk = even
       ? perThread
-      : Math.min(perThread, Math.max(1, Math.ceil((units * CHUNK_MIN_WORK) / work)));
+      : Math.min(perThread, Math.max(fewest, Math.ceil((units * CHUNK_MIN_WORK) / work)));
     const chunks = Math.ceil(units / perChunk);
     this.job = (this.job + 1) | 0;
     const job = this.job;

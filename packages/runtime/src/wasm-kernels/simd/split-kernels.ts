@@ -92,7 +92,7 @@ export function runRangeKernels(
   calls: readonly RangeCall[],
 ): void {
   const threads = kernelThreadsOf(backend);
-  const floats = Math.max(1, ...calls.map((call) => call.scratchFloats));
+  const floats = calls.reduce((most, call) => Math.max(most, call.scratchFloats), 1);
   const scratch: TensorInfo = backend.makeOutput([floats * (threads?.threads ?? 1)], 'float32');
   try {
     const offset = heapOffset(backend, scratch);
