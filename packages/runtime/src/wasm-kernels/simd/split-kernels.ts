@@ -84,7 +84,8 @@ export function setKernelThreads(backend: object, threads: KernelThreads | undef
 /**
  * Runs `calls` one after the other, each on `backend`'s threads if it has any (see
  * {@link setKernelThreads}), else on the calling thread, with scratch made for them and freed
- * after them.
+ * after them (none when they need none: the element-wise kernels, whose calls are many and
+ * small).
  */
 export function runRangeKernels(
   backend: WasmBackend,
@@ -92,15 +93,16 @@ export function runRangeKernels(
   calls: readonly RangeCall[],
 ): void {
   const threads = kernelThreadsOf(backend);
-  const floats = calls.reduce((most, call) => Math.max(most, call.scratchFloats), 1);
-  const scratch: TensorInfo = backend.makeOutput([floats * (threads?.threads ?? 1)], 'float32');
+  const floats = calls.reduce((most, call) => Math.max(most, call.scratchFloats), 0);
+  const scratch: TensorInfo | undefined =
+    floats > 0 ? backend.makeOutput([floats * (threads?.threads ?? 1)], 'float32') : undefined;
   try {
-    const offset = heapOffset(backend, scratch);
+    const offset = scratch ? heapOffset(backend, scratch) : 0;
     for (const call of calls) {
       if (threads) threads.run({ ...call, scratchFloats: floats }, offset);
       else kernels[call.kernel](offset, 0, call.total, ...call.args);
     }
   } finally {
-    dispose(backend, scratch);
+    if (scratch) dispose(backend, scratch);
   }
 }
