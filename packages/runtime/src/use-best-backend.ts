@@ -26,8 +26,8 @@ export interface UseBestBackendOptions {
    */
   syncReads?: boolean;
   /**
-   * Threads the `wasm` backend's matrix products run on, when `wasm` is used (see
-   * `startWasmBackend`'s `threads`; default 1).
+   * Threads the `wasm` backend's products, convolutions and other SIMD kernels run on, when
+   * `wasm` is used (see `startWasmBackend`'s `threads`; default 1).
    */
   wasmThreads?: number;
 }
@@ -52,7 +52,7 @@ export interface BackendChoice {
    */
   version: string;
   /**
-   * Threads it computes on: for `wasm`, its matrix products' (`wasmThreads`, default 1); 1 for
+   * Threads it computes on: for `wasm`, its SIMD kernels' (`wasmThreads`, default 1); 1 for
    * `cpu`; the logical cores for `tensorflow` (libtensorflow's default pool);
    * 1 for `webgpu` (the thread that drives the GPU).
    */

@@ -16,7 +16,7 @@ import {
 export interface WasmStart {
   /** `@tensorflow/tfjs-backend-wasm`'s version. */
   version: string;
-  /** The threads its matrix products run on (see {@link StartWasmOptions}). */
+  /** The threads its SIMD kernels run on (see {@link StartWasmOptions}). */
   threads: number;
   /** Whether the SIMD build runs. */
   simd: boolean;
@@ -24,8 +24,8 @@ export interface WasmStart {
   kernels: string[];
   /**
    * Whether this package's WebAssembly SIMD kernels run (the matrix product, the convolutions
-   * and their gradients, the 2×2 max-pool gradient, sums over leading axes, the LinBreg /
-   * AdaBreg updates; see `loadWasmSimdKernels`).
+   * and their gradients, element-wise arithmetic and batch norm, the 2×2 max-pool gradient,
+   * sums over leading axes, the LinBreg / AdaBreg updates; see `loadWasmSimdKernels`).
    */
   simdKernels: boolean;
 }
@@ -33,17 +33,19 @@ export interface WasmStart {
 /** Options of {@link startWasmBackend}. */
 export interface StartWasmOptions {
   /**
-   * Threads the matrix products of one process run on (default 1): an integer from 1 to 8.
-   * More than 1 starts tfjs-backend-wasm's threaded SIMD build (which tfjs does not start in
-   * Node.js itself) for its shared heap, and `threads − 1` worker threads beside the calling
-   * one that take shares of every large enough product of this package's SIMD GEMM
-   * (`BatchMatMul`, `_FusedMatMul`): in the same process, on the same tensors — no model
-   * replicas — and equal to one thread's result bit for bit (each thread computes whole
-   * 8-column panels). Any `tf.LayersModel` and `model.fit` use it as they are. The other
-   * kernels (the convolutions included) and XNNPACK's operators stay on the calling thread
-   * (XNNPACK's own pool would compete with these threads for the cores). Needs WebAssembly
-   * SIMD. Set it before the backend first starts: a running `wasm` backend with another thread
-   * count is an error.
+   * Threads this package's SIMD kernels run on in one process (default 1): an integer from 1
+   * to `MAX_WASM_THREADS` (8). More than 1 starts tfjs-backend-wasm's threaded SIMD build
+   * (which tfjs does not start in Node.js itself) for its shared heap, and `threads − 1` worker
+   * threads beside the calling one that take shares of every large enough call: products
+   * (`BatchMatMul`, `_FusedMatMul`), convolutions and their gradients, element-wise arithmetic,
+   * batch norm, the pooling gradient, sums over leading axes, the LinBreg / AdaBreg updates —
+   * in the same process, on the same tensors (no model replicas), and equal to one thread's
+   * result bit for bit (each entry is computed as on one thread). Any `tf.LayersModel` and
+   * `model.fit` use it as they are. tfjs-backend-wasm's own kernels and XNNPACK's operators
+   * stay on the calling thread (XNNPACK's own pool would compete with these threads for the
+   * cores). Needs WebAssembly SIMD. Set it before the backend first starts: a running `wasm`
+   * backend with another thread count is an error. `setWasmThreadsEnabled(false)` switches the
+   * sharing off between calls.
    */
   threads?: number;
 }
