@@ -1,6 +1,7 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { fusedBatchNormConfig } from './batch-norm.js';
+import { castConfig } from './cast.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d-forward.js';
@@ -42,6 +43,7 @@ const configs: readonly KernelConfig[] = [
   multiplyConfig,
   realDivConfig,
   fusedBatchNormConfig,
+  castConfig,
 ];
 
 /**
