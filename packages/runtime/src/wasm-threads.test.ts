@@ -327,6 +327,15 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
     tf.dispose([x, v, w]);
   });
 
+  it("Tile (BatchNorm's gradient, and 3 axes each repeated): bit for bit one thread's", () => {
+    const v = tf.randomNormal([1, 1, 1, 64], 0, 1, 'float32', 38);
+    const x = tf.randomNormal([3, 5, 7], 0, 1, 'float32', 39);
+    both(() =>
+      tf.concat([tf.tile(v, [16, 32, 32, 1]).flatten(), tf.tile(x, [4, 300, 2]).flatten()]),
+    );
+    tf.dispose([v, x]);
+  });
+
   it.each([
     ['LinBreg', () => new LinBreg({ learningRate: 0.1, rules: l1() })],
     ['LinBreg with momentum', () => new LinBreg({ learningRate: 0.1, momentum: 0.9, rules: l1() })],

@@ -642,6 +642,36 @@ static inline void zero_floats(float *dst, int n) {
   for (; i < n; i++) dst[i] = 0.0f;
 }
 
+// ---- Tile ----------------------------------------------------------------------------------
+//
+// out = tile(x, reps) for 4-byte entries, both seen with 6 axes (x's shape s0…s5 and reps
+// r0…r5, leading 1s added): row r of out (its last axis, s5 · r5 entries) is row
+// Σ_i (o_i mod s_i) · stride_i of x, its indices o_i from r, copied r5 times. Computes the rows
+// [row_begin, row_end), the rest untouched: one thread's share (scratch unused).
+EXPORT(tile_rows)
+void tile_rows(float *scratch, int row_begin, int row_end, const float *x, float *out, int s0,
+               int s1, int s2, int s3, int s4, int s5, int r0, int r1, int r2, int r3, int r4,
+               int r5) {
+  (void)scratch, (void)r0;
+  const int o1 = s1 * r1, o2 = s2 * r2, o3 = s3 * r3, o4 = s4 * r4; // out's outer axes (o0 unused)
+  const int row_len = s5 * r5;
+  for (int r = row_begin; r < row_end; r++) {
+    int q = r;
+    const int i4 = q % o4;
+    q /= o4;
+    const int i3 = q % o3;
+    q /= o3;
+    const int i2 = q % o2;
+    q /= o2;
+    const int i1 = q % o1;
+    const int i0 = q / o1;
+    const int source = ((((i0 % s0) * s1 + i1 % s1) * s2 + i2 % s2) * s3 + i3 % s3) * s4 + i4 % s4;
+    const float *from = x + source * s5;
+    float *to = out + r * row_len;
+    for (int t = 0; t < r5; t++, to += s5) copy_floats(to, from, s5);
+  }
+}
+
 // Rows [p0, p0 + rows) of im2col(x): patches[r, (kh, kw, ci)] = x[n, oh·sh + kh − top,
 // ow·sw + kw − left, ci] for the output position p0 + r = (n, oh, ow), 0 outside x. The taps of
 // one filter row inside the image are adjacent in both: one copy each.

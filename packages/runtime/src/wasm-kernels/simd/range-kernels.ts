@@ -20,6 +20,7 @@ export const RANGE_KERNELS = [
   'momentum_step_range',
   'binary_rows',
   'batch_norm_rows',
+  'tile_rows',
 ] as const;
 
 /** One of {@link RANGE_KERNELS}. */
