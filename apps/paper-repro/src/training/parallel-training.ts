@@ -24,7 +24,7 @@ export function singleThreadReason(spec: RunSpec): string | null {
  * products and convolutions shared among them, `startWasmBackend({ threads })`), where the
  * backend has them (`kernelThreads` > 1). Measured (`pnpm bench`, wasm, AMD EPYC, 2 cores,
  * 2 threads, SGD): the convolutional models gain more from replicas — ConvNet at batch 128
- * 1.82× against 1.77×, ResNet-18 at batch 16 1.74× against 1.68× — the MLPs from the
+ * 1.82× against 1.77×, ResNet-18 at batch 16 1.74× against 1.71× — the MLPs from the
  * backend's threads: the MNIST MLP 784-200-80-10 at batch 128 1.54× (replicas: 1.49× by the
  * median, 1.37× by the mean; in a LinBreg run of the repro their fixed cost per step made it
  * 2× slower), the denoiser 1.83× (replicas: 1.18×). A run that cannot train data parallel
