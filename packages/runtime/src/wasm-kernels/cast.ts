@@ -5,6 +5,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { sharedCopy } from './identity.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, type WasmBackend } from './wasm-calls.js';
 
@@ -21,10 +22,7 @@ const cast: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   const backend = anyBackend as KernelBackend;
   const { x } = inputs as { x: TensorInfo };
   const { dtype } = attrs as unknown as CastAttrs;
-  if (x.dtype === dtype && dtype !== 'string') {
-    backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype };
-  }
+  if (x.dtype === dtype && dtype !== 'string') return sharedCopy(backend, x);
   if (dtype === 'bool' && (x.dtype === 'float32' || x.dtype === 'int32')) {
     const wasm = backend as WasmBackend;
     const out = wasm.makeOutput(x.shape, 'bool');

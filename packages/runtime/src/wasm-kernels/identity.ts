@@ -13,9 +13,14 @@ const identity: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const backend = anyBackend as KernelBackend;
   const { x } = inputs as { x: TensorInfo };
   if (x.dtype === 'string') return callKernel(stockKernel('Identity'), backend, inputs, {});
+  return sharedCopy(backend, x);
+};
+
+/** A tensor of `x`'s memory, shape and dtype: one more reference to its data, no copy. */
+export function sharedCopy(backend: KernelBackend, x: TensorInfo): TensorInfo {
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-};
+}
 
 /** `Identity` for the wasm backend: see {@link identity}. */
 export const identityConfig: KernelConfig = {
