@@ -2,7 +2,7 @@
 
 /** SHA-256 of the `kernels.c` these modules were built from. */
 export const SIMD_KERNELS_SOURCE_SHA256 =
-  '8a91e0a4645e1ed41b2a30dda19442a637cedf6e94b9aa873a4d6024c0b6dcee';
+  'bdee81206387298700a35ba4fd065c4afbd35a294a5e6b8f641c49f83c1e36df';
 
 /** The kernels' module for tfjs-backend-wasm's unshared memory (single-threaded builds), base64. */
 export const SIMD_KERNELS_UNSHARED =

@@ -154,74 +154,72 @@ void conv2d_input_grad_rows(float *scratch, int row_begin, int row_end, const fl
   const int pair = stride_width == 1 ? 2 : 1;
   for (int row = row_begin; row < row_end; row++) {
     const int n = row / in_height, ih = row % in_height;
-    {
-      for (int iw = 0; iw < in_width; iw += pair) {
-        const int two = pair == 2 && iw + 1 < in_width;
-        float *dx0 = dx + ((n * in_height + ih) * in_width + iw) * in_channels;
-        float *dx1 = dx0 + in_channels;
-        int ci = 0;
-        for (; ci + 16 <= in_channels; ci += 16) {
-          v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-          v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (int iw = 0; iw < in_width; iw += pair) {
+      const int two = pair == 2 && iw + 1 < in_width;
+      float *dx0 = dx + ((n * in_height + ih) * in_width + iw) * in_channels;
+      float *dx1 = dx0 + in_channels;
+      int ci = 0;
+      for (; ci + 16 <= in_channels; ci += 16) {
+        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+        v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int kh = 0; kh < filter_height; kh++) {
+          const int oh = out_index(ih, pad_top, kh, stride_height, out_height);
+          if (oh < 0) continue;
+          const float *dy_row = dy + (n * out_height + oh) * out_width * out_channels;
+          for (int kw = 0; kw < filter_width; kw++) {
+            const float *w = wt + (kh * filter_width + kw) * tap_size + ci;
+            const int ow0 = out_index(iw, pad_left, kw, stride_width, out_width);
+            const int ow1 = two ? out_index(iw + 1, pad_left, kw, 1, out_width) : -1;
+            if (ow0 >= 0 && ow1 >= 0) {
+              const float *d0 = dy_row + ow0 * out_channels, *d1 = d0 + out_channels;
+              for (int co = 0; co < out_channels; co++) {
+                const float *w_ = w + co * in_channels;
+                v128_t w0 = wasm_v128_load(w_), w1 = wasm_v128_load(w_ + 4);
+                v128_t w2 = wasm_v128_load(w_ + 8), w3 = wasm_v128_load(w_ + 12);
+                v128_t s = wasm_v128_load32_splat(d0 + co);
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, w0));
+                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, w1));
+                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s, w2));
+                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s, w3));
+                s = wasm_v128_load32_splat(d1 + co);
+                b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s, w0));
+                b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s, w1));
+                b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(s, w2));
+                b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(s, w3));
+              }
+            } else if (ow0 >= 0) {
+              ACC16(a0, a1, a2, a3, dy_row + ow0 * out_channels, w)
+            } else if (ow1 >= 0) {
+              ACC16(b0, b1, b2, b3, dy_row + ow1 * out_channels, w)
+            }
+          }
+        }
+        wasm_v128_store(dx0 + ci, a0);
+        wasm_v128_store(dx0 + ci + 4, a1);
+        wasm_v128_store(dx0 + ci + 8, a2);
+        wasm_v128_store(dx0 + ci + 12, a3);
+        if (two) {
+          wasm_v128_store(dx1 + ci, b0);
+          wasm_v128_store(dx1 + ci + 4, b1);
+          wasm_v128_store(dx1 + ci + 8, b2);
+          wasm_v128_store(dx1 + ci + 12, b3);
+        }
+      }
+      for (; ci < in_channels; ci++) {
+        for (int j = 0; j < 1 + two; j++) {
+          float a = 0.0f;
           for (int kh = 0; kh < filter_height; kh++) {
             const int oh = out_index(ih, pad_top, kh, stride_height, out_height);
             if (oh < 0) continue;
-            const float *dy_row = dy + (n * out_height + oh) * out_width * out_channels;
             for (int kw = 0; kw < filter_width; kw++) {
+              const int ow = out_index(iw + j, pad_left, kw, stride_width, out_width);
+              if (ow < 0) continue;
+              const float *d = dy + ((n * out_height + oh) * out_width + ow) * out_channels;
               const float *w = wt + (kh * filter_width + kw) * tap_size + ci;
-              const int ow0 = out_index(iw, pad_left, kw, stride_width, out_width);
-              const int ow1 = two ? out_index(iw + 1, pad_left, kw, 1, out_width) : -1;
-              if (ow0 >= 0 && ow1 >= 0) {
-                const float *d0 = dy_row + ow0 * out_channels, *d1 = d0 + out_channels;
-                for (int co = 0; co < out_channels; co++) {
-                  const float *w_ = w + co * in_channels;
-                  v128_t w0 = wasm_v128_load(w_), w1 = wasm_v128_load(w_ + 4);
-                  v128_t w2 = wasm_v128_load(w_ + 8), w3 = wasm_v128_load(w_ + 12);
-                  v128_t s = wasm_v128_load32_splat(d0 + co);
-                  a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, w0));
-                  a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, w1));
-                  a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s, w2));
-                  a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s, w3));
-                  s = wasm_v128_load32_splat(d1 + co);
-                  b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s, w0));
-                  b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s, w1));
-                  b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(s, w2));
-                  b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(s, w3));
-                }
-              } else if (ow0 >= 0) {
-                ACC16(a0, a1, a2, a3, dy_row + ow0 * out_channels, w)
-              } else if (ow1 >= 0) {
-                ACC16(b0, b1, b2, b3, dy_row + ow1 * out_channels, w)
-              }
+              for (int co = 0; co < out_channels; co++) a += d[co] * w[co * in_channels];
             }
           }
-          wasm_v128_store(dx0 + ci, a0);
-          wasm_v128_store(dx0 + ci + 4, a1);
-          wasm_v128_store(dx0 + ci + 8, a2);
-          wasm_v128_store(dx0 + ci + 12, a3);
-          if (two) {
-            wasm_v128_store(dx1 + ci, b0);
-            wasm_v128_store(dx1 + ci + 4, b1);
-            wasm_v128_store(dx1 + ci + 8, b2);
-            wasm_v128_store(dx1 + ci + 12, b3);
-          }
-        }
-        for (; ci < in_channels; ci++) {
-          for (int j = 0; j < 1 + two; j++) {
-            float a = 0.0f;
-            for (int kh = 0; kh < filter_height; kh++) {
-              const int oh = out_index(ih, pad_top, kh, stride_height, out_height);
-              if (oh < 0) continue;
-              for (int kw = 0; kw < filter_width; kw++) {
-                const int ow = out_index(iw + j, pad_left, kw, stride_width, out_width);
-                if (ow < 0) continue;
-                const float *d = dy + ((n * out_height + oh) * out_width + ow) * out_channels;
-                const float *w = wt + (kh * filter_width + kw) * tap_size + ci;
-                for (int co = 0; co < out_channels; co++) a += d[co] * w[co * in_channels];
-              }
-            }
-            dx0[j * in_channels + ci] = a;
-          }
+          dx0[j * in_channels + ci] = a;
         }
       }
     }
@@ -274,83 +272,81 @@ void conv2d_filter_grad_tiled_rows(float *scratch, int pair_begin, int pair_end,
   for (int n = 0; n < batch; n++) {
     for (int q = pair_begin; q < pair_end; q++) {
       const int kh = q / pairs, j = 2 * (q % pairs);
-      {
-        const int pair = j + 1 < row_len;
-        const int kw0 = j / in_channels, kw1 = (j + 1) / in_channels;
-        const int lo0 = first_column(kw0, stride_width, pad_left, out_width);
-        const int hi0 = end_column(kw0, stride_width, pad_left, in_width, out_width);
-        const int lo1 = pair ? first_column(kw1, stride_width, pad_left, out_width) : 0;
-        const int hi1 = pair ? end_column(kw1, stride_width, pad_left, in_width, out_width) : 0;
-        const int lo = lo0 > lo1 ? lo0 : lo1, hi = hi0 < hi1 ? hi0 : hi1;
-        float *dw0 = dw + (kh * row_len + j) * out_channels;
-        float *dw1 = dw0 + out_channels;
-        for (int co = 0; co + 16 <= out_channels; co += 16) {
-          v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-          v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      const int pair = j + 1 < row_len;
+      const int kw0 = j / in_channels, kw1 = (j + 1) / in_channels;
+      const int lo0 = first_column(kw0, stride_width, pad_left, out_width);
+      const int hi0 = end_column(kw0, stride_width, pad_left, in_width, out_width);
+      const int lo1 = pair ? first_column(kw1, stride_width, pad_left, out_width) : 0;
+      const int hi1 = pair ? end_column(kw1, stride_width, pad_left, in_width, out_width) : 0;
+      const int lo = lo0 > lo1 ? lo0 : lo1, hi = hi0 < hi1 ? hi0 : hi1;
+      float *dw0 = dw + (kh * row_len + j) * out_channels;
+      float *dw1 = dw0 + out_channels;
+      for (int co = 0; co + 16 <= out_channels; co += 16) {
+        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+        v128_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int oh = 0; oh < out_height; oh++) {
+          const int ih = oh * stride_height + kh - pad_top;
+          if (ih < 0 || ih >= in_height) continue;
+          const float *dy_row = dy + ((n * out_height + oh) * out_width) * out_channels;
+          // x's index of row j at output column 0 (before the row with a left padding: only
+          // valid columns are read)
+          const int x0 = ((n * in_height + ih) * in_width - pad_left) * in_channels + j;
+          if (!pair) {
+            FG_ROW(a0, a1, a2, a3, x0, lo0, hi0)
+            continue;
+          }
+          const int x1 = x0 + 1;
+          if (lo < hi) {
+            for (int ow = lo; ow < hi; ow++) {
+              const float *d = dy_row + ow * out_channels + co;
+              const v128_t d0 = wasm_v128_load(d), d1 = wasm_v128_load(d + 4);
+              const v128_t d2 = wasm_v128_load(d + 8), d3 = wasm_v128_load(d + 12);
+              const v128_t s = wasm_v128_load32_splat(x + (x0 + ow * x_step));
+              const v128_t t = wasm_v128_load32_splat(x + (x1 + ow * x_step));
+              a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, d0));
+              a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, d1));
+              a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s, d2));
+              a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s, d3));
+              b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(t, d0));
+              b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(t, d1));
+              b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(t, d2));
+              b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(t, d3));
+            }
+            // the columns where only one of the two rows reads inside the input
+            FG_ROW(a0, a1, a2, a3, x0, lo0, lo < hi0 ? lo : hi0)
+            FG_ROW(a0, a1, a2, a3, x0, hi > lo0 ? hi : lo0, hi0)
+            FG_ROW(b0, b1, b2, b3, x1, lo1, lo < hi1 ? lo : hi1)
+            FG_ROW(b0, b1, b2, b3, x1, hi > lo1 ? hi : lo1, hi1)
+          } else {
+            FG_ROW(a0, a1, a2, a3, x0, lo0, hi0)
+            FG_ROW(b0, b1, b2, b3, x1, lo1, hi1)
+          }
+        }
+        wasm_v128_store(dw0 + co, wasm_f32x4_add(wasm_v128_load(dw0 + co), a0));
+        wasm_v128_store(dw0 + co + 4, wasm_f32x4_add(wasm_v128_load(dw0 + co + 4), a1));
+        wasm_v128_store(dw0 + co + 8, wasm_f32x4_add(wasm_v128_load(dw0 + co + 8), a2));
+        wasm_v128_store(dw0 + co + 12, wasm_f32x4_add(wasm_v128_load(dw0 + co + 12), a3));
+        if (pair) {
+          wasm_v128_store(dw1 + co, wasm_f32x4_add(wasm_v128_load(dw1 + co), b0));
+          wasm_v128_store(dw1 + co + 4, wasm_f32x4_add(wasm_v128_load(dw1 + co + 4), b1));
+          wasm_v128_store(dw1 + co + 8, wasm_f32x4_add(wasm_v128_load(dw1 + co + 8), b2));
+          wasm_v128_store(dw1 + co + 12, wasm_f32x4_add(wasm_v128_load(dw1 + co + 12), b3));
+        }
+      }
+      for (int co = out_channels - out_channels % 16; co < out_channels; co++) {
+        for (int r = 0; r <= pair; r++) {
+          const int from = r ? lo1 : lo0, to = r ? hi1 : hi0;
+          float acc = 0.0f;
           for (int oh = 0; oh < out_height; oh++) {
             const int ih = oh * stride_height + kh - pad_top;
             if (ih < 0 || ih >= in_height) continue;
             const float *dy_row = dy + ((n * out_height + oh) * out_width) * out_channels;
-            // x's index of row j at output column 0 (before the row with a left padding: only
-            // valid columns are read)
-            const int x0 = ((n * in_height + ih) * in_width - pad_left) * in_channels + j;
-            if (!pair) {
-              FG_ROW(a0, a1, a2, a3, x0, lo0, hi0)
-              continue;
-            }
-            const int x1 = x0 + 1;
-            if (lo < hi) {
-              for (int ow = lo; ow < hi; ow++) {
-                const float *d = dy_row + ow * out_channels + co;
-                const v128_t d0 = wasm_v128_load(d), d1 = wasm_v128_load(d + 4);
-                const v128_t d2 = wasm_v128_load(d + 8), d3 = wasm_v128_load(d + 12);
-                const v128_t s = wasm_v128_load32_splat(x + (x0 + ow * x_step));
-                const v128_t t = wasm_v128_load32_splat(x + (x1 + ow * x_step));
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s, d0));
-                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s, d1));
-                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(s, d2));
-                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(s, d3));
-                b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(t, d0));
-                b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(t, d1));
-                b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(t, d2));
-                b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(t, d3));
-              }
-              // the columns where only one of the two rows reads inside the input
-              FG_ROW(a0, a1, a2, a3, x0, lo0, lo < hi0 ? lo : hi0)
-              FG_ROW(a0, a1, a2, a3, x0, hi > lo0 ? hi : lo0, hi0)
-              FG_ROW(b0, b1, b2, b3, x1, lo1, lo < hi1 ? lo : hi1)
-              FG_ROW(b0, b1, b2, b3, x1, hi > lo1 ? hi : lo1, hi1)
-            } else {
-              FG_ROW(a0, a1, a2, a3, x0, lo0, hi0)
-              FG_ROW(b0, b1, b2, b3, x1, lo1, hi1)
+            const int xr = ((n * in_height + ih) * in_width - pad_left) * in_channels + j + r;
+            for (int ow = from; ow < to; ow++) {
+              acc += x[xr + ow * x_step] * dy_row[ow * out_channels + co];
             }
           }
-          wasm_v128_store(dw0 + co, wasm_f32x4_add(wasm_v128_load(dw0 + co), a0));
-          wasm_v128_store(dw0 + co + 4, wasm_f32x4_add(wasm_v128_load(dw0 + co + 4), a1));
-          wasm_v128_store(dw0 + co + 8, wasm_f32x4_add(wasm_v128_load(dw0 + co + 8), a2));
-          wasm_v128_store(dw0 + co + 12, wasm_f32x4_add(wasm_v128_load(dw0 + co + 12), a3));
-          if (pair) {
-            wasm_v128_store(dw1 + co, wasm_f32x4_add(wasm_v128_load(dw1 + co), b0));
-            wasm_v128_store(dw1 + co + 4, wasm_f32x4_add(wasm_v128_load(dw1 + co + 4), b1));
-            wasm_v128_store(dw1 + co + 8, wasm_f32x4_add(wasm_v128_load(dw1 + co + 8), b2));
-            wasm_v128_store(dw1 + co + 12, wasm_f32x4_add(wasm_v128_load(dw1 + co + 12), b3));
-          }
-        }
-        for (int co = out_channels - out_channels % 16; co < out_channels; co++) {
-          for (int r = 0; r <= pair; r++) {
-            const int from = r ? lo1 : lo0, to = r ? hi1 : hi0;
-            float acc = 0.0f;
-            for (int oh = 0; oh < out_height; oh++) {
-              const int ih = oh * stride_height + kh - pad_top;
-              if (ih < 0 || ih >= in_height) continue;
-              const float *dy_row = dy + ((n * out_height + oh) * out_width) * out_channels;
-              const int xr = ((n * in_height + ih) * in_width - pad_left) * in_channels + j + r;
-              for (int ow = from; ow < to; ow++) {
-                acc += x[xr + ow * x_step] * dy_row[ow * out_channels + co];
-              }
-            }
-            (r ? dw1 : dw0)[co] += acc;
-          }
+          (r ? dw1 : dw0)[co] += acc;
         }
       }
     }
