@@ -311,7 +311,7 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
     x.dispose();
   });
 
-  it("element-wise arithmetic with a vector, a value, an equal shape; batch norm: bit for bit one thread's", () => {
+  it("element-wise arithmetic with a vector, a value, an equal shape; batch norm, Relu, Step: bit for bit one thread's", () => {
     const x = tf.randomNormal([16, 16, 16, 64], 0, 1, 'float32', 35);
     const v = tf.randomNormal([64], 0, 1, 'float32', 36);
     const w = tf.randomNormal([1, 1, 1, 64], 0, 1, 'float32', 37);
@@ -322,6 +322,8 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
         tf.sub(x, tf.scalar(0.5)).flatten(),
         tf.add(x, x).flatten(),
         tf.batchNorm(x, w, tf.abs(w), w, w, 1e-3).flatten(),
+        tf.relu(x).flatten(),
+        tf.step(x, 0.1).flatten(),
       ]),
     );
     tf.dispose([x, v, w]);

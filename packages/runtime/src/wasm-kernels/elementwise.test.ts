@@ -74,6 +74,35 @@ describe('Add, Sub, Multiply, RealDiv on wasm', () => {
   });
 });
 
+describe('Relu and Step on wasm', () => {
+  // NaN, ±0, ±∞, values around 0, and a length that ends mid-vector
+  const data = [Number.NaN, 0, -0, Infinity, -Infinity, 1e-30, -1e-30, 2.5, -3, 7];
+  it.each([
+    ['Relu', (x: tf.Tensor) => tf.relu(x)],
+    ['Step (the ReLU gradient)', (x: tf.Tensor) => tf.step(x)],
+    ['Step with alpha 0.2', (x: tf.Tensor) => tf.step(x, 0.2)],
+  ] as const)("%s: the cpu backend's float32 results bit for bit", async (_n, f) => {
+    const run = (backend: 'cpu' | 'wasm') =>
+      on(backend, () =>
+        tf.tidy(() => {
+          const x = tf.concat([tf.tensor1d(data), tf.tensor1d(randomData(1001, 9))]);
+          return Array.from(new Uint32Array((f(x).dataSync() as Float32Array).slice().buffer));
+        }),
+      );
+    const nan = new Uint32Array(new Float32Array([Number.NaN]).buffer)[0];
+    const canonical = (bits: number[]) =>
+      bits.map((b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? nan : b));
+    expect(canonical(await run('wasm'))).toEqual(canonical(await run('cpu')));
+  });
+
+  it('int32 goes to the stock kernel', async () => {
+    const r = await on('wasm', () =>
+      tf.tidy(() => tf.relu(tf.tensor1d([-2, 3], 'int32')).arraySync()),
+    );
+    expect(r).toEqual([0, 3]);
+  });
+});
+
 describe('FusedBatchNorm on wasm', () => {
   const cases: Array<[string, number[], boolean, boolean]> = [
     ['[4, 6, 6, 12], offset and scale [12]', [12], true, true],

@@ -1,5 +1,6 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { reluConfig, stepConfig } from './activations.js';
 import { fusedBatchNormConfig } from './batch-norm.js';
 import { castConfig } from './cast.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -44,6 +45,8 @@ const configs: readonly KernelConfig[] = [
   realDivConfig,
   fusedBatchNormConfig,
   castConfig,
+  reluConfig,
+  stepConfig,
 ];
 
 /**

@@ -108,6 +108,8 @@ export interface SimdKernels {
     out: number,
     n: number,
   ): void;
+  /** `(scratch, begin, end, x, y, op, alpha)` */
+  unary_range: RangeKernelFunction;
   /** `(scratch, rowBegin, rowEnd, x, out, s0 … s5, r0 … r5)` */
   tile_rows: RangeKernelFunction;
   /** `(scratch, rowBegin, rowEnd, a, b, out, columns, op, mode)` */

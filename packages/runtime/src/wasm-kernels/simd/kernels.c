@@ -399,6 +399,35 @@ void binary_rows(float *scratch, int row_begin, int row_end, const float *a, con
   }
 }
 
+// y = ReLU(x) (op 0: max(0, x), NaN kept, −0 to +0, as Math.max(0, x)) or Step(x) (op 1:
+// x > 0 ? 1 : alpha, NaN kept) of the entries [begin, end) (begin a multiple of 4): one
+// thread's share (scratch unused).
+EXPORT(unary_range)
+void unary_range(float *scratch, int begin, int end, const float *x, float *y, int op,
+                 float alpha) {
+  (void)scratch;
+  const v128_t zero = wasm_f32x4_splat(0.0f), one = wasm_f32x4_splat(1.0f);
+  const v128_t low = wasm_f32x4_splat(alpha);
+  int i = begin;
+  if (op == 0) {
+    for (; i + 4 <= end; i += 4) wasm_v128_store(y + i, wasm_f32x4_max(wasm_v128_load(x + i), zero));
+    for (; i < end; i++) {
+      const float v = x[i];
+      y[i] = v > 0.0f ? v : (v != v ? v : 0.0f);
+    }
+    return;
+  }
+  for (; i + 4 <= end; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    const v128_t s = wasm_v128_bitselect(one, low, wasm_f32x4_gt(v, zero));
+    wasm_v128_store(y + i, wasm_v128_bitselect(v, s, wasm_f32x4_ne(v, v)));
+  }
+  for (; i < end; i++) {
+    const float v = x[i];
+    y[i] = v != v ? v : (v > 0.0f ? 1.0f : alpha);
+  }
+}
+
 // Batch normalization along the last axis (FusedBatchNorm): out = (x − mean)·k + offset with
 // k = scale / √(variance + ε) per channel (scale 1, offset 0 where their offset is 0), x seen as
 // [rows, channels]. Computes the rows [row_begin, row_end), the rest untouched: one thread's

@@ -21,6 +21,7 @@ export const RANGE_KERNELS = [
   'binary_rows',
   'batch_norm_rows',
   'tile_rows',
+  'unary_range',
 ] as const;
 
 /** One of {@link RANGE_KERNELS}. */

@@ -1,0 +1,64 @@
+import type {
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  StepAttrs,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
+import { heapOffset, simdKernels } from './simd/instance.js';
+import { runRangeKernels } from './simd/split-kernels.js';
+import { stockKernel } from './stock-kernels.js';
+import { callKernel, type WasmBackend } from './wasm-calls.js';
+
+/**
+ * `Relu` (op 0: `max(0, x)`) or `Step` (op 1: `x > 0 ? 1 : alpha`, the ReLU gradient's mask) of a
+ * float32 tensor in this package's WebAssembly SIMD kernel (`unary_range`), NaN kept as on the
+ * `cpu` backend, the entries shared among the backend's threads where it has them (tfjs's own
+ * kernels run on the calling thread only). Other dtypes go to the stock kernel.
+ */
+function activation(kernelName: 'Relu' | 'Step'): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as KernelBackend;
+    const { x } = inputs as { x: TensorInfo };
+    const simd = simdKernels(backend);
+    if (!simd || x.dtype !== 'float32') {
+      return callKernel(stockKernel(kernelName), backend, inputs, attrs);
+    }
+    const wasm = backend as WasmBackend;
+    const out = wasm.makeOutput(x.shape, 'float32');
+    const size = util.sizeFromShape(x.shape);
+    if (size === 0) return out;
+    const alpha = kernelName === 'Step' ? ((attrs as unknown as StepAttrs).alpha ?? 0) : 0;
+    runRangeKernels(wasm, simd, [
+      {
+        kernel: 'unary_range',
+        args: [
+          heapOffset(backend, x),
+          heapOffset(backend, out),
+          kernelName === 'Relu' ? 0 : 1,
+          alpha,
+        ],
+        total: size,
+        unit: 4,
+        work: size,
+        scratchFloats: 0,
+      },
+    ]);
+    return out;
+  };
+}
+
+/** `Relu` for the wasm backend: see {@link activation}. */
+export const reluConfig: KernelConfig = {
+  kernelName: 'Relu',
+  backendName: 'wasm',
+  kernelFunc: activation('Relu'),
+};
+
+/** `Step` for the wasm backend: see {@link activation}. */
+export const stepConfig: KernelConfig = {
+  kernelName: 'Step',
+  backendName: 'wasm',
+  kernelFunc: activation('Step'),
+};
