@@ -13,10 +13,19 @@ import type { RunRecord } from './storage/run-record.js';
 
 const SWEEP = ['fig2', '--profile', 'smoke', '--jobs', '2'];
 
-/** A record without what differs from one run to another: wall times and dates. */
+/**
+ * A record without what differs from one sweep to another: wall times and dates, and the
+ * threads the core split gave the run — a resumed sweep has fewer runs left, so its runs may get
+ * the wasm backend's threads, on which they compute bit for bit the same numbers (the weights
+ * are compared byte for byte below).
+ */
 function withoutTimes(record: RunRecord) {
-  const { trainSeconds: _t, startedAt: _s, finishedAt: _f, ...rest } = record;
-  return { ...rest, epochs: record.epochs.map(({ seconds: _e, ...epoch }) => epoch) };
+  const { trainSeconds: _t, startedAt: _s, finishedAt: _f, threads: _n, ...rest } = record;
+  return {
+    ...rest,
+    backend: record.backend.replace(/, \d+ threads?\)$/, ')'),
+    epochs: record.epochs.map(({ seconds: _e, ...epoch }) => epoch),
+  };
 }
 
 /** Whether a process exists and is not a zombie (a dead child that nobody reaped yet). */
