@@ -30,8 +30,6 @@ export interface RangeCall {
 export interface KernelThreads {
   /** All threads of a call, the calling one included. */
   readonly threads: number;
-  /** Chunks of calls that the other threads (not the calling one) have computed so far. */
-  readonly threadChunks: number;
   /**
    * Computes `call` over its whole range (on the calling thread alone when it is too small to
    * share); `scratch`: heap offset of `threads × call.scratchFloats` floats, one block each.
