@@ -14,9 +14,29 @@ import {
   type SimdKernels,
   simdKernels,
 } from './simd/instance.js';
-import { type RangeCall, runRangeKernels } from './simd/split-kernels.js';
+import { kernelThreadsOf, type RangeCall, runRangeKernels } from './simd/split-kernels.js';
 import { stockKernel } from './stock-kernels.js';
 import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
+
+/**
+ * How a product of `m` rows and `panels` panels of 8 columns is cut into tiles (`kernels.c`'s
+ * `mat_mul_tiles`: a panel × a block of rows) for `threads` threads: its panels alone when they
+ * are many, else each panel cut into `blocks` blocks of `rows` rows (a multiple of 4, at least
+ * 8), until there are 16 tiles per thread. A share of a product then differs from an even one by
+ * a sixteenth of a thread's part at most: the MLP's 784 × 200 layer has 25 panels, which two
+ * threads could only split 12 / 13 (its last 4 % waited for by the other thread); 50 tiles split
+ * 25 / 25. Every entry is computed the same way whatever the tiles.
+ */
+export function productRowBlocks(
+  m: number,
+  panels: number,
+  threads: number,
+): { blocks: number; rows: number } {
+  let blocks = 1;
+  while (threads > 1 && panels * blocks < 16 * threads && m >= 16 * blocks) blocks *= 2;
+  const rows = 4 * Math.ceil(m / blocks / 4);
+  return { blocks: Math.ceil(m / rows), rows }; // rows rounded up may leave fewer blocks
+}
 
 /**
  * `op(a)·op(b)` (+ bias, then ReLU or ReLU6) in this package's WebAssembly SIMD GEMM
@@ -72,10 +92,12 @@ function simdMatMul(
   const pBias = bias == null ? 0 : heapOffset(backend, bias);
   const aStride = aBatch === 1 ? 0 : 4 * m * k;
   const bStride = bBatch === 1 ? 0 : 4 * k * n;
+  const panels = Math.ceil(n / 8);
+  const { blocks, rows } = productRowBlocks(m, panels, kernelThreadsOf(backend)?.threads ?? 1);
   const calls: RangeCall[] = [];
   for (let i = 0; i < batch; i++) {
     calls.push({
-      kernel: 'mat_mul_columns',
+      kernel: 'mat_mul_tiles',
       args: [
         pa + i * aStride,
         pb + i * bStride,
@@ -87,9 +109,11 @@ function simdMatMul(
         +ta,
         +tb,
         code,
+        blocks,
+        rows,
       ],
-      total: n,
-      unit: 8,
+      total: panels * blocks,
+      unit: 1,
       work: m * k * n,
       scratchFloats: simd.mat_mul_scratch_size(),
     });

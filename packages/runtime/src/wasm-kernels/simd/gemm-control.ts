@@ -33,8 +33,8 @@ export const THREADS_SLEEP = 5;
 export const KERNEL = 6;
 /** The length of the call's range. */
 export const TOTAL = 7;
-/** The length of one chunk of it (the last may be shorter). */
-export const CHUNK = 8;
+/** The length of the range's unit: chunks start at multiples of it. */
+export const UNIT = 8;
 /** Heap offset of the first thread's scratch; thread i's is SCRATCH_BYTES · i past it. */
 export const SCRATCH = 9;
 /** Bytes of scratch per thread. */
@@ -43,6 +43,8 @@ export const SCRATCH_BYTES = 10;
 export const ARG_COUNT = 11;
 /** Chunks the GEMM threads (not the main thread) have computed since they started. */
 export const THREAD_CHUNKS = 12;
+/** How many chunks the call is cut into: chunk c is units [⌊c·U/C⌋, ⌊(c+1)·U/C⌋) of U. */
+export const CHUNKS = 13;
 /** Int32 slots of the block (an even number: the float64 arguments follow them). */
 export const CONTROL_SLOTS = 14;
 /** Arguments a call may have at most (after scratch, begin, end). */
@@ -99,6 +101,23 @@ export function claimChunk(claims: BigInt64Array, job: number, fromBack: boolean
 }
 
 /**
+ * The range `[begin, end)` of chunk `chunk` of a call of `total` cut into `chunks` chunks of
+ * whole units (`units` of length `unit`, the last one shorter when `unit` does not divide
+ * `total`): as even as the units allow, the larger chunks spread among the smaller ones.
+ */
+export function chunkRange(
+  chunk: number,
+  chunks: number,
+  units: number,
+  unit: number,
+  total: number,
+): [number, number] {
+  const first = Math.floor((chunk * units) / chunks);
+  const end = Math.floor(((chunk + 1) * units) / chunks);
+  return [first * unit, Math.min(total, end * unit)];
+}
+
+/**
  * Takes chunks of call `job` until none is left (from the front on the main thread, thread 0,
  * from the back on a GEMM thread), computing each on `kernels` with thread `index`'s scratch and
  * counting it in FINISHED (a chunk that traps sets FAILED and is counted all the same, so the
@@ -117,13 +136,15 @@ export function takeChunks(
   // the first claim succeeded: the arguments are this job's until its chunks are all done
   const kernel = kernels[RANGE_KERNELS[control[KERNEL]!]!];
   const total = control[TOTAL]!;
-  const size = control[CHUNK]!;
+  const unit = control[UNIT]!;
+  const units = Math.ceil(total / unit);
+  const chunks = control[CHUNKS]!;
   const scratch = control[SCRATCH]! + index * control[SCRATCH_BYTES]!;
   const args = Array.from(block.subarray(0, control[ARG_COUNT]!));
   for (; chunk >= 0; chunk = claimChunk(claims, job, fromBack)) {
-    const begin = chunk * size;
+    const [begin, end] = chunkRange(chunk, chunks, units, unit, total);
     try {
-      kernel(scratch, begin, Math.min(total, begin + size), ...args);
+      kernel(scratch, begin, end, ...args);
     } catch {
       Atomics.store(control, FAILED, 1);
     }

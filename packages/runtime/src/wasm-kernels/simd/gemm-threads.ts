@@ -3,7 +3,7 @@ import { compiledScript } from '../../compiled-script.js';
 import type { WasmBackend } from '../wasm-calls.js';
 import {
   ARG_COUNT,
-  CHUNK,
+  CHUNKS,
   CONTROL_BYTES,
   type ControlBlock,
   claimValue,
@@ -24,6 +24,7 @@ import {
   THREADS_SLEEP,
   TOTAL,
   takeChunks,
+  UNIT,
 } from './gemm-control.js';
 import { type SimdKernels, simdKernels, simdModuleBytes } from './instance.js';
 import { RANGE_KERNELS } from './range-kernels.js';
@@ -42,6 +43,19 @@ export const SPLIT_MIN_WORK = 1 << 16;
  * such chunks as it has (at least one per thread), which the threads take from both ends.
  */
 export const CHUNK_MIN_WORK = 1 << 22;
+
+/**
+ * How many chunks a call of `units` units and `work` multiply-adds is cut into on `threads`
+ * threads: one per thread for an `even` call; else about one per `CHUNK_MIN_WORK`, rounded up to
+ * a multiple of the threads (chunks of even size, so that threads of equal speed finish
+ * together: a call cut into 5 chunks left one thread a whole chunk behind the other); at most
+ * one per unit and `MAX_CHUNKS` (the claim counter has 16 bits for each end).
+ */
+export function chunkCount(units: number, work: number, threads: number, even: boolean): number {
+  if (even) return Math.min(units, threads);
+  const wanted = Math.max(threads, Math.ceil(work / CHUNK_MIN_WORK));
+  return Math.min(units, MAX_CHUNKS, threads * Math.ceil(wanted / threads));
+}
 
 /**
  * Threads that run the range kernels of `kernels.c` (the SIMD GEMM and the convolutions built
@@ -117,19 +131,14 @@ export class GemmThreads implements KernelThreads {
       return;
     }
     if (args.length > MAX_ARGS) throw new Error(`${kernel}: more than ${MAX_ARGS} arguments`);
-    const perThread = Math.ceil(units / this.threads);
-    // at most MAX_CHUNKS chunks: the claim counter has 16 bits for each end
-    const fewest = Math.ceil(units / MAX_CHUNKS);
-    const perChunk = even
-      ? perThread
-      : Math.min(perThread, Math.max(fewest, Math.ceil((units * CHUNK_MIN_WORK) / work)));
-    const chunks = Math.ceil(units / perChunk);
+    const chunks = chunkCount(units, work, this.threads, even === true);
     this.job = (this.job + 1) | 0;
     const job = this.job;
     const { control, args: argBlock, claims } = this.block;
     control[KERNEL] = RANGE_KERNELS.indexOf(kernel);
     control[TOTAL] = total;
-    control[CHUNK] = perChunk * unit;
+    control[UNIT] = unit;
+    control[CHUNKS] = chunks;
     control[SCRATCH] = scratch;
     control[SCRATCH_BYTES] = 4 * scratchFloats;
     control[ARG_COUNT] = args.length;

@@ -85,8 +85,8 @@ export interface SimdKernels {
     bTransposed: number,
     activation: number,
   ): void;
-  /** `(scratch, columnBegin, columnEnd, a, b, c, bias, m, k, n, aTransposed, bTransposed, activation)` */
-  mat_mul_columns: RangeKernelFunction;
+  /** `(scratch, tileBegin, tileEnd, a, b, c, bias, m, k, n, aTransposed, bTransposed, activation, rowBlocks, rows)` */
+  mat_mul_tiles: RangeKernelFunction;
   mat_mul_scratch_size(): number;
   /** `(scratch, begin, end, g, m1, m2, target, m1Out, m2Out, targetOut, weightsOut, n, β₁, 1 − β₁, β₂, 1 − β₂, ε, scale, targetScale, δ, threshold)` */
   adam_step_range: RangeKernelFunction;

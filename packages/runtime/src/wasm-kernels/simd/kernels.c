@@ -560,29 +560,31 @@ static inline void mm_partial_tile(const float *ap, int a_row, int a_step, const
     for (int j = 0; j < cols; j++) c[(i + r) * n + j0 + j] = t[8 * r + j];
 }
 
-// Columns [j_begin, j_end) of c[m, n] (+)= op(a) · op(b), op(a) [m, k] (a is [k, m] when
-// a_transposed), op(b) [k, n] (b is [n, k] when b_transposed): added to c when `accumulate`, else
-// written; then bias[n] added to every row when bias is not 0, and ReLU (activation 1) or ReLU6
-// (2) applied. Rows go in blocks of MC, so that the block of op(a) under one panel stays in the
-// L2 cache across all panels. j_begin is a multiple of 8 (a panel's first column), so an entry
-// of c is computed the same way whichever range it falls in. scratch: MAT_MUL_SCRATCH floats.
-static void gemm_columns(const float *a, const float *b, float *c, float *scratch,
-                         const float *bias, int m, int k, int n, int a_transposed,
-                         int b_transposed, int activation, int accumulate, int j_begin,
-                         int j_end) {
+// Rows [i_begin, i_end) and columns [j_begin, j_end) of c[m, n] (+)= op(a) · op(b), op(a)
+// [m, k] (a is [k, m] when a_transposed), op(b) [k, n] (b is [n, k] when b_transposed): added to
+// c when `accumulate`, else written; then bias[n] added to every row when bias is not 0, and
+// ReLU (activation 1) or ReLU6 (2) applied. Rows go in blocks of MC, so that the block of op(a)
+// under one panel stays in the L2 cache across all panels. j_begin is a multiple of 8 (a panel's
+// first column) and every entry adds its k products in the same order, one at a time, in either
+// tile (4 × 8 or 1 × 8): an entry of c is computed the same way whichever block it falls in.
+// scratch: MAT_MUL_SCRATCH floats.
+static void gemm_block(const float *a, const float *b, float *c, float *scratch,
+                       const float *bias, int m, int k, int n, int a_transposed, int b_transposed,
+                       int activation, int accumulate, int i_begin, int i_end, int j_begin,
+                       int j_end) {
   const int a_row = a_transposed ? 1 : k;  // from one row of op(a) to the next
   const int a_step = a_transposed ? m : 1; // from one inner step to the next
   float *panel = scratch, *t = scratch + KC * 8;
   if (k == 0 && !accumulate) {
-    for (int i = 0; i < m; i++)
+    for (int i = i_begin; i < i_end; i++)
       for (int j = j_begin; j < j_end; j++) c[i * n + j] = 0.0f;
   }
   for (int p0 = 0; p0 < k; p0 += KC) {
     const int kc = k - p0 < KC ? k - p0 : KC;
     const int add = accumulate || p0 > 0;
     const float *ap = a + p0 * a_step;
-    for (int i0 = 0; i0 < m; i0 += MC) {
-      const int i1 = m - i0 < MC ? m : i0 + MC;
+    for (int i0 = i_begin; i0 < i_end; i0 += MC) {
+      const int i1 = i_end - i0 < MC ? i_end : i0 + MC;
       for (int j0 = j_begin; j0 < j_end; j0 += 8) {
         const int cols = j_end - j0 < 8 ? j_end - j0 : 8;
         mm_pack_panel(b, panel, k, n, p0, kc, j0, cols, b_transposed);
@@ -609,7 +611,7 @@ static void gemm_columns(const float *a, const float *b, float *c, float *scratc
   }
   if (bias == 0 && activation == 0) return;
   const v128_t zero = wasm_f32x4_splat(0.0f), six = wasm_f32x4_splat(6.0f);
-  for (int i = 0; i < m; i++) {
+  for (int i = i_begin; i < i_end; i++) {
     float *row = c + i * n;
     int j = j_begin;
     for (; j + 4 <= j_end; j += 4) {
@@ -629,6 +631,15 @@ static void gemm_columns(const float *a, const float *b, float *c, float *scratc
   }
 }
 
+// Columns [j_begin, j_end) of c, all its rows: see gemm_block.
+static inline void gemm_columns(const float *a, const float *b, float *c, float *scratch,
+                                const float *bias, int m, int k, int n, int a_transposed,
+                                int b_transposed, int activation, int accumulate, int j_begin,
+                                int j_end) {
+  gemm_block(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, accumulate,
+             0, m, j_begin, j_end);
+}
+
 // All of c[m, n] (+)= op(a) · op(b): see gemm_columns.
 static inline void gemm(const float *a, const float *b, float *c, float *scratch,
                         const float *bias, int m, int k, int n, int a_transposed,
@@ -644,14 +655,34 @@ void mat_mul(const float *a, const float *b, float *c, float *scratch, const flo
   gemm(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0);
 }
 
-// Columns [j_begin, j_end) of c = op(a) · op(b) (+ bias, activation), the rest of c untouched:
-// one thread's share of a product split by columns (j_begin a multiple of 8); see gemm_columns.
-EXPORT(mat_mul_columns)
-void mat_mul_columns(float *scratch, int j_begin, int j_end, const float *a, const float *b,
-                     float *c, const float *bias, int m, int k, int n, int a_transposed,
-                     int b_transposed, int activation) {
-  gemm_columns(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0,
-               j_begin, j_end);
+// Tiles [t_begin, t_end) of c = op(a) · op(b) (+ bias, activation), the rest of c untouched: one
+// thread's share of a product. Tile t is the 8 columns of panel t / row_blocks and the rows of
+// block t % row_blocks (blocks of `rows` rows, the last one shorter), so a product with few
+// panels still splits into even shares. A share's whole panels are computed as one block of
+// columns, the row blocks of a panel it holds in part as one block of rows; see gemm_block.
+EXPORT(mat_mul_tiles)
+void mat_mul_tiles(float *scratch, int t_begin, int t_end, const float *a, const float *b,
+                   float *c, const float *bias, int m, int k, int n, int a_transposed,
+                   int b_transposed, int activation, int row_blocks, int rows) {
+  int t = t_begin;
+  while (t < t_end) {
+    const int panel = t / row_blocks, block = t % row_blocks;
+    const int j0 = 8 * panel;
+    if (block == 0 && t_end - t >= row_blocks) {
+      const int panels = (t_end - t) / row_blocks;
+      const int j1 = j0 + 8 * panels < n ? j0 + 8 * panels : n;
+      gemm_block(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0, 0, m,
+                 j0, j1);
+      t += panels * row_blocks;
+    } else {
+      const int last = t_end - t < row_blocks - block ? block + (t_end - t) : row_blocks;
+      const int i0 = block * rows < m ? block * rows : m;
+      const int i1 = last * rows < m ? last * rows : m;
+      gemm_block(a, b, c, scratch, bias, m, k, n, a_transposed, b_transposed, activation, 0, i0,
+                 i1, j0, j0 + 8 < n ? j0 + 8 : n);
+      t += last - block;
+    }
+  }
 }
 
 // Copies n floats (SIMD, then the tail).

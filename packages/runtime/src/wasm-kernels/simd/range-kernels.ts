@@ -7,7 +7,7 @@
  * block.
  */
 export const RANGE_KERNELS = [
-  'mat_mul_columns',
+  'mat_mul_tiles',
   'conv2d_forward_rows',
   'conv2d_filter_grad_columns',
   'conv2d_input_grad_images',
