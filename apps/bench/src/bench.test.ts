@@ -97,6 +97,11 @@ describe('pnpm bench', () => {
     expect(() => parseArgs(['--workers-warmup', '100'])).toThrow(
       /--workers-warmup and --workers-lead go with --workers LIST/,
     );
+    expect(parseArgs([])!.warmupMs).toBe(2000);
+    expect(parseArgs(['--warmup-ms', '0'])!.warmupMs).toBe(0);
+    expect(() => parseArgs(['--warmup-ms', '-5'])).toThrow(
+      /--warmup-ms must be an integer ≥ 0, got -5/,
+    );
     expect(parseArgs(['--workers', '2'])!.workersWarmupMs).toBe(2000);
     expect(parseArgs(['--workers', '2', '--workers-warmup', '0'])!.workersWarmupMs).toBe(0);
     expect(parseArgs(['--workers', '2'])!.workersLeadMs).toBe(20);

@@ -17,6 +17,15 @@ export interface ModelCase {
   classes: number;
 }
 
+/**
+ * The loss every model is trained with here, as `pnpm repro` trains them: softmax
+ * cross-entropy of the logits the models output (tfjs-layers' `'categoricalCrossentropy'`
+ * would take them for probabilities, normalize them by their sum and clip them).
+ */
+export function trainingLoss(labels: tf.Tensor, logits: tf.Tensor): tf.Tensor {
+  return tf.losses.softmaxCrossEntropy(labels, logits);
+}
+
 /** An optimizer to time. */
 export interface OptimizerCase {
   /** Name on the command line and in the table. */

@@ -1,9 +1,9 @@
 import { setWasmThreadsEnabled } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
-import type { ModelCase, OptimizerCase } from './cases.js';
+import { type ModelCase, type OptimizerCase, trainingLoss } from './cases.js';
 import { trainingFlops } from './flops.js';
 import { type MatMulRate, type RoundOptions, timeWithMatMul } from './mat-mul-rate.js';
-import { randomBatch, stepRate } from './timing.js';
+import { randomBatch, stepRate, warmUp } from './timing.js';
 
 /** One timed configuration. */
 export interface Measurement {
@@ -41,8 +41,9 @@ export interface Measurement {
 }
 
 /**
- * Times `model.trainOnBatch` (forward, backward, optimizer step, loss read back) of one
- * model per optimizer on one fixed random batch. The optimizers take turns step by step
+ * Times `model.trainOnBatch` (forward, backward with {@link trainingLoss}, optimizer step, loss
+ * read back) of one model per optimizer on one fixed random batch. Each configuration first runs
+ * untimed for `warmupMs` on its own; then the optimizers take turns step by step
  * (interleaved), with one `matMulSize²` matMul per ceiling per round, so that drift of the machine
  * (other load, JIT, GC) hits them and their ceiling alike: `warmup` untimed rounds, then
  * `steps` timed ones; the medians are kept. With `threads` > 1 (a wasm backend started with
@@ -55,7 +56,7 @@ export async function measureGroup(
   modelCase: ModelCase,
   batchSize: number,
   optimizerCases: OptimizerCase[],
-  options: RoundOptions,
+  options: RoundOptions & { warmupMs?: number },
   threads = 1,
 ): Promise<Measurement[]> {
   const { x, y } = randomBatch(modelCase, batchSize);
@@ -65,24 +66,23 @@ export async function measureGroup(
       const model = modelCase.build();
       stepFlops = trainingFlops(model, batchSize).total;
       const optimizer = optimizerCase.build(model);
-      model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+      model.compile({ optimizer, loss: trainingLoss });
       return { optimizerCase, model, optimizer, threads: runThreads };
     }),
   );
   let measured: Awaited<ReturnType<typeof timeWithMatMul>>;
+  const steps = runs.map((run) => async () => {
+    setWasmThreadsEnabled(run.threads > 1);
+    try {
+      return await run.model.trainOnBatch(x, y);
+    } finally {
+      setWasmThreadsEnabled(false);
+    }
+  });
   setWasmThreadsEnabled(false);
   try {
-    measured = await timeWithMatMul(
-      runs.map((run) => async () => {
-        setWasmThreadsEnabled(run.threads > 1);
-        try {
-          return await run.model.trainOnBatch(x, y);
-        } finally {
-          setWasmThreadsEnabled(false);
-        }
-      }),
-      options,
-    );
+    for (const step of steps) await warmUp(step, options.warmupMs ?? 0);
+    measured = await timeWithMatMul(steps, options);
   } finally {
     setWasmThreadsEnabled(true);
     for (const run of runs) {

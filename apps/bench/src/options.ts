@@ -16,8 +16,15 @@ export interface BenchOptions {
   batchSizes?: number[];
   /** Timed steps per configuration (≥ 1). */
   steps: number;
-  /** Untimed warm-up steps. */
+  /** Untimed warm-up rounds. */
   warmup: number;
+  /**
+   * Milliseconds of untimed steps each configuration runs on its own before the rounds (at
+   * least one step): tfjs's JavaScript is still being compiled over a small model's first
+   * few hundred steps, on a background thread that takes a core from a step that runs on all
+   * of them (`--threads`) but not from one that runs on one.
+   */
+  warmupMs: number;
   /**
    * How many steps of one configuration run back to back in each round, as in training
    * (1: the configurations alternate step by step).
@@ -89,6 +96,10 @@ and the LinBreg/SGD and AdaBreg/Adam ratios.
   --batch LIST       batch sizes for every model (default: mlp 128, convNet 32,128, resnet18 16)
   --steps N          timed steps per configuration (default 20)
   --warmup N         untimed warm-up rounds (default 3)
+  --warmup-ms MS     before them, each configuration runs untimed steps for MS milliseconds
+                     on its own (default 2000): tfjs's JavaScript is still compiled over a small
+                     model's first hundreds of steps, on a background thread that slows a step
+                     run on every core (--threads) and not one run on one
   --consecutive N    steps of one configuration run back to back in each round, all timed, as
                      consecutive steps of one training run (default 5; the configurations and
                      the ceilings' matMuls take turns round by round). 1 alternates them step
@@ -195,6 +206,7 @@ export function parseArgs(
     optimizers: OPTIMIZERS.map((o) => o.name),
     steps: 20,
     warmup: 3,
+    warmupMs: 2000,
     consecutive: 5,
     workersWarmupMs: 2000,
     workersLeadMs: 20,
@@ -234,6 +246,9 @@ export function parseArgs(
         break;
       case '--warmup':
         options.warmup = count(flag, value(), 0);
+        break;
+      case '--warmup-ms':
+        options.warmupMs = count(flag, value(), 0);
         break;
       case '--consecutive':
         options.consecutive = count(flag, value(), 1);
@@ -317,6 +332,7 @@ export function parseArgs(
           batchSizes: [4],
           steps: 2,
           warmup: 1,
+          warmupMs: 0,
           consecutive: 1,
           workersWarmupMs: 0,
           workersLeadMs: 0,

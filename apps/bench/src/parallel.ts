@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelCase, OptimizerCase } from './cases.js';
 import { trainingFlops } from './flops.js';
 import { type MatMulRate, type RoundOptions, timeWithMatMul } from './mat-mul-rate.js';
-import { randomBatch, stepRate } from './timing.js';
+import { randomBatch, stepRate, warmUp } from './timing.js';
 
 /** One timed data-parallel configuration (`DataParallelTrainer.step`). */
 export interface ParallelMeasurement {
@@ -69,8 +69,8 @@ export async function measureParallel(
       const trainer = await DataParallelTrainer.create({
         model,
         optimizer,
-        // the loss model.trainOnBatch is timed with in measure.ts, so that 1 worker compares
-        loss: 'categoricalCrossentropy',
+        // the loss model.trainOnBatch is timed with in measure.ts (TRAINING_LOSS), by its name
+        loss: 'softmaxCrossEntropy',
         workers,
         backend,
         // the threads register the paper's Standardize layer (LinBreg and AdaBreg they have)
@@ -104,20 +104,4 @@ export async function measureParallel(
     matMul: measured.matMul,
     ...(measured.simdMatMul ? { simdMatMul: measured.simdMatMul } : {}),
   }));
-}
-
-/**
- * Runs `step` untimed, back to back, until `ms` milliseconds have passed, at least once;
- * resolves with the mean time of the last half of these steps, milliseconds.
- */
-async function warmUp(step: () => Promise<unknown>, ms: number): Promise<number> {
-  const start = performance.now();
-  const times: number[] = [];
-  do {
-    const begin = performance.now();
-    await step();
-    times.push(performance.now() - begin);
-  } while (performance.now() - start < ms);
-  const last = times.slice(Math.floor(times.length / 2));
-  return last.reduce((a, b) => a + b, 0) / last.length;
 }

@@ -59,3 +59,19 @@ export function stepRate(stepTimes: number[], batchSize: number, stepFlops: numb
     stepTimes,
   };
 }
+
+/**
+ * Runs `step` untimed, back to back, until `ms` milliseconds have passed, at least once;
+ * resolves with the mean time of the last half of these steps, milliseconds.
+ */
+export async function warmUp(step: () => Promise<unknown>, ms: number): Promise<number> {
+  const start = performance.now();
+  const times: number[] = [];
+  do {
+    const begin = performance.now();
+    await step();
+    times.push(performance.now() - begin);
+  } while (performance.now() - start < ms);
+  const last = times.slice(Math.floor(times.length / 2));
+  return last.reduce((a, b) => a + b, 0) / last.length;
+}
