@@ -329,6 +329,14 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
     tf.dispose([x, v, w]);
   });
 
+  it("element-wise arithmetic with one value per row (softmax's): shared, bit for bit one thread's", () => {
+    const x = tf.randomNormal([512, 300], 0, 1, 'float32', 40);
+    const c = tf.randomNormal([512, 1], 0, 1, 'float32', 41);
+    both(() => tf.sub(x, c)); // the stock kernel would leave the other thread idle
+    both(() => tf.div(c, x));
+    tf.dispose([x, c]);
+  });
+
   it("Tile (BatchNorm's gradient, and 3 axes each repeated): bit for bit one thread's", () => {
     const v = tf.randomNormal([1, 1, 1, 64], 0, 1, 'float32', 38);
     const x = tf.randomNormal([3, 5, 7], 0, 1, 'float32', 39);

@@ -21,7 +21,10 @@ const CASES: Array<[string, number[], number[]]> = [
   ['b one value', [3, 5, 7], []],
   ['a one value', [1], [3, 5, 7]],
   ['equal sizes, a leading 1', [1, 5, 7], [5, 7]],
+  ['b one value per row', [3, 5, 7], [3, 5, 1]],
+  ['a one value per row, fewer axes', [5, 1], [1, 5, 7]],
   ['a broadcast it leaves to tfjs', [3, 1, 7], [1, 5, 7]],
+  ['a column it leaves to tfjs (it repeats along an axis)', [3, 5, 7], [5, 1]],
 ];
 
 /** a's or b's values: random, with zeros, infinities and NaN among them. */

@@ -11,7 +11,9 @@ const OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
 /**
  * How `binary_rows` reads two float32 operands of an element-wise operation (their
  * broadcast `out` shape): both whole (0); b one row along the last axis (1), a one row (2);
- * b one value (3), a one value (4). `undefined` for other broadcasts.
+ * b one value (3), a one value (4); b one value per row, i.e. `out`'s shape with a last axis of
+ * 1 (5: softmax's `x − max`, a gradient times a per-example factor), a one value per row (6).
+ * `undefined` for other broadcasts.
  */
 function broadcastMode(a: number[], b: number[], out: number[]): number | undefined {
   const size = util.sizeFromShape(out);
@@ -26,6 +28,12 @@ function broadcastMode(a: number[], b: number[], out: number[]): number | undefi
   if (sizeB === size && row(a)) return 2;
   if (sizeA === size && sizeB === 1) return 3;
   if (sizeB === size && sizeA === 1) return 4;
+  // one value per row: a last axis of 1 and as many entries as out has rows (which a valid
+  // broadcast allows only with out's leading axes)
+  const column = (s: number[], n: number) =>
+    s.length > 0 && s[s.length - 1] === 1 && n * columns === size;
+  if (sizeA === size && column(b, sizeB)) return 5;
+  if (sizeB === size && column(a, sizeA)) return 6;
   return undefined;
 }
 

@@ -356,23 +356,26 @@ void conv2d_filter_grad_tiled_rows(float *scratch, int pair_begin, int pair_end,
 // ---- Element-wise arithmetic along rows ---------------------------------------------------
 //
 // out = a ⊙ b for ⊙ one of +, −, ×, / (op 0–3), both seen as [rows, columns]: `mode` 0 both
-// whole; 1 b one row (a vector along the last axis), 2 a one row; 3 b one value, 4 a one value.
-// Each entry is one IEEE float32 operation, as tfjs's own kernels compute it. Computes the rows
+// whole; 1 b one row (a vector along the last axis), 2 a one row; 3 b one value, 4 a one value;
+// 5 b one value per row (a column: softmax's max and sum), 6 a one value per row. Each entry is
+// one IEEE float32 operation, as tfjs's own kernels compute it. Computes the rows
 // [row_begin, row_end), the rest untouched: one thread's share (scratch unused).
 
 #define BINARY_LOOP(EXPR_V, EXPR_S)                                   \
   for (int r = row_begin; r < row_end; r++) {                          \
     const float *ra = a + (a_row ? r * columns : 0);                   \
     const float *rb = b + (b_row ? r * columns : 0);                   \
+    const float as = a_col ? a[r] : a[0], bs = b_col ? b[r] : b[0];    \
+    const v128_t av = wasm_f32x4_splat(as), bv = wasm_f32x4_splat(bs); \
     float *ro = out + r * columns;                                     \
     int c = 0;                                                         \
     for (; c + 4 <= columns; c += 4) {                                 \
-      const v128_t x = a_one ? wasm_f32x4_splat(a[0]) : wasm_v128_load(ra + c); \
-      const v128_t y = b_one ? wasm_f32x4_splat(b[0]) : wasm_v128_load(rb + c); \
+      const v128_t x = a_splat ? av : wasm_v128_load(ra + c);          \
+      const v128_t y = b_splat ? bv : wasm_v128_load(rb + c);          \
       wasm_v128_store(ro + c, EXPR_V);                                 \
     }                                                                  \
     for (; c < columns; c++) {                                         \
-      const float x = a_one ? a[0] : ra[c], y = b_one ? b[0] : rb[c];  \
+      const float x = a_splat ? as : ra[c], y = b_splat ? bs : rb[c];  \
       ro[c] = EXPR_S;                                                  \
     }                                                                  \
   }
@@ -381,8 +384,10 @@ EXPORT(binary_rows)
 void binary_rows(float *scratch, int row_begin, int row_end, const float *a, const float *b,
                  float *out, int columns, int op, int mode) {
   (void)scratch;
-  const int a_row = mode == 0 || mode == 1 || mode == 3, b_row = mode == 0 || mode == 2 || mode == 4;
-  const int a_one = mode == 4, b_one = mode == 3;
+  const int a_row = mode == 0 || mode == 1 || mode == 3 || mode == 5;
+  const int b_row = mode == 0 || mode == 2 || mode == 4 || mode == 6;
+  const int a_col = mode == 6, b_col = mode == 5;
+  const int a_splat = mode == 4 || a_col, b_splat = mode == 3 || b_col;
   switch (op) {
   case 0:
     BINARY_LOOP(wasm_f32x4_add(x, y), x + y)
