@@ -82,7 +82,13 @@ export async function measureGroup(
   setWasmThreadsEnabled(false);
   try {
     for (const step of steps) await warmUp(step, options.warmupMs ?? 0);
-    measured = await timeWithMatMul(steps, options);
+    // on several threads, each round of each configuration starts with one untimed step: the
+    // threads slept while the other configurations ran, and waking them costs the first step
+    // what no step of a training, whose threads do not pause, pays
+    measured = await timeWithMatMul(steps, {
+      ...options,
+      lead: threads > 1 ? steps.map(() => 1) : [],
+    });
   } finally {
     setWasmThreadsEnabled(true);
     for (const run of runs) {

@@ -106,6 +106,42 @@ describe('Relu and Step on wasm', () => {
   });
 });
 
+describe('Exp on wasm', () => {
+  /** Float32 bits of e^x for x spread over the whole range where e^x is neither 0 nor ∞ and past it. */
+  const run = (backend: 'cpu' | 'wasm', dtype: 'float32' | 'int32' = 'float32') =>
+    on(backend, () =>
+      tf.tidy(() => {
+        const special = [Number.NaN, 0, -0, Infinity, -Infinity, 1e-30, -1e-45, 88.72, 88.73];
+        const edges = [-87.3, -103.2, -103.3, -103.97, -104, -110, 1e3, -1e3, 0.5, -0.5];
+        const x =
+          dtype === 'int32'
+            ? tf.tensor1d([-3, 0, 2, 90], 'int32')
+            : tf.concat([
+                tf.tensor1d([...special, ...edges]),
+                tf.randomUniform([100003], -110, 95, 'float32', 11),
+                tf.randomUniform([50001], -2, 2, 'float32', 12),
+              ]);
+        const y = tf.exp(x);
+        return { dtype: y.dtype, bits: Array.from(new Uint32Array(y.dataSync().slice().buffer)) };
+      }),
+    );
+
+  it("float32: the cpu backend's results (Math.exp rounded to float32) bit for bit", async () => {
+    const nan = new Uint32Array(new Float32Array([Number.NaN]).buffer)[0];
+    const canonical = (bits: number[]) =>
+      bits.map((b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? nan : b));
+    const [wasm, cpu] = [await run('wasm'), await run('cpu')];
+    expect(wasm.bits.length).toBe(150023);
+    const first = wasm.bits.findIndex((b, i) => canonical([b])[0] !== canonical([cpu.bits[i]!])[0]);
+    expect(first, `first difference at entry ${first}`).toBe(-1);
+  });
+
+  it('int32 goes to the stock kernel (a float32 result)', async () => {
+    const [wasm, cpu] = [await run('wasm', 'int32'), await run('cpu', 'int32')];
+    expect(wasm).toEqual(cpu);
+  });
+});
+
 describe('FusedBatchNorm on wasm', () => {
   const cases: Array<[string, number[], boolean, boolean]> = [
     ['[4, 6, 6, 12], offset and scale [12]', [12], true, true],

@@ -1,6 +1,6 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import { reluConfig, stepConfig } from './activations.js';
+import { expConfig, reluConfig, stepConfig } from './activations.js';
 import { fusedBatchNormConfig } from './batch-norm.js';
 import { castConfig } from './cast.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -47,6 +47,7 @@ const configs: readonly KernelConfig[] = [
   castConfig,
   reluConfig,
   stepConfig,
+  expConfig,
 ];
 
 /**

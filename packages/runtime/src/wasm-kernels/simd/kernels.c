@@ -404,9 +404,53 @@ void binary_rows(float *scratch, int row_begin, int row_end, const float *a, con
   }
 }
 
-// y = ReLU(x) (op 0: max(0, x), NaN kept, −0 to +0, as Math.max(0, x)) or Step(x) (op 1:
-// x > 0 ? 1 : alpha, NaN kept) of the entries [begin, end) (begin a multiple of 4): one
-// thread's share (scratch unused).
+// exp(x) in double precision, to be rounded once to float32, as the cpu backend's Math.exp:
+// x clamped to [−105, 90] (beyond, the float32 result is 0 or ∞ all the same; NaN stays NaN),
+// x = k·ln 2 + r with ln 2 in two parts (Cody–Waite: k·EXP_LN2_HI is exact) and |r| ≤ ln 2 / 2,
+// e^r by its Taylor series to r¹³ (relative error below 1e-16 there), times 2^k built from its
+// exponent bits. The SIMD lanes and the scalar tail do the same double operations in the same
+// order, so an entry's result does not depend on where a share of the range starts.
+#define EXP_LN2_HI 6.93147180369123816490e-01
+#define EXP_LN2_LO 1.90821492927058770002e-10
+#define EXP_INV_LN2 1.44269504088896338700e+00
+// 1/12!, 1/11!, …, 1/1!, 1/0!: e^r = 1 + r(1 + r(1/2 + … + r(1/12! + r/13!))), from the inside
+static const double EXP_TAYLOR[13] = {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800,
+                                      1.0 / 362880,    1.0 / 40320,    1.0 / 5040,
+                                      1.0 / 720,       1.0 / 120,      1.0 / 24,
+                                      1.0 / 6,         1.0 / 2,        1.0,
+                                      1.0};
+
+static inline v128_t exp_f64x2(v128_t x) {
+  x = wasm_f64x2_pmin(wasm_f64x2_pmax(x, wasm_f64x2_splat(-105.0)), wasm_f64x2_splat(90.0));
+  const v128_t k = wasm_f64x2_nearest(wasm_f64x2_mul(x, wasm_f64x2_splat(EXP_INV_LN2)));
+  const v128_t r = wasm_f64x2_sub(wasm_f64x2_sub(x, wasm_f64x2_mul(k, wasm_f64x2_splat(EXP_LN2_HI))),
+                                  wasm_f64x2_mul(k, wasm_f64x2_splat(EXP_LN2_LO)));
+  v128_t p = wasm_f64x2_splat(1.0 / 6227020800.0);
+  for (int i = 0; i < 13; i++) p = wasm_f64x2_add(wasm_f64x2_splat(EXP_TAYLOR[i]), wasm_f64x2_mul(r, p));
+  const v128_t ki = wasm_i64x2_extend_low_i32x4(wasm_i32x4_trunc_sat_f64x2_zero(k));
+  const v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(ki, wasm_i64x2_splat(1023)), 52);
+  return wasm_f64x2_mul(p, scale);
+}
+
+static inline float exp_scalar(float xf) {
+  double x = xf;
+  x = x < -105.0 ? -105.0 : x; // NaN stays NaN
+  x = 90.0 < x ? 90.0 : x;
+  const double k = __builtin_rint(x * EXP_INV_LN2);
+  const double r = (x - k * EXP_LN2_HI) - k * EXP_LN2_LO;
+  double p = 1.0 / 6227020800.0;
+  for (int i = 0; i < 13; i++) p = EXP_TAYLOR[i] + r * p;
+  const long long ki = k != k ? 0 : (long long)k;
+  union {
+    long long bits;
+    double value;
+  } scale = {.bits = (ki + 1023) << 52};
+  return (float)(p * scale.value);
+}
+
+// y = ReLU(x) (op 0: max(0, x), NaN kept, −0 to +0, as Math.max(0, x)), Step(x) (op 1:
+// x > 0 ? 1 : alpha, NaN kept) or e^x (op 2, see exp_f64x2) of the entries [begin, end) (begin
+// a multiple of 4): one thread's share (scratch unused).
 EXPORT(unary_range)
 void unary_range(float *scratch, int begin, int end, const float *x, float *y, int op,
                  float alpha) {
@@ -420,6 +464,17 @@ void unary_range(float *scratch, int begin, int end, const float *x, float *y, i
       const float v = x[i];
       y[i] = v > 0.0f ? v : (v != v ? v : 0.0f);
     }
+    return;
+  }
+  if (op == 2) {
+    for (; i + 4 <= end; i += 4) {
+      const v128_t v = wasm_v128_load(x + i);
+      const v128_t lo = wasm_f32x4_demote_f64x2_zero(exp_f64x2(wasm_f64x2_promote_low_f32x4(v)));
+      const v128_t hi = wasm_f32x4_demote_f64x2_zero(
+          exp_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1))));
+      wasm_v128_store(y + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
+    }
+    for (; i < end; i++) y[i] = exp_scalar(x[i]);
     return;
   }
   for (; i + 4 <= end; i += 4) {
