@@ -10,9 +10,9 @@ export interface RangeCall {
   kernel: RangeKernel;
   /** The kernel's arguments after `(scratch, begin, end)`: heap offsets, sizes, flags. */
   args: number[];
-  /** The range's length (columns, output positions, images, rows). */
+  /** The range's length (a product's tiles, columns, output positions, images, rows). */
   total: number;
-  /** Shares start at multiples of this (8: a panel of columns; a chunk of positions). */
+  /** Shares start at multiples of this (8: a panel of columns; 4: a SIMD vector; a chunk of positions). */
   unit: number;
   /** Multiply-adds of the whole call: what decides whether sharing it pays. */
   work: number;
