@@ -329,12 +329,14 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
     tf.dispose([x, v, w]);
   });
 
-  it("element-wise arithmetic with one value per row (softmax's): shared, bit for bit one thread's", () => {
+  it("element-wise arithmetic with one value per row, Exp (softmax's): shared, bit for bit one thread's", () => {
     const x = tf.randomNormal([512, 300], 0, 1, 'float32', 40);
     const c = tf.randomNormal([512, 1], 0, 1, 'float32', 41);
     both(() => tf.sub(x, c)); // the stock kernel would leave the other thread idle
     both(() => tf.div(c, x));
-    tf.dispose([x, c]);
+    const d = tf.sub(x, c);
+    both(() => tf.exp(d)); // Exp: shared too
+    tf.dispose([x, c, d]);
   });
 
   it("Tile (BatchNorm's gradient, and 3 axes each repeated): bit for bit one thread's", () => {
