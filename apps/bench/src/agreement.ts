@@ -1,6 +1,6 @@
 import { setGlobalSeed } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
-import type { ModelCase, OptimizerCase } from './cases.js';
+import { type ModelCase, type OptimizerCase, trainingLoss } from './cases.js';
 
 /** How far a few optimizer steps on one backend land from the same steps on `cpu`. */
 export interface Agreement {
@@ -42,8 +42,7 @@ async function stepsOn(
   const opt = optimizer.build(net);
   const x = tf.tensor(batch.x, [batch.size, ...model.inputShape]);
   const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), model.classes);
-  const loss = () =>
-    tf.losses.softmaxCrossEntropy(y, net.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+  const loss = () => trainingLoss(y, net.apply(x, { training: true }) as tf.Tensor);
   for (let i = 0; i < steps; i++) opt.minimize(loss)?.dispose();
   const weights = await Promise.all(net.getWeights().map((w) => w.data() as Promise<Float32Array>));
   tf.dispose([x, y]);

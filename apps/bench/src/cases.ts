@@ -22,8 +22,8 @@ export interface ModelCase {
  * cross-entropy of the logits the models output (tfjs-layers' `'categoricalCrossentropy'`
  * would take them for probabilities, normalize them by their sum and clip them).
  */
-export function trainingLoss(labels: tf.Tensor, logits: tf.Tensor): tf.Tensor {
-  return tf.losses.softmaxCrossEntropy(labels, logits);
+export function trainingLoss(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
 }
 
 /** An optimizer to time. */

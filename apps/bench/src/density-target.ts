@@ -20,6 +20,7 @@ import { compact, convNet, mlp } from '@bregman/models';
 import { DensityController, LinBreg, rulesForModel } from '@bregman/optimizers';
 import { fileSystemHandler, setGlobalSeed, useBestBackend } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
+import { trainingLoss } from './cases.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -74,7 +75,7 @@ for (const target of targets) {
   });
   model.compile({
     optimizer,
-    loss: (y, logits) => tf.losses.softmaxCrossEntropy(y, logits),
+    loss: trainingLoss,
     metrics: ['accuracy'],
   });
   const controller = new DensityController({ targetDensity: target });

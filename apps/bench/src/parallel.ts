@@ -69,7 +69,7 @@ export async function measureParallel(
       const trainer = await DataParallelTrainer.create({
         model,
         optimizer,
-        // the loss model.trainOnBatch is timed with in measure.ts (TRAINING_LOSS), by its name
+        // the loss model.trainOnBatch is timed with in measure.ts (`trainingLoss`), by its name
         loss: 'softmaxCrossEntropy',
         workers,
         backend,

@@ -4,6 +4,7 @@ import { GroupL12, L1 } from '@bregman/core-prox';
 import { convNet, SparseAwareStep } from '@bregman/models';
 import { LinBreg, rulesForModel } from '@bregman/optimizers';
 import * as tf from '@tensorflow/tfjs';
+import { trainingLoss } from './cases.js';
 import { median } from './median.js';
 import { timeInterleaved } from './timing.js';
 
@@ -67,7 +68,7 @@ export async function measureSparseAware(
       convNet({ init: { density, groups: { conv: 'kernel' }, gain: 0.5, seed: 1 } });
     const x = tf.randomNormal([batchSize, 28, 28, 1], 0, 1, 'float32', 1);
     const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batchSize], 0, 10, 'int32', 2), 10));
-    const loss = (out: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar;
+    const loss = (out: tf.Tensor) => trainingLoss(y, out);
     const runs = (['dense', 'sparse'] as const).map((mode) => {
       const model = build();
       const rules = rulesForModel(model, {
