@@ -67,12 +67,15 @@ it('the browser entry reaches no Node.js module and no Node-only global', () => 
 
 it('the browser entry exports the same functions as the main entry', () => {
   expect(Object.keys(browser).sort()).toEqual([
+    'SOFTMAX_CROSS_ENTROPY_GRAD_KERNEL',
+    'SOFTMAX_CROSS_ENTROPY_KERNEL',
     'WASM_TRAINING_KERNELS',
     'loadWasmSimdKernels',
     'registerWasmTrainingKernels',
     'seededRandom',
     'setGlobalSeed',
     'setWasmSimdKernelsEnabled',
+    'softmaxCrossEntropy',
     'unregisterWasmTrainingKernels',
     'wasmTrainingKernelsRegistered',
   ]);
@@ -84,4 +87,5 @@ it('the browser entry exports the same functions as the main entry', () => {
   expect(browser.wasmTrainingKernelsRegistered).toBe(main.wasmTrainingKernelsRegistered);
   expect(browser.loadWasmSimdKernels).toBe(main.loadWasmSimdKernels);
   expect(browser.setWasmSimdKernelsEnabled).toBe(main.setWasmSimdKernelsEnabled);
+  expect(browser.softmaxCrossEntropy).toBe(main.softmaxCrossEntropy);
 });

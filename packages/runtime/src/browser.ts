@@ -1,7 +1,7 @@
 /**
  * The part of `@bregman/runtime` that runs in a browser (a page or a Web Worker), as
- * `@bregman/runtime/browser`: the fast training kernels for tfjs-backend-wasm and the seeded
- * random numbers. Nothing here imports a Node.js module (`worker_threads`, `fs`, …); the
+ * `@bregman/runtime/browser`: the fast training kernels for tfjs-backend-wasm, the
+ * `softmaxCrossEntropy` loss and the seeded random numbers. Nothing here imports a Node.js module (`worker_threads`, `fs`, …); the
  * package's main entry, with the backend choice for Node, the data-parallel trainer and the
  * file-system model storage, is Node-only.
  *
@@ -22,6 +22,11 @@
  * @module
  */
 export { seededRandom, setGlobalSeed } from './seed.js';
+export {
+  SOFTMAX_CROSS_ENTROPY_GRAD_KERNEL,
+  SOFTMAX_CROSS_ENTROPY_KERNEL,
+  softmaxCrossEntropy,
+} from './softmax-cross-entropy.js';
 export {
   registerWasmTrainingKernels,
   unregisterWasmTrainingKernels,

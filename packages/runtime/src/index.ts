@@ -22,6 +22,11 @@ export {
 } from './file-io-handler.js';
 export { registerFileSystemRouter } from './file-system-router.js';
 export { seededRandom, setGlobalSeed } from './seed.js';
+export {
+  SOFTMAX_CROSS_ENTROPY_GRAD_KERNEL,
+  SOFTMAX_CROSS_ENTROPY_KERNEL,
+  softmaxCrossEntropy,
+} from './softmax-cross-entropy.js';
 export type { EncodedSparseWeights, SparseWeightsEntry } from './sparse-weights.js';
 export {
   decodeSparseWeights,

@@ -12,18 +12,20 @@ import { stockKernel } from './stock-kernels.js';
 import { callKernel, type WasmBackend } from './wasm-calls.js';
 
 /** `unary_range`'s operations, by their number there. */
-const OPS = { Relu: 0, Step: 1, Exp: 2 } as const;
+const OPS = { Relu: 0, Step: 1, Exp: 2, Log: 3 } as const;
 
 /**
  * Multiply-adds one entry of each operation is worth, for deciding whether sharing a call
- * pays: `Exp` is ~30 double-precision operations per entry.
+ * pays: `Exp` and `Log` are ~30 double-precision operations per entry.
  */
-const WORK_PER_ENTRY = { Relu: 1, Step: 1, Exp: 16 } as const;
+const WORK_PER_ENTRY = { Relu: 1, Step: 1, Exp: 16, Log: 16 } as const;
 
 /**
  * `Relu` (op 0: `max(0, x)`), `Step` (op 1: `x > 0 ? 1 : alpha`, the ReLU gradient's mask) or
  * `Exp` (op 2: softmax's; computed in double precision and rounded once, as the `cpu` backend's
- * `Math.exp`: tfjs-backend-wasm's took 5.6 ns per entry, 8 µs for 128 × 10) of a float32 tensor
+ * `Math.exp`: tfjs-backend-wasm's took 5.6 ns per entry, 8 µs for 128 × 10) or `Log` (op 3:
+ * likewise as `Math.log`; tfjs-backend-wasm's is float32's `log`, which differs from it in the
+ * last bit for some entries) of a float32 tensor
  * in this package's WebAssembly SIMD kernel (`unary_range`), NaN kept as on the `cpu` backend,
  * the entries shared among the backend's threads where it has them (tfjs's own kernels run on
  * the calling thread only). Other dtypes go to the stock kernel.
@@ -74,4 +76,11 @@ export const expConfig: KernelConfig = {
   kernelName: 'Exp',
   backendName: 'wasm',
   kernelFunc: activation('Exp'),
+};
+
+/** `Log` for the wasm backend: see {@link activation}. */
+export const logConfig: KernelConfig = {
+  kernelName: 'Log',
+  backendName: 'wasm',
+  kernelFunc: activation('Log'),
 };

@@ -142,6 +142,31 @@ describe('Exp on wasm', () => {
   });
 });
 
+describe('Log on wasm', () => {
+  /** Float32 bits of log x for x over the whole float32 range, subnormals and special values. */
+  const run = (backend: 'cpu' | 'wasm') =>
+    on(backend, () =>
+      tf.tidy(() => {
+        const special = [Number.NaN, 0, -0, Infinity, -Infinity, -1, -1e-30, 1, 2, 0.5, 1e-45];
+        const edges = [1e-40, 1.1754944e-38, 3.4028235e38, Math.SQRT1_2, Math.SQRT2, 1.4142137];
+        const spread = randomData(100003, 13).map((u) => Math.exp(u * 100));
+        const nearOne = randomData(50001, 14).map((u) => 1 + u / 2);
+        const x = tf.tensor1d([...special, ...edges, ...spread, ...nearOne]);
+        return Array.from(new Uint32Array((tf.log(x).dataSync() as Float32Array).slice().buffer));
+      }),
+    );
+
+  it("float32: the cpu backend's results (Math.log rounded to float32) bit for bit", async () => {
+    const nan = new Uint32Array(new Float32Array([Number.NaN]).buffer)[0];
+    const canonical = (b: number) =>
+      (b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? nan : b;
+    const [wasm, cpu] = [await run('wasm'), await run('cpu')];
+    expect(wasm.length).toBe(150021);
+    const first = wasm.findIndex((b, i) => canonical(b) !== canonical(cpu[i]!));
+    expect(first, `first difference at entry ${first}`).toBe(-1);
+  });
+});
+
 describe('FusedBatchNorm on wasm', () => {
   const cases: Array<[string, number[], boolean, boolean]> = [
     ['[4, 6, 6, 12], offset and scale [12]', [12], true, true],

@@ -1,6 +1,6 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import { expConfig, reluConfig, stepConfig } from './activations.js';
+import { expConfig, logConfig, reluConfig, stepConfig } from './activations.js';
 import { fusedBatchNormConfig } from './batch-norm.js';
 import { castConfig } from './cast.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -16,6 +16,10 @@ import { meanConfig, sumConfig } from './reduce-leading.js';
 import { scatterNdConfig } from './scatter-nd.js';
 import { signConfig } from './sign.js';
 import { sliceConfig } from './slice.js';
+import {
+  softmaxCrossEntropyConfig,
+  softmaxCrossEntropyGradConfig,
+} from './softmax-cross-entropy.js';
 import { stockKernels } from './stock-kernels.js';
 import { tileConfig } from './tile.js';
 import { wasmKernel } from './wasm-calls.js';
@@ -48,6 +52,9 @@ const configs: readonly KernelConfig[] = [
   reluConfig,
   stepConfig,
   expConfig,
+  logConfig,
+  softmaxCrossEntropyConfig,
+  softmaxCrossEntropyGradConfig,
 ];
 
 /**
@@ -86,7 +93,12 @@ const configs: readonly KernelConfig[] = [
  * - `BregmanFusedAdamStep`, `BregmanFusedSgdStep`, `BregmanFusedMomentumStep` (not tfjs
  *   kernels: the `FUSED_*_STEP_KERNEL`s of `@bregman/optimizers`): AdaBreg's, LinBreg's and
  *   LinBreg-with-momentum's update of a variable, with ℓ1's prox, in one WebAssembly SIMD pass
- *   instead of 3–14 kernels.
+ *   instead of 3–14 kernels;
+ * - `Relu`, `Step`, `Exp`, `Log`: in WebAssembly SIMD, shared among the threads; `Exp` and `Log`
+ *   in double precision rounded once, as the `cpu` backend's `Math.exp` and `Math.log`;
+ * - `BregmanSoftmaxCrossEntropy`, `BregmanSoftmaxCrossEntropyGrad` (this package's
+ *   `softmaxCrossEntropy` loss): the loss and its logits gradient in one WebAssembly call
+ *   each instead of ~30 kernels, as the `cpu` backend's composition computes them.
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 

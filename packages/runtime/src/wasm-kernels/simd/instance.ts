@@ -110,6 +110,22 @@ export interface SimdKernels {
   ): void;
   /** `(scratch, begin, end, x, y, op, alpha)` */
   unary_range: RangeKernelFunction;
+  softmax_cross_entropy(
+    logits: number,
+    labels: number,
+    logp: number,
+    loss: number,
+    rows: number,
+    classes: number,
+  ): void;
+  softmax_cross_entropy_grad(
+    dy: number,
+    logp: number,
+    labels: number,
+    dx: number,
+    n: number,
+    rows: number,
+  ): void;
   /** `(scratch, rowBegin, rowEnd, x, out, s0 … s5, r0 … r5)` */
   tile_rows: RangeKernelFunction;
   /** `(scratch, rowBegin, rowEnd, a, b, out, columns, op, mode)` */

@@ -448,9 +448,106 @@ static inline float exp_scalar(float xf) {
   return (float)(p * scale.value);
 }
 
+// log(x) of a float32 x in double precision, to be rounded once to float32, as the cpu backend's
+// Math.log: x = 2^k·m with m in [√2/2, √2) (exact: x is a normal double), f = m − 1 (exact),
+// s = f/(2 + f), log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)) with R(z) = Σ 2zⁱ/(2i + 1) to z¹¹
+// (fdlibm's arrangement, with the Taylor coefficients: |s| ≤ 0.172, the first term left out is
+// below 1e-19 of the result), plus k·ln 2 in two parts (k·EXP_LN2_HI is exact). x < 0 and NaN
+// give NaN, ±0 gives −∞, +∞ gives +∞. The SIMD lanes and the scalar path do the same double
+// operations in the same order.
+#define LOG_SQRT2 1.41421356237309514547e+00
+static inline v128_t log_f64x2(v128_t x) {
+  const v128_t bits = x;
+  // the exponent of each lane as two int32 (high words), then as doubles
+  const v128_t high = wasm_i32x4_shuffle(bits, bits, 1, 3, 1, 3);
+  const v128_t e = wasm_i32x4_sub(wasm_u32x4_shr(high, 20), wasm_i32x4_splat(1023));
+  v128_t k = wasm_f64x2_convert_low_i32x4(e);
+  v128_t m = wasm_v128_or(wasm_v128_and(bits, wasm_i64x2_splat(0x000fffffffffffffLL)),
+                          wasm_i64x2_splat(0x3ff0000000000000LL));
+  const v128_t big = wasm_f64x2_gt(m, wasm_f64x2_splat(LOG_SQRT2));
+  m = wasm_v128_bitselect(wasm_f64x2_mul(m, wasm_f64x2_splat(0.5)), m, big);
+  k = wasm_f64x2_add(k, wasm_v128_and(big, wasm_f64x2_splat(1.0)));
+  const v128_t f = wasm_f64x2_sub(m, wasm_f64x2_splat(1.0));
+  const v128_t hfsq = wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_splat(0.5), f), f);
+  const v128_t s = wasm_f64x2_div(f, wasm_f64x2_add(wasm_f64x2_splat(2.0), f));
+  const v128_t z = wasm_f64x2_mul(s, s);
+  v128_t p = wasm_f64x2_splat(2.0 / 23);
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 21), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 19), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 17), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 15), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 13), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 11), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 9), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 7), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 5), wasm_f64x2_mul(z, p));
+  p = wasm_f64x2_add(wasm_f64x2_splat(2.0 / 3), wasm_f64x2_mul(z, p));
+  const v128_t r = wasm_f64x2_mul(z, p);
+  // k·ln2_hi − ((hfsq − (s·(hfsq + R) + k·ln2_lo)) − f)
+  const v128_t t = wasm_f64x2_add(wasm_f64x2_mul(s, wasm_f64x2_add(hfsq, r)),
+                                  wasm_f64x2_mul(k, wasm_f64x2_splat(EXP_LN2_LO)));
+  v128_t y = wasm_f64x2_sub(wasm_f64x2_mul(k, wasm_f64x2_splat(EXP_LN2_HI)),
+                            wasm_f64x2_sub(wasm_f64x2_sub(hfsq, t), f));
+  // x = +∞ stays; x = ±0 gives −∞; x < 0 and NaN give NaN
+  const v128_t inf = wasm_f64x2_splat(__builtin_inf());
+  y = wasm_v128_bitselect(inf, y, wasm_f64x2_eq(x, inf));
+  y = wasm_v128_bitselect(wasm_f64x2_neg(inf), y, wasm_f64x2_eq(x, wasm_f64x2_splat(0.0)));
+  return wasm_v128_bitselect(wasm_f64x2_splat(__builtin_nan("")), y,
+                             wasm_v128_not(wasm_f64x2_ge(x, wasm_f64x2_splat(0.0))));
+}
+
+static inline float log_scalar(float xf) {
+  const double x = xf;
+  if (!(x >= 0.0)) return __builtin_nanf(""); // x < 0, NaN
+  if (x == 0.0) return -__builtin_inff();
+  if (x == __builtin_inf()) return __builtin_inff();
+  union {
+    long long bits;
+    double value;
+  } v = {.value = x};
+  double k = (double)((int)(v.bits >> 52) - 1023);
+  v.bits = (v.bits & 0x000fffffffffffffLL) | 0x3ff0000000000000LL;
+  double m = v.value;
+  if (m > LOG_SQRT2) {
+    m = m * 0.5;
+    k = k + 1.0;
+  }
+  const double f = m - 1.0;
+  const double hfsq = 0.5 * f * f;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  double p = 2.0 / 23;
+  p = 2.0 / 21 + z * p;
+  p = 2.0 / 19 + z * p;
+  p = 2.0 / 17 + z * p;
+  p = 2.0 / 15 + z * p;
+  p = 2.0 / 13 + z * p;
+  p = 2.0 / 11 + z * p;
+  p = 2.0 / 9 + z * p;
+  p = 2.0 / 7 + z * p;
+  p = 2.0 / 5 + z * p;
+  p = 2.0 / 3 + z * p;
+  const double r = z * p;
+  const double t = s * (hfsq + r) + k * EXP_LN2_LO;
+  return (float)(k * EXP_LN2_HI - ((hfsq - t) - f));
+}
+
+// e^x (see exp_f64x2) of the floats [begin, end) of x into y (y may be x): SIMD, then the tail.
+static inline void exp_entries(const float *x, float *y, int begin, int end) {
+  int i = begin;
+  for (; i + 4 <= end; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    const v128_t lo = wasm_f32x4_demote_f64x2_zero(exp_f64x2(wasm_f64x2_promote_low_f32x4(v)));
+    const v128_t hi = wasm_f32x4_demote_f64x2_zero(
+        exp_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1))));
+    wasm_v128_store(y + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
+  }
+  for (; i < end; i++) y[i] = exp_scalar(x[i]);
+}
+
 // y = ReLU(x) (op 0: max(0, x), NaN kept, −0 to +0, as Math.max(0, x)), Step(x) (op 1:
-// x > 0 ? 1 : alpha, NaN kept) or e^x (op 2, see exp_f64x2) of the entries [begin, end) (begin
-// a multiple of 4): one thread's share (scratch unused).
+// x > 0 ? 1 : alpha, NaN kept), e^x (op 2, see exp_f64x2) or log x (op 3, see log_f64x2) of the
+// entries [begin, end) (begin a multiple of 4): one thread's share (scratch unused).
 EXPORT(unary_range)
 void unary_range(float *scratch, int begin, int end, const float *x, float *y, int op,
                  float alpha) {
@@ -467,14 +564,18 @@ void unary_range(float *scratch, int begin, int end, const float *x, float *y, i
     return;
   }
   if (op == 2) {
+    exp_entries(x, y, begin, end);
+    return;
+  }
+  if (op == 3) {
     for (; i + 4 <= end; i += 4) {
       const v128_t v = wasm_v128_load(x + i);
-      const v128_t lo = wasm_f32x4_demote_f64x2_zero(exp_f64x2(wasm_f64x2_promote_low_f32x4(v)));
+      const v128_t lo = wasm_f32x4_demote_f64x2_zero(log_f64x2(wasm_f64x2_promote_low_f32x4(v)));
       const v128_t hi = wasm_f32x4_demote_f64x2_zero(
-          exp_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1))));
+          log_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1))));
       wasm_v128_store(y + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
     }
-    for (; i < end; i++) y[i] = exp_scalar(x[i]);
+    for (; i < end; i++) y[i] = log_scalar(x[i]);
     return;
   }
   for (; i + 4 <= end; i += 4) {
@@ -486,6 +587,65 @@ void unary_range(float *scratch, int begin, int end, const float *x, float *y, i
     const float v = x[i];
     y[i] = v != v ? v : (v > 0.0f ? 1.0f : alpha);
   }
+}
+
+// Softmax cross-entropy of `rows` rows of `classes` logits x against labels t, averaged over the
+// rows (tf.losses.softmaxCrossEntropy without weights or smoothing), in the float32 operations,
+// order and roundings of its composition on the cpu backend: per row m = max x (NaN wins),
+// a = x − m, c = Σ e^a (summed in double, then rounded), lse = m + log c, logp = x − lse, the
+// row's loss Σ −(logp·t) (summed in double); loss = (Σ of the rows' losses, in double) / rows.
+// Writes logp (the gradient's input) and loss[0]; e^a passes through logp first.
+static inline float row_max(const float *x, int classes) {
+  float m = x[0];
+  for (int j = 0; j < classes; j++) {
+    const float v = x[j];
+    if (v != v || v > m) m = v;
+  }
+  return m;
+}
+
+EXPORT(softmax_cross_entropy)
+void softmax_cross_entropy(const float *x, const float *t, float *logp, float *loss, int rows,
+                           int classes) {
+  for (int r = 0; r < rows; r++) {
+    const float *rx = x + r * classes;
+    float *rl = logp + r * classes;
+    const float m = row_max(rx, classes);
+    for (int j = 0; j < classes; j++) rl[j] = rx[j] - m;
+  }
+  exp_entries(logp, logp, 0, rows * classes);
+  double total = 0.0;
+  for (int r = 0; r < rows; r++) {
+    const float *rx = x + r * classes, *rt = t + r * classes;
+    float *rl = logp + r * classes;
+    double c = 0.0;
+    for (int j = 0; j < classes; j++) c += rl[j];
+    const float lse = row_max(rx, classes) + log_scalar((float)c);
+    double row = 0.0;
+    for (int j = 0; j < classes; j++) {
+      const float v = rx[j] - lse;
+      rl[j] = v;
+      row += -(v * rt[j]);
+    }
+    total += (float)row;
+  }
+  loss[0] = (float)total / (float)rows;
+}
+
+// The gradient of softmax_cross_entropy's loss with respect to the logits, as the cpu backend's
+// composition computes it: g = dy / rows, dx = g·(e^logp − t), float32 after every operation.
+EXPORT(softmax_cross_entropy_grad)
+void softmax_cross_entropy_grad(const float *dy, const float *logp, const float *t, float *dx,
+                                int n, int rows) {
+  const float g = dy[0] / (float)rows;
+  exp_entries(logp, dx, 0, n);
+  const v128_t gv = wasm_f32x4_splat(g);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    wasm_v128_store(dx + i, wasm_f32x4_mul(gv, wasm_f32x4_sub(wasm_v128_load(dx + i),
+                                                              wasm_v128_load(t + i))));
+  }
+  for (; i < n; i++) dx[i] = g * (dx[i] - t[i]);
 }
 
 // Batch normalization along the last axis (FusedBatchNorm): out = (x − mean)·k + offset with
