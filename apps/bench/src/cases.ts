@@ -1,6 +1,7 @@
 import { L1 } from '@bregman/core-prox';
 import { convNet, mlp, resnet18 } from '@bregman/models';
 import { AdaBreg, LinBreg, rulesForModel } from '@bregman/optimizers';
+import { softmaxCrossEntropy } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 
 /** A model to time: how to build it and the shape of one example. */
@@ -19,11 +20,12 @@ export interface ModelCase {
 
 /**
  * The loss every model is trained with here, as `pnpm repro` trains them: softmax
- * cross-entropy of the logits the models output (tfjs-layers' `'categoricalCrossentropy'`
- * would take them for probabilities, normalize them by their sum and clip them).
+ * cross-entropy of the logits the models output, `@bregman/runtime`'s `softmaxCrossEntropy`
+ * (tfjs-layers' `'categoricalCrossentropy'` would take the logits for probabilities, normalize
+ * them by their sum and clip them).
  */
 export function trainingLoss(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+  return softmaxCrossEntropy(labels, logits);
 }
 
 /** An optimizer to time. */

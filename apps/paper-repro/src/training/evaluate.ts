@@ -1,4 +1,5 @@
 import { Batcher, type BatcherOptions, type ImageDataset } from '@bregman/datasets';
+import { softmaxCrossEntropy } from '@bregman/runtime';
 import * as tf from '@tensorflow/tfjs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { DataSpec, RunSpec } from '../shared/spec.js';
@@ -19,13 +20,15 @@ export function countCorrect(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   );
 }
 
-/** The run's loss of a batch: cross-entropy of logits against one-hot labels, or MSE. */
+/**
+ * The run's loss of a batch: cross-entropy of logits against one-hot labels (`@bregman/runtime`'s
+ * `softmaxCrossEntropy`: `tf.losses.softmaxCrossEntropy`'s value and gradient, in 2 kernels on
+ * wasm), or MSE.
+ */
 export function batchLoss(loss: RunSpec['loss'], target: tf.Tensor, output: tf.Tensor): tf.Scalar {
-  return (
-    loss === 'mse'
-      ? tf.losses.meanSquaredError(target, output)
-      : tf.losses.softmaxCrossEntropy(target, output)
-  ) as tf.Scalar;
+  return loss === 'mse'
+    ? (tf.losses.meanSquaredError(target, output) as tf.Scalar)
+    : softmaxCrossEntropy(target, output);
 }
 
 /** Batcher options for a run's data: the layout, the target and the input noise. */

@@ -1,3 +1,4 @@
+import { softmaxCrossEntropy } from '@bregman/runtime/browser';
 import * as tf from '@tensorflow/tfjs';
 import type { DataTensors } from './data-tensors.js';
 
@@ -35,7 +36,7 @@ export function trainStep(
         correct = tf.keep(
           tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')),
         ) as tf.Scalar;
-        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+        return softmaxCrossEntropy(y, logits);
       },
       true,
       variables,

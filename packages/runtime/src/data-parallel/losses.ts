@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { softmaxCrossEntropy } from '../softmax-cross-entropy.js';
 
 /**
  * The losses {@link DataParallelTrainer} computes, by name (a function cannot be sent to a
  * thread):
  * - `softmaxCrossEntropy`: the model outputs logits, the labels are one-hot (or
- *   probabilities); `tf.losses.softmaxCrossEntropy`;
+ *   probabilities); this package's `softmaxCrossEntropy` (the value and logits gradient of
+ *   `tf.losses.softmaxCrossEntropy`, in 2 kernels on wasm);
  * - `categoricalCrossentropy`: the model outputs probabilities (e.g. a softmax layer), the
  *   labels are one-hot; tfjs-layers' `'categoricalCrossentropy'` (outputs normalized to sum 1,
  *   clipped to `[1e-7, 1 − 1e-7]`);
@@ -27,8 +29,7 @@ const EPSILON = 1e-7;
 
 const lossFunctions: Record<DataParallelLoss, (labels: tf.Tensor, output: tf.Tensor) => tf.Scalar> =
   {
-    softmaxCrossEntropy: (labels, logits) =>
-      tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar,
+    softmaxCrossEntropy,
     categoricalCrossentropy: (labels, output) => {
       const axis = output.rank - 1;
       const p = tf.clipByValue(tf.div(output, tf.sum(output, axis, true)), EPSILON, 1 - EPSILON);
