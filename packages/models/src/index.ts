@@ -23,3 +23,4 @@ export type {
 export { ANALYSIS_COST_PER_WEIGHT, SparseAwareStep } from './sparse-aware-step.js';
 export type { LayerArgs, StandardizeArgs } from './standardize.js';
 export { Standardize } from './standardize.js';
+export { STANDARDIZE_KERNEL, standardize } from './standardize-op.js';

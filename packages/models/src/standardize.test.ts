@@ -2,6 +2,7 @@ import { expectAllClose } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Standardize } from './standardize.js';
+import { standardize } from './standardize-op.js';
 
 async function saveAndLoad(model: tf.LayersModel): Promise<tf.LayersModel> {
   let artifacts: tf.io.ModelArtifacts | undefined;
@@ -70,6 +71,37 @@ describe('Standardize', () => {
     });
     model.dispose();
     loaded.dispose();
+  });
+
+  it('makes its mean and std tensors once, remakes them if disposed, and disposes them with the model', () => {
+    const before = tf.memory().numTensors;
+    const model = tf.sequential({
+      layers: [new Standardize({ inputShape: [3], mean: [1, 2, 3], std: 2, name: 's' })],
+    });
+    const x = tf.tensor2d([[1, 2, 3]]);
+    const predict = () => tf.tidy(() => Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(predict()).toEqual([0, 0, 0]);
+    const made = tf.memory().numTensors;
+    expect(made).toBe(before + 1 + 2); // x, and the mean and std
+    expect(predict()).toEqual([0, 0, 0]);
+    expect(tf.memory().numTensors).toBe(made);
+    const layer = model.getLayer('s') as unknown as { statisticTensors: { mean: tf.Tensor } };
+    layer.statisticTensors.mean.dispose();
+    expect(predict()).toEqual([0, 0, 0]);
+    expect(tf.memory().numTensors).toBe(made);
+    model.dispose();
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('passes the gradient dy / std to what is before it', () => {
+    const x = tf.tensor2d([[1, -2, 3]]);
+    const [mean, std] = [tf.tensor1d([0.5]), tf.tensor1d([2, 4, 0.5])];
+    const dx = tf.grad((v: tf.Tensor) =>
+      tf.sum(tf.mul(standardize(v, mean, std), tf.tensor1d([1, 2, 3]))),
+    )(x);
+    expectAllClose(dx.dataSync(), [0.5, 0.5, 6]);
+    tf.dispose([x, mean, std, dx]);
   });
 
   it.each<[string, () => unknown, RegExp]>([

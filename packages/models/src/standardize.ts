@@ -1,6 +1,7 @@
 import { checkPositive } from '@bregman/core-prox';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
+import { standardize } from './standardize-op.js';
 import { checkFinite } from './validation.js';
 
 /** The options every tfjs layer takes (name, inputShape, …). */
@@ -33,6 +34,8 @@ export class Standardize extends layers.Layer {
   readonly mean: number[];
   /** The standard deviations, one per channel or a single one. */
   readonly std: number[];
+  /** `mean` and `std` as tensors, once made (see `statistics`). */
+  private statisticTensors: { mean: tf.Tensor; std: tf.Tensor } | undefined;
 
   constructor(args: StandardizeArgs = {}) {
     super(args);
@@ -76,14 +79,35 @@ export class Standardize extends layers.Layer {
     return inputShape;
   }
 
-  /** `(x − mean) / std`. */
+  /** `(x − mean) / std` (see {@link standardize}: one kernel on wasm with `@bregman/runtime`). */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      const mean = this.mean.length === 1 ? tf.scalar(this.mean[0]!) : tf.tensor1d(this.mean);
-      const std = this.std.length === 1 ? tf.scalar(this.std[0]!) : tf.tensor1d(this.std);
-      return tf.div(tf.sub(x, mean), std);
+      const { mean, std } = this.statistics();
+      return standardize(x, mean, std);
     });
+  }
+
+  /** Disposes the statistics' tensors too once the layer is disposed. */
+  override dispose(): ReturnType<layers.Layer['dispose']> {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) this.releaseStatistics();
+    return result;
+  }
+
+  /** The mean and std as tensors, made once (again if something disposed them) and kept. */
+  private statistics(): { mean: tf.Tensor; std: tf.Tensor } {
+    const made = this.statisticTensors;
+    if (made && !made.mean.isDisposed && !made.std.isDisposed) return made;
+    this.releaseStatistics();
+    const tensor = (values: number[]) => tf.keep(tf.tensor1d(values, 'float32'));
+    this.statisticTensors = { mean: tensor(this.mean), std: tensor(this.std) };
+    return this.statisticTensors;
+  }
+
+  private releaseStatistics(): void {
+    if (this.statisticTensors) tf.dispose([this.statisticTensors.mean, this.statisticTensors.std]);
+    this.statisticTensors = undefined;
   }
 
   /** `mean` and `std` (single numbers stay numbers) plus the base layer config. */

@@ -14,6 +14,7 @@ const BROWSER_SAFE_PACKAGES = [
   '@tensorflow/tfjs-core',
   '@bregman/core-prox',
   '@bregman/optimizers',
+  '@bregman/models', // tfjs-core and tfjs-layers only
 ];
 
 /** A source file without its comments (TSDoc examples import other packages). */

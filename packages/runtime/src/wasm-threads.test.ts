@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { L1 } from '@bregman/core-prox';
+import { standardize } from '@bregman/models';
 import { AdaBreg, LinBreg } from '@bregman/optimizers';
 import { packageReadme } from '@bregman/test-utils';
 import * as tf from '@tensorflow/tfjs';
@@ -336,7 +337,19 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
     both(() => tf.div(c, x));
     const d = tf.sub(x, c);
     both(() => tf.exp(d)); // Exp: shared too
+    both(() => tf.log(tf.abs(d))); // Log too
     tf.dispose([x, c, d]);
+  });
+
+  it("the Standardize layer's (x − mean) / std, one value or one per channel: shared, bit for bit one thread's", () => {
+    const x = tf.randomNormal([128, 784], 0, 1, 'float32', 42);
+    const images = tf.randomNormal([32, 16, 16, 8], 0, 1, 'float32', 43);
+    const [m, s] = [tf.tensor1d([0.1307]), tf.tensor1d([0.3081])];
+    const mc = tf.randomNormal([8], 0, 1, 'float32', 44);
+    const sc = tf.abs(tf.randomNormal([8], 0, 1, 'float32', 45));
+    both(() => standardize(x, m, s));
+    both(() => standardize(images, mc, sc));
+    tf.dispose([x, images, m, s, mc, sc]);
   });
 
   it("Tile (BatchNorm's gradient, and 3 axes each repeated): bit for bit one thread's", () => {

@@ -20,6 +20,7 @@ import {
   softmaxCrossEntropyConfig,
   softmaxCrossEntropyGradConfig,
 } from './softmax-cross-entropy.js';
+import { standardizeConfig } from './standardize.js';
 import { stockKernels } from './stock-kernels.js';
 import { tileConfig } from './tile.js';
 import { wasmKernel } from './wasm-calls.js';
@@ -55,6 +56,7 @@ const configs: readonly KernelConfig[] = [
   logConfig,
   softmaxCrossEntropyConfig,
   softmaxCrossEntropyGradConfig,
+  standardizeConfig,
 ];
 
 /**
@@ -98,7 +100,10 @@ const configs: readonly KernelConfig[] = [
  *   in double precision rounded once, as the `cpu` backend's `Math.exp` and `Math.log`;
  * - `BregmanSoftmaxCrossEntropy`, `BregmanSoftmaxCrossEntropyGrad` (this package's
  *   `softmaxCrossEntropy` loss): the loss and its logits gradient in one WebAssembly call
- *   each instead of ~30 kernels, as the `cpu` backend's composition computes them.
+ *   each instead of ~30 kernels, as the `cpu` backend's composition computes them;
+ * - `BregmanStandardize` (the `STANDARDIZE_KERNEL` of `@bregman/models`: its `Standardize`
+ *   layer's `(x − mean) / std`): one WebAssembly SIMD pass shared among the threads instead of
+ *   `Sub` and `RealDiv`.
  */
 export const WASM_TRAINING_KERNELS: readonly string[] = configs.map((c) => c.kernelName);
 

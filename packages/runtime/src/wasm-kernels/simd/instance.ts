@@ -110,6 +110,8 @@ export interface SimdKernels {
   ): void;
   /** `(scratch, begin, end, x, y, op, alpha)` */
   unary_range: RangeKernelFunction;
+  /** `(scratch, begin, end, x, mean, std, out, channels, perChannel)` */
+  standardize_range: RangeKernelFunction;
   softmax_cross_entropy(
     logits: number,
     labels: number,

@@ -589,6 +589,35 @@ void unary_range(float *scratch, int begin, int end, const float *x, float *y, i
   }
 }
 
+// Standardization: out = (x − mean) / std, float32 after each operation, of the entries
+// [begin, end) of x seen as rows of `channels` entries; mean and std hold one value each
+// (per_channel 0: begin a multiple of 4) or one per channel (per_channel 1: begin a multiple of
+// `channels`). One thread's share (scratch unused).
+EXPORT(standardize_range)
+void standardize_range(float *scratch, int begin, int end, const float *x, const float *mean,
+                       const float *std, float *out, int channels, int per_channel) {
+  (void)scratch;
+  if (!per_channel) {
+    const float m = mean[0], d = std[0];
+    const v128_t mv = wasm_f32x4_splat(m), dv = wasm_f32x4_splat(d);
+    int i = begin;
+    for (; i + 4 <= end; i += 4) {
+      wasm_v128_store(out + i, wasm_f32x4_div(wasm_f32x4_sub(wasm_v128_load(x + i), mv), dv));
+    }
+    for (; i < end; i++) out[i] = (x[i] - m) / d;
+    return;
+  }
+  for (int r = begin; r < end; r += channels) {
+    int c = 0;
+    for (; c + 4 <= channels; c += 4) {
+      wasm_v128_store(out + r + c, wasm_f32x4_div(wasm_f32x4_sub(wasm_v128_load(x + r + c),
+                                                                 wasm_v128_load(mean + c)),
+                                                  wasm_v128_load(std + c)));
+    }
+    for (; c < channels; c++) out[r + c] = (x[r + c] - mean[c]) / std[c];
+  }
+}
+
 // Softmax cross-entropy of `rows` rows of `classes` logits x against labels t, averaged over the
 // rows (tf.losses.softmaxCrossEntropy without weights or smoothing), in the float32 operations,
 // order and roundings of its composition on the cpu backend: per row m = max x (NaN wins),

@@ -22,6 +22,7 @@ export const RANGE_KERNELS = [
   'batch_norm_rows',
   'tile_rows',
   'unary_range',
+  'standardize_range',
 ] as const;
 
 /** One of {@link RANGE_KERNELS}. */
