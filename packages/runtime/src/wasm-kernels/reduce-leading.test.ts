@@ -65,6 +65,23 @@ describe('Sum and Mean on wasm', () => {
     s.dispose();
   });
 
+  it('a scalar is its own sum and mean (NaN and −0 too), with its gradient, and holds no memory after', async () => {
+    for (const v of [2.5, Number.NaN, -0, Infinity]) {
+      const run = (backend: 'cpu' | 'wasm') =>
+        on(backend, () =>
+          tf.tidy(() => {
+            const x = tf.scalar(v);
+            const { value, grads } = tf.valueAndGrads((s: tf.Tensor) => tf.mean(tf.sum(s)))([x]);
+            return [value.dataSync()[0], grads[0]!.dataSync()[0], tf.sum(x, [], true).shape];
+          }),
+        );
+      expect(await run('wasm')).toEqual(await run('cpu'));
+    }
+    const ids = wasmDataIds();
+    await on('wasm', () => tf.tidy(() => tf.mean(tf.scalar(3)).dataSync()));
+    expect(wasmDataIds()).toBe(ids);
+  });
+
   it('allocates nothing it does not return', async () => {
     const x = await on('wasm', () => tf.ones([8, 4, 4, 3]));
     const ids = wasmDataIds();

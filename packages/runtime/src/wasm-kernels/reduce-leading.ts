@@ -16,14 +16,23 @@ import { callKernel, dispose, type WasmBackend } from './wasm-calls.js';
  * gradient of a conv or Dense layer, BatchNorm's moments and gradients: axes `[0, 1, 2]` of
  * NHWC) it first transposes the whole tensor. This kernel sums the rows of the tensor seen as
  * `[rows, columns]` in one pass (float64 accumulators, as the `cpu` backend sums), in
- * WebAssembly SIMD where it runs (`kernels.c`), else in JavaScript; any other reduction goes to
- * the stock kernel.
+ * WebAssembly SIMD where it runs (`kernels.c`), else in JavaScript. A float32 scalar's sum and
+ * mean are `0 + x`; any other reduction goes to the stock kernel.
  */
 function leadingReduction(kernelName: 'Sum' | 'Mean'): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
     const { x } = inputs as { x: TensorInfo };
     const { axis, keepDims } = attrs as unknown as SumAttrs;
+    // a scalar's sum and mean: 0 + x, as the cpu backend sums (tfjs-layers takes the mean of a
+    // loss that is one)
+    if (x.shape.length === 0 && x.dtype === 'float32') {
+      const wasm = backend as WasmBackend;
+      const out = wasm.makeOutput([], 'float32');
+      (wasm.typedArrayFromHeap(out) as Float32Array)[0] =
+        0 + (wasm.typedArrayFromHeap(x) as Float32Array)[0]!;
+      return out;
+    }
     const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
     const leading =
       axes.length > 0 && axes.length < x.shape.length && axes.every((v, i) => v === i);
