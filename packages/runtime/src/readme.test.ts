@@ -41,6 +41,13 @@ it('the README example of "Saving models without tfjs-node" runs: both ways give
   expect(printed).toEqual(['saved model.json, weights.bin', 'same predictions: true']);
 });
 
+it('the README example of "A loss in two kernel calls" runs: the loss falls on wasm', async () => {
+  const printed = await readme.run(5);
+  const [, first, last] = /^loss ([\d.]+) -> ([\d.]+) on wasm$/.exec(printed[0] ?? '')!.map(Number);
+  expect(last!).toBeLessThan(0.5 * first!);
+  expect(printed).toHaveLength(1);
+});
+
 const noAdapter = await webgpuUnavailable('readme.test.ts, the GPU example');
 
 it.skipIf(noAdapter !== undefined)(
