@@ -532,17 +532,27 @@ static inline float log_scalar(float xf) {
   return (float)(k * EXP_LN2_HI - ((hfsq - t) - f));
 }
 
-// e^x (see exp_f64x2) of the floats [begin, end) of x into y (y may be x): SIMD, then the tail.
+// f of the floats [begin, end) of x into y (y may be x), in double precision: vector_fn on two
+// lanes at a time, scalar_fn on the tail (the same double operations), each rounded once.
+#define DOUBLE_PRECISION_ENTRIES(vector_fn, scalar_fn)                                            \
+  int i = begin;                                                                                 \
+  for (; i + 4 <= end; i += 4) {                                                                 \
+    const v128_t v = wasm_v128_load(x + i);                                                      \
+    const v128_t lo = wasm_f32x4_demote_f64x2_zero(vector_fn(wasm_f64x2_promote_low_f32x4(v))); \
+    const v128_t hi = wasm_f32x4_demote_f64x2_zero(                                              \
+        vector_fn(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1))));          \
+    wasm_v128_store(y + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));                              \
+  }                                                                                              \
+  for (; i < end; i++) y[i] = scalar_fn(x[i]);
+
+// e^x (see exp_f64x2) of the floats [begin, end) of x into y (y may be x).
 static inline void exp_entries(const float *x, float *y, int begin, int end) {
-  int i = begin;
-  for (; i + 4 <= end; i += 4) {
-    const v128_t v = wasm_v128_load(x + i);
-    const v128_t lo = wasm_f32x4_demote_f64x2_zero(exp_f64x2(wasm_f64x2_promote_low_f32x4(v)));
-    const v128_t hi = wasm_f32x4_demote_f64x2_zero(
-        exp_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1))));
-    wasm_v128_store(y + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
-  }
-  for (; i < end; i++) y[i] = exp_scalar(x[i]);
+  DOUBLE_PRECISION_ENTRIES(exp_f64x2, exp_scalar)
+}
+
+// log x (see log_f64x2) of the floats [begin, end) of x into y (y may be x).
+static inline void log_entries(const float *x, float *y, int begin, int end) {
+  DOUBLE_PRECISION_ENTRIES(log_f64x2, log_scalar)
 }
 
 // y = ReLU(x) (op 0: max(0, x), NaN kept, −0 to +0, as Math.max(0, x)), Step(x) (op 1:
@@ -568,14 +578,7 @@ void unary_range(float *scratch, int begin, int end, const float *x, float *y, i
     return;
   }
   if (op == 3) {
-    for (; i + 4 <= end; i += 4) {
-      const v128_t v = wasm_v128_load(x + i);
-      const v128_t lo = wasm_f32x4_demote_f64x2_zero(log_f64x2(wasm_f64x2_promote_low_f32x4(v)));
-      const v128_t hi = wasm_f32x4_demote_f64x2_zero(
-          log_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1))));
-      wasm_v128_store(y + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
-    }
-    for (; i < end; i++) y[i] = log_scalar(x[i]);
+    log_entries(x, y, begin, end);
     return;
   }
   for (; i + 4 <= end; i += 4) {
