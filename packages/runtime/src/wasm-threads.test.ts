@@ -300,8 +300,9 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
     expect(values.some((v) => v !== 0)).toBe(true);
   };
 
-  it("MaxPoolGrad (2 × 2, stride 2): bit for bit one thread's", () => {
+  it("MaxPool and MaxPoolGrad (2 × 2, stride 2): bit for bit one thread's", () => {
     const x = tf.randomNormal([8, 32, 32, 16], 0, 1, 'float32', 31);
+    both(() => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'));
     both(() => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid').sum())(x));
     x.dispose();
   });

@@ -8,7 +8,7 @@ import type { WasmBackend } from './wasm-calls.js';
 const NAME = 'MaxPoolGrad';
 
 /** Whether the pooling windows tile the input: stride = window, no padding, nothing left over. */
-function tiles(info: backend_util.Conv2DInfo): boolean {
+export function tiles(info: backend_util.Conv2DInfo): boolean {
   const { strideHeight, strideWidth, filterHeight, filterWidth, padInfo } = info;
   return (
     strideHeight === filterHeight &&

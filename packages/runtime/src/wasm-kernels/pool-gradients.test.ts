@@ -142,3 +142,60 @@ describe('pooling gradients on wasm equal the cpu backend’s', () => {
     expect(Array.from(ours)).toEqual(Array.from(cpu));
   });
 });
+
+describe('MaxPool on wasm equals the cpu backend’s, bit for bit', () => {
+  /** Float32 bits of the pooled values (NaN canonical). */
+  const pooled = (values: number[], shape: number[], size: number, stride: number, pad: PoolPad) =>
+    tf.tidy(() => {
+      const y = tf.maxPool(
+        tf.tensor4d(values, shape as [number, number, number, number]),
+        size,
+        stride,
+        pad,
+      );
+      return Array.from(y.dataSync(), (v) =>
+        Number.isNaN(v) ? 'NaN' : new Uint32Array(new Float32Array([v]).buffer)[0],
+      );
+    });
+
+  it.each([
+    ['2×2 tiled, 3 channels (scalar)', 3, 2, 2, 'valid'],
+    ['2×2 tiled, 8 channels (WebAssembly SIMD)', 8, 2, 2, 'valid'],
+    ['2×2 tiled, 6 channels (SIMD and scalar)', 6, 2, 2, 'valid'],
+    ['3×3 stride 2 same (the stock kernel)', 4, 3, 2, 'same'],
+  ] as const)(
+    '%s: NaN passed over, ±0 in window order, all −∞ or NaN gives −∞',
+    async (_n, channels, size, stride, pad) => {
+      const shape = [2, 6, 6, channels];
+      const special = size === 2;
+      const values = Array.from(randomData(2 * 6 * 6 * channels, 41), (v, i) =>
+        !special
+          ? v
+          : i % 5 === 0
+            ? 0
+            : i % 7 === 0
+              ? -0
+              : i % 11 === 0
+                ? Number.NEGATIVE_INFINITY
+                : i % 13 === 0
+                  ? Number.NaN
+                  : v,
+      );
+      if (special) {
+        for (const [h, w] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ] as const) {
+          values[(h * 6 + w) * channels] = Number.NEGATIVE_INFINITY; // a window of −∞
+          values[((h + 2) * 6 + w) * channels + 1] = Number.NaN; // a window of NaN
+          values[((h + 4) * 6 + w) * channels + 2] = h === w ? -0 : 0; // −0 first, then +0
+        }
+      }
+      const cpu = await on('cpu', () => pooled(values, shape, size, stride, pad));
+      const wasm = await on('wasm', () => pooled(values, shape, size, stride, pad));
+      expect(wasm).toEqual(cpu);
+    },
+  );
+});

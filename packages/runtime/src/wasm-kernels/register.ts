@@ -11,6 +11,7 @@ import { fusedAdamStepConfig, fusedMomentumStepConfig, fusedSgdStepConfig } from
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './mat-mul.js';
+import { maxPoolConfig } from './max-pool.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig, sumConfig } from './reduce-leading.js';
 import { scatterNdConfig } from './scatter-nd.js';
@@ -31,6 +32,7 @@ const configs: readonly KernelConfig[] = [
   batchMatMulConfig,
   fusedMatMulConfig,
   maxPoolGradConfig,
+  maxPoolConfig,
   conv2DConfig,
   fusedConv2DConfig,
   sumConfig,
@@ -74,6 +76,8 @@ const configs: readonly KernelConfig[] = [
  *   operands transposed in memory, then XNNPACK (in the order, `C` or `Cᵀ`, that packs less);
  * - `MaxPoolGrad`: correct for windows whose inputs are all ≤ 0 (the stock one is not); 2×2
  *   pooling in WebAssembly SIMD;
+ * - `MaxPool`: 2×2 windows with stride 2 that tile a float32 input in WebAssembly SIMD, shared
+ *   among the threads (the stock XNNPACK pooling runs on the calling thread alone);
  * - `Conv2D`, `FusedConv2D`: im2col + the SIMD GEMM chunk by chunk of output positions (bias,
  *   ReLU and ReLU6 fused); without SIMD, im2col + one XNNPACK matMul when there are fewer
  *   output positions than output channels (XNNPACK's convolution would spend more on packing

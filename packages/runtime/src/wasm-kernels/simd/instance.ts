@@ -68,6 +68,8 @@ export type RangeKernelFunction = (
 export interface SimdKernels {
   /** `(scratch, rowBegin, rowEnd, x, dy, dx, outWidth, channels)` */
   max_pool_grad_2x2_rows: RangeKernelFunction;
+  /** `(scratch, rowBegin, rowEnd, x, y, outWidth, channels)` */
+  max_pool_2x2_rows: RangeKernelFunction;
   /** `(scratch, pairBegin, pairEnd, x, dy, dw, ...geometry)` */
   conv2d_filter_grad_tiled_rows: RangeKernelFunction;
   /** `(scratch, rowBegin, rowEnd, dy, wt, dx, ...geometry)` */

@@ -72,6 +72,47 @@ void max_pool_grad_2x2_rows(float *scratch, int row_begin, int row_end, const fl
   }
 }
 
+// MaxPool for 2×2 windows with stride 2 that tile the input (as above): each output is the
+// largest of its window's inputs taken row-major, an input replacing the running maximum only
+// when it is greater (from −∞: NaN passed over, a window of NaN and −∞ gives −∞, the first of
+// ±0 kept), as the cpu backend computes it. Rows of windows [row_begin, row_end): one thread's
+// share (scratch unused).
+EXPORT(max_pool_2x2_rows)
+void max_pool_2x2_rows(float *scratch, int row_begin, int row_end, const float *x, float *y,
+                       int out_width, int channels) {
+  (void)scratch;
+  const int row_stride = 2 * out_width * channels;
+  const v128_t minus_inf = wasm_f32x4_splat(-__builtin_inff());
+  int o = row_begin * out_width * channels;
+  for (int r = row_begin; r < row_end; r++) {
+    const int top = 2 * r * row_stride;
+    for (int ow = 0; ow < out_width; ow++, o += channels) {
+      const int i0 = top + 2 * ow * channels;
+      int c = 0;
+      for (; c + 4 <= channels; c += 4) {
+        const int a = i0 + c, b = a + channels, d = a + row_stride, e = d + channels;
+        v128_t best = minus_inf;
+        const v128_t va = wasm_v128_load(x + a), vb = wasm_v128_load(x + b);
+        const v128_t vd = wasm_v128_load(x + d), ve = wasm_v128_load(x + e);
+        best = wasm_v128_bitselect(va, best, wasm_f32x4_gt(va, best));
+        best = wasm_v128_bitselect(vb, best, wasm_f32x4_gt(vb, best));
+        best = wasm_v128_bitselect(vd, best, wasm_f32x4_gt(vd, best));
+        best = wasm_v128_bitselect(ve, best, wasm_f32x4_gt(ve, best));
+        wasm_v128_store(y + o + c, best);
+      }
+      for (; c < channels; c++) {
+        const int a = i0 + c, b = a + channels, d = a + row_stride, e = d + channels;
+        float best = -__builtin_inff();
+        best = x[a] > best ? x[a] : best;
+        best = x[b] > best ? x[b] : best;
+        best = x[d] > best ? x[d] : best;
+        best = x[e] > best ? x[e] : best;
+        y[o + c] = best;
+      }
+    }
+  }
+}
+
 // Adds four float32 lanes into two float64 accumulators (lanes 0–1, 2–3) at acc.
 static inline void add_f64(double *acc, v128_t v) {
   v128_t lo = wasm_f64x2_promote_low_f32x4(v);

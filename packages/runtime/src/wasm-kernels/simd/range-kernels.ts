@@ -23,6 +23,7 @@ export const RANGE_KERNELS = [
   'tile_rows',
   'unary_range',
   'standardize_range',
+  'max_pool_2x2_rows',
 ] as const;
 
 /** One of {@link RANGE_KERNELS}. */
