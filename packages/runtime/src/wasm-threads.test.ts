@@ -339,6 +339,8 @@ describe('pooling gradient, sums, element-wise kernels and the optimizers’ upd
     const d = tf.sub(x, c);
     both(() => tf.exp(d)); // Exp: shared too
     both(() => tf.log(tf.abs(d))); // Log too
+    both(() => tf.sqrt(tf.abs(d))); // Sqrt and Square (tfjs's Adam) too
+    both(() => tf.square(d));
     tf.dispose([x, c, d]);
   });
 

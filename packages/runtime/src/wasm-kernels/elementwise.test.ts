@@ -77,13 +77,30 @@ describe('Add, Sub, Multiply, RealDiv on wasm', () => {
   });
 });
 
-describe('Relu and Step on wasm', () => {
-  // NaN, ±0, ±∞, values around 0, and a length that ends mid-vector
-  const data = [Number.NaN, 0, -0, Infinity, -Infinity, 1e-30, -1e-30, 2.5, -3, 7];
+describe('Relu, Step, Sqrt and Square on wasm', () => {
+  // NaN, ±0, ±∞, values around 0, subnormal and huge ones, and a length that ends mid-vector
+  const data = [
+    Number.NaN,
+    0,
+    -0,
+    Infinity,
+    -Infinity,
+    1e-30,
+    -1e-30,
+    2.5,
+    -3,
+    7,
+    1e-40,
+    3e38,
+    2e-23,
+  ];
   it.each([
     ['Relu', (x: tf.Tensor) => tf.relu(x)],
     ['Step (the ReLU gradient)', (x: tf.Tensor) => tf.step(x)],
     ['Step with alpha 0.2', (x: tf.Tensor) => tf.step(x, 0.2)],
+    ['Sqrt (tfjs Adam’s)', (x: tf.Tensor) => tf.sqrt(x)],
+    ['Sqrt of |x|', (x: tf.Tensor) => tf.sqrt(tf.abs(x))],
+    ['Square (tfjs Adam’s)', (x: tf.Tensor) => tf.square(x)],
   ] as const)("%s: the cpu backend's float32 results bit for bit", async (_n, f) => {
     const run = (backend: 'cpu' | 'wasm') =>
       on(backend, () =>

@@ -1,6 +1,13 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { engine, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import { expConfig, logConfig, reluConfig, stepConfig } from './activations.js';
+import {
+  expConfig,
+  logConfig,
+  reluConfig,
+  sqrtConfig,
+  squareConfig,
+  stepConfig,
+} from './activations.js';
 import { fusedBatchNormConfig } from './batch-norm.js';
 import { castConfig } from './cast.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
@@ -56,6 +63,8 @@ const configs: readonly KernelConfig[] = [
   stepConfig,
   expConfig,
   logConfig,
+  sqrtConfig,
+  squareConfig,
   softmaxCrossEntropyConfig,
   softmaxCrossEntropyGradConfig,
   standardizeConfig,
@@ -100,8 +109,9 @@ const configs: readonly KernelConfig[] = [
  *   kernels: the `FUSED_*_STEP_KERNEL`s of `@bregman/optimizers`): AdaBreg's, LinBreg's and
  *   LinBreg-with-momentum's update of a variable, with ℓ1's prox, in one WebAssembly SIMD pass
  *   instead of 3–14 kernels;
- * - `Relu`, `Step`, `Exp`, `Log`: in WebAssembly SIMD, shared among the threads; `Exp` and `Log`
- *   in double precision rounded once, as the `cpu` backend's `Math.exp` and `Math.log`;
+ * - `Relu`, `Step`, `Exp`, `Log`, `Sqrt`, `Square`: in WebAssembly SIMD, shared among the
+ *   threads; `Exp` and `Log` in double precision rounded once, as the `cpu` backend's
+ *   `Math.exp` and `Math.log`;
  * - `BregmanSoftmaxCrossEntropy`, `BregmanSoftmaxCrossEntropyGrad` (this package's
  *   `softmaxCrossEntropy` loss): the loss and its logits gradient in one WebAssembly call
  *   each instead of ~30 kernels, as the `cpu` backend's composition computes them;

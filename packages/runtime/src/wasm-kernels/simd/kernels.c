@@ -597,8 +597,9 @@ static inline void log_entries(const float *x, float *y, int begin, int end) {
 }
 
 // y = ReLU(x) (op 0: max(0, x), NaN kept, −0 to +0, as Math.max(0, x)), Step(x) (op 1:
-// x > 0 ? 1 : alpha, NaN kept), e^x (op 2, see exp_f64x2) or log x (op 3, see log_f64x2) of the
-// entries [begin, end) (begin a multiple of 4): one thread's share (scratch unused).
+// x > 0 ? 1 : alpha, NaN kept), e^x (op 2, see exp_f64x2), log x (op 3, see log_f64x2), √x (op
+// 4) or x² (op 5), the last two correctly rounded float32 operations, of the entries
+// [begin, end) (begin a multiple of 4): one thread's share (scratch unused).
 EXPORT(unary_range)
 void unary_range(float *scratch, int begin, int end, const float *x, float *y, int op,
                  float alpha) {
@@ -620,6 +621,19 @@ void unary_range(float *scratch, int begin, int end, const float *x, float *y, i
   }
   if (op == 3) {
     log_entries(x, y, begin, end);
+    return;
+  }
+  if (op == 4) {
+    for (; i + 4 <= end; i += 4) wasm_v128_store(y + i, wasm_f32x4_sqrt(wasm_v128_load(x + i)));
+    for (; i < end; i++) y[i] = __builtin_sqrtf(x[i]);
+    return;
+  }
+  if (op == 5) {
+    for (; i + 4 <= end; i += 4) {
+      const v128_t v = wasm_v128_load(x + i);
+      wasm_v128_store(y + i, wasm_f32x4_mul(v, v));
+    }
+    for (; i < end; i++) y[i] = x[i] * x[i];
     return;
   }
   for (; i + 4 <= end; i += 4) {
