@@ -24,10 +24,10 @@ export function singleThreadReason(spec: RunSpec): string | null {
  * products and convolutions shared among them, `startWasmBackend({ threads })`), where the
  * backend has them (`kernelThreads` > 1). Measured (`pnpm bench`, wasm, AMD EPYC, 2 cores,
  * 2 threads, SGD): the convolutional models gain more from replicas — ConvNet at batch 128
- * 1.82× against 1.77×, ResNet-18 at batch 16 1.74× against 1.71× — the MLPs from the
- * backend's threads: the MNIST MLP 784-200-80-10 at batch 128 1.54× (replicas: 1.49× by the
- * median, 1.37× by the mean; in a LinBreg run of the repro their fixed cost per step made it
- * 2× slower), the denoiser 1.83× (replicas: 1.18×). A run that cannot train data parallel
+ * 1.91× against 1.80× (2026-12-06), ResNet-18 at batch 16 1.74× against 1.71× — the MLPs from
+ * the backend's threads: the MNIST MLP 784-200-80-10 at batch 128 1.72× (replicas: 1.52× by
+ * the median, 1.20× by the mean; in a LinBreg run of the repro their fixed cost per step made
+ * it 2× slower), the denoiser 1.83× (replicas: 1.18×). A run that cannot train data parallel
  * ({@link singleThreadReason}, or the sparse-aware step) uses the backend's threads in any
  * case.
  */
