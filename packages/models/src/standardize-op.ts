@@ -15,7 +15,8 @@ export const STANDARDIZE_KERNEL = 'BregmanStandardize';
  * `x` only (`dy / std`): `mean` and `std` are constants.
  */
 export function standardize(x: tf.Tensor, mean: tf.Tensor, std: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && tf.getKernel(STANDARDIZE_KERNEL, tf.getBackend())) {
+  const float32 = x.dtype === 'float32' && mean.dtype === 'float32' && std.dtype === 'float32';
+  if (float32 && tf.getKernel(STANDARDIZE_KERNEL, tf.getBackend())) {
     return tf.engine().runKernel(STANDARDIZE_KERNEL, { x, mean, std }) as tf.Tensor;
   }
   return tf.div(tf.sub(x, mean), std);

@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * The name under which a backend may register a kernel that computes {@link softmaxCrossEntropy}'s
  * forward pass in one call (this package registers one for `wasm`): inputs `logits` and
  * `labels` (float32, one shape, classes on the last axis); outputs the loss (a scalar) and
- * `log softmax(logits)` (the gradient's input), each as the backend's composition of
- * `tf.losses.softmaxCrossEntropy` computes them.
+ * `log softmax(logits)` (the gradient's input), each as `tf.losses.softmaxCrossEntropy`'s
+ * composition computes them on the cpu backend.
  */
 export const SOFTMAX_CROSS_ENTROPY_KERNEL = 'BregmanSoftmaxCrossEntropy';
 
@@ -18,12 +18,13 @@ export const SOFTMAX_CROSS_ENTROPY_GRAD_KERNEL = 'BregmanSoftmaxCrossEntropyGrad
 
 /**
  * Softmax cross-entropy of `logits` against `labels`, averaged over the rows (every axis but the
- * last, the classes): `mean over rows of −Σ_j labels_j · log softmax(logits)_j`. The same value
- * and the same logits gradient, bit for bit, as `tf.losses.softmaxCrossEntropy(labels, logits)`
- * (no weights, no label smoothing) on the same backend's composition — but in 2 kernel calls
- * instead of ~30 where the backend has {@link SOFTMAX_CROSS_ENTROPY_KERNEL} (`wasm` with
- * `registerWasmTrainingKernels`, which `startWasmBackend` calls): a training step of a small
- * model spends most of its loss time in tfjs's per-call overhead. Elsewhere it runs that
+ * last, the classes): `mean over rows of −Σ_j labels_j · log softmax(logits)_j`, as
+ * `tf.losses.softmaxCrossEntropy(labels, logits)` (no weights, no label smoothing). Where the
+ * backend has {@link SOFTMAX_CROSS_ENTROPY_KERNEL} (`wasm` with `registerWasmTrainingKernels`,
+ * which `startWasmBackend` calls) it runs in 2 kernel calls instead of ~30 — a small model's
+ * training step spends most of its loss time in tfjs's per-call overhead — and gives the value
+ * and logits gradient of that composition on the cpu backend, bit for bit (tfjs-backend-wasm's
+ * own composition sums in float32 and may differ in the last bits). Elsewhere it runs the
  * composition. The labels are constants: no gradient flows to them.
  *
  * @param labels - one-hot labels or class probabilities, of the logits' shape (float32, int32 or
