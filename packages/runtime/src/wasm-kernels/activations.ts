@@ -61,44 +61,20 @@ function activation(kernelName: keyof typeof OPS): KernelFunc {
   };
 }
 
+/** The wasm kernel config of one of `unary_range`'s operations: see {@link activation}. */
+function activationConfig(kernelName: keyof typeof OPS): KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: activation(kernelName) };
+}
+
 /** `Relu` for the wasm backend: see {@link activation}. */
-export const reluConfig: KernelConfig = {
-  kernelName: 'Relu',
-  backendName: 'wasm',
-  kernelFunc: activation('Relu'),
-};
-
+export const reluConfig = activationConfig('Relu');
 /** `Step` for the wasm backend: see {@link activation}. */
-export const stepConfig: KernelConfig = {
-  kernelName: 'Step',
-  backendName: 'wasm',
-  kernelFunc: activation('Step'),
-};
-
+export const stepConfig = activationConfig('Step');
 /** `Exp` for the wasm backend: see {@link activation}. */
-export const expConfig: KernelConfig = {
-  kernelName: 'Exp',
-  backendName: 'wasm',
-  kernelFunc: activation('Exp'),
-};
-
+export const expConfig = activationConfig('Exp');
 /** `Log` for the wasm backend: see {@link activation}. */
-export const logConfig: KernelConfig = {
-  kernelName: 'Log',
-  backendName: 'wasm',
-  kernelFunc: activation('Log'),
-};
-
+export const logConfig = activationConfig('Log');
 /** `Sqrt` for the wasm backend: see {@link activation}. */
-export const sqrtConfig: KernelConfig = {
-  kernelName: 'Sqrt',
-  backendName: 'wasm',
-  kernelFunc: activation('Sqrt'),
-};
-
+export const sqrtConfig = activationConfig('Sqrt');
 /** `Square` for the wasm backend: see {@link activation}. */
-export const squareConfig: KernelConfig = {
-  kernelName: 'Square',
-  backendName: 'wasm',
-  kernelFunc: activation('Square'),
-};
+export const squareConfig = activationConfig('Square');

@@ -53,6 +53,24 @@ const cases: [Pool, number[], number, number, PoolPad, number][] = [
   ['avg', [2, 7, 9, 4], 3, 2, 'same', 0],
 ];
 
+/**
+ * Writes, into `[N, 6, 6, channels]` values, a 2×2 window (rows 0–1, columns 0–1) entirely −∞
+ * in channel 0 and one entirely NaN (rows 2–3) in channel 1; with `signedZeros`, one of −0 and
+ * +0 (rows 4–5, −0 first) in channel 2.
+ */
+function setSpecialWindows(values: number[], channels: number, signedZeros: boolean): void {
+  for (const [h, w] of [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ] as const) {
+    values[(h * 6 + w) * channels] = Number.NEGATIVE_INFINITY;
+    values[((h + 2) * 6 + w) * channels + 1] = Number.NaN;
+    if (signedZeros) values[((h + 4) * 6 + w) * channels + 2] = h === w ? -0 : 0;
+  }
+}
+
 describe('pooling gradients on wasm equal the cpu backend’s', () => {
   it.each(cases)(
     '%s pool %j size %i stride %i %s, inputs shifted by %d',
@@ -82,16 +100,7 @@ describe('pooling gradients on wasm equal the cpu backend’s', () => {
                 ? Number.POSITIVE_INFINITY
                 : Math.max(v, 0),
       );
-      // one window entirely −∞, one entirely NaN
-      for (const [h, w] of [
-        [0, 0],
-        [0, 1],
-        [1, 0],
-        [1, 1],
-      ] as const) {
-        values[(h * 6 + w) * channels] = Number.NEGATIVE_INFINITY;
-        values[((h + 2) * 6 + w) * channels + 1] = Number.NaN;
-      }
+      setSpecialWindows(values, channels, false);
       const run = () =>
         tf.tidy(() => {
           const input = tf.tensor4d(values, shape as [number, number, number, number]);
@@ -181,18 +190,7 @@ describe('MaxPool on wasm equals the cpu backend’s, bit for bit', () => {
                   ? Number.NaN
                   : v,
       );
-      if (special) {
-        for (const [h, w] of [
-          [0, 0],
-          [0, 1],
-          [1, 0],
-          [1, 1],
-        ] as const) {
-          values[(h * 6 + w) * channels] = Number.NEGATIVE_INFINITY; // a window of −∞
-          values[((h + 2) * 6 + w) * channels + 1] = Number.NaN; // a window of NaN
-          values[((h + 4) * 6 + w) * channels + 2] = h === w ? -0 : 0; // −0 first, then +0
-        }
-      }
+      if (special) setSpecialWindows(values, channels, true);
       const cpu = await on('cpu', () => pooled(values, shape, size, stride, pad));
       const wasm = await on('wasm', () => pooled(values, shape, size, stride, pad));
       expect(wasm).toEqual(cpu);
